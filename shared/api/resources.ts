@@ -1,0 +1,78 @@
+// The resources this cluster serves: one descriptor per resource, read by the apiserver (routes,
+// discovery, storage keys) and by clients (URL paths). Adding a resource starts here.
+
+export interface ResourceInfo {
+  /** API group; '' is the core ("legacy") group served under /api. */
+  group: string;
+  version: string;
+  kind: string;
+  /** The plural, lower-case resource name used in URLs: `pods`. */
+  plural: string;
+  singular: string;
+  namespaced: boolean;
+  shortNames?: string[];
+  categories?: string[];
+  /** Subresources served under `<object>/<subresource>`: `status`, `scale`, `binding`, `log`. */
+  subresources?: string[];
+  /** Verbs served on the resource itself. */
+  verbs: string[];
+}
+
+const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+function resource(r: Omit<ResourceInfo, 'verbs'> & { verbs?: string[] }): ResourceInfo {
+  return { verbs: ALL_VERBS, ...r };
+}
+
+export const Namespaces = resource({ group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', singular: 'namespace', namespaced: false, shortNames: ['ns'], subresources: ['status', 'finalize'], verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] });
+export const Pods = resource({ group: '', version: 'v1', kind: 'Pod', plural: 'pods', singular: 'pod', namespaced: true, shortNames: ['po'], categories: ['all'], subresources: ['status', 'binding', 'log', 'exec'] });
+export const Nodes = resource({ group: '', version: 'v1', kind: 'Node', plural: 'nodes', singular: 'node', namespaced: false, shortNames: ['no'], subresources: ['status'] });
+export const Services = resource({ group: '', version: 'v1', kind: 'Service', plural: 'services', singular: 'service', namespaced: true, shortNames: ['svc'], categories: ['all'], subresources: ['status'], verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'] });
+export const EndpointsResource = resource({ group: '', version: 'v1', kind: 'Endpoints', plural: 'endpoints', singular: 'endpoints', namespaced: true, shortNames: ['ep'] });
+export const Events = resource({ group: '', version: 'v1', kind: 'Event', plural: 'events', singular: 'event', namespaced: true, shortNames: ['ev'] });
+export const ConfigMaps = resource({ group: '', version: 'v1', kind: 'ConfigMap', plural: 'configmaps', singular: 'configmap', namespaced: true, shortNames: ['cm'] });
+export const Secrets = resource({ group: '', version: 'v1', kind: 'Secret', plural: 'secrets', singular: 'secret', namespaced: true });
+export const ReplicaSets = resource({ group: 'apps', version: 'v1', kind: 'ReplicaSet', plural: 'replicasets', singular: 'replicaset', namespaced: true, shortNames: ['rs'], categories: ['all'], subresources: ['status', 'scale'] });
+export const Deployments = resource({ group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', singular: 'deployment', namespaced: true, shortNames: ['deploy'], categories: ['all'], subresources: ['status', 'scale'] });
+export const HorizontalPodAutoscalers = resource({ group: 'autoscaling', version: 'v2', kind: 'HorizontalPodAutoscaler', plural: 'horizontalpodautoscalers', singular: 'horizontalpodautoscaler', namespaced: true, shortNames: ['hpa'], categories: ['all'], subresources: ['status'] });
+export const Leases = resource({ group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', plural: 'leases', singular: 'lease', namespaced: true });
+export const EndpointSlices = resource({ group: 'discovery.k8s.io', version: 'v1', kind: 'EndpointSlice', plural: 'endpointslices', singular: 'endpointslice', namespaced: true });
+
+/** Every stored resource, in the order discovery lists them. */
+export const RESOURCES: ResourceInfo[] = [
+  Namespaces, Pods, Nodes, Services, EndpointsResource, Events, ConfigMaps, Secrets,
+  ReplicaSets, Deployments, HorizontalPodAutoscalers, Leases, EndpointSlices,
+];
+
+/** `v1` for the core group, `apps/v1` otherwise. */
+export function apiVersionOf(r: Pick<ResourceInfo, 'group' | 'version'>): string {
+  return r.group ? `${r.group}/${r.version}` : r.version;
+}
+
+/** `/api/v1` or `/apis/<group>/<version>`. */
+export function groupVersionPath(r: Pick<ResourceInfo, 'group' | 'version'>): string {
+  return r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;
+}
+
+/** The URL of a collection or of one object: `/api/v1/namespaces/default/pods/web`. */
+export function resourcePath(r: ResourceInfo, namespace?: string, name?: string, subresource?: string): string {
+  let path = groupVersionPath(r);
+  if (r.namespaced && namespace) path += `/namespaces/${encodeURIComponent(namespace)}`;
+  path += `/${r.plural}`;
+  if (name !== undefined) path += `/${encodeURIComponent(name)}`;
+  if (subresource) path += `/${subresource}`;
+  return path;
+}
+
+export function findResource(group: string, plural: string): ResourceInfo | undefined {
+  return RESOURCES.find((r) => r.group === group && r.plural === plural);
+}
+
+export function resourceForKind(kind: string): ResourceInfo | undefined {
+  return RESOURCES.find((r) => r.kind === kind);
+}
+
+/** `pods`, or `deployments.apps`: how Kubernetes names a resource in messages. */
+export function groupResource(r: Pick<ResourceInfo, 'group' | 'plural'>): string {
+  return r.group ? `${r.plural}.${r.group}` : r.plural;
+}
