@@ -1,0 +1,180 @@
+// The etcd3 implementation of Storage: the only file of the project that imports etcd3.
+import { Etcd3, IKeyValue, Watcher } from 'etcd3';
+import type { KubeObject } from '../../shared/api/meta';
+import { conflict, gone, internalError, StatusError, statusFailure } from '../../shared/errors';
+import type { Preconditions, Storage, StorageEvent, StoredList, UpdateFunc } from './interface';
+
+/** How a key names its object in messages: `/registry/core/pods/default/web` → pods "web". */
+function describeKey(key: string): { resource: string; name: string } {
+  const parts = key.split('/');
+  const group = parts[2];
+  const resource = group === 'core' ? parts[3] : `${parts[3]}.${group}`;
+  return { resource, name: parts[parts.length - 1] };
+}
+
+function decode(kv: IKeyValue): KubeObject {
+  const obj = JSON.parse(kv.value.toString()) as KubeObject;
+  obj.metadata.resourceVersion = String(kv.mod_revision);
+  return obj;
+}
+
+function encode(obj: KubeObject): string {
+  const { resourceVersion: _ignored, ...metadata } = obj.metadata;
+  return JSON.stringify({ ...obj, metadata });
+}
+
+function isCompacted(err: unknown): boolean {
+  return err instanceof Error && /compacted/.test(err.message);
+}
+
+export class EtcdStorage implements Storage {
+  private readonly client: Etcd3;
+
+  constructor(endpoints: string[]) {
+    this.client = new Etcd3({ hosts: endpoints, dialTimeout: 3000 });
+  }
+
+  async create(key: string, obj: KubeObject): Promise<KubeObject> {
+    const result = await this.client
+      .if(key, 'Create', '==', 0)
+      .then(this.client.put(key).value(encode(obj)))
+      .commit();
+    if (!result.succeeded) {
+      const { resource, name } = describeKey(key);
+      throw new StatusError(statusFailure(409, 'AlreadyExists', `${resource} "${name}" already exists`, { name, kind: resource }));
+    }
+    return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(result.header.revision) } };
+  }
+
+  async get(key: string): Promise<KubeObject | undefined> {
+    const res = await this.client.get(key).exec();
+    return res.kvs.length ? decode(res.kvs[0]) : undefined;
+  }
+
+  async list(prefix: string, resourceVersion?: string): Promise<StoredList> {
+    let req = this.client.getAll().prefix(prefix);
+    if (resourceVersion && resourceVersion !== '0') req = req.revision(resourceVersion);
+    try {
+      const res = await req.exec();
+      return { items: res.kvs.map(decode), resourceVersion: resourceVersion && resourceVersion !== '0' ? resourceVersion : String(res.header.revision) };
+    } catch (err) {
+      if (isCompacted(err)) throw gone(`too old resource version: ${resourceVersion}`);
+      throw err;
+    }
+  }
+
+  async guaranteedUpdate(key: string, tryUpdate: UpdateFunc, preconditions: Preconditions = {}): Promise<KubeObject> {
+    const { resource, name } = describeKey(key);
+    for (;;) {
+      const res = await this.client.get(key).exec();
+      if (!res.kvs.length) throw new StatusError(statusFailure(404, 'NotFound', `${resource} "${name}" not found`, { name, kind: resource }));
+      const kv = res.kvs[0];
+      const current = decode(kv);
+      if (preconditions.uid && current.metadata.uid !== preconditions.uid) {
+        throw conflict(resource, name, `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${current.metadata.uid}`);
+      }
+      if (preconditions.resourceVersion && preconditions.resourceVersion !== current.metadata.resourceVersion) {
+        throw conflict(resource, name);
+      }
+      const next = await tryUpdate(structuredClone(current));
+      const encoded = encode(next);
+      if (encoded === encode(current)) return current; // nothing changed: no write, same resourceVersion
+      const result = await this.client
+        .if(key, 'Mod', '==', kv.mod_revision)
+        .then(this.client.put(key).value(encoded))
+        .commit();
+      if (result.succeeded) return { ...next, metadata: { ...next.metadata, resourceVersion: String(result.header.revision) } };
+      if (preconditions.resourceVersion) throw conflict(resource, name);
+    }
+  }
+
+  async delete(key: string, preconditions: Preconditions = {}): Promise<KubeObject> {
+    const { resource, name } = describeKey(key);
+    for (;;) {
+      const res = await this.client.get(key).exec();
+      if (!res.kvs.length) throw new StatusError(statusFailure(404, 'NotFound', `${resource} "${name}" not found`, { name, kind: resource }));
+      const kv = res.kvs[0];
+      const current = decode(kv);
+      if (preconditions.uid && current.metadata.uid !== preconditions.uid) {
+        throw conflict(resource, name, `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${current.metadata.uid}`);
+      }
+      if (preconditions.resourceVersion && preconditions.resourceVersion !== current.metadata.resourceVersion) {
+        throw conflict(resource, name, `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
+      }
+      const result = await this.client.if(key, 'Mod', '==', kv.mod_revision).then(this.client.delete().key(key)).commit();
+      if (result.succeeded) return { ...current, metadata: { ...current.metadata, resourceVersion: String(result.header.revision) } };
+    }
+  }
+
+  async watch(prefix: string, resourceVersion: string, onEvent: (e: StorageEvent) => void, onError: (err: Error) => void, signal: AbortSignal): Promise<void> {
+    const start = BigInt(resourceVersion) + 1n;
+    // A watch from a compacted revision fails; find out before streaming anything.
+    try {
+      await this.client.get(prefix).revision(start.toString()).exec();
+    } catch (err) {
+      if (isCompacted(err)) throw gone(`too old resource version: ${resourceVersion}`);
+      if (!/future revision/.test(String(err))) throw err;
+    }
+    const watcher: Watcher = await this.client.watch().prefix(prefix).startRevision(start.toString()).withPreviousKV().create();
+    const stop = () => void watcher.cancel().catch(() => undefined);
+    if (signal.aborted) return stop();
+    signal.addEventListener('abort', stop, { once: true });
+    watcher.on('error', (err) => {
+      signal.removeEventListener('abort', stop);
+      stop();
+      onError(isCompacted(err) ? gone(`too old resource version: ${resourceVersion}`) : internalError(String(err)));
+    });
+    watcher.on('data', (res) => {
+      for (const ev of res.events) {
+        if (ev.type === 'Put') {
+          onEvent({ type: ev.kv.create_revision === ev.kv.mod_revision ? 'ADDED' : 'MODIFIED', object: decode(ev.kv) });
+        } else if (ev.prev_kv) {
+          const last = decode(ev.prev_kv);
+          last.metadata.resourceVersion = String(ev.kv.mod_revision);
+          onEvent({ type: 'DELETED', object: last });
+        }
+      }
+    });
+  }
+
+  async currentRevision(): Promise<string> {
+    const res = await this.client.get('/registry/__revision__').exec();
+    return String(res.header.revision);
+  }
+
+  /** Compacts history older than `keep` revisions behind the current one. */
+  async compact(keep: number): Promise<void> {
+    const current = BigInt(await this.currentRevision());
+    const target = current - BigInt(keep);
+    if (target <= 0n) return;
+    await this.client.kv.compact({ revision: target.toString(), physical: false }).catch((err: Error) => {
+      if (!isCompacted(err)) throw err;
+    });
+  }
+
+  async reserve(key: string, value: string): Promise<boolean> {
+    const result = await this.client.if(key, 'Create', '==', 0).then(this.client.put(key).value(value)).commit();
+    return result.succeeded;
+  }
+
+  async release(key: string): Promise<void> {
+    await this.client.delete().key(key).exec();
+  }
+
+  async listRaw(prefix: string): Promise<Map<string, string>> {
+    return new Map(Object.entries(await this.client.getAll().prefix(prefix).strings()));
+  }
+
+  async healthy(): Promise<boolean> {
+    try {
+      await this.client.get('/registry/__health__').exec();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}

@@ -1,0 +1,55 @@
+// The storage interface of the apiserver, as in k8s.io/apiserver's storage.Interface: objects are JSON
+// documents under keys, every write is a compare-and-swap, and resourceVersion is the storage revision
+// (set on objects when they are read, never stored inside them).
+import type { KubeObject } from '../../shared/api/meta';
+
+export interface StoredList {
+  items: KubeObject[];
+  /** The revision the list was read at. */
+  resourceVersion: string;
+}
+
+export type StorageEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface StorageEvent {
+  type: StorageEventType;
+  /** For DELETED: the last state before deletion, with the deletion's revision as resourceVersion. */
+  object: KubeObject;
+}
+
+/** Returns the next state of an object, or throws to abort the update. */
+export type UpdateFunc = (current: KubeObject) => KubeObject | Promise<KubeObject>;
+
+export interface Preconditions {
+  resourceVersion?: string;
+  uid?: string;
+}
+
+export interface Storage {
+  /** Stores a new object; AlreadyExists if the key is taken. */
+  create(key: string, obj: KubeObject): Promise<KubeObject>;
+  get(key: string): Promise<KubeObject | undefined>;
+  /** Lists every object under `prefix`, at the latest revision or at `resourceVersion`. */
+  list(prefix: string, resourceVersion?: string): Promise<StoredList>;
+  /**
+   * Reads the object, applies `tryUpdate` and writes the result if nobody wrote in between; retries on a
+   * lost race. With a resourceVersion precondition, a stale read is a Conflict instead of a retry.
+   */
+  guaranteedUpdate(key: string, tryUpdate: UpdateFunc, preconditions?: Preconditions): Promise<KubeObject>;
+  /** Deletes the object if the preconditions hold; returns its last state. */
+  delete(key: string, preconditions?: Preconditions): Promise<KubeObject>;
+  /**
+   * Streams changes under `prefix` after `resourceVersion` until `signal` aborts. Rejects (or calls
+   * onError) with a 410 Expired StatusError when that revision has been compacted.
+   */
+  watch(prefix: string, resourceVersion: string, onEvent: (e: StorageEvent) => void, onError: (err: Error) => void, signal: AbortSignal): Promise<void>;
+  /** The current revision of the store. */
+  currentRevision(): Promise<string>;
+  /** Creates `key` with `value` only if it does not exist: the building block of allocators. */
+  reserve(key: string, value: string): Promise<boolean>;
+  release(key: string): Promise<void>;
+  /** Keys (and values) under a prefix, for allocators. */
+  listRaw(prefix: string): Promise<Map<string, string>>;
+  healthy(): Promise<boolean>;
+  close(): void;
+}
