@@ -1,0 +1,243 @@
+// The generic registry of one resource (k8s.io/apiserver's registry/generic Store): create, get, list,
+// update, delete and watch over the storage interface, with the metadata rules every kind shares.
+// Resource-specific behaviour comes in through a Strategy.
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { DeleteOptions, KubeObject, StatusCause } from '../../shared/api/meta';
+import { rfc3339 } from '../../shared/api/meta';
+import { apiVersionOf, groupResource, ResourceInfo } from '../../shared/api/resources';
+import { applyDefaults, decodeObject, validateObject } from '../../shared/api/validation';
+import { badRequest, conflict, invalid, notFound } from '../../shared/errors';
+import type { Storage, StorageEvent } from '../storage/interface';
+import { collectionPrefix, objectKey } from './keys';
+import type { Predicate } from './selection';
+import type { Strategy } from './strategy';
+
+export interface WriteOptions {
+  dryRun?: boolean;
+}
+
+/** Everything but metadata and status: what a change of bumps `metadata.generation`. */
+function specOf(obj: KubeObject): string {
+  const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = obj as KubeObject & { status?: unknown };
+  return JSON.stringify(rest);
+}
+
+export class Store {
+  readonly resource: ResourceInfo;
+  readonly groupResource: string;
+
+  constructor(private readonly storage: Storage, readonly strategy: Strategy) {
+    this.resource = strategy.resource;
+    this.groupResource = groupResource(this.resource);
+  }
+
+  key(namespace: string | undefined, name: string): string {
+    return objectKey(this.resource, namespace, name);
+  }
+
+  /** Sets apiVersion and kind, which are not stored inside the object's JSON. */
+  private typed<T extends KubeObject>(obj: T): T {
+    return { apiVersion: apiVersionOf(this.resource), kind: this.resource.kind, ...obj };
+  }
+
+  private typedMeta<T extends KubeObject>(obj: T): T {
+    const { apiVersion: _a, kind: _k, ...rest } = obj;
+    return { apiVersion: apiVersionOf(this.resource), kind: this.resource.kind, ...rest } as T;
+  }
+
+  async get(namespace: string | undefined, name: string): Promise<KubeObject> {
+    const obj = await this.storage.get(this.key(namespace, name));
+    if (!obj) throw notFound(this.groupResource, name);
+    return this.typedMeta(obj);
+  }
+
+  async list(namespace: string | undefined, predicate: Predicate, resourceVersion?: string): Promise<{ items: KubeObject[]; resourceVersion: string }> {
+    const { items, resourceVersion: rv } = await this.storage.list(collectionPrefix(this.resource, namespace), resourceVersion);
+    return { items: items.filter(predicate).map((o) => this.typedMeta(o)), resourceVersion: rv };
+  }
+
+  /** Decodes, defaults and validates an incoming object: the edge every write passes. */
+  private admit(body: unknown, old?: KubeObject): KubeObject {
+    const obj = decodeObject(this.resource, body);
+    applyDefaults(this.resource, obj);
+    return obj;
+  }
+
+  private validate(obj: KubeObject, old?: KubeObject): void {
+    const causes: StatusCause[] = [...validateObject(this.resource, obj, old), ...(this.strategy.validate?.(obj, old) ?? [])];
+    if (causes.length) throw invalid(this.resource.kind, obj.metadata.name ?? obj.metadata.generateName ?? '', causes, this.resource.group || undefined);
+  }
+
+  async create(namespace: string | undefined, body: unknown, opts: WriteOptions = {}): Promise<KubeObject> {
+    const obj = this.admit(body);
+    const meta = obj.metadata;
+    if (this.resource.namespaced) {
+      if (meta.namespace && namespace && meta.namespace !== namespace) {
+        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      meta.namespace = namespace ?? meta.namespace;
+    } else {
+      delete meta.namespace;
+    }
+    if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomBytes(3).toString('hex').slice(0, 5)}`;
+    this.strategy.prepareForCreate?.(obj);
+    this.validate(obj);
+    meta.uid = randomUUID();
+    meta.creationTimestamp = rfc3339();
+    meta.generation = 1;
+    delete meta.resourceVersion;
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    await this.strategy.beforeCreate?.(obj, opts);
+    if (opts.dryRun) return this.typed(obj);
+    try {
+      return this.typed(await this.storage.create(this.key(meta.namespace, meta.name!), obj));
+    } catch (err) {
+      await this.strategy.afterCreateFailed?.(obj);
+      throw err;
+    }
+  }
+
+  /**
+   * PUT: replaces the object. Status is kept from the stored object unless `subresource` is `status`,
+   * in which case only status changes.
+   */
+  async update(namespace: string | undefined, name: string, body: unknown, subresource?: string, opts: WriteOptions = {}): Promise<KubeObject> {
+    const incoming = this.admit(body);
+    if (incoming.metadata.name && incoming.metadata.name !== name) {
+      throw badRequest(`the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`);
+    }
+    const rv = incoming.metadata.resourceVersion;
+    return this.guaranteedUpdate(namespace, name, () => incoming, subresource, opts, rv);
+  }
+
+  /**
+   * Applies `mutate` to the current object and stores the result with the same rules as PUT. Used by
+   * PATCH (mutate applies the patch) and by subresources. `expectedRV` makes a stale write a Conflict.
+   */
+  async guaranteedUpdate(
+    namespace: string | undefined,
+    name: string,
+    mutate: (current: KubeObject) => unknown,
+    subresource?: string,
+    opts: WriteOptions = {},
+    expectedRV?: string,
+  ): Promise<KubeObject> {
+    const key = this.key(namespace, name);
+    let dryRunResult: KubeObject | undefined;
+    const tryUpdate = async (current: KubeObject): Promise<KubeObject> => {
+      if (expectedRV && expectedRV !== current.metadata.resourceVersion) throw conflict(this.groupResource, name);
+      const next = this.admit(await mutate(this.typedMeta(structuredClone(current))), current);
+      const merged = subresource === 'status' ? this.withStatusOf(current, next) : this.withMetadataRules(current, next);
+      this.strategy.prepareForUpdate?.(merged, current);
+      this.validate(merged, current);
+      await this.strategy.beforeUpdate?.(merged, current, opts);
+      if (opts.dryRun) {
+        dryRunResult = merged;
+        return current;
+      }
+      return merged;
+    };
+    const stored = await this.storage.guaranteedUpdate(key, tryUpdate);
+    if (dryRunResult) return this.typed(dryRunResult);
+    const finished = await this.finishIfReady(stored);
+    return this.typedMeta(finished ?? stored);
+  }
+
+  /** A main-resource update: the caller's spec and metadata, the stored status and system fields. */
+  private withMetadataRules(current: KubeObject, next: KubeObject): KubeObject {
+    const m = next.metadata;
+    const c = current.metadata;
+    m.uid = c.uid;
+    m.creationTimestamp = c.creationTimestamp;
+    m.namespace = c.namespace;
+    m.name = c.name;
+    m.deletionTimestamp = c.deletionTimestamp;
+    m.deletionGracePeriodSeconds = c.deletionGracePeriodSeconds;
+    if (m.deletionTimestamp === undefined) delete m.deletionTimestamp;
+    if (m.deletionGracePeriodSeconds === undefined) delete m.deletionGracePeriodSeconds;
+    delete m.resourceVersion;
+    const merged = next as KubeObject & { status?: unknown };
+    if (this.resource.subresources?.includes('status')) {
+      const status = (current as KubeObject & { status?: unknown }).status;
+      if (status === undefined) delete merged.status;
+      else merged.status = status;
+    }
+    m.generation = (c.generation ?? 1) + (specOf(current) !== specOf(next) ? 1 : 0);
+    return merged;
+  }
+
+  /** A `/status` update: everything from the stored object except the status. */
+  private withStatusOf(current: KubeObject, next: KubeObject): KubeObject {
+    const merged = structuredClone(current) as KubeObject & { status?: unknown };
+    merged.status = (next as KubeObject & { status?: unknown }).status;
+    delete merged.metadata.resourceVersion;
+    return merged;
+  }
+
+  /**
+   * An object being deleted goes away once no finalizer holds it and no grace period is running
+   * (`deletionGracePeriodSeconds` 0). Returns the deleted object when it did.
+   */
+  private async finishIfReady(obj: KubeObject): Promise<KubeObject | undefined> {
+    const m = obj.metadata;
+    if (!m.deletionTimestamp || (m.finalizers?.length ?? 0) > 0 || (m.deletionGracePeriodSeconds ?? 0) > 0) return undefined;
+    if (this.strategy.holdsDeletion?.(obj)) return undefined;
+    try {
+      const deleted = await this.storage.delete(this.key(m.namespace, m.name!), { uid: m.uid });
+      await this.strategy.afterDelete?.(deleted);
+      return deleted;
+    } catch {
+      return undefined; // someone else finished it first
+    }
+  }
+
+  async delete(namespace: string | undefined, name: string, options: DeleteOptions = {}, opts: WriteOptions = {}): Promise<KubeObject> {
+    const key = this.key(namespace, name);
+    const current = await this.storage.get(key);
+    if (!current) throw notFound(this.groupResource, name);
+    const pre = options.preconditions ?? {};
+    if (pre.uid && pre.uid !== current.metadata.uid) {
+      throw conflict(this.groupResource, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
+    }
+    if (pre.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
+      throw conflict(this.groupResource, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
+    }
+    if (opts.dryRun) return this.typedMeta(current);
+
+    const grace = this.strategy.gracePeriodSeconds?.(current, options) ?? 0;
+    const finalizers = this.finalizersFor(current, options);
+    if (grace === 0 && finalizers.length === 0 && !this.strategy.holdsDeletion?.(current)) {
+      const deleted = await this.storage.delete(key, { uid: current.metadata.uid, resourceVersion: pre.resourceVersion });
+      await this.strategy.afterDelete?.(deleted);
+      return this.typedMeta(deleted);
+    }
+    // Graceful: mark the object and keep it until its owner (kubelet, controllers) lets it go.
+    const marked = await this.storage.guaranteedUpdate(key, (obj) => {
+      const m = obj.metadata;
+      m.finalizers = this.finalizersFor(obj, options);
+      if (m.finalizers.length === 0) delete m.finalizers;
+      if (!m.deletionTimestamp) m.deletionTimestamp = rfc3339(new Date(Date.now() + grace * 1000));
+      if (m.deletionGracePeriodSeconds === undefined || grace < m.deletionGracePeriodSeconds) m.deletionGracePeriodSeconds = grace;
+      this.strategy.prepareForDelete?.(obj);
+      return obj;
+    }, { uid: current.metadata.uid });
+    const finished = await this.finishIfReady(marked);
+    return this.typedMeta(finished ?? marked);
+  }
+
+  /** The object's finalizers plus the one the propagation policy asks for (orphan / foregroundDeletion). */
+  private finalizersFor(obj: KubeObject, options: DeleteOptions): string[] {
+    const finalizers = new Set(obj.metadata.finalizers ?? []);
+    const policy = options.propagationPolicy ?? (options.orphanDependents ? 'Orphan' : this.strategy.defaultPropagation ?? 'Background');
+    if (!obj.metadata.deletionTimestamp) {
+      if (policy === 'Orphan') finalizers.add('orphan');
+      if (policy === 'Foreground') finalizers.add('foregroundDeletion');
+    }
+    return [...finalizers];
+  }
+
+  watch(namespace: string | undefined, resourceVersion: string, onEvent: (e: StorageEvent) => void, onError: (err: Error) => void, signal: AbortSignal): Promise<void> {
+    return this.storage.watch(collectionPrefix(this.resource, namespace), resourceVersion, (e) => onEvent({ type: e.type, object: this.typedMeta(e.object) }), onError, signal);
+  }
+}

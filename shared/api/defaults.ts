@@ -1,0 +1,136 @@
+// Defaulting, as Kubernetes' SetDefaults_* functions do it: what a user sees in `kubectl get -o yaml`
+// that they did not write. Runs on every create and update, in place, after the shape check.
+import type { Container, PodSpec, Probe, Secret, Service } from './core';
+import type { Deployment, ReplicaSet } from './apps';
+import type { HorizontalPodAutoscaler } from './autoscaling';
+import type { KubeObject } from './meta';
+import type { ResourceInfo } from './resources';
+
+/** Images without a tag, or tagged :latest, are pulled Always; others IfNotPresent. */
+export function defaultPullPolicy(image: string | undefined): 'Always' | 'IfNotPresent' {
+  if (!image) return 'IfNotPresent';
+  const name = image.split('@')[0];
+  const lastSlash = name.lastIndexOf('/');
+  const tagAt = name.indexOf(':', lastSlash + 1);
+  if (image.includes('@')) return 'IfNotPresent';
+  return tagAt < 0 || name.slice(tagAt + 1) === 'latest' ? 'Always' : 'IfNotPresent';
+}
+
+function defaultProbe(p: Probe | undefined): void {
+  if (!p) return;
+  p.timeoutSeconds ??= 1;
+  p.periodSeconds ??= 10;
+  p.successThreshold ??= 1;
+  p.failureThreshold ??= 3;
+  if (p.httpGet) {
+    p.httpGet.path ??= '/';
+    p.httpGet.scheme ??= 'HTTP';
+  }
+}
+
+function defaultContainer(c: Container): void {
+  c.imagePullPolicy ??= defaultPullPolicy(c.image);
+  c.terminationMessagePath ??= '/dev/termination-log';
+  c.terminationMessagePolicy ??= 'File';
+  c.resources ??= {};
+  for (const p of c.ports ?? []) p.protocol ??= 'TCP';
+  [c.livenessProbe, c.readinessProbe, c.startupProbe].forEach(defaultProbe);
+}
+
+export function defaultPodSpec(spec: PodSpec): void {
+  spec.restartPolicy ??= 'Always';
+  spec.dnsPolicy ??= 'ClusterFirst';
+  spec.terminationGracePeriodSeconds ??= 30;
+  spec.schedulerName ??= 'default-scheduler';
+  spec.securityContext ??= {};
+  spec.enableServiceLinks ??= true;
+  spec.priority ??= 0;
+  spec.preemptionPolicy ??= 'PreemptLowerPriority';
+  for (const c of spec.containers ?? []) defaultContainer(c);
+  for (const c of spec.initContainers ?? []) defaultContainer(c);
+  for (const v of spec.volumes ?? []) {
+    if (v.configMap) v.configMap.defaultMode ??= 0o644;
+    if (v.secret) v.secret.defaultMode ??= 0o644;
+  }
+}
+
+/** What the DefaultTolerationSeconds admission plugin adds: evict 300 s after a node goes away. */
+function defaultTolerations(spec: PodSpec): void {
+  const tolerations = (spec.tolerations ??= []);
+  for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
+    if (!tolerations.some((t) => t.key === key && (t.effect === 'NoExecute' || !t.effect))) {
+      tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 });
+    }
+  }
+}
+
+function defaultService(svc: Service): void {
+  const spec = svc.spec;
+  spec.type ??= 'ClusterIP';
+  spec.sessionAffinity ??= 'None';
+  if (spec.type === 'ExternalName') return;
+  if (spec.sessionAffinity === 'ClientIP') {
+    spec.sessionAffinityConfig ??= {};
+    spec.sessionAffinityConfig.clientIP ??= {};
+    spec.sessionAffinityConfig.clientIP.timeoutSeconds ??= 10800;
+  }
+  for (const p of spec.ports ?? []) {
+    p.protocol ??= 'TCP';
+    p.targetPort ??= p.port;
+  }
+  spec.internalTrafficPolicy ??= 'Cluster';
+  if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') spec.externalTrafficPolicy ??= 'Cluster';
+  if (spec.type === 'LoadBalancer') spec.allocateLoadBalancerNodePorts ??= true;
+}
+
+function defaultWorkload(obj: ReplicaSet | Deployment): void {
+  obj.spec.replicas ??= 1;
+  if (obj.spec.template?.spec) defaultPodSpec(obj.spec.template.spec);
+  // An unset selector defaults to the template's labels (as apps/v1beta1 did; apps/v1 then requires it).
+}
+
+function defaultDeployment(d: Deployment): void {
+  defaultWorkload(d);
+  const s = (d.spec.strategy ??= {});
+  s.type ??= 'RollingUpdate';
+  if (s.type === 'RollingUpdate') {
+    s.rollingUpdate ??= {};
+    s.rollingUpdate.maxSurge ??= '25%';
+    s.rollingUpdate.maxUnavailable ??= '25%';
+  }
+  d.spec.revisionHistoryLimit ??= 10;
+  d.spec.progressDeadlineSeconds ??= 600;
+}
+
+function defaultHPA(hpa: HorizontalPodAutoscaler): void {
+  hpa.spec.minReplicas ??= 1;
+  if (!hpa.spec.metrics?.length) {
+    hpa.spec.metrics = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }];
+  }
+}
+
+function defaultSecret(secret: Secret): void {
+  secret.type ??= 'Opaque';
+  if (secret.stringData) {
+    secret.data ??= {};
+    for (const [k, v] of Object.entries(secret.stringData)) secret.data[k] = Buffer.from(v).toString('base64');
+    delete secret.stringData;
+  }
+}
+
+/** Applies Kubernetes' defaults to `obj` in place. */
+export function applyDefaults(resource: ResourceInfo, obj: KubeObject): void {
+  switch (resource.kind) {
+    case 'Pod': {
+      const spec = (obj as KubeObject & { spec: PodSpec }).spec;
+      defaultPodSpec(spec);
+      defaultTolerations(spec);
+      break;
+    }
+    case 'Service': defaultService(obj as Service); break;
+    case 'ReplicaSet': defaultWorkload(obj as ReplicaSet); break;
+    case 'Deployment': defaultDeployment(obj as Deployment); break;
+    case 'HorizontalPodAutoscaler': defaultHPA(obj as HorizontalPodAutoscaler); break;
+    case 'Secret': defaultSecret(obj as Secret); break;
+  }
+}

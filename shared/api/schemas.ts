@@ -1,0 +1,110 @@
+// zod schemas: the shape checks done at the apiserver's edge, before defaulting and validation. They
+// check JSON types (a string where a number belongs, a list where an object belongs) for the fields this
+// cluster reads; unknown fields pass through (`looseObject`), as Kubernetes prunes rather than fails.
+import { z } from 'zod';
+import type { ResourceInfo } from './resources';
+
+const str = z.string();
+const int = z.number().int();
+const labels = z.record(z.string(), z.string());
+const intOrString = z.union([int, str]);
+
+export const objectMeta = z.looseObject({
+  name: str.optional(),
+  generateName: str.optional(),
+  namespace: str.optional(),
+  uid: str.optional(),
+  resourceVersion: str.optional(),
+  generation: int.optional(),
+  labels: labels.nullish(),
+  annotations: labels.nullish(),
+  finalizers: z.array(str).nullish(),
+  ownerReferences: z.array(z.looseObject({ apiVersion: str, kind: str, name: str, uid: str, controller: z.boolean().optional(), blockOwnerDeletion: z.boolean().optional() })).nullish(),
+});
+
+const probe = z.looseObject({
+  exec: z.looseObject({ command: z.array(str).optional() }).optional(),
+  httpGet: z.looseObject({ path: str.optional(), port: intOrString, host: str.optional(), scheme: str.optional() }).optional(),
+  tcpSocket: z.looseObject({ port: intOrString }).optional(),
+  initialDelaySeconds: int.optional(),
+  timeoutSeconds: int.optional(),
+  periodSeconds: int.optional(),
+  successThreshold: int.optional(),
+  failureThreshold: int.optional(),
+});
+
+const resources = z.looseObject({ limits: z.record(str, intOrString).optional(), requests: z.record(str, intOrString).optional() });
+
+const container = z.looseObject({
+  name: str,
+  image: str.optional(),
+  command: z.array(str).nullish(),
+  args: z.array(str).nullish(),
+  workingDir: str.optional(),
+  ports: z.array(z.looseObject({ name: str.optional(), containerPort: int, hostPort: int.optional(), protocol: str.optional() })).nullish(),
+  env: z.array(z.looseObject({ name: str, value: str.optional() })).nullish(),
+  resources: resources.optional(),
+  volumeMounts: z.array(z.looseObject({ name: str, mountPath: str, readOnly: z.boolean().optional() })).nullish(),
+  livenessProbe: probe.optional(),
+  readinessProbe: probe.optional(),
+  startupProbe: probe.optional(),
+  imagePullPolicy: str.optional(),
+});
+
+export const podSpec = z.looseObject({
+  containers: z.array(container),
+  initContainers: z.array(container).nullish(),
+  volumes: z.array(z.looseObject({ name: str })).nullish(),
+  restartPolicy: str.optional(),
+  terminationGracePeriodSeconds: int.optional(),
+  nodeSelector: labels.nullish(),
+  nodeName: str.optional(),
+  hostNetwork: z.boolean().optional(),
+  tolerations: z.array(z.looseObject({ key: str.optional(), operator: str.optional(), value: str.optional(), effect: str.optional() })).nullish(),
+});
+
+const labelSelector = z.looseObject({
+  matchLabels: labels.nullish(),
+  matchExpressions: z.array(z.looseObject({ key: str, operator: str, values: z.array(str).nullish() })).nullish(),
+});
+
+const podTemplate = z.looseObject({ metadata: objectMeta.optional(), spec: podSpec });
+
+const workloadSpec = z.looseObject({
+  replicas: int.optional(),
+  minReadySeconds: int.optional(),
+  selector: labelSelector,
+  template: podTemplate,
+});
+
+const serviceSpec = z.looseObject({
+  type: str.optional(),
+  clusterIP: str.optional(),
+  selector: labels.nullish(),
+  ports: z.array(z.looseObject({ name: str.optional(), port: int, targetPort: intOrString.optional(), nodePort: int.optional(), protocol: str.optional() })).nullish(),
+  externalName: str.optional(),
+  sessionAffinity: str.optional(),
+});
+
+const withMeta = <T extends z.ZodRawShape>(shape: T) => z.looseObject({ apiVersion: str.optional(), kind: str.optional(), metadata: objectMeta, ...shape });
+
+/** The schema of each kind; kinds not listed only need valid metadata. */
+const SCHEMAS: Record<string, z.ZodType> = {
+  Pod: withMeta({ spec: podSpec }),
+  ReplicaSet: withMeta({ spec: workloadSpec }),
+  Deployment: withMeta({ spec: workloadSpec.extend({ strategy: z.looseObject({ type: str.optional(), rollingUpdate: z.looseObject({ maxSurge: intOrString.optional(), maxUnavailable: intOrString.optional() }).nullish() }).optional(), paused: z.boolean().optional(), revisionHistoryLimit: int.optional(), progressDeadlineSeconds: int.optional() }) }),
+  Service: withMeta({ spec: serviceSpec }),
+  ConfigMap: withMeta({ data: labels.nullish() }),
+  Secret: withMeta({ data: labels.nullish(), stringData: labels.nullish(), type: str.optional() }),
+  HorizontalPodAutoscaler: withMeta({ spec: z.looseObject({ scaleTargetRef: z.looseObject({ kind: str, name: str }), minReplicas: int.optional(), maxReplicas: int }) }),
+  Lease: withMeta({ spec: z.looseObject({ holderIdentity: str.nullish(), leaseDurationSeconds: int.nullish() }).optional() }),
+};
+
+export function schemaFor(resource: ResourceInfo): z.ZodType {
+  return SCHEMAS[resource.kind] ?? withMeta({});
+}
+
+/** `spec.containers[0].image` from a zod issue path. */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)), '');
+}

@@ -1,0 +1,308 @@
+// The apiserver's edge for object content: decodeObject (shape), applyDefaults (re-exported from
+// defaults.ts) and validateObject (semantics), with Kubernetes' field paths and wording.
+import type { Container, PodSpec, Service } from './core';
+import type { Deployment, ReplicaSet } from './apps';
+import type { HorizontalPodAutoscaler } from './autoscaling';
+import type { KubeObject, LabelSelector, StatusCause } from './meta';
+import { apiVersionOf, ResourceInfo } from './resources';
+import { fieldPath, schemaFor } from './schemas';
+import { badRequest, fieldError, invalid } from '../errors';
+import { selectorFromLabelSelector } from '../labels';
+
+export { applyDefaults } from './defaults';
+
+/** Checks the JSON shape of an incoming object and returns it typed. Throws 400 or 422. */
+export function decodeObject(resource: ResourceInfo, body: unknown): KubeObject {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw badRequest(`the body of the request must be a JSON object describing a ${resource.kind}`);
+  }
+  const obj = body as Partial<KubeObject>;
+  const want = apiVersionOf(resource);
+  if (obj.kind !== undefined && obj.kind !== resource.kind) {
+    throw badRequest(`${obj.kind} in version "${obj.apiVersion ?? ''}" cannot be handled as a ${resource.kind}: the kind in the data (${obj.kind}) does not match the expected kind (${resource.kind})`);
+  }
+  if (obj.apiVersion !== undefined && obj.apiVersion !== want) {
+    throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${want})`);
+  }
+  if (obj.metadata === undefined) (obj as KubeObject).metadata = {};
+  const result = schemaFor(resource).safeParse(obj);
+  if (!result.success) {
+    const causes: StatusCause[] = result.error.issues.map((issue) => ({
+      reason: 'FieldValueInvalid',
+      field: fieldPath(issue.path),
+      message: `Invalid value: ${issue.message}`,
+    }));
+    throw invalid(resource.kind, obj.metadata?.name ?? '', causes, resource.group || undefined);
+  }
+  return structuredClone(obj) as KubeObject;
+}
+
+// ---- names -----------------------------------------------------------------------------------------
+
+const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+
+export function dns1123LabelErrors(field: string, value: string): StatusCause[] {
+  if (value.length > 63) return [fieldError.invalid(field, value, 'must be no more than 63 characters')];
+  if (!DNS1123_LABEL.test(value)) {
+    return [fieldError.invalid(field, value, "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')")];
+  }
+  return [];
+}
+
+export function dns1123SubdomainErrors(field: string, value: string): StatusCause[] {
+  if (value.length > 253) return [fieldError.invalid(field, value, 'must be no more than 253 characters')];
+  if (!DNS1123_SUBDOMAIN.test(value)) {
+    return [fieldError.invalid(field, value, "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")];
+  }
+  return [];
+}
+
+function dns1035LabelErrors(field: string, value: string): StatusCause[] {
+  if (value.length > 63) return [fieldError.invalid(field, value, 'must be no more than 63 characters')];
+  if (!DNS1035_LABEL.test(value)) {
+    return [fieldError.invalid(field, value, "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')")];
+  }
+  return [];
+}
+
+function labelKeyErrors(field: string, key: string): StatusCause[] {
+  const slash = key.lastIndexOf('/');
+  const name = slash < 0 ? key : key.slice(slash + 1);
+  const prefix = slash < 0 ? undefined : key.slice(0, slash);
+  const errors: StatusCause[] = [];
+  if (name.length > 63 || !QUALIFIED_NAME.test(name)) {
+    errors.push(fieldError.invalid(field, key, "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"));
+  }
+  if (prefix !== undefined) errors.push(...dns1123SubdomainErrors(field, prefix).map((e) => ({ ...e, message: e.message?.replace(/^Invalid value: "[^"]*"/, `Invalid value: "${key}"`).replace('a lowercase RFC 1123 subdomain', 'prefix part a lowercase RFC 1123 subdomain') })));
+  return errors;
+}
+
+function labelErrors(field: string, labels: Record<string, string> | undefined | null): StatusCause[] {
+  const errors: StatusCause[] = [];
+  for (const [k, v] of Object.entries(labels ?? {})) {
+    errors.push(...labelKeyErrors(field, k));
+    if (v.length > 63 || !LABEL_VALUE.test(v)) {
+      errors.push(fieldError.invalid(field, v, "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"));
+    }
+  }
+  return errors;
+}
+
+function metadataErrors(resource: ResourceInfo, obj: KubeObject): StatusCause[] {
+  const m = obj.metadata;
+  const errors: StatusCause[] = [];
+  if (!m.name && !m.generateName) errors.push(fieldError.required('metadata.name', 'name or generateName is required'));
+  if (m.name) {
+    const nameRule = resource.kind === 'Namespace' ? dns1123LabelErrors : resource.kind === 'Service' ? dns1035LabelErrors : dns1123SubdomainErrors;
+    errors.push(...nameRule('metadata.name', m.name));
+  }
+  errors.push(...labelErrors('metadata.labels', m.labels));
+  for (const k of Object.keys(m.annotations ?? {})) errors.push(...labelKeyErrors('metadata.annotations', k));
+  return errors;
+}
+
+// ---- pods -------------------------------------------------------------------------------------------
+
+function portErrors(field: string, port: number | undefined): StatusCause[] {
+  if (port === undefined) return [fieldError.required(field)];
+  return port >= 1 && port <= 65535 ? [] : [fieldError.invalid(field, port, 'must be between 1 and 65535, inclusive')];
+}
+
+function containerErrors(path: string, c: Container, volumeNames: Set<string>): StatusCause[] {
+  const errors: StatusCause[] = [];
+  if (!c.name) errors.push(fieldError.required(`${path}.name`));
+  else errors.push(...dns1123LabelErrors(`${path}.name`, c.name));
+  if (!c.image || !c.image.trim()) errors.push(fieldError.required(`${path}.image`));
+  (c.ports ?? []).forEach((p, i) => {
+    errors.push(...portErrors(`${path}.ports[${i}].containerPort`, p.containerPort));
+    if (p.hostPort !== undefined && p.hostPort !== 0) errors.push(...portErrors(`${path}.ports[${i}].hostPort`, p.hostPort));
+    if (p.protocol && !['TCP', 'UDP', 'SCTP'].includes(p.protocol)) errors.push(fieldError.notSupported(`${path}.ports[${i}].protocol`, p.protocol, ['SCTP', 'TCP', 'UDP']));
+  });
+  (c.volumeMounts ?? []).forEach((m, i) => {
+    if (!volumeNames.has(m.name)) errors.push({ reason: 'FieldValueNotFound', field: `${path}.volumeMounts[${i}].name`, message: `Not found: "${m.name}"` });
+    if (!m.mountPath) errors.push(fieldError.required(`${path}.volumeMounts[${i}].mountPath`));
+  });
+  if (c.imagePullPolicy && !['Always', 'IfNotPresent', 'Never'].includes(c.imagePullPolicy)) {
+    errors.push(fieldError.notSupported(`${path}.imagePullPolicy`, c.imagePullPolicy, ['Always', 'IfNotPresent', 'Never']));
+  }
+  for (const [name, probe] of [['livenessProbe', c.livenessProbe], ['readinessProbe', c.readinessProbe], ['startupProbe', c.startupProbe]] as const) {
+    if (!probe) continue;
+    const handlers = [probe.exec, probe.httpGet, probe.tcpSocket].filter(Boolean).length;
+    if (handlers === 0) errors.push(fieldError.required(`${path}.${name}`, 'must specify a handler type'));
+    if (handlers > 1) errors.push(fieldError.forbidden(`${path}.${name}`, 'may not specify more than 1 handler type'));
+  }
+  return errors;
+}
+
+export function podSpecErrors(path: string, spec: PodSpec): StatusCause[] {
+  const errors: StatusCause[] = [];
+  const volumeNames = new Set<string>();
+  (spec.volumes ?? []).forEach((v, i) => {
+    if (volumeNames.has(v.name)) errors.push(fieldError.duplicate(`${path}.volumes[${i}].name`, v.name));
+    volumeNames.add(v.name);
+    errors.push(...dns1123LabelErrors(`${path}.volumes[${i}].name`, v.name));
+  });
+  if (!spec.containers?.length) errors.push(fieldError.required(`${path}.containers`));
+  const names = new Set<string>();
+  const all = [...(spec.initContainers ?? []).map((c, i) => [c, `${path}.initContainers[${i}]`] as const), ...(spec.containers ?? []).map((c, i) => [c, `${path}.containers[${i}]`] as const)];
+  for (const [c, p] of all) {
+    if (c.name && names.has(c.name)) errors.push(fieldError.duplicate(`${p}.name`, c.name));
+    names.add(c.name);
+    errors.push(...containerErrors(p, c, volumeNames));
+  }
+  if (spec.restartPolicy && !['Always', 'OnFailure', 'Never'].includes(spec.restartPolicy)) {
+    errors.push(fieldError.notSupported(`${path}.restartPolicy`, spec.restartPolicy, ['Always', 'OnFailure', 'Never']));
+  }
+  if (spec.dnsPolicy && !['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'].includes(spec.dnsPolicy)) {
+    errors.push(fieldError.notSupported(`${path}.dnsPolicy`, spec.dnsPolicy, ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None']));
+  }
+  errors.push(...labelErrors(`${path}.nodeSelector`, spec.nodeSelector));
+  return errors;
+}
+
+/** Pod updates may change only a few spec fields, as in Kubernetes. */
+function podUpdateErrors(spec: PodSpec, old: PodSpec): StatusCause[] {
+  const strip = (s: PodSpec) => ({
+    ...s,
+    containers: s.containers.map((c) => ({ ...c, image: '' })),
+    initContainers: s.initContainers?.map((c) => ({ ...c, image: '' })),
+    activeDeadlineSeconds: undefined,
+    tolerations: undefined,
+    terminationGracePeriodSeconds: undefined,
+    nodeName: undefined,
+  });
+  if (JSON.stringify(strip(spec)) === JSON.stringify(strip(old))) return [];
+  return [fieldError.forbidden('spec', 'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)')];
+}
+
+// ---- workloads ----------------------------------------------------------------------------------------
+
+function selectorErrors(path: string, selector: LabelSelector | undefined): StatusCause[] {
+  if (!selector || (!Object.keys(selector.matchLabels ?? {}).length && !(selector.matchExpressions ?? []).length)) {
+    return [fieldError.required(path)];
+  }
+  return labelErrors(`${path}.matchLabels`, selector.matchLabels);
+}
+
+function goMap(labels: Record<string, string> | undefined): string {
+  return `map[string]string{${Object.entries(labels ?? {}).sort().map(([k, v]) => `"${k}":"${v}"`).join(', ')}}`;
+}
+
+function workloadErrors(obj: ReplicaSet | Deployment, old?: ReplicaSet | Deployment): StatusCause[] {
+  const spec = obj.spec;
+  const errors: StatusCause[] = [];
+  if (spec.replicas !== undefined && spec.replicas < 0) errors.push(fieldError.invalid('spec.replicas', spec.replicas, 'must be greater than or equal to 0'));
+  errors.push(...selectorErrors('spec.selector', spec.selector));
+  const templateLabels = spec.template?.metadata?.labels;
+  if (!errors.length && !selectorFromLabelSelector(spec.selector).matches(templateLabels)) {
+    errors.push(fieldError.invalid('spec.template.metadata.labels', goMap(templateLabels), '`selector` does not match template `labels`'));
+  }
+  if (spec.template?.spec) {
+    errors.push(...podSpecErrors('spec.template.spec', spec.template.spec));
+    const rp = spec.template.spec.restartPolicy;
+    if (rp && rp !== 'Always') errors.push(fieldError.notSupported('spec.template.spec.restartPolicy', rp, ['Always']));
+  } else {
+    errors.push(fieldError.required('spec.template'));
+  }
+  if (old && JSON.stringify(selectorFromLabelSelector(old.spec.selector).toString()) !== JSON.stringify(selectorFromLabelSelector(spec.selector).toString())) {
+    errors.push(fieldError.invalid('spec.selector', JSON.stringify(spec.selector), 'field is immutable'));
+  }
+  return errors;
+}
+
+function percentOrInt(v: number | string | undefined, replicas: number): number {
+  if (v === undefined) return 0;
+  if (typeof v === 'number') return v;
+  return Math.ceil((parseInt(v, 10) * replicas) / 100);
+}
+
+function deploymentErrors(d: Deployment, old?: Deployment): StatusCause[] {
+  const errors = workloadErrors(d, old);
+  const s = d.spec.strategy;
+  if (s?.type && !['RollingUpdate', 'Recreate'].includes(s.type)) errors.push(fieldError.notSupported('spec.strategy.type', s.type, ['Recreate', 'RollingUpdate']));
+  if (s?.type === 'Recreate' && s.rollingUpdate) errors.push(fieldError.forbidden('spec.strategy.rollingUpdate', 'may not be specified when strategy `type` is \'Recreate\''));
+  const ru = s?.rollingUpdate;
+  if (s?.type === 'RollingUpdate' && ru) {
+    for (const [f, v] of [['maxSurge', ru.maxSurge], ['maxUnavailable', ru.maxUnavailable]] as const) {
+      if (typeof v === 'string' && !/^\d+%$/.test(v)) errors.push(fieldError.invalid(`spec.strategy.rollingUpdate.${f}`, v, "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')"));
+    }
+    if (percentOrInt(ru.maxSurge, 100) === 0 && percentOrInt(ru.maxUnavailable, 100) === 0) {
+      errors.push(fieldError.invalid('spec.strategy.rollingUpdate.maxUnavailable', ru.maxUnavailable, 'may not be 0 when `maxSurge` is 0'));
+    }
+  }
+  return errors;
+}
+
+// ---- services ------------------------------------------------------------------------------------------
+
+const SERVICE_TYPES = ['ClusterIP', 'ExternalName', 'LoadBalancer', 'NodePort'];
+
+function serviceErrors(svc: Service, old?: Service): StatusCause[] {
+  const spec = svc.spec;
+  const errors: StatusCause[] = [];
+  const type = spec.type ?? 'ClusterIP';
+  if (!SERVICE_TYPES.includes(type)) errors.push(fieldError.notSupported('spec.type', type, SERVICE_TYPES));
+  if (type === 'ExternalName') {
+    if (!spec.externalName) errors.push(fieldError.required('spec.externalName'));
+  } else if (!spec.ports?.length && spec.clusterIP !== 'None') {
+    errors.push(fieldError.required('spec.ports'));
+  }
+  const names = new Set<string>();
+  const ports = spec.ports ?? [];
+  ports.forEach((p, i) => {
+    const path = `spec.ports[${i}]`;
+    if (ports.length > 1 && !p.name) errors.push(fieldError.required(`${path}.name`));
+    if (p.name) {
+      if (names.has(p.name)) errors.push(fieldError.duplicate(`${path}.name`, p.name));
+      names.add(p.name);
+    }
+    errors.push(...portErrors(`${path}.port`, p.port));
+    if (p.protocol && !['TCP', 'UDP', 'SCTP'].includes(p.protocol)) errors.push(fieldError.notSupported(`${path}.protocol`, p.protocol, ['SCTP', 'TCP', 'UDP']));
+    if (typeof p.targetPort === 'number') errors.push(...portErrors(`${path}.targetPort`, p.targetPort));
+    if (p.nodePort !== undefined && p.nodePort !== 0) {
+      if (type !== 'NodePort' && type !== 'LoadBalancer') errors.push(fieldError.forbidden(`${path}.nodePort`, 'may not be used when `type` is \'ClusterIP\''));
+    }
+  });
+  if (spec.sessionAffinity && !['None', 'ClientIP'].includes(spec.sessionAffinity)) errors.push(fieldError.notSupported('spec.sessionAffinity', spec.sessionAffinity, ['ClientIP', 'None']));
+  errors.push(...labelErrors('spec.selector', spec.selector));
+  if (old && old.spec.clusterIP && spec.clusterIP && old.spec.clusterIP !== spec.clusterIP && type !== 'ExternalName') {
+    errors.push(fieldError.invalid('spec.clusterIPs[0]', spec.clusterIP, 'may not change once set'));
+  }
+  return errors;
+}
+
+function hpaErrors(hpa: HorizontalPodAutoscaler): StatusCause[] {
+  const errors: StatusCause[] = [];
+  const min = hpa.spec.minReplicas ?? 1;
+  if (min < 1) errors.push(fieldError.invalid('spec.minReplicas', min, 'must be greater than or equal to 1'));
+  if (hpa.spec.maxReplicas < min) errors.push(fieldError.invalid('spec.maxReplicas', hpa.spec.maxReplicas, 'must be greater than or equal to `minReplicas`'));
+  return errors;
+}
+
+function dataKeyErrors(data: Record<string, string> | undefined): StatusCause[] {
+  return Object.keys(data ?? {}).filter((k) => !/^[-._a-zA-Z0-9]+$/.test(k)).map((k) => fieldError.invalid('data', k, "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"));
+}
+
+/** Kubernetes' ValidateX / ValidateXUpdate for the served kinds. Returns the field errors. */
+export function validateObject(resource: ResourceInfo, obj: KubeObject, old?: KubeObject): StatusCause[] {
+  const errors = metadataErrors(resource, obj);
+  switch (resource.kind) {
+    case 'Pod': {
+      const spec = (obj as KubeObject & { spec: PodSpec }).spec;
+      errors.push(...podSpecErrors('spec', spec));
+      if (old) errors.push(...podUpdateErrors(spec, (old as KubeObject & { spec: PodSpec }).spec));
+      break;
+    }
+    case 'ReplicaSet': errors.push(...workloadErrors(obj as ReplicaSet, old as ReplicaSet | undefined)); break;
+    case 'Deployment': errors.push(...deploymentErrors(obj as Deployment, old as Deployment | undefined)); break;
+    case 'Service': errors.push(...serviceErrors(obj as Service, old as Service | undefined)); break;
+    case 'HorizontalPodAutoscaler': errors.push(...hpaErrors(obj as HorizontalPodAutoscaler)); break;
+    case 'ConfigMap': errors.push(...dataKeyErrors((obj as KubeObject & { data?: Record<string, string> }).data)); break;
+    case 'Secret': errors.push(...dataKeyErrors((obj as KubeObject & { data?: Record<string, string> }).data)); break;
+  }
+  return errors;
+}
