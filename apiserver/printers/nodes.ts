@@ -1,0 +1,39 @@
+// Node columns: NAME STATUS ROLES AGE VERSION | INTERNAL-IP EXTERNAL-IP OS-IMAGE KERNEL-VERSION CONTAINER-RUNTIME.
+import type { Node } from '../../shared/api/core';
+import { age } from './age';
+import { col, Printer } from './table';
+
+export function nodeStatus(node: Node): string {
+  const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
+  const states = [ready?.status === 'True' ? 'Ready' : ready ? 'NotReady' : 'Unknown'];
+  if (node.spec?.unschedulable) states.push('SchedulingDisabled');
+  return states.join(',');
+}
+
+function roles(node: Node): string {
+  const found = Object.keys(node.metadata.labels ?? {})
+    .filter((k) => k.startsWith('node-role.kubernetes.io/'))
+    .map((k) => k.slice('node-role.kubernetes.io/'.length))
+    .filter((r) => r !== '');
+  return found.length ? found.sort().join(',') : '<none>';
+}
+
+const address = (node: Node, type: string) => node.status?.addresses?.find((a) => a.type === type)?.address ?? '<none>';
+
+export const nodePrinter: Printer<Node> = {
+  columns: [col('Status'), col('Roles'), col('Age'), col('Version'), col('Internal-IP', 1), col('External-IP', 1), col('OS-Image', 1), col('Kernel-Version', 1), col('Container-Runtime', 1)],
+  cells(node, now) {
+    const info = node.status?.nodeInfo;
+    return [
+      nodeStatus(node),
+      roles(node),
+      age(node.metadata.creationTimestamp, now),
+      info?.kubeletVersion ?? '',
+      address(node, 'InternalIP'),
+      address(node, 'ExternalIP'),
+      info?.osImage ?? '<unknown>',
+      info?.kernelVersion ?? '<unknown>',
+      info?.containerRuntimeVersion ?? '<unknown>',
+    ];
+  },
+};
