@@ -128,7 +128,10 @@ export class Store {
     const tryUpdate = async (current: KubeObject): Promise<KubeObject> => {
       if (expectedRV && expectedRV !== current.metadata.resourceVersion) throw conflict(this.groupResource, name);
       const next = this.admit(await mutate(this.typedMeta(structuredClone(current))), current);
-      const merged = subresource === 'status' ? this.withStatusOf(current, next) : this.withMetadataRules(current, next);
+      const merged =
+        subresource === 'status' ? this.withStatusOf(current, next)
+        : subresource ? this.systemWrite(next) // binding, finalize: the server computed the whole object
+        : this.withMetadataRules(current, next);
       this.strategy.prepareForUpdate?.(merged, current);
       this.validate(merged, current);
       await this.strategy.beforeUpdate?.(merged, current, opts);
@@ -165,6 +168,11 @@ export class Store {
     }
     m.generation = (c.generation ?? 1) + (specOf(current) !== specOf(next) ? 1 : 0);
     return merged;
+  }
+
+  private systemWrite(next: KubeObject): KubeObject {
+    delete next.metadata.resourceVersion;
+    return next;
   }
 
   /** A `/status` update: everything from the stored object except the status. */

@@ -1,0 +1,47 @@
+// What every cluster has from the start: the system namespaces and the `kubernetes` Service in default,
+// whose Endpoints point at this apiserver (like the real apiserver's bootstrap controller).
+import type { Endpoints, Service } from '../shared/api/core';
+import type { KubeObject } from '../shared/api/meta';
+import { isAlreadyExists } from '../shared/errors';
+import type { Logger } from '../shared/log';
+import { SYSTEM_NAMESPACES } from './registry/namespaces';
+import { kubernetesServiceIP } from './registry/services';
+import type { Store } from './registry/store';
+
+export interface BootstrapConfig {
+  serviceCIDR: string;
+  advertiseAddress: string;
+  securePort: number;
+}
+
+async function ensure(store: Store, namespace: string | undefined, obj: KubeObject): Promise<void> {
+  try {
+    await store.create(namespace, obj);
+  } catch (err) {
+    if (!isAlreadyExists(err)) throw err;
+  }
+}
+
+export async function bootstrap(stores: Map<string, Store>, config: BootstrapConfig, log: Logger): Promise<void> {
+  const namespaces = stores.get('/namespaces')!;
+  for (const name of SYSTEM_NAMESPACES) await ensure(namespaces, undefined, { metadata: { name } });
+
+  const service: Service = {
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
+    spec: { type: 'ClusterIP', clusterIP: kubernetesServiceIP(config.serviceCIDR), ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: config.securePort }], sessionAffinity: 'None' },
+  };
+  await ensure(stores.get('/services')!, 'default', service);
+
+  const endpoints: Endpoints = {
+    metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
+    subsets: [{ addresses: [{ ip: config.advertiseAddress }], ports: [{ name: 'https', port: config.securePort, protocol: 'TCP' }] }],
+  };
+  const store = stores.get('/endpoints')!;
+  try {
+    await store.create('default', endpoints);
+  } catch (err) {
+    if (!isAlreadyExists(err)) throw err;
+    await store.guaranteedUpdate('default', 'kubernetes', (current) => ({ ...current, subsets: endpoints.subsets }));
+  }
+  log.info({ serviceIP: service.spec.clusterIP, endpoint: `${config.advertiseAddress}:${config.securePort}` }, 'bootstrapped system namespaces and the kubernetes service');
+}

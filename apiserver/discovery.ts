@@ -1,0 +1,134 @@
+// API discovery: which groups, versions and resources this server has. kubectl asks for the aggregated
+// form (apidiscovery.k8s.io v2, or v2beta1 before 1.30) and falls back to the legacy documents.
+import { Request, Response, Router } from 'express';
+import { RESOURCES, ResourceInfo } from '../shared/api/resources';
+import { StatusError, statusFailure } from '../shared/errors';
+
+/** Groups served besides the stored resources: metrics.k8s.io for `kubectl top`. */
+const METRICS: ResourceInfo[] = [
+  { group: 'metrics.k8s.io', version: 'v1beta1', kind: 'PodMetrics', plural: 'pods', singular: '', namespaced: true, verbs: ['get', 'list'] },
+  { group: 'metrics.k8s.io', version: 'v1beta1', kind: 'NodeMetrics', plural: 'nodes', singular: '', namespaced: false, verbs: ['get', 'list'] },
+];
+
+const ALL = [...RESOURCES, ...METRICS];
+
+/** Subresources: what each answers with and which verbs it takes. */
+function subresourceInfo(r: ResourceInfo, sub: string): { group: string; version: string; kind: string; verbs: string[] } {
+  switch (sub) {
+    case 'status': return { group: r.group, version: r.version, kind: r.kind, verbs: ['get', 'patch', 'update'] };
+    case 'scale': return { group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] };
+    case 'binding': return { group: '', version: 'v1', kind: 'Binding', verbs: ['create'] };
+    case 'log': return { group: '', version: 'v1', kind: 'Pod', verbs: ['get'] };
+    case 'exec': return { group: '', version: 'v1', kind: 'PodExecOptions', verbs: ['create', 'get'] };
+    case 'finalize': return { group: '', version: 'v1', kind: 'Namespace', verbs: ['update'] };
+    default: return { group: r.group, version: r.version, kind: r.kind, verbs: ['get'] };
+  }
+}
+
+function groupVersions(): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  for (const r of ALL) {
+    if (r.group === '') continue;
+    const versions = groups.get(r.group) ?? [];
+    if (!versions.includes(r.version)) versions.push(r.version);
+    groups.set(r.group, versions);
+  }
+  return groups;
+}
+
+// ---- legacy documents -------------------------------------------------------------------------------
+
+function apiResourceList(group: string, version: string) {
+  const resources = ALL.filter((r) => r.group === group && r.version === version).flatMap((r) => [
+    { name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: r.verbs, ...(r.shortNames ? { shortNames: r.shortNames } : {}), ...(r.categories ? { categories: r.categories } : {}) },
+    ...(r.subresources ?? []).map((sub) => {
+      const info = subresourceInfo(r, sub);
+      return { name: `${r.plural}/${sub}`, singularName: '', namespaced: r.namespaced, ...(info.group !== r.group ? { group: info.group, version: info.version } : {}), kind: info.kind, verbs: info.verbs };
+    }),
+  ]);
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };
+}
+
+function apiGroupList() {
+  return {
+    kind: 'APIGroupList',
+    apiVersion: 'v1',
+    groups: [...groupVersions()].map(([name, versions]) => ({
+      name,
+      versions: versions.map((v) => ({ groupVersion: `${name}/${v}`, version: v })),
+      preferredVersion: { groupVersion: `${name}/${versions[0]}`, version: versions[0] },
+    })),
+  };
+}
+
+// ---- aggregated discovery -------------------------------------------------------------------------------
+
+function aggregatedResource(r: ResourceInfo) {
+  return {
+    resource: r.plural,
+    responseKind: { group: '', version: '', kind: r.kind },
+    scope: r.namespaced ? 'Namespaced' : 'Cluster',
+    singularResource: r.singular || r.kind.toLowerCase(),
+    verbs: r.verbs,
+    ...(r.shortNames ? { shortNames: r.shortNames } : {}),
+    ...(r.categories ? { categories: r.categories } : {}),
+    subresources: (r.subresources ?? []).map((sub) => {
+      const info = subresourceInfo(r, sub);
+      return { subresource: sub, responseKind: { group: info.group, version: info.version, kind: info.kind }, verbs: info.verbs };
+    }),
+  };
+}
+
+function aggregatedGroup(name: string, versions: string[]) {
+  return {
+    metadata: { name },
+    versions: versions.map((version) => ({
+      version,
+      freshness: 'Current',
+      resources: ALL.filter((r) => r.group === name && r.version === version).map(aggregatedResource),
+    })),
+  };
+}
+
+/** The aggregated-discovery version the client asked for, if any (v2 preferred). */
+function aggregatedVersion(req: Request): 'v2' | 'v2beta1' | undefined {
+  const accept = req.headers.accept ?? '';
+  if (!accept.includes('as=APIGroupDiscoveryList')) return undefined;
+  if (/g=apidiscovery\.k8s\.io;\s*v=v2;/.test(accept) || /g=apidiscovery\.k8s\.io;v=v2(;|,|$)/.test(accept)) return 'v2';
+  if (accept.includes('v=v2beta1')) return 'v2beta1';
+  return undefined;
+}
+
+function sendAggregated(res: Response, version: 'v2' | 'v2beta1', items: unknown[]): void {
+  res.setHeader('Content-Type', `application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`);
+  res.setHeader('Vary', 'Accept');
+  res.end(JSON.stringify({ kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items }));
+}
+
+export function discoveryRouter(): Router {
+  const router = Router();
+  router.get('/api', (req, res) => {
+    const aggregated = aggregatedVersion(req);
+    if (aggregated) return sendAggregated(res, aggregated, [aggregatedGroup('', ['v1'])]);
+    const host = req.headers.host ?? '127.0.0.1';
+    res.json({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: host }] });
+  });
+  router.get('/apis', (req, res) => {
+    const aggregated = aggregatedVersion(req);
+    if (aggregated) return sendAggregated(res, aggregated, [...groupVersions()].map(([name, versions]) => aggregatedGroup(name, versions)));
+    res.json(apiGroupList());
+  });
+  router.get('/api/v1', (_req, res) => void res.json(apiResourceList('', 'v1')));
+  router.get('/apis/:group', (req, res) => {
+    const versions = groupVersions().get(req.params.group);
+    if (!versions) throw new StatusError(statusFailure(404, 'NotFound', 'the server could not find the requested resource'));
+    res.json({ kind: 'APIGroup', apiVersion: 'v1', name: req.params.group, versions: versions.map((v) => ({ groupVersion: `${req.params.group}/${v}`, version: v })), preferredVersion: { groupVersion: `${req.params.group}/${versions[0]}`, version: versions[0] } });
+  });
+  router.get('/apis/:group/:version', (req, res) => {
+    const { group, version } = req.params;
+    if (!ALL.some((r) => r.group === group && r.version === version)) throw new StatusError(statusFailure(404, 'NotFound', 'the server could not find the requested resource'));
+    res.json(apiResourceList(group, version));
+  });
+  return router;
+}
+

@@ -1,0 +1,49 @@
+// Parses a resource URL into what it addresses:
+//   /api/v1/namespaces/default/pods/web/status  → group '', version v1, namespace default, pods, web, status
+//   /apis/apps/v1/deployments                   → every namespace's deployments
+//   /api/v1/namespaces/default                  → the namespace object "default"
+import { findResource, ResourceInfo } from '../../shared/api/resources';
+
+export interface RequestTarget {
+  resource: ResourceInfo;
+  namespace?: string;
+  name?: string;
+  subresource?: string;
+  /** The legacy `/watch/` path prefix was used. */
+  watchPath: boolean;
+}
+
+export function parseResourcePath(path: string): RequestTarget | undefined {
+  const parts = path.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  let group: string;
+  let rest: string[];
+  if (parts[0] === 'api' && parts[1] === 'v1') {
+    group = '';
+    rest = parts.slice(2);
+  } else if (parts[0] === 'apis' && parts.length >= 3) {
+    group = parts[1];
+    rest = parts.slice(3);
+  } else {
+    return undefined;
+  }
+  let watchPath = false;
+  if (rest[0] === 'watch') {
+    watchPath = true;
+    rest = rest.slice(1);
+  }
+  let namespace: string | undefined;
+  const namespaceSubresource = group === '' && rest[0] === 'namespaces' && rest.length === 3 && !findResource('', rest[2]);
+  if (rest[0] === 'namespaces' && rest.length >= 3 && !namespaceSubresource) {
+    namespace = rest[1];
+    rest = rest.slice(2);
+  }
+  const [plural, name, subresource, ...extra] = rest;
+  if (!plural || extra.length) return undefined;
+  const resource = findResource(group, plural);
+  if (!resource) return undefined;
+  const version = group === '' ? 'v1' : parts[2];
+  if (resource.version !== version) return undefined;
+  if (subresource && !(resource.subresources ?? []).includes(subresource)) return undefined;
+  if (namespace !== undefined && !resource.namespaced) return undefined;
+  return { resource, namespace, name, subresource, watchPath };
+}

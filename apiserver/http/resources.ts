@@ -1,0 +1,221 @@
+// The resource endpoints: every `/api/v1/...` and `/apis/<group>/<version>/...` request lands here and
+// is dispatched by verb (get, list, watch, create, update, patch, delete, deletecollection) and
+// subresource (status, scale, binding, finalize, log).
+import type { Request, Response } from 'express';
+import type { Binding, Pod } from '../../shared/api/core';
+import type { Deployment, ReplicaSet, Scale } from '../../shared/api/apps';
+import type { KubeObject } from '../../shared/api/meta';
+import { apiVersionOf, ResourceInfo } from '../../shared/api/resources';
+import { badRequest, methodNotSupported, notFound, statusSuccess } from '../../shared/errors';
+import { formatLabelSelector } from '../../shared/labels';
+import { admitNamespace } from '../admission/namespacelifecycle';
+import { applyPatch } from '../patch';
+import { toTable, wantsTable } from '../printers';
+import type { IncludeObject } from '../printers';
+import { bindPod } from '../registry/pods';
+import { selectionPredicate } from '../registry/selection';
+import type { Store } from '../registry/store';
+import { decodeBody, patchType } from './body';
+import { streamPodLog } from './podlog';
+import { parseResourcePath, RequestTarget } from './path';
+import { deleteOptions, flag, intParam, isDryRun, one, Query } from './query';
+import { serveWatch } from './watch';
+
+export class ResourceHandler {
+  constructor(private readonly stores: Map<string, Store>) {}
+
+  store(r: ResourceInfo): Store {
+    const s = this.stores.get(`${r.group}/${r.plural}`);
+    if (!s) throw notFound(r.plural, '');
+    return s;
+  }
+
+  /** Handles the request if its path names a resource; returns false otherwise. */
+  async handle(req: Request, res: Response): Promise<boolean> {
+    const target = parseResourcePath(req.path);
+    if (!target) return false;
+    const query = req.query as Query;
+    const store = this.store(target.resource);
+    const method = req.method;
+    if (target.subresource) {
+      await this.subresource(req, res, store, target, query);
+    } else if (target.name === undefined) {
+      if (method === 'GET') await this.collectionGet(req, res, store, target, query);
+      else if (method === 'POST') await this.create(req, res, store, target, query);
+      else if (method === 'DELETE') await this.deleteCollection(req, res, store, target, query);
+      else throw methodNotSupported(target.resource.plural, method);
+    } else if (method === 'GET') {
+      if (target.watchPath || flag(query, 'watch')) await this.watch(req, res, store, target, query);
+      else this.send(req, res, store.resource, await store.get(target.namespace, target.name), query);
+    } else if (method === 'PUT') {
+      const obj = await store.update(target.namespace, target.name, this.body(req), undefined, { dryRun: isDryRun(query) });
+      this.send(req, res, store.resource, obj, query);
+    } else if (method === 'PATCH') {
+      await this.patch(req, res, store, target, query);
+    } else if (method === 'DELETE') {
+      const body = req.body?.length ? this.body(req) : undefined;
+      const obj = await store.delete(target.namespace, target.name, deleteOptions(query, body), { dryRun: isDryRun(query, body as { dryRun?: string[] }) });
+      this.send(req, res, store.resource, obj, query);
+    } else {
+      throw methodNotSupported(target.resource.plural, method);
+    }
+    return true;
+  }
+
+  private body(req: Request): unknown {
+    return decodeBody(req.body as Buffer | undefined, req.headers['content-type']);
+  }
+
+  /** Sends one object, or a one-row Table when kubectl asks for server-side printing. */
+  private send(req: Request, res: Response, resource: ResourceInfo, obj: KubeObject, query: Query, code = 200): void {
+    if (wantsTable(req.headers.accept)) {
+      res.status(code).json(toTable(resource, [obj], { includeObject: includeObject(query) }));
+    } else {
+      res.status(code).json(obj);
+    }
+  }
+
+  private async collectionGet(req: Request, res: Response, store: Store, target: RequestTarget, query: Query): Promise<void> {
+    if (target.watchPath || flag(query, 'watch')) return this.watch(req, res, store, target, query);
+    const predicate = selectionPredicate(one(query, 'labelSelector'), one(query, 'fieldSelector'));
+    const rv = one(query, 'resourceVersion');
+    const { items, resourceVersion } = await store.list(target.namespace, predicate, one(query, 'resourceVersionMatch') === 'Exact' ? rv : undefined);
+    if (wantsTable(req.headers.accept)) {
+      res.json(toTable(store.resource, items, { includeObject: includeObject(query), resourceVersion }));
+      return;
+    }
+    res.json({ kind: `${store.resource.kind}List`, apiVersion: apiVersionOf(store.resource), metadata: { resourceVersion }, items });
+  }
+
+  private async watch(req: Request, res: Response, store: Store, target: RequestTarget, query: Query): Promise<void> {
+    const base = selectionPredicate(one(query, 'labelSelector'), one(query, 'fieldSelector'));
+    const name = target.name;
+    const table = wantsTable(req.headers.accept);
+    const include = includeObject(query);
+    await serveWatch(res, store, {
+      namespace: target.namespace,
+      resourceVersion: one(query, 'resourceVersion'),
+      predicate: name === undefined ? base : (obj) => obj.metadata.name === name && base(obj),
+      timeoutSeconds: intParam(query, 'timeoutSeconds'),
+      allowBookmarks: flag(query, 'allowWatchBookmarks'),
+      encode: table ? (obj) => toTable(store.resource, [obj], { includeObject: include }) : (obj) => obj,
+    });
+  }
+
+  private async create(req: Request, res: Response, store: Store, target: RequestTarget, query: Query): Promise<void> {
+    const body = this.body(req);
+    if (target.resource.namespaced) {
+      if (!target.namespace) throw badRequest('the server could not find the requested resource: a namespace is required');
+      await admitNamespace(this.store({ group: '', plural: 'namespaces' } as ResourceInfo), target.namespace, store.groupResource);
+    }
+    const obj = await store.create(target.namespace, body, { dryRun: isDryRun(query) });
+    this.send(req, res, store.resource, obj, query, 201);
+  }
+
+  private async patch(req: Request, res: Response, store: Store, target: RequestTarget, query: Query, subresource?: string): Promise<void> {
+    const type = patchType(req.headers['content-type']);
+    const patchBody = this.body(req);
+    const dryRun = isDryRun(query);
+    const mutate = (current: KubeObject) => applyPatch(current, patchBody, type, store.resource.kind);
+    try {
+      const obj = await store.guaranteedUpdate(target.namespace, target.name!, mutate, subresource, { dryRun });
+      this.send(req, res, store.resource, obj, query);
+    } catch (err) {
+      // Server-side apply creates what does not exist yet.
+      if (type === 'application/apply-patch+yaml' && (err as { status?: { code?: number } }).status?.code === 404 && !subresource) {
+        const base = { apiVersion: apiVersionOf(store.resource), kind: store.resource.kind, metadata: { name: target.name, namespace: target.namespace } };
+        if (target.resource.namespaced) await admitNamespace(this.store({ group: '', plural: 'namespaces' } as ResourceInfo), target.namespace!, store.groupResource);
+        const obj = await store.create(target.namespace, applyPatch(base, patchBody, type, store.resource.kind), { dryRun });
+        this.send(req, res, store.resource, obj, query, 201);
+        return;
+      }
+      throw err;
+    }
+  }
+
+  private async deleteCollection(req: Request, res: Response, store: Store, target: RequestTarget, query: Query): Promise<void> {
+    const body = req.body?.length ? this.body(req) : undefined;
+    const options = deleteOptions(query, body);
+    const predicate = selectionPredicate(one(query, 'labelSelector'), one(query, 'fieldSelector'));
+    const { items } = await store.list(target.namespace, predicate);
+    const deleted: KubeObject[] = [];
+    for (const item of items) {
+      try {
+        deleted.push(await store.delete(item.metadata.namespace, item.metadata.name!, options, { dryRun: isDryRun(query) }));
+      } catch (err) {
+        if ((err as { status?: { code?: number } }).status?.code !== 404) throw err;
+      }
+    }
+    res.json({ kind: `${store.resource.kind}List`, apiVersion: apiVersionOf(store.resource), metadata: {}, items: deleted });
+  }
+
+  private async subresource(req: Request, res: Response, store: Store, target: RequestTarget, query: Query): Promise<void> {
+    const { namespace, name, subresource } = target;
+    if (name === undefined) throw notFound(target.resource.plural, '');
+    const method = req.method;
+    const dryRun = isDryRun(query);
+    switch (`${subresource} ${method}`) {
+      case 'status GET':
+        return this.send(req, res, store.resource, await store.get(namespace, name), query);
+      case 'status PUT':
+        return this.send(req, res, store.resource, await store.update(namespace, name, this.body(req), 'status', { dryRun }), query);
+      case 'status PATCH':
+        return this.patch(req, res, store, target, query, 'status');
+      case 'scale GET':
+        res.json(toScale(store.resource, await store.get(namespace, name)));
+        return;
+      case 'scale PUT':
+      case 'scale PATCH': {
+        const body = this.body(req);
+        const type = method === 'PATCH' ? patchType(req.headers['content-type']) : undefined;
+        const updated = await store.guaranteedUpdate(namespace, name, (current) => {
+          const scale = toScale(store.resource, current);
+          const next = (type ? applyPatch(scale, body, type, 'Scale') : body) as Scale;
+          const replicas = next.spec?.replicas;
+          if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) throw badRequest(`spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`);
+          (current as Deployment).spec.replicas = replicas;
+          return current;
+        }, undefined, { dryRun }, type ? undefined : (body as Scale).metadata?.resourceVersion);
+        res.json(toScale(store.resource, updated));
+        return;
+      }
+      case 'binding POST': {
+        const binding = this.body(req) as Binding;
+        if (!binding?.target?.name) throw badRequest('Binding target.name is required');
+        await store.guaranteedUpdate(namespace, name, (current) => bindPod(current as Pod, binding), 'binding', { dryRun });
+        res.status(201).json(statusSuccess());
+        return;
+      }
+      case 'finalize PUT': {
+        const body = this.body(req) as { spec?: { finalizers?: string[] } };
+        const obj = await store.guaranteedUpdate(undefined, name, (current) => {
+          (current as { spec?: { finalizers?: string[] } }).spec = { finalizers: body.spec?.finalizers ?? [] };
+          return current;
+        }, 'finalize', { dryRun });
+        return this.send(req, res, store.resource, obj, query);
+      }
+      case 'log GET':
+        return streamPodLog(req, res, (await store.get(namespace, name)) as Pod, this.store({ group: '', plural: 'nodes' } as ResourceInfo), query);
+      default:
+        throw methodNotSupported(`${target.resource.plural}/${subresource}`, method);
+    }
+  }
+}
+
+function includeObject(query: Query): IncludeObject {
+  const v = one(query, 'includeObject');
+  return v === 'None' || v === 'Object' ? v : 'Metadata';
+}
+
+/** The autoscaling/v1 Scale view of a Deployment or ReplicaSet. */
+function toScale(resource: ResourceInfo, obj: KubeObject): Scale {
+  const w = obj as Deployment | ReplicaSet;
+  const m = w.metadata;
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
+    spec: { replicas: w.spec.replicas ?? 1 },
+    status: { replicas: w.status?.replicas ?? 0, selector: formatLabelSelector(w.spec.selector) },
+  };
+}

@@ -1,0 +1,27 @@
+// Namespaces: Active on create; a delete makes them Terminating, and they go away only when the
+// namespace controller has emptied them and cleared spec.finalizers through the finalize subresource.
+import type { Namespace } from '../../shared/api/core';
+import { Namespaces } from '../../shared/api/resources';
+import type { Strategy } from './strategy';
+
+/** Namespaces that exist in every cluster and cannot be deleted. */
+export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+
+export const namespaceStrategy: Strategy = {
+  resource: Namespaces,
+  prepareForCreate(obj) {
+    const ns = obj as Namespace;
+    ns.spec = { finalizers: ['kubernetes'] };
+    ns.status = { phase: 'Active' };
+    ns.metadata.labels = { ...ns.metadata.labels, 'kubernetes.io/metadata.name': ns.metadata.name! };
+  },
+  prepareForUpdate(obj, old) {
+    const ns = obj as Namespace;
+    ns.spec = (old as Namespace).spec;
+    ns.metadata.labels = { ...ns.metadata.labels, 'kubernetes.io/metadata.name': ns.metadata.name! };
+  },
+  prepareForDelete(obj) {
+    (obj as Namespace).status = { ...(obj as Namespace).status, phase: 'Terminating' };
+  },
+  holdsDeletion: (obj) => ((obj as Namespace).spec?.finalizers?.length ?? 0) > 0,
+};

@@ -1,0 +1,125 @@
+// Services: a cluster IP from --service-cluster-ip-range and node ports from --service-node-port-range,
+// allocated on create (or taken as given when free), kept on update, released on delete.
+import type { Service } from '../../shared/api/core';
+import type { KubeObject, StatusCause } from '../../shared/api/meta';
+import { Services } from '../../shared/api/resources';
+import { fieldError, invalid } from '../../shared/errors';
+import { cidrContains, nthAddress, parseCidr } from '../allocators/cidr';
+import { RangeAllocator } from '../allocators/range';
+import type { Storage } from '../storage/interface';
+import type { Strategy } from './strategy';
+
+export interface ServiceRanges {
+  serviceCIDR: string;
+  nodePortRange: string;
+}
+
+/** The first usable address of the service range: 10.96.0.1 belongs to the `kubernetes` Service. */
+export const kubernetesServiceIP = (serviceCIDR: string): string => nthAddress(parseCidr(serviceCIDR), 1);
+
+const needsNodePorts = (svc: Service) => svc.spec.type === 'NodePort' || (svc.spec.type === 'LoadBalancer' && svc.spec.allocateLoadBalancerNodePorts !== false);
+const needsClusterIP = (svc: Service) => svc.spec.type !== 'ExternalName' && svc.spec.clusterIP !== 'None';
+const ownerOf = (svc: Service) => `${svc.metadata.namespace}/${svc.metadata.name}`;
+
+export function serviceStrategy(storage: Storage, ranges: ServiceRanges): Strategy {
+  const cidr = parseCidr(ranges.serviceCIDR);
+  const [low, high] = ranges.nodePortRange.split('-').map(Number);
+  const ips = new RangeAllocator(storage, 'serviceips', cidr.size - 2, (i) => nthAddress(cidr, i + 1));
+  const ports = new RangeAllocator(storage, 'servicenodeports', high - low + 1, (i) => String(low + i));
+
+  const invalidField = (svc: Service, cause: StatusCause) => invalid('Service', svc.metadata.name ?? '', [cause]);
+
+  async function allocateClusterIP(svc: Service): Promise<string[]> {
+    if (!needsClusterIP(svc)) {
+      if (svc.spec.type === 'ExternalName') delete svc.spec.clusterIP;
+      else svc.spec.clusterIPs = ['None'];
+      return [];
+    }
+    const wanted = svc.spec.clusterIP;
+    if (wanted) {
+      if (!cidrContains(cidr, wanted)) throw invalidField(svc, fieldError.invalid('spec.clusterIPs', wanted, `failed to allocate IP ${wanted}: the provided IP (${wanted}) is not in the valid range. The range of valid IPs is ${ranges.serviceCIDR}`));
+      if (!(await ips.allocate(wanted, ownerOf(svc)))) throw invalidField(svc, fieldError.invalid('spec.clusterIPs', [wanted], `failed to allocate IP ${wanted}: provided IP is already allocated`));
+    } else {
+      const ip = await ips.allocateNext(ownerOf(svc), (item) => item === kubernetesServiceIP(ranges.serviceCIDR) && ownerOf(svc) !== 'default/kubernetes');
+      if (!ip) throw invalidField(svc, fieldError.invalid('spec.clusterIPs', [], `failed to allocate a serviceIP: range is full`));
+      svc.spec.clusterIP = ip;
+    }
+    svc.spec.clusterIPs = [svc.spec.clusterIP!];
+    svc.spec.ipFamilies ??= ['IPv4'];
+    svc.spec.ipFamilyPolicy ??= 'SingleStack';
+    return [svc.spec.clusterIP!];
+  }
+
+  /** Allocates the node ports `svc` lacks; returns those it reserved (to undo on failure). */
+  async function allocateNodePorts(svc: Service, keep: Set<number>): Promise<number[]> {
+    const reserved: number[] = [];
+    if (!needsNodePorts(svc)) {
+      for (const p of svc.spec.ports ?? []) delete p.nodePort;
+      return reserved;
+    }
+    for (const [i, p] of (svc.spec.ports ?? []).entries()) {
+      if (p.nodePort) {
+        if (keep.has(p.nodePort)) continue;
+        if (p.nodePort < low || p.nodePort > high) throw invalidField(svc, fieldError.invalid(`spec.ports[${i}].nodePort`, p.nodePort, `provided port is not in the valid range. The range of valid ports is ${ranges.nodePortRange}`));
+        if (!(await ports.allocate(String(p.nodePort), ownerOf(svc)))) throw invalidField(svc, fieldError.invalid(`spec.ports[${i}].nodePort`, p.nodePort, 'provided port is already allocated'));
+      } else {
+        const port = await ports.allocateNext(ownerOf(svc));
+        if (!port) throw invalidField(svc, fieldError.invalid(`spec.ports[${i}].nodePort`, 0, 'range is full'));
+        p.nodePort = Number(port);
+      }
+      reserved.push(p.nodePort);
+    }
+    return reserved;
+  }
+
+  async function release(svc: Service, keepPorts = new Set<number>()): Promise<void> {
+    for (const p of svc.spec.ports ?? []) if (p.nodePort && !keepPorts.has(p.nodePort)) await ports.release(String(p.nodePort));
+  }
+
+  return {
+    resource: Services,
+    prepareForCreate(obj) {
+      (obj as Service).status = { loadBalancer: {} };
+    },
+    prepareForUpdate(obj, old) {
+      const svc = obj as Service;
+      const prev = old as Service;
+      if (!svc.spec.clusterIP && prev.spec.clusterIP && needsClusterIP(svc)) svc.spec.clusterIP = prev.spec.clusterIP;
+      if (svc.spec.clusterIP) svc.spec.clusterIPs = [svc.spec.clusterIP];
+      for (const p of svc.spec.ports ?? []) {
+        if (!p.nodePort && needsNodePorts(svc)) p.nodePort = prev.spec.ports?.find((o) => o.port === p.port && o.protocol === p.protocol)?.nodePort;
+      }
+    },
+    async beforeCreate(obj, opts) {
+      if (opts.dryRun) return;
+      const svc = obj as Service;
+      const ip = await allocateClusterIP(svc);
+      try {
+        await allocateNodePorts(svc, new Set());
+      } catch (err) {
+        for (const a of ip) await ips.release(a);
+        throw err;
+      }
+    },
+    async afterCreateFailed(obj) {
+      const svc = obj as Service;
+      if (svc.spec.clusterIP && svc.spec.clusterIP !== 'None') await ips.release(svc.spec.clusterIP);
+      await release(svc);
+    },
+    async beforeUpdate(obj, old, opts) {
+      if (opts.dryRun) return;
+      const svc = obj as Service;
+      const prev = old as Service;
+      const prevPorts = new Set((prev.spec.ports ?? []).map((p) => p.nodePort).filter((p): p is number => !!p));
+      if (!prev.spec.clusterIP && needsClusterIP(svc)) await allocateClusterIP(svc);
+      await allocateNodePorts(svc, prevPorts);
+      const nowPorts = new Set((svc.spec.ports ?? []).map((p) => p.nodePort).filter((p): p is number => !!p));
+      await release(prev, nowPorts);
+    },
+    async afterDelete(obj: KubeObject) {
+      const svc = obj as Service;
+      if (svc.spec.clusterIP && svc.spec.clusterIP !== 'None') await ips.release(svc.spec.clusterIP);
+      await release(svc);
+    },
+  };
+}

@@ -1,0 +1,92 @@
+// The apiserver's HTTP application: request logging and metrics, body limits, health, discovery,
+// OpenAPI, version, and the resource endpoints. Every error leaves as a Kubernetes Status.
+import express, { NextFunction, Request, Response } from 'express';
+import { parseResourcePath } from './http/path';
+import { flag } from './http/query';
+import { MAX_BODY_BYTES } from './http/body';
+import { ResourceHandler } from './http/resources';
+import { badRequest, notFound, requestEntityTooLarge, StatusError, toStatus } from '../shared/errors';
+import type { Logger } from '../shared/log';
+import { discoveryRouter } from './discovery';
+import { registry, requestDuration, requestTotal } from './metrics';
+import { openapiRouter } from './openapi';
+import type { Store } from './registry/store';
+import type { Storage } from './storage/interface';
+import { versionRouter } from './version';
+
+/** Kubernetes' request verb: get/list/watch/create/update/patch/delete/deletecollection. */
+function verbOf(req: Request): { verb: string; resource: string } {
+  const target = parseResourcePath(req.path);
+  if (!target) return { verb: req.method.toLowerCase(), resource: '' };
+  const resource = target.subresource ? `${target.resource.plural}/${target.subresource}` : target.resource.plural;
+  const watch = target.watchPath || flag(req.query as Record<string, string>, 'watch');
+  switch (req.method) {
+    case 'GET': return { verb: watch ? 'watch' : target.name === undefined ? 'list' : 'get', resource };
+    case 'POST': return { verb: 'create', resource };
+    case 'PUT': return { verb: 'update', resource };
+    case 'PATCH': return { verb: 'patch', resource };
+    case 'DELETE': return { verb: target.name === undefined ? 'deletecollection' : 'delete', resource };
+    default: return { verb: req.method.toLowerCase(), resource };
+  }
+}
+
+function requestLog(log: Logger) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const start = process.hrtime.bigint();
+    res.on('close', () => {
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      const { verb, resource } = verbOf(req);
+      requestTotal.inc({ verb, resource, code: res.statusCode });
+      requestDuration.observe({ verb, resource }, ms / 1000);
+      log.info({ verb, path: req.originalUrl, code: res.statusCode, ms: Math.round(ms * 10) / 10, ua: (req.headers['user-agent'] ?? '').split(' ')[0] }, 'request');
+    });
+    next();
+  };
+}
+
+function sendStatus(res: Response, err: unknown): void {
+  const status = toStatus(err);
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  res.status(status.code).json(status);
+}
+
+export function createApp(storage: Storage, stores: Map<string, Store>, log: Logger): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'extended');
+  app.use(requestLog(log));
+
+  app.get(['/healthz', '/livez'], (_req, res) => void res.type('text/plain').send('ok'));
+  app.get('/readyz', async (_req, res) => {
+    if (await storage.healthy()) res.type('text/plain').send('ok');
+    else res.status(503).type('text/plain').send('[-]etcd failed: etcd is not answering\nreadyz check failed');
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+
+  app.use(express.raw({ type: () => true, limit: MAX_BODY_BYTES }));
+  app.use(versionRouter());
+  app.use(discoveryRouter());
+  app.use(openapiRouter());
+
+  const resources = new ResourceHandler(stores);
+  app.use(async (req, res, next) => {
+    if (!(await resources.handle(req, res))) next();
+  });
+  app.use((_req, _res) => {
+    throw new StatusError({ ...notFound('', '').status, message: 'the server could not find the requested resource', details: undefined });
+  });
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const e = err as { type?: string; status?: unknown };
+    if (e?.type === 'entity.too.large') return sendStatus(res, requestEntityTooLarge());
+    if (typeof e?.type === 'string' && e.type.startsWith('entity.')) return sendStatus(res, badRequest(String((err as Error).message)));
+    if (!(err instanceof StatusError)) log.error({ err }, 'request failed');
+    sendStatus(res, err);
+  });
+  return app;
+}
