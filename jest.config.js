@@ -24,6 +24,8 @@ module.exports = {
       ...common,
       displayName: 'e2e',
       roots: ['<rootDir>/test/e2e'],
+      globalSetup: '<rootDir>/test/e2e/global-setup.ts',
+      globalTeardown: '<rootDir>/test/e2e/global-teardown.ts',
       testMatch: ['**/*.test.ts'],
       testTimeout: 180000,
     },

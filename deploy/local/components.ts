@@ -1,0 +1,71 @@
+// The processes of a local cluster and their flags: one table, in start order.
+import path from 'node:path';
+
+export interface ClusterLayout {
+  /** The repository root (where dist/ is). */
+  root: string;
+  dataDir: string;
+  apiserverPort: number;
+  etcdClientPort: number;
+  etcdPeerPort: number;
+  nodes: number;
+}
+
+export interface Component {
+  /** The pid file name: `.data/run/<name>.pid`. */
+  name: string;
+  command: string;
+  args: string[];
+  /** The compiled entry point this component needs; components not built yet are skipped. */
+  entry?: string;
+}
+
+const SERVICE_CIDR = '10.96.0.0/12';
+const CLUSTER_CIDR = '10.244.0.0/16';
+
+export function clusterComponents(l: ClusterLayout): Component[] {
+  const dist = (c: string) => path.join(l.root, 'dist', c, 'main.js');
+  const kubeconfig = `--kubeconfig=${path.join(l.dataDir, 'kubeconfig')}`;
+  const node = (name: string, entry: string, args: string[]): Component => ({ name, command: process.execPath, args: [entry, ...args], entry });
+  const components: Component[] = [
+    {
+      name: 'etcd',
+      command: 'etcd',
+      args: [
+        `--data-dir=${path.join(l.dataDir, 'etcd')}`,
+        '--name=default',
+        `--listen-client-urls=http://127.0.0.1:${l.etcdClientPort}`,
+        `--advertise-client-urls=http://127.0.0.1:${l.etcdClientPort}`,
+        `--listen-peer-urls=http://127.0.0.1:${l.etcdPeerPort}`,
+        `--initial-advertise-peer-urls=http://127.0.0.1:${l.etcdPeerPort}`,
+        `--initial-cluster=default=http://127.0.0.1:${l.etcdPeerPort}`,
+      ],
+    },
+    node('apiserver', dist('apiserver'), [
+      `--etcd-servers=http://127.0.0.1:${l.etcdClientPort}`,
+      `--secure-port=${l.apiserverPort}`,
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      `--service-cluster-ip-range=${SERVICE_CIDR}`,
+      '--service-node-port-range=30000-32767',
+    ]),
+    node('scheduler', dist('scheduler'), [kubeconfig, '--leader-elect=true']),
+    node('controller-manager', dist('controller-manager'), [kubeconfig, '--leader-elect=true', `--cluster-cidr=${CLUSTER_CIDR}`, `--service-cluster-ip-range=${SERVICE_CIDR}`]),
+    node('kube-proxy', dist('kube-proxy'), [kubeconfig, '--nodeport-addresses=127.0.0.1/32', `--cluster-cidr=${CLUSTER_CIDR}`, `--service-cluster-ip-range=${SERVICE_CIDR}`, '--metrics-bind-address=127.0.0.1:10249']),
+  ];
+  for (let n = 1; n <= l.nodes; n++) {
+    components.push(node(`kubelet-node-${n}`, dist('kubelet'), [
+      kubeconfig,
+      `--node-name=node-${n}`,
+      '--node-ip=127.0.0.1',
+      `--port=${10250 + n - 1}`,
+      `--root-dir=${path.join(l.dataDir, 'kubelet', `node-${n}`)}`,
+      '--docker-endpoint=unix:///var/run/docker.sock',
+      '--pod-infra-container-image=registry.k8s.io/pause:3.9',
+      `--pod-cidr=10.244.${n}.0/24`,
+      '--cluster-dns=10.96.0.10',
+      '--cluster-domain=cluster.local',
+    ]));
+  }
+  return components;
+}

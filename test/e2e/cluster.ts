@@ -1,0 +1,72 @@
+// Helpers for end-to-end tests against the cluster started by global-setup.ts: run the real kubectl,
+// poll, and stop or restart a component through its pid file.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ROOT } from '../processes';
+
+export { waitFor } from '../processes';
+
+export const DATA_DIR = path.join(ROOT, '.data', 'e2e');
+export const KUBECONFIG = path.join(DATA_DIR, 'kubeconfig');
+
+export interface KubectlResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs kubectl (the /usr/bin/kubectl dispatcher, or a given minor version's binary). */
+export function kubectl(args: string[], opts: { input?: string; version?: number; timeoutMs?: number } = {}): KubectlResult {
+  const bin = opts.version ? `/usr/lib/google-cloud-sdk/bin/kubectl.1.${opts.version}` : 'kubectl';
+  const r = spawnSync(bin, args, { input: opts.input, encoding: 'utf8', env: { ...process.env, KUBECONFIG }, timeout: opts.timeoutMs ?? 60_000 });
+  return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+/** Runs kubectl and fails the test (with its stderr) when it exits non-zero. */
+export function kubectlOk(args: string[], opts: { input?: string; version?: number } = {}): string {
+  const r = kubectl(args, opts);
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** Starts a long-running kubectl (such as `get -w`) and collects its output lines. */
+export function kubectlStream(args: string[]): { lines: string[]; stop(): void } {
+  const child = spawn('kubectl', args, { env: { ...process.env, KUBECONFIG } });
+  const lines: string[] = [];
+  let buf = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buf += chunk.toString();
+    const parts = buf.split('\n');
+    buf = parts.pop()!;
+    lines.push(...parts);
+  });
+  return { lines, stop: () => child.kill('SIGTERM') };
+}
+
+let counter = 0;
+/** Creates a fresh namespace for a test file and returns its name. */
+export function uniqueNamespace(prefix: string): string {
+  const name = `${prefix}-${process.pid}-${++counter}`;
+  kubectlOk(['create', 'namespace', name]);
+  return name;
+}
+
+export function pidOf(component: string): number {
+  return Number(fs.readFileSync(path.join(DATA_DIR, 'run', `${component}.pid`), 'utf8'));
+}
+
+export function killComponent(component: string, signal: NodeJS.Signals = 'SIGKILL'): void {
+  process.kill(pidOf(component), signal);
+}
+
+/** Starts a component again with the command line the launcher recorded, and rewrites its pid file. */
+export function restartComponent(component: string): number {
+  const spec = JSON.parse(fs.readFileSync(path.join(DATA_DIR, 'run', `${component}.json`), 'utf8')) as { command: string; args: string[]; log: string };
+  const out = fs.openSync(spec.log, 'a');
+  const child = spawn(spec.command, spec.args, { stdio: ['ignore', out, out], detached: true });
+  fs.closeSync(out);
+  child.unref();
+  fs.writeFileSync(path.join(DATA_DIR, 'run', `${component}.pid`), `${child.pid}\n`);
+  return child.pid!;
+}

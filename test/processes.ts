@@ -1,0 +1,103 @@
+// Starting and stopping the project's real processes from tests: free ports, temp dirs, readiness waits.
+import { ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '..');
+export const DIST = path.join(ROOT, 'dist');
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on('error', reject);
+  });
+}
+
+export async function waitFor<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<T> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v as T;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${opts.what ?? 'condition'}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, opts.intervalMs ?? 100));
+  }
+}
+
+export function httpStatus(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+  });
+}
+
+export interface Proc {
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export function startProcess(command: string, args: string[], logFile: string): Proc {
+  const out = fs.openSync(logFile, 'a');
+  const child = spawn(command, args, { stdio: ['ignore', out, out] });
+  fs.closeSync(out);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    child,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export interface ControlPlane {
+  url: string;
+  etcdUrl: string;
+  dir: string;
+  etcd: Proc;
+  apiserver: Proc;
+  stop(): Promise<void>;
+}
+
+/** A real etcd and a real apiserver (compiled) on free ports, with data in a temp dir. */
+export async function startControlPlane(extraApiserverArgs: string[] = []): Promise<ControlPlane> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mini-k8s-'));
+  const [client, peer, api] = [await freePort(), await freePort(), await freePort()];
+  const etcdUrl = `http://127.0.0.1:${client}`;
+  const etcd = startProcess('etcd', [`--data-dir=${dir}/etcd`, `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`, `--listen-peer-urls=http://127.0.0.1:${peer}`, `--initial-advertise-peer-urls=http://127.0.0.1:${peer}`, `--initial-cluster=default=http://127.0.0.1:${peer}`], `${dir}/etcd.log`);
+  const apiserver = startProcess(process.execPath, [path.join(DIST, 'apiserver', 'main.js'), `--etcd-servers=${etcdUrl}`, `--secure-port=${api}`, '--bind-address=127.0.0.1', ...extraApiserverArgs], `${dir}/apiserver.log`);
+  const url = `http://127.0.0.1:${api}`;
+  await waitFor(async () => (await httpStatus(`${url}/readyz`)) === 200, { what: 'the apiserver to be ready' });
+  // The bootstrap (system namespaces) runs right after etcd answers.
+  await waitFor(async () => (await httpStatus(`${url}/api/v1/namespaces/kube-node-lease`)) === 200, { what: 'bootstrap' });
+  return {
+    url,
+    etcdUrl,
+    dir,
+    etcd,
+    apiserver,
+    async stop() {
+      await apiserver.stop();
+      await etcd.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The whole test suite: unit, integration (real etcd + apiserver) and end-to-end (real processes,
+# Docker, kubectl, curl). Needs etcd, a Docker engine and busybox (see .ci/run for a fresh machine).
+# Ends with one line: `jest: N passed, M failed`.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+npm run build || { echo "jest: 0 passed, 1 failed"; exit 1; }
+bash deploy/images/build.sh || { echo "jest: 0 passed, 1 failed"; exit 1; }
+
+results="$(mktemp)"
+status=0
+# Unit and integration tests run in parallel workers; end-to-end tests share one cluster, one at a time.
+npx jest --selectProjects unit integration --json --outputFile="$results.a" "$@" || status=1
+npx jest --selectProjects e2e --runInBand --json --outputFile="$results.b" "$@" || status=1
+
+node -e '
+  const fs = require("fs");
+  let passed = 0, failed = 0;
+  for (const f of process.argv.slice(1)) {
+    if (!fs.existsSync(f)) { failed++; continue; }
+    const r = JSON.parse(fs.readFileSync(f, "utf8"));
+    passed += r.numPassedTests;
+    failed += r.numFailedTests + (r.numRuntimeErrorTestSuites || 0);
+  }
+  console.log(`jest: ${passed} passed, ${failed} failed`);
+  process.exit(failed > 0 ? 1 : 0);
+' "$results.a" "$results.b" || status=1
+rm -f "$results" "$results.a" "$results.b"
+exit "$status"
