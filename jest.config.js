@@ -2,7 +2,7 @@
 //   unit         pure logic with fakes and fake clocks       (*.test.ts next to the code)
 //   integration  a real etcd and a real apiserver            (test/integration/*.test.ts)
 //   e2e          real processes, real Docker, real kubectl   (test/e2e/*.test.ts)
-const tsJest = ['ts-jest', { isolatedModules: true, diagnostics: false }];
+const tsJest = ['ts-jest', { diagnostics: false }];
 const common = { testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest } };
 
 module.exports = {
@@ -18,16 +18,16 @@ module.exports = {
       displayName: 'integration',
       roots: ['<rootDir>/test/integration'],
       testMatch: ['**/*.test.ts'],
-      testTimeout: 60000,
+      setupFilesAfterEnv: ['<rootDir>/test/slow-tests.ts'],
     },
     {
       ...common,
       displayName: 'e2e',
       roots: ['<rootDir>/test/e2e'],
+      testMatch: ['**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/slow-tests.ts'],
       globalSetup: '<rootDir>/test/e2e/global-setup.ts',
       globalTeardown: '<rootDir>/test/e2e/global-teardown.ts',
-      testMatch: ['**/*.test.ts'],
-      testTimeout: 180000,
     },
   ],
 };

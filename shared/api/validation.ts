@@ -27,11 +27,9 @@ export function decodeObject(resource: ResourceInfo, body: unknown): KubeObject 
   if (obj.metadata === undefined) (obj as KubeObject).metadata = {};
   const result = schemaFor(resource).safeParse(obj);
   if (!result.success) {
-    const causes: StatusCause[] = result.error.issues.map((issue) => ({
-      reason: 'FieldValueInvalid',
-      field: fieldPath(issue.path),
-      message: `Invalid value: ${issue.message}`,
-    }));
+    const causes: StatusCause[] = result.error.issues.map((issue) =>
+      /received undefined/.test(issue.message) ? fieldError.required(fieldPath(issue.path)) : { reason: 'FieldValueInvalid', field: fieldPath(issue.path), message: `Invalid value: ${issue.message}` },
+    );
     throw invalid(resource.kind, obj.metadata?.name ?? '', causes, resource.group || undefined);
   }
   return structuredClone(obj) as KubeObject;

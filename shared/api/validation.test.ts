@@ -1,0 +1,106 @@
+import { Deployments, Namespaces, Pods, Services } from './resources';
+import { applyDefaults, decodeObject, validateObject } from './validation';
+import type { KubeObject } from './meta';
+
+const messages = (resource: typeof Pods, obj: unknown, old?: unknown) => {
+  const decoded = decodeObject(resource, obj);
+  applyDefaults(resource, decoded);
+  return validateObject(resource, decoded, old as KubeObject | undefined).map((c) => `${c.field}: ${c.message}`);
+};
+
+const pod = (spec: unknown, name = 'web') => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec });
+
+describe('pod validation', () => {
+  it('requires a container image, with Kubernetes field path and wording', () => {
+    expect(messages(Pods, pod({ containers: [{ name: 'c' }] }))).toEqual(['spec.containers[0].image: Required value']);
+  });
+
+  it('checks names as DNS-1123 subdomains and container names as labels', () => {
+    const errs = messages(Pods, pod({ containers: [{ name: 'Bad_Name', image: 'x' }] }, 'Web!'));
+    expect(errs[0]).toMatch(/^metadata.name: Invalid value: "Web!": a lowercase RFC 1123 subdomain/);
+    expect(errs[1]).toMatch(/^spec.containers\[0\].name: Invalid value: "Bad_Name": a lowercase RFC 1123 label/);
+  });
+
+  it('rejects duplicate container names, out-of-range ports and unknown mounts', () => {
+    const errs = messages(Pods, pod({ containers: [{ name: 'a', image: 'x', ports: [{ containerPort: 70000 }], volumeMounts: [{ name: 'v', mountPath: '/v' }] }, { name: 'a', image: 'y' }] }));
+    expect(errs).toEqual([
+      'spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive',
+      'spec.containers[0].volumeMounts[0].name: Not found: "v"',
+      'spec.containers[1].name: Duplicate value: "a"',
+    ]);
+  });
+
+  it('allows only image changes on update', () => {
+    const old = decodeObject(Pods, pod({ containers: [{ name: 'a', image: 'x' }] }));
+    applyDefaults(Pods, old);
+    expect(messages(Pods, pod({ containers: [{ name: 'a', image: 'y' }] }), old)).toEqual([]);
+    expect(messages(Pods, pod({ containers: [{ name: 'a', image: 'x', command: ['sh'] }] }), old)[0]).toMatch(/^spec: Forbidden: pod updates may not change fields other than/);
+  });
+
+  it('reports wrong JSON types as 422 with the field path', () => {
+    expect(() => decodeObject(Pods, pod({ containers: [{ name: 'a', image: 'x', ports: [{ containerPort: 'eighty' }] }] }))).toThrow(/spec.containers\[0\].ports\[0\].containerPort: Invalid value/);
+    expect(() => decodeObject(Pods, { kind: 'Service', apiVersion: 'v1', metadata: { name: 'x' } })).toThrow(/cannot be handled as a Pod/);
+  });
+});
+
+describe('pod defaults', () => {
+  it('fills what `kubectl get -o yaml` shows', () => {
+    const p = decodeObject(Pods, pod({ containers: [{ name: 'a', image: 'nginx', ports: [{ containerPort: 80 }] }, { name: 'b', image: 'nginx:1.25' }] })) as KubeObject & { spec: any };
+    applyDefaults(Pods, p);
+    expect(p.spec.restartPolicy).toBe('Always');
+    expect(p.spec.dnsPolicy).toBe('ClusterFirst');
+    expect(p.spec.terminationGracePeriodSeconds).toBe(30);
+    expect(p.spec.schedulerName).toBe('default-scheduler');
+    expect(p.spec.containers[0].imagePullPolicy).toBe('Always');
+    expect(p.spec.containers[1].imagePullPolicy).toBe('IfNotPresent');
+    expect(p.spec.containers[0].ports[0].protocol).toBe('TCP');
+    expect(p.spec.tolerations.map((t: any) => t.key)).toEqual(['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']);
+  });
+});
+
+describe('deployment validation and defaults', () => {
+  const deploy = (selector: unknown, labels: Record<string, string>) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { selector, template: { metadata: { labels }, spec: { containers: [{ name: 'c', image: 'x' }] } } } });
+
+  it('requires the selector to match the template labels', () => {
+    expect(messages(Deployments, deploy({ matchLabels: { app: 'web' } }, { app: 'db' }))).toEqual(['spec.template.metadata.labels: Invalid value: "map[string]string{\\"app\\":\\"db\\"}": `selector` does not match template `labels`']);
+    expect(() => messages(Deployments, deploy(undefined, { app: 'db' }))).toThrow('Deployment "web" is invalid: spec.selector: Required value');
+    expect(messages(Deployments, deploy({}, { app: 'db' }))).toEqual(['spec.selector: Required value']);
+  });
+
+  it('defaults a rolling update of 25%/25% and one replica', () => {
+    const d = decodeObject(Deployments, deploy({ matchLabels: { app: 'web' } }, { app: 'web' })) as any;
+    applyDefaults(Deployments, d);
+    expect(d.spec.replicas).toBe(1);
+    expect(d.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' } });
+    expect(d.spec.revisionHistoryLimit).toBe(10);
+    expect(d.spec.progressDeadlineSeconds).toBe(600);
+  });
+});
+
+describe('service validation and defaults', () => {
+  it('defaults type ClusterIP, protocol TCP and targetPort = port', () => {
+    const s = decodeObject(Services, { metadata: { name: 'web' }, spec: { ports: [{ port: 80 }] } }) as any;
+    applyDefaults(Services, s);
+    expect(s.spec.type).toBe('ClusterIP');
+    expect(s.spec.ports[0]).toEqual({ port: 80, protocol: 'TCP', targetPort: 80 });
+  });
+
+  it('rejects a nodePort on a ClusterIP service and unnamed ports when there are several', () => {
+    expect(messages(Services, { metadata: { name: 'web' }, spec: { ports: [{ port: 80, nodePort: 30001 }, { port: 81 }] } })).toEqual([
+      'spec.ports[0].name: Required value',
+      "spec.ports[0].nodePort: Forbidden: may not be used when `type` is 'ClusterIP'",
+      'spec.ports[1].name: Required value',
+    ]);
+  });
+
+  it('requires service names to be DNS-1035 labels', () => {
+    expect(messages(Services, { metadata: { name: '1web' }, spec: { ports: [{ port: 80 }] } })[0]).toMatch(/a DNS-1035 label must consist/);
+  });
+});
+
+describe('namespace names', () => {
+  it('are DNS-1123 labels', () => {
+    expect(messages(Namespaces, { metadata: { name: 'a.b' } })[0]).toMatch(/a lowercase RFC 1123 label/);
+    expect(messages(Namespaces, { metadata: { name: 'team-a' } })).toEqual([]);
+  });
+});
