@@ -106,7 +106,7 @@ export class ResourceHandler {
     const body = this.body(req);
     if (target.resource.namespaced) {
       if (!target.namespace) throw badRequest('the server could not find the requested resource: a namespace is required');
-      await admitNamespace(this.store({ group: '', plural: 'namespaces' } as ResourceInfo), target.namespace, store.groupResource);
+      await admitNamespace(this.store({ group: '', plural: 'namespaces' } as ResourceInfo), target.namespace, `${store.groupResource} "${(body as { metadata?: { name?: string } })?.metadata?.name ?? ''}"`);
     }
     const obj = await store.create(target.namespace, body, { dryRun: isDryRun(query) });
     this.send(req, res, store.resource, obj, query, 201);
@@ -124,7 +124,7 @@ export class ResourceHandler {
       // Server-side apply creates what does not exist yet.
       if (type === 'application/apply-patch+yaml' && (err as { status?: { code?: number } }).status?.code === 404 && !subresource) {
         const base = { apiVersion: apiVersionOf(store.resource), kind: store.resource.kind, metadata: { name: target.name, namespace: target.namespace } };
-        if (target.resource.namespaced) await admitNamespace(this.store({ group: '', plural: 'namespaces' } as ResourceInfo), target.namespace!, store.groupResource);
+        if (target.resource.namespaced) await admitNamespace(this.store({ group: '', plural: 'namespaces' } as ResourceInfo), target.namespace!, `${store.groupResource} "${target.name}"`);
         const obj = await store.create(target.namespace, applyPatch(base, patchBody, type, store.resource.kind), { dryRun });
         this.send(req, res, store.resource, obj, query, 201);
         return;

@@ -132,7 +132,7 @@ export class Store {
         subresource === 'status' ? this.withStatusOf(current, next)
         : subresource ? this.systemWrite(next) // binding, finalize: the server computed the whole object
         : this.withMetadataRules(current, next);
-      this.strategy.prepareForUpdate?.(merged, current);
+      if (!subresource) this.strategy.prepareForUpdate?.(merged, current);
       this.validate(merged, current);
       await this.strategy.beforeUpdate?.(merged, current, opts);
       if (opts.dryRun) {

@@ -23,8 +23,9 @@ function encode(obj: KubeObject): string {
   return JSON.stringify({ ...obj, metadata });
 }
 
+/** etcd cancels a watch (with an empty reason, as etcd3 reports it) only when its revision was compacted. */
 function isCompacted(err: unknown): boolean {
-  return err instanceof Error && /compacted/.test(err.message);
+  return err instanceof Error && /compacted|Watcher canceled/.test(err.message);
 }
 
 export class EtcdStorage implements Storage {
