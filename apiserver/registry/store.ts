@@ -6,6 +6,7 @@ import type { DeleteOptions, KubeObject, StatusCause } from '../../shared/api/me
 import { rfc3339 } from '../../shared/api/meta';
 import { apiVersionOf, groupResource, ResourceInfo } from '../../shared/api/resources';
 import { applyDefaults, decodeObject, validateObject } from '../../shared/api/validation';
+import { semanticallyEqual } from '../../shared/equality';
 import { badRequest, conflict, invalid, notFound } from '../../shared/errors';
 import type { Storage, StorageEvent } from '../storage/interface';
 import { collectionPrefix, objectKey } from './keys';
@@ -17,9 +18,9 @@ export interface WriteOptions {
 }
 
 /** Everything but metadata and status: what a change of bumps `metadata.generation`. */
-function specOf(obj: KubeObject): string {
+function specOf(obj: KubeObject): unknown {
   const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = obj as KubeObject & { status?: unknown };
-  return JSON.stringify(rest);
+  return rest;
 }
 
 export class Store {
@@ -166,7 +167,7 @@ export class Store {
       if (status === undefined) delete merged.status;
       else merged.status = status;
     }
-    m.generation = (c.generation ?? 1) + (specOf(current) !== specOf(next) ? 1 : 0);
+    m.generation = (c.generation ?? 1) + (semanticallyEqual(specOf(current), specOf(next)) ? 0 : 1);
     return merged;
   }
 

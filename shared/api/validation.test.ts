@@ -34,6 +34,7 @@ describe('pod validation', () => {
     const old = decodeObject(Pods, pod({ containers: [{ name: 'a', image: 'x' }] }));
     applyDefaults(Pods, old);
     expect(messages(Pods, pod({ containers: [{ name: 'a', image: 'y' }] }), old)).toEqual([]);
+    expect(messages(Pods, { spec: { containers: [{ image: 'x', name: 'a' }] }, metadata: { name: 'web' }, kind: 'Pod' }, old)).toEqual([]); // key order is not a change
     expect(messages(Pods, pod({ containers: [{ name: 'a', image: 'x', command: ['sh'] }] }), old)[0]).toMatch(/^spec: Forbidden: pod updates may not change fields other than/);
   });
 

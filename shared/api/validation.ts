@@ -7,6 +7,7 @@ import type { KubeObject, LabelSelector, StatusCause } from './meta';
 import { apiVersionOf, ResourceInfo } from './resources';
 import { fieldPath, schemaFor } from './schemas';
 import { badRequest, fieldError, invalid } from '../errors';
+import { semanticallyEqual } from '../equality';
 import { selectorFromLabelSelector } from '../labels';
 
 export { applyDefaults } from './defaults';
@@ -173,7 +174,7 @@ function podUpdateErrors(spec: PodSpec, old: PodSpec): StatusCause[] {
     terminationGracePeriodSeconds: undefined,
     nodeName: undefined,
   });
-  if (JSON.stringify(strip(spec)) === JSON.stringify(strip(old))) return [];
+  if (semanticallyEqual(strip(spec), strip(old))) return [];
   return [fieldError.forbidden('spec', 'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)')];
 }
 
@@ -206,7 +207,7 @@ function workloadErrors(obj: ReplicaSet | Deployment, old?: ReplicaSet | Deploym
   } else {
     errors.push(fieldError.required('spec.template'));
   }
-  if (old && JSON.stringify(selectorFromLabelSelector(old.spec.selector).toString()) !== JSON.stringify(selectorFromLabelSelector(spec.selector).toString())) {
+  if (old && selectorFromLabelSelector(old.spec.selector).toString() !== selectorFromLabelSelector(spec.selector).toString()) {
     errors.push(fieldError.invalid('spec.selector', JSON.stringify(spec.selector), 'field is immutable'));
   }
   return errors;
