@@ -4,7 +4,7 @@ import type { Service } from '../../shared/api/core';
 import type { KubeObject, StatusCause } from '../../shared/api/meta';
 import { Services } from '../../shared/api/resources';
 import { fieldError, invalid } from '../../shared/errors';
-import { cidrContains, nthAddress, parseCidr } from '../allocators/cidr';
+import { cidrContains, nthAddress, parseCidr } from '../../shared/cidr';
 import { RangeAllocator } from '../allocators/range';
 import type { Storage } from '../storage/interface';
 import type { Strategy } from './strategy';

@@ -1,4 +1,4 @@
-// IPv4 CIDR arithmetic for the service IP range (`--service-cluster-ip-range=10.96.0.0/12`).
+// IPv4 CIDR arithmetic: service IP ranges, pod CIDRs.
 
 export function ipToInt(ip: string): number {
   return ip.split('.').reduce((acc, part) => acc * 256 + Number(part), 0);

@@ -1,0 +1,108 @@
+// From a pod's container spec to what the runtime creates: environment (values, field references,
+// ConfigMap and Secret keys), mounts, resource limits, command and args, labels. Pure.
+import type { ConfigMap, Container, Pod, Secret } from '../shared/api/core';
+import { parseQuantity } from '../shared/quantity';
+import { ContainerSpec, LABELS } from './runtime/interface';
+
+export interface EnvSources {
+  configMaps: Map<string, ConfigMap | undefined>;
+  secrets: Map<string, Secret | undefined>;
+}
+
+function fieldRef(pod: Pod, path: string, podIP: string, hostIP: string): string {
+  switch (path) {
+    case 'metadata.name': return pod.metadata.name ?? '';
+    case 'metadata.namespace': return pod.metadata.namespace ?? '';
+    case 'metadata.uid': return pod.metadata.uid ?? '';
+    case 'spec.nodeName': return pod.spec.nodeName ?? '';
+    case 'spec.serviceAccountName': return pod.spec.serviceAccountName ?? 'default';
+    case 'status.podIP': return podIP;
+    case 'status.hostIP': return hostIP;
+  }
+  const label = /^metadata\.labels\['(.+)'\]$/.exec(path);
+  if (label) return pod.metadata.labels?.[label[1]] ?? '';
+  const annotation = /^metadata\.annotations\['(.+)'\]$/.exec(path);
+  if (annotation) return pod.metadata.annotations?.[annotation[1]] ?? '';
+  return '';
+}
+
+/** `$(VAR)` expansion in command and args, as Kubernetes does it. */
+export function expand(text: string, env: Map<string, string>): string {
+  return text.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (match, name: string | undefined) => (match === '$$' ? '$' : env.has(name!) ? env.get(name!)! : match));
+}
+
+export function containerEnv(pod: Pod, c: Container, sources: EnvSources, podIP: string, hostIP: string): Map<string, string> {
+  const env = new Map<string, string>();
+  for (const from of c.envFrom ?? []) {
+    const data = from.configMapRef ? sources.configMaps.get(from.configMapRef.name)?.data : from.secretRef ? decoded(sources.secrets.get(from.secretRef.name)) : undefined;
+    for (const [k, v] of Object.entries(data ?? {})) env.set(`${from.prefix ?? ''}${k}`, v);
+  }
+  for (const e of c.env ?? []) {
+    const ref = e.valueFrom;
+    if (ref?.fieldRef) env.set(e.name, fieldRef(pod, ref.fieldRef.fieldPath, podIP, hostIP));
+    else if (ref?.configMapKeyRef) env.set(e.name, sources.configMaps.get(ref.configMapKeyRef.name)?.data?.[ref.configMapKeyRef.key] ?? '');
+    else if (ref?.secretKeyRef) env.set(e.name, decoded(sources.secrets.get(ref.secretKeyRef.name))[ref.secretKeyRef.key] ?? '');
+    else if (ref?.resourceFieldRef) env.set(e.name, c.resources?.limits?.[ref.resourceFieldRef.resource.replace('limits.', '')] ?? '');
+    else env.set(e.name, expand(e.value ?? '', env));
+  }
+  return env;
+}
+
+function decoded(secret: Secret | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(secret?.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
+}
+
+/** The ConfigMaps and Secrets a pod's containers read their environment from. */
+export function envReferences(pod: Pod): { configMaps: Set<string>; secrets: Set<string> } {
+  const configMaps = new Set<string>();
+  const secrets = new Set<string>();
+  for (const c of pod.spec.containers) {
+    for (const f of c.envFrom ?? []) {
+      if (f.configMapRef) configMaps.add(f.configMapRef.name);
+      if (f.secretRef) secrets.add(f.secretRef.name);
+    }
+    for (const e of c.env ?? []) {
+      if (e.valueFrom?.configMapKeyRef) configMaps.add(e.valueFrom.configMapKeyRef.name);
+      if (e.valueFrom?.secretKeyRef) secrets.add(e.valueFrom.secretKeyRef.name);
+    }
+  }
+  return { configMaps, secrets };
+}
+
+export function podLabels(pod: Pod, nodeName: string, containerName: string, attempt: number): Record<string, string> {
+  return {
+    [LABELS.podName]: pod.metadata.name!,
+    [LABELS.podNamespace]: pod.metadata.namespace!,
+    [LABELS.podUid]: pod.metadata.uid!,
+    [LABELS.containerName]: containerName,
+    [LABELS.nodeName]: nodeName,
+    [LABELS.restartCount]: String(attempt),
+  };
+}
+
+/** dockershim's container names: `k8s_<container>_<pod>_<namespace>_<uid>_<attempt>`. */
+export const containerName = (pod: Pod, name: string, attempt: number) => `k8s_${name}_${pod.metadata.name}_${pod.metadata.namespace}_${pod.metadata.uid}_${attempt}`;
+
+export function containerSpec(pod: Pod, c: Container, attempt: number, nodeName: string, env: Map<string, string>, volumeDirs: Map<string, string>): ContainerSpec {
+  const limits = c.resources?.limits ?? {};
+  const spec: ContainerSpec = {
+    name: containerName(pod, c.name, attempt),
+    image: c.image!,
+    env: [...env].map(([k, v]) => `${k}=${v}`),
+    binds: (c.volumeMounts ?? []).filter((m) => volumeDirs.has(m.name)).map((m) => `${volumeDirs.get(m.name)}${m.subPath ? `/${m.subPath}` : ''}:${m.mountPath}${m.readOnly ? ':ro' : ''}`),
+    labels: podLabels(pod, nodeName, c.name, attempt),
+    workingDir: c.workingDir,
+    tty: c.tty,
+    stdin: c.stdin,
+  };
+  // command replaces the image's ENTRYPOINT (and drops its CMD); args replace CMD.
+  if (c.command?.length) {
+    spec.command = c.command.map((s) => expand(s, env));
+    spec.args = (c.args ?? []).map((s) => expand(s, env));
+  } else if (c.args?.length) {
+    spec.args = c.args.map((s) => expand(s, env));
+  }
+  if (limits.cpu) spec.nanoCpus = Math.round(parseQuantity(limits.cpu) * 1e9);
+  if (limits.memory) spec.memoryBytes = Math.round(parseQuantity(limits.memory));
+  return spec;
+}

@@ -1,0 +1,86 @@
+// kubelet: registers this node and runs the pods bound to it as Docker containers. Flags follow the
+// real kubelet's names where it has them.
+import os from 'node:os';
+import { KUBERNETES_VERSION } from '../apiserver/version';
+import type { Taint } from '../shared/api/core';
+import { Client } from '../shared/client';
+import { realClock } from '../shared/clock';
+import { parseDuration, parseFlags } from '../shared/flags';
+import { loadKubeconfig } from '../shared/kubeconfig';
+import { newLogger } from '../shared/log';
+import { Kubelet } from './kubelet';
+import { UnreachableRoute } from './network';
+import { DockerRuntime } from './runtime/docker';
+import { createKubeletServer } from './server';
+
+const flags = parseFlags({
+  kubeconfig: { default: '/etc/kubernetes/kubelet.conf', help: 'kubeconfig of the apiserver' },
+  'node-name': { default: os.hostname(), help: 'the Node this kubelet registers' },
+  'node-ip': { default: '127.0.0.1', help: 'the InternalIP of the node' },
+  port: { default: '10250', help: 'the port of the kubelet server (logs)' },
+  address: { default: '0.0.0.0', help: 'the IP address the kubelet server listens on' },
+  'root-dir': { default: '/var/lib/kubelet', help: 'where pod volumes live' },
+  'docker-endpoint': { default: 'unix:///var/run/docker.sock', help: 'the Docker engine' },
+  'pod-infra-container-image': { default: 'registry.k8s.io/pause:3.9', help: 'the image of pod infra containers' },
+  'pod-cidr': { help: 'this node\'s pod CIDR (default: the one the controller-manager assigns)' },
+  'pod-network': { default: 'kube-pods', help: 'the Docker network holding pods' },
+  'pod-network-cidr': { default: '10.244.0.0/16', help: 'the subnet of that Docker network' },
+  'cluster-dns': { help: 'the nameserver of pods with dnsPolicy ClusterFirst' },
+  'cluster-domain': { default: 'cluster.local', help: 'the cluster\'s DNS domain' },
+  'max-pods': { default: '110', help: 'the pod capacity of the node' },
+  'node-labels': { default: '', help: 'labels to add when registering, k=v,k2=v2' },
+  'register-with-taints': { default: '', help: 'taints to add when registering, key=value:Effect,...' },
+  'node-status-update-frequency': { default: '10s', help: 'how often the node status is checked' },
+});
+
+const log = newLogger('kubelet').child({ node: flags['node-name'] });
+const labels = Object.fromEntries(flags['node-labels']!.split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string]));
+const taints: Taint[] = flags['register-with-taints']!.split(',').filter(Boolean).map((t) => {
+  const [kv, effect] = t.split(':');
+  const [key, value] = kv.split('=');
+  return { key, ...(value ? { value } : {}), effect: effect as Taint['effect'] };
+});
+
+async function main(): Promise<void> {
+  const runtime = new DockerRuntime(flags['docker-endpoint']!);
+  const client = new Client({ ...loadKubeconfig(flags.kubeconfig!), userAgent: `kubelet/${KUBERNETES_VERSION.gitVersion}` });
+  const route = new UnreachableRoute(flags['pod-network-cidr']!, flags['node-name']!);
+  await route.ensure();
+  const kubelet = new Kubelet(client, runtime, {
+    name: flags['node-name']!,
+    ip: flags['node-ip']!,
+    port: Number(flags.port),
+    podCIDR: flags['pod-cidr'],
+    labels,
+    taints,
+    kubeletVersion: KUBERNETES_VERSION.gitVersion,
+    runtimeVersion: await runtime.version(),
+    maxPods: Number(flags['max-pods']),
+    rootDir: flags['root-dir']!,
+    podNetwork: flags['pod-network']!,
+    podNetworkCIDR: flags['pod-network-cidr']!,
+    infraImage: flags['pod-infra-container-image']!,
+    clusterDNS: flags['cluster-dns'],
+    clusterDomain: flags['cluster-domain']!,
+    statusUpdateMs: parseDuration(flags['node-status-update-frequency']!),
+  }, realClock, log);
+  const server = createKubeletServer(runtime, kubelet, log);
+  server.listen(Number(flags.port), flags.address, () => log.info({ port: Number(flags.port) }, 'kubelet server listening'));
+  await kubelet.start();
+
+  // Like the real kubelet, stopping leaves the pods running; `npm run up` removes them when it stops.
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, 'shutting down');
+    kubelet.stop();
+    server.close();
+    await route.release().catch(() => undefined);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  log.error({ err: String(err) }, 'kubelet failed');
+  process.exit(1);
+});

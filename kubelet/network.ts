@@ -1,0 +1,56 @@
+// The pod network of a node on one Docker engine: a bridge network holding pods, pod IPs from the node's
+// podCIDR (the kubelet assigns them itself, so several kubelets can share one network), and an
+// `unreachable` route for the whole pod network so a packet to an unassigned pod IP never leaves the host.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { intToIp, parseCidr } from '../shared/cidr';
+
+const run = promisify(execFile);
+
+
+/** The first free address of `cidr` for a pod: not the network, the .1 gateway, the broadcast, or in use. */
+export function nextPodIP(cidr: string, used: Set<string>): string | undefined {
+  const { base, size } = parseCidr(cidr);
+  for (let i = 2; i < size - 1; i++) {
+    const ip = intToIp(base + i);
+    if (!used.has(ip)) return ip;
+  }
+  return undefined;
+}
+
+/** The gateway of the pod network: its first address. */
+export const gatewayOf = (cidr: string): string => intToIp(parseCidr(cidr).base + 1);
+
+/**
+ * The `unreachable <cidr>` route, shared by every kubelet of the host: each holds a reference file, and
+ * the last to stop removes the route. A high metric lets the bridge's own route win.
+ */
+export class UnreachableRoute {
+  private readonly refDir: string;
+
+  constructor(private readonly cidr: string, private readonly holder: string, stateDir = '/run/mini-kubernetes/routes') {
+    this.refDir = path.join(stateDir, cidr.replace('/', '_'));
+  }
+
+  async ensure(): Promise<void> {
+    fs.mkdirSync(this.refDir, { recursive: true });
+    fs.writeFileSync(path.join(this.refDir, this.holder), `${process.pid}\n`);
+    const { stdout } = await run('ip', ['route', 'show', 'type', 'unreachable', this.cidr]);
+    if (stdout.trim()) return;
+    try {
+      await run('ip', ['route', 'add', 'unreachable', this.cidr, 'metric', '4000']);
+    } catch (err) {
+      if (!/File exists/.test(String((err as { stderr?: string }).stderr ?? err))) throw err; // another kubelet was first
+    }
+  }
+
+  /** Drops this holder's reference; removes the route when no other holder is left. */
+  async release(): Promise<void> {
+    fs.rmSync(path.join(this.refDir, this.holder), { force: true });
+    if (fs.readdirSync(this.refDir).length > 0) return;
+    await run('ip', ['route', 'del', 'unreachable', this.cidr, 'metric', '4000']).catch(() => undefined);
+    fs.rmSync(this.refDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,209 @@
+// The Docker implementation of the container runtime: the only file of the project importing dockerode.
+import Docker from 'dockerode';
+import { PassThrough, Readable } from 'node:stream';
+import { ContainerRuntime, ContainerSpec, INFRA_NAME, LABELS, LogOptions, RuntimeContainer, SandboxSpec } from './interface';
+
+const isNotFound = (err: unknown) => (err as { statusCode?: number }).statusCode === 404;
+const isConflict = (err: unknown) => (err as { statusCode?: number }).statusCode === 409;
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+export class DockerRuntime implements ContainerRuntime {
+  private readonly docker: Docker;
+  private readonly imageIDs = new Map<string, string>();
+
+  constructor(endpoint: string) {
+    const socketPath = endpoint.replace(/^unix:\/\//, '');
+    this.docker = new Docker({ socketPath });
+  }
+
+  async version(): Promise<string> {
+    return (await this.docker.version()).Version;
+  }
+
+  async ensureNetwork(name: string, subnet: string, gateway: string): Promise<void> {
+    try {
+      await this.docker.getNetwork(name).inspect();
+      return;
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+    try {
+      await this.docker.createNetwork({
+        Name: name,
+        Driver: 'bridge',
+        CheckDuplicate: true,
+        IPAM: { Config: [{ Subnet: subnet, Gateway: gateway }] },
+        Options: { 'com.docker.network.bridge.name': name.slice(0, 15) },
+        Labels: { 'io.kubernetes.network': 'pods' },
+      });
+    } catch (err) {
+      if (!isConflict(err)) throw err; // another kubelet on this engine created it first
+    }
+  }
+
+  async listContainers(nodeName: string): Promise<RuntimeContainer[]> {
+    const list = await this.docker.listContainers({ all: true, filters: { label: [`${LABELS.nodeName}=${nodeName}`] } });
+    const inspected = await Promise.all(list.map((c) => this.docker.getContainer(c.Id).inspect().catch(() => undefined)));
+    return inspected.filter((c): c is Docker.ContainerInspectInfo => !!c).map((c) => this.toRuntimeContainer(c));
+  }
+
+  private toRuntimeContainer(c: Docker.ContainerInspectInfo): RuntimeContainer {
+    const labels = c.Config.Labels ?? {};
+    const s = c.State;
+    const state = s.Running ? 'running' : s.Status === 'created' ? 'created' : s.Status === 'exited' || s.Status === 'dead' ? 'exited' : 'unknown';
+    const networks = Object.values(c.NetworkSettings.Networks ?? {});
+    return {
+      id: c.Id,
+      name: labels[LABELS.containerName] ?? '',
+      podUid: labels[LABELS.podUid] ?? '',
+      podName: labels[LABELS.podName] ?? '',
+      podNamespace: labels[LABELS.podNamespace] ?? '',
+      attempt: Number(labels[LABELS.restartCount] ?? 0),
+      state,
+      exitCode: state === 'exited' ? s.ExitCode : undefined,
+      oomKilled: s.OOMKilled,
+      createdAt: c.Created,
+      startedAt: s.StartedAt && s.StartedAt !== ZERO_TIME ? s.StartedAt : undefined,
+      finishedAt: s.FinishedAt && s.FinishedAt !== ZERO_TIME ? s.FinishedAt : undefined,
+      image: c.Config.Image,
+      imageID: c.Image,
+      ip: labels[LABELS.containerName] === INFRA_NAME ? networks[0]?.IPAddress || undefined : undefined,
+    };
+  }
+
+  async imagePresent(image: string): Promise<boolean> {
+    try {
+      const info = await this.docker.getImage(image).inspect();
+      this.imageIDs.set(image, info.Id);
+      return true;
+    } catch (err) {
+      if (isNotFound(err)) return false;
+      throw err;
+    }
+  }
+
+  async pullImage(image: string): Promise<void> {
+    const stream = await this.docker.pull(image);
+    await new Promise<void>((resolve, reject) => this.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())));
+  }
+
+  async runSandbox(spec: SandboxSpec): Promise<string> {
+    const exposed: Record<string, object> = {};
+    const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {};
+    for (const p of spec.portBindings) {
+      const key = `${p.containerPort}/${p.protocol.toLowerCase()}`;
+      exposed[key] = {};
+      (bindings[key] ??= []).push({ HostIp: p.hostIP, HostPort: String(p.hostPort) });
+    }
+    const container = await this.docker.createContainer({
+      name: spec.name,
+      Image: spec.image,
+      Hostname: spec.hostname,
+      Labels: spec.labels,
+      ExposedPorts: exposed,
+      HostConfig: {
+        NetworkMode: spec.network,
+        IpcMode: 'shareable',
+        PortBindings: bindings,
+        RestartPolicy: { Name: 'no' },
+        ...(spec.dns ? { Dns: spec.dns.servers, DnsSearch: spec.dns.searches, DnsOptions: spec.dns.options } : {}),
+      },
+      NetworkingConfig: { EndpointsConfig: { [spec.network]: { IPAMConfig: { IPv4Address: spec.ip } } } },
+    });
+    await container.start();
+    return container.id;
+  }
+
+  async runContainer(sandboxId: string, spec: ContainerSpec): Promise<string> {
+    const container = await this.docker.createContainer({
+      name: spec.name,
+      Image: spec.image,
+      Entrypoint: spec.command,
+      Cmd: spec.args,
+      WorkingDir: spec.workingDir,
+      Env: spec.env,
+      Labels: spec.labels,
+      Tty: spec.tty ?? false,
+      OpenStdin: spec.stdin ?? false,
+      HostConfig: {
+        NetworkMode: `container:${sandboxId}`,
+        IpcMode: `container:${sandboxId}`,
+        Binds: spec.binds,
+        NanoCpus: spec.nanoCpus,
+        Memory: spec.memoryBytes,
+        RestartPolicy: { Name: 'no' },
+      },
+    });
+    await container.start();
+    return container.id;
+  }
+
+  async stopContainer(id: string, graceSeconds: number): Promise<void> {
+    try {
+      await this.docker.getContainer(id).stop({ t: Math.max(0, Math.round(graceSeconds)) });
+    } catch (err) {
+      const code = (err as { statusCode?: number }).statusCode;
+      if (code !== 304 && code !== 404) throw err; // already stopped or gone
+    }
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).remove({ force: true, v: true });
+    } catch (err) {
+      if (!isNotFound(err) && !isConflict(err)) throw err;
+    }
+  }
+
+  async logs(id: string, opts: LogOptions): Promise<Readable> {
+    const container = this.docker.getContainer(id);
+    const info = await container.inspect();
+    const params = { stdout: true, stderr: true, timestamps: opts.timestamps, tail: opts.tail, since: opts.sinceSeconds ? Math.floor(Date.now() / 1000) - opts.sinceSeconds : 0 };
+    const out = new PassThrough();
+    if (opts.follow) {
+      const raw = (await container.logs({ ...params, follow: true })) as unknown as Readable;
+      if (info.Config.Tty) raw.pipe(out);
+      else this.docker.modem.demuxStream(raw, out, out);
+      raw.on('end', () => out.end());
+      out.on('close', () => raw.destroy());
+    } else {
+      const buf = (await container.logs({ ...params, follow: false })) as unknown as Buffer;
+      out.end(info.Config.Tty ? buf : demux(buf));
+    }
+    return out;
+  }
+
+  async exec(id: string, command: string[], timeoutMs: number): Promise<{ exitCode: number; output: string }> {
+    const exec = await this.docker.getContainer(id).exec({ Cmd: command, AttachStdout: true, AttachStderr: true });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    const out = new PassThrough();
+    const chunks: Buffer[] = [];
+    out.on('data', (c: Buffer) => chunks.push(c));
+    this.docker.modem.demuxStream(stream, out, out);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        stream.destroy();
+        reject(new Error(`command timed out after ${timeoutMs} ms`));
+      }, timeoutMs);
+      stream.on('end', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      stream.on('error', reject);
+    });
+    const info = await exec.inspect();
+    return { exitCode: info.ExitCode ?? -1, output: Buffer.concat(chunks).toString() };
+  }
+}
+
+/** Docker's multiplexed log format: 8-byte headers (stream, 0, 0, 0, size32) before each frame. */
+function demux(buf: Buffer): Buffer {
+  const parts: Buffer[] = [];
+  let i = 0;
+  while (i + 8 <= buf.length) {
+    const size = buf.readUInt32BE(i + 4);
+    parts.push(buf.subarray(i + 8, i + 8 + size));
+    i += 8 + size;
+  }
+  return Buffer.concat(parts);
+}

@@ -1,0 +1,92 @@
+// The container runtime interface of the kubelet (Kubernetes' CRI, reduced to what this kubelet uses).
+// The Docker implementation is the only code of the project that talks to the engine; a fake serves
+// the unit tests.
+import type { Readable } from 'node:stream';
+
+/** Labels on every container the kubelet creates. */
+export const LABELS = {
+  podName: 'io.kubernetes.pod.name',
+  podNamespace: 'io.kubernetes.pod.namespace',
+  podUid: 'io.kubernetes.pod.uid',
+  containerName: 'io.kubernetes.container.name',
+  /** Ours: several kubelets may share one engine; each manages only its node's containers. */
+  nodeName: 'io.kubernetes.node.name',
+  restartCount: 'io.kubernetes.container.restartCount',
+} as const;
+
+/** The container name of a pod's infra container, as dockershim called it. */
+export const INFRA_NAME = 'POD';
+
+export type ContainerState = 'created' | 'running' | 'exited' | 'unknown';
+
+export interface RuntimeContainer {
+  id: string;
+  /** The container's name in the pod spec, or POD for the infra container. */
+  name: string;
+  podUid: string;
+  podName: string;
+  podNamespace: string;
+  attempt: number;
+  state: ContainerState;
+  exitCode?: number;
+  oomKilled?: boolean;
+  createdAt: string;
+  startedAt?: string;
+  finishedAt?: string;
+  image: string;
+  imageID: string;
+  /** The pod IP, for infra containers. */
+  ip?: string;
+}
+
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  command?: string[];
+  args?: string[];
+  workingDir?: string;
+  env: string[];
+  /** `hostPath:containerPath[:ro]` */
+  binds: string[];
+  labels: Record<string, string>;
+  nanoCpus?: number;
+  memoryBytes?: number;
+  tty?: boolean;
+  stdin?: boolean;
+}
+
+export interface SandboxSpec {
+  name: string;
+  image: string;
+  hostname: string;
+  network: string;
+  ip: string;
+  labels: Record<string, string>;
+  /** `hostPort/tcp` → host IP and port */
+  portBindings: { containerPort: number; protocol: string; hostPort: number; hostIP: string }[];
+  dns: { servers: string[]; searches: string[]; options: string[] } | undefined;
+}
+
+export interface LogOptions {
+  follow: boolean;
+  tail?: number;
+  timestamps: boolean;
+  sinceSeconds?: number;
+}
+
+export interface ContainerRuntime {
+  version(): Promise<string>;
+  ensureNetwork(name: string, subnet: string, gateway: string): Promise<void>;
+  /** Every container this node's kubelet created (by the node label). */
+  listContainers(nodeName: string): Promise<RuntimeContainer[]>;
+  imagePresent(image: string): Promise<boolean>;
+  pullImage(image: string): Promise<void>;
+  /** Creates and starts the pod's infra container; returns its id. */
+  runSandbox(spec: SandboxSpec): Promise<string>;
+  /** Creates and starts an app container inside the sandbox's namespaces; returns its id. */
+  runContainer(sandboxId: string, spec: ContainerSpec): Promise<string>;
+  stopContainer(id: string, graceSeconds: number): Promise<void>;
+  removeContainer(id: string): Promise<void>;
+  logs(id: string, opts: LogOptions): Promise<Readable>;
+  exec(id: string, command: string[], timeoutMs: number): Promise<{ exitCode: number; output: string }>;
+}
