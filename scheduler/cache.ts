@@ -1,0 +1,80 @@
+// The scheduler's cache: a NodeInfo per node, fed by the node and pod informers, plus "assumed" pods:
+// a pod counts on its node from the moment it is chosen, before the binding is visible, so two quick
+// decisions never overcommit a node.
+import type { Node, Pod } from '../shared/api/core';
+import { objectKey } from '../shared/api/meta';
+import { NodeInfo } from './nodeinfo';
+
+const terminated = (pod: Pod) => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+
+export class SchedulerCache {
+  private readonly nodes = new Map<string, NodeInfo>();
+  /** Pods placed on nodes whose pods are not known yet. */
+  private readonly orphans = new Map<string, Map<string, Pod>>();
+  /** podKey → node, for pods assumed but not yet seen bound. */
+  private readonly assumed = new Map<string, string>();
+
+  setNode(node: Node): void {
+    const name = node.metadata.name!;
+    const info = this.nodes.get(name);
+    if (info) {
+      info.node = node;
+      return;
+    }
+    const fresh = new NodeInfo(node);
+    for (const [key, pod] of this.orphans.get(name) ?? []) fresh.addPod(key, pod);
+    this.orphans.delete(name);
+    this.nodes.set(name, fresh);
+  }
+
+  removeNode(name: string): void {
+    this.nodes.delete(name);
+  }
+
+  /** A pod seen by the informer: counted on its node while bound and not terminated. */
+  updatePod(pod: Pod): void {
+    const key = objectKey(pod);
+    const node = pod.spec.nodeName;
+    if (node) this.assumed.delete(key);
+    for (const info of this.nodes.values()) if (info.node.metadata.name !== node) info.removePod(key);
+    if (!node || terminated(pod)) {
+      if (node) this.nodes.get(node)?.removePod(key);
+      return;
+    }
+    const info = this.nodes.get(node);
+    if (info) info.addPod(key, pod);
+    else {
+      const m = this.orphans.get(node) ?? new Map<string, Pod>();
+      m.set(key, pod);
+      this.orphans.set(node, m);
+    }
+  }
+
+  removePod(pod: Pod): void {
+    const key = objectKey(pod);
+    this.assumed.delete(key);
+    if (pod.spec.nodeName) this.nodes.get(pod.spec.nodeName)?.removePod(key);
+    if (pod.spec.nodeName) this.orphans.get(pod.spec.nodeName)?.delete(key);
+  }
+
+  assume(pod: Pod, node: string): void {
+    const key = objectKey(pod);
+    this.assumed.set(key, node);
+    this.nodes.get(node)?.addPod(key, { ...pod, spec: { ...pod.spec, nodeName: node } });
+  }
+
+  forget(pod: Pod): void {
+    const key = objectKey(pod);
+    const node = this.assumed.get(key);
+    this.assumed.delete(key);
+    if (node) this.nodes.get(node)?.removePod(key);
+  }
+
+  isAssumed(pod: Pod): boolean {
+    return this.assumed.has(objectKey(pod));
+  }
+
+  nodeInfos(): NodeInfo[] {
+    return [...this.nodes.values()];
+  }
+}

@@ -1,0 +1,71 @@
+// kube-scheduler: assigns pending pods to nodes. With --leader-elect, only the holder of the
+// kube-system/kube-scheduler Lease schedules.
+import os from 'node:os';
+import { KUBERNETES_VERSION } from '../apiserver/version';
+import { Client } from '../shared/client';
+import { realClock } from '../shared/clock';
+import { parseBool, parseDuration, parseFlags } from '../shared/flags';
+import { SharedInformerFactory } from '../shared/informer';
+import { loadKubeconfig } from '../shared/kubeconfig';
+import { LeaderElector } from '../shared/leaderelection';
+import { newLogger } from '../shared/log';
+import { Scheduler } from './scheduler';
+
+const flags = parseFlags({
+  kubeconfig: { default: '/etc/kubernetes/scheduler.conf', help: 'kubeconfig of the apiserver' },
+  'leader-elect': { default: 'true', help: 'elect a leader among scheduler replicas' },
+  'leader-elect-lease-duration': { default: '15s', help: 'lease duration' },
+  'leader-elect-renew-deadline': { default: '10s', help: 'how long the leader keeps trying to renew' },
+  'leader-elect-retry-period': { default: '2s', help: 'how often candidates retry' },
+  'leader-elect-resource-name': { default: 'kube-scheduler', help: 'the Lease name in kube-system' },
+  'scheduler-name': { default: 'default-scheduler', help: 'pods with this spec.schedulerName are scheduled' },
+});
+
+const log = newLogger('scheduler');
+const client = new Client({ ...loadKubeconfig(flags.kubeconfig!), userAgent: `kube-scheduler/${KUBERNETES_VERSION.gitVersion}` });
+
+async function lead(signal: AbortSignal): Promise<void> {
+  const informers = new SharedInformerFactory(client, { logger: log });
+  const scheduler = new Scheduler(client, informers, { schedulerName: flags['scheduler-name']! }, realClock, log);
+  informers.start();
+  await informers.waitForSync(signal);
+  log.info('caches synced; scheduling');
+  signal.addEventListener('abort', () => {
+    scheduler.stop();
+    informers.stop();
+  });
+  await scheduler.run();
+}
+
+async function main(): Promise<void> {
+  if (!parseBool(flags['leader-elect'])) return lead(new AbortController().signal);
+  const elector = new LeaderElector(client, {
+    name: flags['leader-elect-resource-name']!,
+    identity: `${os.hostname()}_${process.pid}`,
+    leaseDurationSeconds: parseDuration(flags['leader-elect-lease-duration']!) / 1000,
+    renewDeadlineSeconds: parseDuration(flags['leader-elect-renew-deadline']!) / 1000,
+    retryPeriodSeconds: parseDuration(flags['leader-elect-retry-period']!) / 1000,
+    logger: log,
+  });
+  let stopping = false;
+  const shutdown = async () => {
+    stopping = true;
+    await elector.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown());
+  process.on('SIGINT', () => void shutdown());
+  await elector.run({
+    onStartedLeading: (signal) => lead(signal),
+    onStoppedLeading: () => {
+      if (stopping) return;
+      log.error('lost the lease; exiting');
+      process.exit(1);
+    },
+  });
+}
+
+main().catch((err) => {
+  log.error({ err: String(err) }, 'scheduler failed');
+  process.exit(1);
+});

@@ -1,0 +1,98 @@
+// Filter plugins, named after Kubernetes': NodeUnschedulable, NodeName, TaintToleration (which also
+// covers not-ready nodes through their taint), NodeAffinity, NodeResourcesFit, NodePorts.
+import type { NodeSelectorRequirement, NodeSelectorTerm, Pod, Taint, Toleration } from '../../shared/api/core';
+import type { FilterPlugin } from '../framework';
+import type { NodeInfo } from '../nodeinfo';
+import { podRequests } from '../nodeinfo';
+
+export function tolerates(tolerations: Toleration[] | undefined, taint: Taint): boolean {
+  return (tolerations ?? []).some((t) => {
+    if (t.effect && t.effect !== taint.effect) return false;
+    if (t.operator === 'Exists') return !t.key || t.key === taint.key;
+    return t.key === taint.key && (t.value ?? '') === (taint.value ?? '');
+  });
+}
+
+/** The taints of a node, plus the not-ready taint a node without Ready=True carries in Kubernetes. */
+export function effectiveTaints(info: NodeInfo): Taint[] {
+  const taints = [...(info.node.spec?.taints ?? [])];
+  const ready = info.node.status?.conditions?.find((c) => c.type === 'Ready');
+  if (ready?.status !== 'True' && !taints.some((t) => t.key.startsWith('node.kubernetes.io/'))) {
+    taints.push({ key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' });
+  }
+  return taints;
+}
+
+export const nodeUnschedulable: FilterPlugin = {
+  name: 'NodeUnschedulable',
+  filter(pod, info) {
+    if (!info.node.spec?.unschedulable) return undefined;
+    return tolerates(pod.spec.tolerations, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }) ? undefined : ["node(s) were unschedulable"];
+  },
+};
+
+export const nodeName: FilterPlugin = {
+  name: 'NodeName',
+  filter: (pod, info) => (pod.spec.nodeName && pod.spec.nodeName !== info.node.metadata.name ? ["node(s) didn't match the requested node name"] : undefined),
+};
+
+export const taintToleration: FilterPlugin = {
+  name: 'TaintToleration',
+  filter(pod, info) {
+    const untolerated = effectiveTaints(info).find((t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerates(pod.spec.tolerations, t));
+    return untolerated ? [`node(s) had untolerated taint {${untolerated.key}: ${untolerated.value ?? ''}}`] : undefined;
+  },
+};
+
+function requirementMatches(r: NodeSelectorRequirement, value: string | undefined): boolean {
+  switch (r.operator) {
+    case 'In': return value !== undefined && (r.values ?? []).includes(value);
+    case 'NotIn': return value === undefined || !(r.values ?? []).includes(value);
+    case 'Exists': return value !== undefined;
+    case 'DoesNotExist': return value === undefined;
+    case 'Gt': return value !== undefined && Number(value) > Number(r.values?.[0]);
+    case 'Lt': return value !== undefined && Number(value) < Number(r.values?.[0]);
+  }
+}
+
+export function termMatches(term: NodeSelectorTerm, info: NodeInfo): boolean {
+  const labels = info.node.metadata.labels ?? {};
+  return (term.matchExpressions ?? []).every((r) => requirementMatches(r, labels[r.key]))
+    && (term.matchFields ?? []).every((r) => requirementMatches(r, r.key === 'metadata.name' ? info.node.metadata.name : undefined));
+}
+
+export const nodeAffinity: FilterPlugin = {
+  name: 'NodeAffinity',
+  filter(pod, info) {
+    const labels = info.node.metadata.labels ?? {};
+    const selectorOk = Object.entries(pod.spec.nodeSelector ?? {}).every(([k, v]) => labels[k] === v);
+    const terms = pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
+    const affinityOk = !terms?.length || terms.some((t) => termMatches(t, info));
+    return selectorOk && affinityOk ? undefined : ["node(s) didn't match Pod's node affinity/selector"];
+  },
+};
+
+export const nodeResourcesFit: FilterPlugin = {
+  name: 'NodeResourcesFit',
+  filter(pod: Pod, info: NodeInfo) {
+    const want = podRequests(pod);
+    const free = info.allocatable;
+    const used = info.requested;
+    const reasons: string[] = [];
+    if (used.pods + 1 > free.pods) reasons.push('Too many pods');
+    if (want.milliCPU > 0 && used.milliCPU + want.milliCPU > free.milliCPU) reasons.push('Insufficient cpu');
+    if (want.memory > 0 && used.memory + want.memory > free.memory) reasons.push('Insufficient memory');
+    return reasons.length ? reasons : undefined;
+  },
+};
+
+export const nodePorts: FilterPlugin = {
+  name: 'NodePorts',
+  filter(pod, info) {
+    const conflict = pod.spec.containers.some((c) => (c.ports ?? []).some((p) => p.hostPort && info.portInUse(p.protocol ?? 'TCP', p.hostIP ?? '0.0.0.0', p.hostPort)));
+    return conflict ? ["node(s) didn't have free ports for the requested pod ports"] : undefined;
+  },
+};
+
+/** In Kubernetes' default order. */
+export const DEFAULT_FILTERS: FilterPlugin[] = [nodeUnschedulable, nodeName, taintToleration, nodeAffinity, nodePorts, nodeResourcesFit];

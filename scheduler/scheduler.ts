@@ -1,0 +1,130 @@
+// The scheduler's loop: pending pods (no nodeName, our schedulerName) are queued by key; scheduleOne
+// takes one, finds a node, assumes it there and binds it through the binding subresource. Pods that fit
+// nowhere are marked Unschedulable and tried again when nodes or pods change (or every 30 s).
+import type { Binding, Node, Pod } from '../shared/api/core';
+import { objectKey, rfc3339 } from '../shared/api/meta';
+import { Nodes, Pods } from '../shared/api/resources';
+import type { Client } from '../shared/client';
+import type { Clock } from '../shared/clock';
+import { isConflict, isNotFound } from '../shared/errors';
+import { EventRecorder } from '../shared/events';
+import type { SharedInformerFactory } from '../shared/informer';
+import type { Logger } from '../shared/log';
+import { RateLimitingQueue, runWorkers } from '../shared/workqueue';
+import { findNodeForPod } from './algorithm';
+import { SchedulerCache } from './cache';
+import type { FilterPlugin, ScorePlugin } from './framework';
+import { DEFAULT_FILTERS } from './plugins/filters';
+import { DEFAULT_SCORES } from './plugins/scores';
+
+const FLUSH_UNSCHEDULABLE_MS = 30_000;
+
+export interface SchedulerOptions {
+  schedulerName: string;
+  filters?: FilterPlugin[];
+  scores?: ScorePlugin[];
+}
+
+export class Scheduler {
+  readonly cache = new SchedulerCache();
+  readonly queue: RateLimitingQueue;
+  private readonly unschedulable = new Set<string>();
+  private readonly recorder: EventRecorder;
+  private readonly filters: FilterPlugin[];
+  private readonly scores: ScorePlugin[];
+  private flushTimer?: unknown;
+
+  constructor(private readonly client: Client, private readonly informers: SharedInformerFactory, private readonly opts: SchedulerOptions, private readonly clock: Clock, private readonly log: Logger) {
+    this.queue = new RateLimitingQueue({ clock, baseDelayMs: 1000, maxDelayMs: 10_000, qps: 1e6, burst: 1e6 });
+    this.recorder = new EventRecorder(client, { component: opts.schedulerName }, { clock, logger: log });
+    this.filters = opts.filters ?? DEFAULT_FILTERS;
+    this.scores = opts.scores ?? DEFAULT_SCORES;
+    const pods = informers.informerFor<Pod>(Pods);
+    const nodes = informers.informerFor<Node>(Nodes);
+    pods.addEventHandler({
+      add: (pod) => this.onPod(pod),
+      update: (_old, pod) => this.onPod(pod),
+      delete: (pod) => {
+        this.cache.removePod(pod);
+        this.retryUnschedulable();
+      },
+    });
+    nodes.addEventHandler({
+      add: (node) => {
+        this.cache.setNode(node);
+        this.retryUnschedulable();
+      },
+      update: (old, node) => {
+        this.cache.setNode(node);
+        if (JSON.stringify([old.metadata.labels, old.spec, old.status?.allocatable, old.status?.conditions?.map((c) => c.status)]) !== JSON.stringify([node.metadata.labels, node.spec, node.status?.allocatable, node.status?.conditions?.map((c) => c.status)])) this.retryUnschedulable();
+      },
+      delete: (node) => this.cache.removeNode(node.metadata.name!),
+    });
+  }
+
+  private responsibleFor(pod: Pod): boolean {
+    return !pod.spec.nodeName && (pod.spec.schedulerName ?? 'default-scheduler') === this.opts.schedulerName && !pod.metadata.deletionTimestamp;
+  }
+
+  private onPod(pod: Pod): void {
+    this.cache.updatePod(pod);
+    if (this.responsibleFor(pod)) this.queue.add(objectKey(pod));
+  }
+
+  /** Cluster changed: pods that fit nowhere get another chance. */
+  private retryUnschedulable(): void {
+    for (const key of this.unschedulable) this.queue.add(key);
+    this.unschedulable.clear();
+  }
+
+  run(workers = 1): Promise<void> {
+    const flush = () => {
+      this.retryUnschedulable();
+      this.flushTimer = this.clock.setTimeout(flush, FLUSH_UNSCHEDULABLE_MS);
+    };
+    this.flushTimer = this.clock.setTimeout(flush, FLUSH_UNSCHEDULABLE_MS);
+    return runWorkers(this.queue, workers, (key) => this.scheduleOne(key), this.log);
+  }
+
+  stop(): void {
+    if (this.flushTimer) this.clock.clearTimeout(this.flushTimer);
+    this.queue.shutDown();
+  }
+
+  async scheduleOne(key: string): Promise<void> {
+    const pod = this.informers.informerFor<Pod>(Pods).lister.getByKey(key);
+    if (!pod || !this.responsibleFor(pod) || this.cache.isAssumed(pod)) return;
+    const result = findNodeForPod(pod, this.cache.nodeInfos(), this.filters, this.scores);
+    if ('message' in result) return this.markUnschedulable(pod, key, result.message);
+    this.cache.assume(pod, result.node);
+    this.unschedulable.delete(key);
+    try {
+      await this.bind(pod, result.node);
+      this.recorder.event({ ...pod, kind: 'Pod', apiVersion: 'v1' }, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${result.node}`);
+      this.log.info({ pod: key, node: result.node }, 'bound');
+    } catch (err) {
+      this.cache.forget(pod);
+      if (isNotFound(err) || isConflict(err)) return; // deleted, or bound by someone else
+      throw err;
+    }
+  }
+
+  private async bind(pod: Pod, node: string): Promise<void> {
+    const binding: Binding = { apiVersion: 'v1', kind: 'Binding', metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid }, target: { apiVersion: 'v1', kind: 'Node', name: node } };
+    await this.client.resource<Pod>(Pods).subresource('POST', pod.metadata.namespace, pod.metadata.name!, 'binding', binding);
+  }
+
+  private async markUnschedulable(pod: Pod, key: string, message: string): Promise<void> {
+    this.unschedulable.add(key);
+    const current = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+    this.log.info({ pod: key, reason: message }, 'unschedulable');
+    if (current?.status === 'False' && current.message === message) return;
+    this.recorder.event({ ...pod, kind: 'Pod', apiVersion: 'v1' }, 'Warning', 'FailedScheduling', message);
+    const condition = { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastProbeTime: null, lastTransitionTime: rfc3339(new Date(this.clock.now())) };
+    try {
+      await this.client.resource<Pod>(Pods).patch(pod.metadata.namespace, pod.metadata.name!, { status: { conditions: [condition] } }, 'strategic', 'status');
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+  }
+}
