@@ -37,6 +37,7 @@ const LEASE_RENEW_MS = 10_000;
 const NODE_STATUS_MAX_AGE_MS = 60_000;
 const PLEG_PERIOD_MS = 1_000;
 const RESYNC_MS = 10_000;
+const ERR_IMAGE_PULL_SHOWN_MS = 2_000;
 
 export class Kubelet {
   private readonly pods: Informer<Pod>;
@@ -325,10 +326,12 @@ export class Kubelet {
     for (const name of names) {
       const c = pod.spec.containers.find((x) => x.name === name)!;
       const key = `${uid}/${name}`;
-      const pullBlockedUntil = this.pullBackoff.get(key)?.until ?? 0;
-      if (pullBlockedUntil > this.clock.now()) {
-        waiting.set(name, { reason: 'ImagePullBackOff', message: `Back-off pulling image "${c.image}"` });
-        retryMs = Math.min(retryMs ?? Infinity, pullBlockedUntil - this.clock.now());
+      const pull = this.pullBackoff.get(key);
+      if (pull && pull.until > this.clock.now()) {
+        // ErrImagePull stays visible a moment after the failure, then ImagePullBackOff until the next try.
+        const shownFor = this.clock.now() - (pull.until - pull.delayMs);
+        if (shownFor >= ERR_IMAGE_PULL_SHOWN_MS) waiting.set(name, { reason: 'ImagePullBackOff', message: `Back-off pulling image "${c.image}"` });
+        retryMs = Math.min(retryMs ?? Infinity, shownFor < ERR_IMAGE_PULL_SHOWN_MS ? ERR_IMAGE_PULL_SHOWN_MS - shownFor : pull.until - this.clock.now());
         continue;
       }
       try {
@@ -345,7 +348,7 @@ export class Kubelet {
         waiting.set(name, { reason, message });
         const delayMs = Math.min((this.pullBackoff.get(key)?.delayMs ?? 5_000) * 2, MAX_BACKOFF_MS);
         this.pullBackoff.set(key, { delayMs, until: this.clock.now() + delayMs });
-        retryMs = Math.min(retryMs ?? Infinity, 1_000); // shows ImagePullBackOff until the next try
+        retryMs = Math.min(retryMs ?? Infinity, ERR_IMAGE_PULL_SHOWN_MS);
         continue;
       }
       const attempt = (latest(rt, name)?.attempt ?? -1) + 1;
@@ -394,11 +397,15 @@ export class Kubelet {
       started: (c) => this.probes.started(c.id, pod.spec.containers.find((x) => x.name === c.name)!),
     });
     if (semanticallyEqual(status, pod.status)) return;
+    const pods = this.client.resource<Pod>(Pods);
     try {
-      await this.client.resource<Pod>(Pods).updateStatus({ ...pod, status });
+      await pods.updateStatus({ ...pod, status });
     } catch (err) {
-      if (isConflict(err)) throw err; // requeued with back-off; the informer brings the newer pod
-      if (!isNotFound(err)) throw err;
+      if (isNotFound(err)) return;
+      if (!isConflict(err)) throw err;
+      // Our cache is behind (often our own last write): the status is all ours, so write it on the latest.
+      const latest = await pods.get(pod.metadata.namespace, pod.metadata.name!);
+      if (latest.metadata.uid === pod.metadata.uid) await pods.updateStatus({ ...latest, status });
     }
   }
 }

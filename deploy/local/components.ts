@@ -22,6 +22,7 @@ export interface Component {
 
 const SERVICE_CIDR = '10.96.0.0/12';
 const CLUSTER_CIDR = '10.244.0.0/16';
+export const POD_NETWORK = 'kube-pods';
 
 export function clusterComponents(l: ClusterLayout): Component[] {
   const dist = (c: string) => path.join(l.root, 'dist', c, 'main.js');
@@ -61,6 +62,8 @@ export function clusterComponents(l: ClusterLayout): Component[] {
       `--port=${10250 + n - 1}`,
       `--root-dir=${path.join(l.dataDir, 'kubelet', `node-${n}`)}`,
       '--docker-endpoint=unix:///var/run/docker.sock',
+      `--pod-network=${POD_NETWORK}`,
+      `--pod-network-cidr=${CLUSTER_CIDR}`,
       '--pod-infra-container-image=registry.k8s.io/pause:3.9',
       `--pod-cidr=10.244.${n}.0/24`,
       '--cluster-dns=10.96.0.10',

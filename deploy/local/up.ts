@@ -9,7 +9,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { writeKubeconfig } from '../../shared/kubeconfig';
 import { newLogger } from '../../shared/log';
-import { clusterComponents, Component } from './components';
+import { clusterComponents, Component, POD_NETWORK } from './components';
 
 const log = newLogger('launcher');
 const root = path.resolve(__dirname, '..', '..', '..');
@@ -95,6 +95,12 @@ function removePodContainers(nodes: string[]): void {
     }
     if (ids.length) execFileSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' });
     if (ids.length) log.info({ node, containers: ids.length }, 'removed pod containers');
+  }
+  // The pod network goes too, unless another cluster's pods still use it.
+  try {
+    execFileSync('docker', ['network', 'rm', POD_NETWORK], { stdio: 'ignore' });
+  } catch {
+    // in use or already gone
   }
 }
 

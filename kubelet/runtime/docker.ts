@@ -21,23 +21,29 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async ensureNetwork(name: string, subnet: string, gateway: string): Promise<void> {
-    try {
-      await this.docker.getNetwork(name).inspect();
-      return;
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-    }
-    try {
-      await this.docker.createNetwork({
-        Name: name,
-        Driver: 'bridge',
-        CheckDuplicate: true,
-        IPAM: { Config: [{ Subnet: subnet, Gateway: gateway }] },
-        Options: { 'com.docker.network.bridge.name': name.slice(0, 15) },
-        Labels: { 'io.kubernetes.network': 'pods' },
-      });
-    } catch (err) {
-      if (!isConflict(err)) throw err; // another kubelet on this engine created it first
+    // Several kubelets may share this engine and race to create the network: the losers get 409, or 403
+    // "Pool overlaps" while the winner's network is still being set up, and simply look again.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.docker.getNetwork(name).inspect();
+        return;
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+      }
+      try {
+        await this.docker.createNetwork({
+          Name: name,
+          Driver: 'bridge',
+          CheckDuplicate: true,
+          IPAM: { Config: [{ Subnet: subnet, Gateway: gateway }] },
+          Options: { 'com.docker.network.bridge.name': name.slice(0, 15) },
+          Labels: { 'io.kubernetes.network': 'pods' },
+        });
+        return;
+      } catch (err) {
+        if (attempt >= 20) throw err;
+        await new Promise((r) => setTimeout(r, 250));
+      }
     }
   }
 
