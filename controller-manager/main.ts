@@ -1,0 +1,110 @@
+// kube-controller-manager: the control loops of the cluster in one process, sharing informers. With
+// --leader-elect only the holder of the kube-system/kube-controller-manager Lease runs them.
+import os from 'node:os';
+import { KUBERNETES_VERSION } from '../apiserver/version';
+import type { Deployment, ReplicaSet } from '../shared/api/apps';
+import type { Pod } from '../shared/api/core';
+import { Deployments, Pods, ReplicaSets } from '../shared/api/resources';
+import { Client } from '../shared/client';
+import { realClock } from '../shared/clock';
+import { EventRecorder } from '../shared/events';
+import { parseBool, parseDuration, parseFlags } from '../shared/flags';
+import { SharedInformerFactory } from '../shared/informer';
+import { loadKubeconfig } from '../shared/kubeconfig';
+import { LeaderElector } from '../shared/leaderelection';
+import { newLogger } from '../shared/log';
+import { Controller, runController } from './controller';
+import { DeploymentController } from './deployment/deployment';
+import { EndpointsController } from './endpoints/endpoints';
+import { GarbageCollector } from './garbagecollector/garbagecollector';
+import { NamespaceController } from './namespace/namespace';
+import { NodeIpamController } from './nodeipam/nodeipam';
+import { NodeLifecycleController } from './nodelifecycle/nodelifecycle';
+import { RealPodControl } from './podcontrol';
+import { ReplicaSetController } from './replicaset/replicaset';
+
+const flags = parseFlags({
+  kubeconfig: { default: '/etc/kubernetes/controller-manager.conf', help: 'kubeconfig of the apiserver' },
+  'leader-elect': { default: 'true', help: 'elect a leader among controller-manager replicas' },
+  'leader-elect-resource-name': { default: 'kube-controller-manager', help: 'the Lease name in kube-system' },
+  controllers: { default: '*', help: 'controllers to run: * or a comma-separated list (replicaset,deployment,endpoints,garbagecollector,namespace,nodelifecycle,nodeipam)' },
+  'cluster-cidr': { default: '10.244.0.0/16', help: 'the CIDR node pod CIDRs are allocated from' },
+  'allocate-node-cidrs': { default: 'true', help: 'give each node a /24 of --cluster-cidr' },
+  'service-cluster-ip-range': { default: '10.96.0.0/12', help: 'the service IP range (informational)' },
+  'node-monitor-grace-period': { default: '20s', help: 'how long a silent node stays Ready' },
+  'node-monitor-period': { default: '5s', help: 'how often node health is checked' },
+  'pod-eviction-timeout': { default: '30s', help: 'how long pods stay on an unreachable node' },
+  'concurrent-syncs': { default: '5', help: 'workers per controller' },
+});
+
+const log = newLogger('controller-manager');
+const client = new Client({ ...loadKubeconfig(flags.kubeconfig!), userAgent: `kube-controller-manager/${KUBERNETES_VERSION.gitVersion}` });
+const enabled = (name: string) => flags.controllers === '*' || flags.controllers!.split(',').includes(name);
+
+async function runControllers(signal: AbortSignal): Promise<void> {
+  const clock = realClock;
+  const informers = new SharedInformerFactory(client, { logger: log });
+  const recorder = (component: string) => new EventRecorder(client, { component }, { logger: log });
+  const controllers: Controller[] = [];
+  if (enabled('replicaset')) {
+    controllers.push(new ReplicaSetController(informers, new RealPodControl(client), {
+      updateStatus: async (rs) => void (await client.resource<ReplicaSet>(ReplicaSets).updateStatus(rs)),
+      patchPodOwners: async (pod, ownerReferences) => void (await client.resource<Pod>(Pods).patch(pod.metadata.namespace, pod.metadata.name!, { metadata: { ownerReferences: ownerReferences ?? null, resourceVersion: pod.metadata.resourceVersion } })),
+    }, recorder('replicaset-controller'), clock));
+  }
+  if (enabled('deployment')) {
+    const rs = client.resource<ReplicaSet>(ReplicaSets);
+    const d = client.resource<Deployment>(Deployments);
+    controllers.push(new DeploymentController(informers, {
+      createReplicaSet: (obj) => rs.create(obj),
+      updateReplicaSet: (obj) => rs.update(obj),
+      deleteReplicaSet: (ns, name) => rs.delete(ns, name),
+      updateDeployment: (obj) => d.update(obj),
+      updateDeploymentStatus: async (obj) => void (await d.updateStatus(obj)),
+    }, recorder('deployment-controller'), clock));
+  }
+  if (enabled('endpoints')) controllers.push(new EndpointsController(informers, client, clock));
+  if (enabled('garbagecollector')) controllers.push(new GarbageCollector(informers, client, clock));
+  if (enabled('namespace')) controllers.push(new NamespaceController(informers, client, clock));
+  const lifecycle = enabled('nodelifecycle')
+    ? new NodeLifecycleController(informers, client, recorder('node-controller'), clock, {
+      gracePeriodMs: parseDuration(flags['node-monitor-grace-period']!),
+      evictionTimeoutMs: parseDuration(flags['pod-eviction-timeout']!),
+      monitorPeriodMs: parseDuration(flags['node-monitor-period']!),
+    }, log.child({ controller: 'nodelifecycle' }))
+    : undefined;
+  if (enabled('nodeipam') && parseBool(flags['allocate-node-cidrs'])) new NodeIpamController(informers, client, flags['cluster-cidr']!, log.child({ controller: 'nodeipam' }));
+
+  informers.start();
+  await informers.waitForSync(signal);
+  log.info({ controllers: controllers.map((c) => c.name) }, 'caches synced; starting controllers');
+  const workers = Number(flags['concurrent-syncs']);
+  await Promise.all([...controllers.map((c) => runController(c, workers, log, signal)), lifecycle?.run(signal)]);
+  informers.stop();
+}
+
+async function main(): Promise<void> {
+  if (!parseBool(flags['leader-elect'])) return runControllers(new AbortController().signal);
+  const elector = new LeaderElector(client, { name: flags['leader-elect-resource-name']!, identity: `${os.hostname()}_${process.pid}`, logger: log });
+  let stopping = false;
+  const shutdown = async () => {
+    stopping = true;
+    await elector.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown());
+  process.on('SIGINT', () => void shutdown());
+  await elector.run({
+    onStartedLeading: (signal) => runControllers(signal),
+    onStoppedLeading: () => {
+      if (stopping) return;
+      log.error('lost the lease; exiting');
+      process.exit(1);
+    },
+  });
+}
+
+main().catch((err) => {
+  log.error({ err: String(err) }, 'controller-manager failed');
+  process.exit(1);
+});
