@@ -1,8 +1,15 @@
-// Semantic equality of API values (Kubernetes' equality.Semantic.DeepEqual): key order and keys holding
-// `undefined` do not matter, as neither survives a trip through JSON.
+// Semantic equality of API values (Kubernetes' equality.Semantic.DeepEqual): key order, keys holding
+// `undefined`, and fields set to null do not matter, as none of them is a value in Go's structs
+// (`creationTimestamp: null` is how a zero time is written).
 import { isDeepStrictEqual } from 'node:util';
 
-const normalise = (v: unknown): unknown => (v === undefined ? undefined : JSON.parse(JSON.stringify(v)));
+function normalise(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(normalise);
+  if (v === null || typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, child] of Object.entries(v)) if (child !== null && child !== undefined) out[k] = normalise(child);
+  return out;
+}
 
 export function semanticallyEqual(a: unknown, b: unknown): boolean {
   return isDeepStrictEqual(normalise(a), normalise(b));
