@@ -22,12 +22,13 @@ import { NodeIpamController } from './nodeipam/nodeipam';
 import { NodeLifecycleController } from './nodelifecycle/nodelifecycle';
 import { RealPodControl } from './podcontrol';
 import { ReplicaSetController } from './replicaset/replicaset';
+import { ServiceLBController } from './servicelb/servicelb';
 
 const flags = parseFlags({
   kubeconfig: { default: '/etc/kubernetes/controller-manager.conf', help: 'kubeconfig of the apiserver' },
   'leader-elect': { default: 'true', help: 'elect a leader among controller-manager replicas' },
   'leader-elect-resource-name': { default: 'kube-controller-manager', help: 'the Lease name in kube-system' },
-  controllers: { default: '*', help: 'controllers to run: * or a comma-separated list (replicaset,deployment,endpoints,garbagecollector,namespace,nodelifecycle,nodeipam)' },
+  controllers: { default: '*', help: 'controllers to run: * or a comma-separated list (replicaset,deployment,endpoints,garbagecollector,namespace,service-lb,nodelifecycle,nodeipam)' },
   'cluster-cidr': { default: '10.244.0.0/16', help: 'the CIDR node pod CIDRs are allocated from' },
   'allocate-node-cidrs': { default: 'true', help: 'give each node a /24 of --cluster-cidr' },
   'service-cluster-ip-range': { default: '10.96.0.0/12', help: 'the service IP range (informational)' },
@@ -66,6 +67,7 @@ async function runControllers(signal: AbortSignal): Promise<void> {
   if (enabled('endpoints')) controllers.push(new EndpointsController(informers, client, clock));
   if (enabled('garbagecollector')) controllers.push(new GarbageCollector(informers, client, clock));
   if (enabled('namespace')) controllers.push(new NamespaceController(informers, client, clock));
+  if (enabled('service-lb')) controllers.push(new ServiceLBController(informers, client, clock));
   const lifecycle = enabled('nodelifecycle')
     ? new NodeLifecycleController(informers, client, recorder('node-controller'), clock, {
       gracePeriodMs: parseDuration(flags['node-monitor-grace-period']!),

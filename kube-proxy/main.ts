@@ -1,0 +1,78 @@
+// kube-proxy: forwards ClusterIP, NodePort and LoadBalancer ports to the ready endpoints of each
+// Service, in userspace (TCP and UDP). ClusterIPs live on the kube-ipvs0 dummy interface so listeners can
+// bind to them; NodePorts are opened only on the addresses in --nodeport-addresses.
+import http from 'node:http';
+import os from 'node:os';
+import { KUBERNETES_VERSION } from '../apiserver/version';
+import { cidrContains, parseCidr } from '../shared/cidr';
+import { Client } from '../shared/client';
+import { realClock } from '../shared/clock';
+import { EventRecorder } from '../shared/events';
+import { parseFlags } from '../shared/flags';
+import { SharedInformerFactory } from '../shared/informer';
+import { loadKubeconfig } from '../shared/kubeconfig';
+import { newLogger } from '../shared/log';
+import { registry } from './metrics';
+import { HostNetwork } from './netlink';
+import { Proxier } from './proxier';
+import { nodePortAddresses } from './serviceports';
+
+const flags = parseFlags({
+  kubeconfig: { default: '/etc/kubernetes/kube-proxy.conf', help: 'kubeconfig of the apiserver' },
+  'hostname-override': { default: os.hostname(), help: 'the name of this host in events' },
+  'nodeport-addresses': { default: '', help: 'CIDRs whose local addresses get NodePorts (comma-separated; empty: all)' },
+  'cluster-cidr': { default: '10.244.0.0/16', help: 'the pod network (informational)' },
+  'service-cluster-ip-range': { default: '10.96.0.0/12', help: 'the ClusterIP range: routed nowhere but here' },
+  'metrics-bind-address': { default: '127.0.0.1:10249', help: 'where /metrics and /healthz are served' },
+});
+
+const log = newLogger('kube-proxy');
+
+function localAddresses(): string[] {
+  return Object.values(os.networkInterfaces()).flat().filter((a): a is os.NetworkInterfaceInfo => !!a && a.family === 'IPv4').map((a) => a.address);
+}
+
+async function main(): Promise<void> {
+  const client = new Client({ ...loadKubeconfig(flags.kubeconfig!), userAgent: `kube-proxy/${KUBERNETES_VERSION.gitVersion}` });
+  const host = new HostNetwork(flags['service-cluster-ip-range']!);
+  await host.setUp();
+  const cidrs = flags['nodeport-addresses']!.split(',').map((c) => c.trim()).filter(Boolean);
+  const addresses = nodePortAddresses(cidrs, localAddresses(), (c, ip) => cidrContains(parseCidr(c), ip));
+  const isLocal = (ip: string) => localAddresses().includes(ip);
+  const informers = new SharedInformerFactory(client, { logger: log });
+  const recorder = new EventRecorder(client, { component: 'kube-proxy', host: flags['hostname-override'] }, { logger: log });
+  const proxier = new Proxier(informers, host, addresses, isLocal, recorder, realClock, log);
+  informers.start();
+  await informers.waitForSync();
+  proxier.requestSync();
+  log.info({ nodePortAddresses: addresses }, 'kube-proxy started');
+
+  const [metricsHost, metricsPort] = flags['metrics-bind-address']!.split(':');
+  const metrics = http.createServer(async (req, res) => {
+    if (req.url === '/healthz') return void res.end('ok');
+    if (req.url === '/metrics') {
+      res.setHeader('Content-Type', registry.contentType);
+      return void res.end(await registry.metrics());
+    }
+    res.statusCode = 404;
+    res.end();
+  });
+  metrics.on('error', (err) => log.warn({ err: String(err) }, 'metrics server failed'));
+  metrics.listen(Number(metricsPort), metricsHost);
+
+  const shutdown = async (signal: string) => {
+    log.info({ signal }, 'shutting down: removing listeners, ClusterIP addresses and routes');
+    informers.stop();
+    proxier.closeAll();
+    metrics.close();
+    await host.tearDown();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  log.error({ err: String(err) }, 'kube-proxy failed');
+  process.exit(1);
+});

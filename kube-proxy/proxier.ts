@@ -1,0 +1,124 @@
+// The userspace Proxier: keeps one listener per (address, port, protocol) that some Service needs, each
+// forwarding to its service port's balancer, and keeps the balancers' endpoints in step with Endpoints.
+// Listeners are added and removed without touching the others, so established connections live on.
+import type net from 'node:net';
+import type { Endpoints, Service } from '../shared/api/core';
+import { EndpointsResource, Services } from '../shared/api/resources';
+import type { Clock } from '../shared/clock';
+import type { EventRecorder } from '../shared/events';
+import type { Lister, SharedInformerFactory } from '../shared/informer';
+import type { Logger } from '../shared/log';
+import { endpointString, RoundRobinBalancer } from './loadbalancer';
+import { connectionsTotal, activeConnections } from './metrics';
+import type { HostNetwork } from './netlink';
+import { Listener, listenerKey, listenersFor, servicePortInfo, ServicePortInfo } from './serviceports';
+import { listenTCP } from './tcpproxy';
+import { listenUDP, UDPProxy } from './udpproxy';
+
+interface Open {
+  listener: Listener;
+  close(): void;
+}
+
+export class Proxier {
+  private readonly services: Lister<Service>;
+  private readonly endpoints: Lister<Endpoints>;
+  private readonly balancers = new Map<string, RoundRobinBalancer>();
+  private readonly open = new Map<string, Open>();
+  private readonly failed = new Map<string, string>();
+  private syncing = Promise.resolve();
+  private dirty = false;
+
+  constructor(informers: SharedInformerFactory, private readonly host: HostNetwork, private readonly nodeAddresses: string[], private readonly isLocal: (ip: string) => boolean, private readonly recorder: EventRecorder, private readonly clock: Clock, private readonly log: Logger) {
+    const svc = informers.informerFor<Service>(Services);
+    const ep = informers.informerFor<Endpoints>(EndpointsResource);
+    this.services = svc.lister;
+    this.endpoints = ep.lister;
+    const changed = () => this.requestSync();
+    svc.addEventHandler({ add: changed, update: changed, delete: changed });
+    ep.addEventHandler({ add: changed, update: changed, delete: changed });
+  }
+
+  /** Coalesces bursts of changes into one sync at a time. */
+  requestSync(): void {
+    if (this.dirty) return;
+    this.dirty = true;
+    this.syncing = this.syncing.then(async () => {
+      this.dirty = false;
+      try {
+        await this.syncProxyRules();
+      } catch (err) {
+        this.log.warn({ err: String(err) }, 'sync failed');
+      }
+    });
+  }
+
+  async syncProxyRules(): Promise<void> {
+    const services = this.services.list();
+    const wanted = new Map<string, Listener>();
+    const clusterIPs = new Set<string>();
+    const ports = new Map<string, ServicePortInfo>();
+    for (const svc of services) {
+      for (const l of listenersFor(svc, this.nodeAddresses, this.isLocal)) wanted.set(listenerKey(l), l);
+      if (svc.spec.clusterIP && svc.spec.clusterIP !== 'None' && svc.spec.type !== 'ExternalName') clusterIPs.add(svc.spec.clusterIP);
+      for (const [key, info] of servicePortInfo(svc, this.endpoints.get(svc.metadata.namespace, svc.metadata.name!))) ports.set(key, info);
+    }
+    // Balancers first, so new listeners have endpoints from their first connection.
+    for (const [key, info] of ports) {
+      let b = this.balancers.get(key);
+      if (!b) this.balancers.set(key, (b = new RoundRobinBalancer()));
+      b.setEndpoints(info.endpoints, { timeoutSeconds: info.affinityTimeoutSeconds });
+    }
+    for (const key of [...this.balancers.keys()]) if (!ports.has(key)) this.balancers.delete(key);
+    await this.host.syncAddresses(clusterIPs);
+    for (const [key, open] of [...this.open]) {
+      if (wanted.get(key)?.servicePort === open.listener.servicePort) continue;
+      open.close();
+      this.open.delete(key);
+    }
+    for (const [key, l] of wanted) {
+      if (this.open.has(key)) continue;
+      try {
+        this.open.set(key, await this.listen(l));
+        this.failed.delete(key);
+      } catch (err) {
+        const message = `Port ${l.port}/${l.protocol} on ${l.address} is unavailable for Service ${l.servicePort.split(':')[0]}: ${(err as Error).message}`;
+        if (this.failed.get(key) !== message) {
+          this.failed.set(key, message);
+          this.log.warn({ listener: key }, message);
+          const [ns, rest] = l.servicePort.split('/');
+          const svc = this.services.get(ns, rest.split(':')[0]);
+          if (svc) this.recorder.event({ ...svc, kind: 'Service', apiVersion: 'v1' }, 'Warning', 'PortConflict', message);
+        }
+      }
+    }
+  }
+
+  private async listen(l: Listener): Promise<Open> {
+    const hooks = {
+      pick: (clientIP: string) => this.balancers.get(l.servicePort)?.pick(clientIP, this.clock.now()),
+      opened: (e: { ip: string; port: number }) => {
+        connectionsTotal.inc({ service: l.servicePort, endpoint: endpointString(e) });
+        activeConnections.inc({ service: l.servicePort, endpoint: endpointString(e) });
+      },
+      closed: (e: { ip: string; port: number }) => activeConnections.dec({ service: l.servicePort, endpoint: endpointString(e) }),
+    };
+    if (l.protocol === 'UDP') {
+      const proxy: UDPProxy = await listenUDP(l.address, l.port, hooks);
+      return { listener: l, close: () => proxy.close() };
+    }
+    const server: net.Server = await listenTCP(l.address, l.port, hooks);
+    return { listener: l, close: () => server.close() };
+  }
+
+  /** Stops listening everywhere (established connections finish on their own). */
+  closeAll(): void {
+    for (const open of this.open.values()) open.close();
+    this.open.clear();
+  }
+
+  listeners(): string[] {
+    return [...this.open.keys()];
+  }
+}
+

@@ -1,0 +1,47 @@
+// A userspace TCP proxy for one service port on one address: each accepted connection is piped to an
+// endpoint the balancer picks. With no endpoint the connection is reset at once, never left hanging.
+import net from 'node:net';
+import type { Endpoint } from './loadbalancer';
+
+export interface ProxyHooks {
+  pick(clientIP: string): Endpoint | undefined;
+  opened(endpoint: Endpoint): void;
+  closed(endpoint: Endpoint, bytes: number): void;
+}
+
+export function listenTCP(address: string, port: number, hooks: ProxyHooks): Promise<net.Server> {
+  const server = net.createServer({ noDelay: true }, (client) => {
+    const endpoint = hooks.pick(client.remoteAddress ?? '');
+    if (!endpoint) {
+      client.resetAndDestroy();
+      return;
+    }
+    hooks.opened(endpoint);
+    const backend = net.connect({ host: endpoint.ip, port: endpoint.port, noDelay: true });
+    // pipe() applies backpressure both ways; an error on either side resets the other.
+    client.pipe(backend);
+    backend.pipe(client);
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      hooks.closed(endpoint, client.bytesRead + client.bytesWritten);
+    };
+    backend.on('error', () => {
+      client.resetAndDestroy();
+      finish();
+    });
+    client.on('error', () => {
+      backend.resetAndDestroy();
+      finish();
+    });
+    client.on('close', finish);
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host: address, port, backlog: 1024 }, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
