@@ -10,14 +10,14 @@ export interface ProxyHooks {
 }
 
 export function listenTCP(address: string, port: number, hooks: ProxyHooks): Promise<net.Server> {
-  const server = net.createServer({ noDelay: true }, (client) => {
+  const server = net.createServer({ noDelay: true, allowHalfOpen: true }, (client) => {
     const endpoint = hooks.pick(client.remoteAddress ?? '');
     if (!endpoint) {
       client.resetAndDestroy();
       return;
     }
     hooks.opened(endpoint);
-    const backend = net.connect({ host: endpoint.ip, port: endpoint.port, noDelay: true });
+    const backend = net.connect({ host: endpoint.ip, port: endpoint.port, noDelay: true, allowHalfOpen: true });
     // pipe() applies backpressure both ways; an error on either side resets the other.
     client.pipe(backend);
     backend.pipe(client);

@@ -1,0 +1,106 @@
+// Services through kube-proxy, with the real kubectl and curl: NodePort, ClusterIP (from the host and from
+// a pod), LoadBalancer, session affinity, readiness, and a Service without endpoints.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { kubectl, kubectlOk, uniqueNamespace, waitFor } from './cluster';
+
+let ns: string;
+beforeAll(() => {
+  ns = uniqueNamespace('svc');
+});
+afterAll(() => {
+  kubectl(['delete', 'namespace', ns, '--wait=false']);
+});
+
+const k = (...args: string[]) => kubectlOk(['-n', ns, ...args]);
+const json = (...args: string[]) => JSON.parse(k(...args, '-o', 'json'));
+const curl = (url: string, ...extra: string[]) => spawnSync('curl', ['-s', '-m', '3', ...extra, url], { encoding: 'utf8' });
+const hostnames = (url: string, n: number) => Array.from({ length: n }, () => curl(url).stdout.trim());
+
+const app = (name: string, replicas: number, extra = '') => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}}
+spec:
+  replicas: ${replicas}
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: web
+        image: busybox
+        command: ["sh", "-c", "mkdir -p /www && hostname > /www/index.html && echo ok > /www/ready && exec httpd -f -p 8080 -h /www"]
+        ports: [{containerPort: 8080, name: http}]
+        readinessProbe: {httpGet: {path: /ready, port: http}, periodSeconds: 1, failureThreshold: 1}
+${extra}`;
+
+async function rollout(name: string) {
+  kubectlOk(['-n', ns, 'rollout', 'status', `deployment/${name}`, '--timeout=90s']);
+}
+
+describe('Services', () => {
+  let nodePort: number;
+  let clusterIP: string;
+
+  it('spreads NodePort requests over the ready pods, and serves the ClusterIP from the host and from a pod', async () => {
+    kubectlOk(['-n', ns, 'apply', '-f', '-'], { input: app('web', 3) });
+    kubectlOk(['-n', ns, 'apply', '-f', '-'], { input: 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  type: NodePort\n  selector: {app: web}\n  ports: [{port: 80, targetPort: http}]\n' });
+    await rollout('web');
+    const svc = json('get', 'svc', 'web');
+    nodePort = svc.spec.ports[0].nodePort;
+    clusterIP = svc.spec.clusterIP;
+    await waitFor(() => curl(`http://127.0.0.1:${nodePort}/index.html`).status === 0 && curl(`http://127.0.0.1:${nodePort}/index.html`).stdout.startsWith('web-'), { what: 'NodePort answering' });
+    const seen = new Set(hostnames(`http://127.0.0.1:${nodePort}/index.html`, 30));
+    expect(seen.size).toBeGreaterThanOrEqual(2);
+    expect([...seen].every((h) => h.startsWith('web-'))).toBe(true);
+    expect(curl(`http://${clusterIP}/index.html`).stdout).toMatch(/^web-/);
+    const pod = json('get', 'pods', '-l', 'app=web').items[0];
+    const id = pod.status.containerStatuses[0].containerID.replace('docker://', '');
+    expect(execFileSync('docker', ['exec', id, 'wget', '-q', '-O', '-', `http://${clusterIP}/index.html`], { encoding: 'utf8' })).toMatch(/^web-/);
+  });
+
+  it('sends traffic only to ready pods, and narrows to the remaining pods on scale down', async () => {
+    const pods = json('get', 'pods', '-l', 'app=web').items;
+    const unready = pods[0];
+    const id = unready.status.containerStatuses[0].containerID.replace('docker://', '');
+    execFileSync('docker', ['exec', id, 'rm', '/www/ready']);
+    await waitFor(() => (json('get', 'endpoints', 'web').subsets?.[0]?.notReadyAddresses ?? []).length === 1, { what: 'one unready endpoint' });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(hostnames(`http://127.0.0.1:${nodePort}/index.html`, 20)).not.toContain(unready.metadata.name);
+    k('scale', 'deployment/web', '--replicas=1');
+    await waitFor(() => (json('get', 'endpoints', 'web').subsets?.[0]?.addresses ?? []).length === 1 && !(json('get', 'endpoints', 'web').subsets?.[0]?.notReadyAddresses ?? []).length, { timeoutMs: 60_000, what: 'one endpoint' });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(new Set(hostnames(`http://127.0.0.1:${nodePort}/index.html`, 10)).size).toBe(1);
+  });
+
+  it('keeps a client on one pod with sessionAffinity ClientIP', async () => {
+    k('scale', 'deployment/web', '--replicas=3');
+    await rollout('web');
+    k('patch', 'service', 'web', '-p', '{"spec":{"sessionAffinity":"ClientIP"}}');
+    await waitFor(() => (json('get', 'endpoints', 'web').subsets?.[0]?.addresses ?? []).length === 3, { what: '3 endpoints' });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(new Set(hostnames(`http://127.0.0.1:${nodePort}/index.html`, 15)).size).toBe(1);
+  });
+
+  it('refuses connections at once when a Service has no endpoints', async () => {
+    kubectlOk(['-n', ns, 'apply', '-f', '-'], { input: 'apiVersion: v1\nkind: Service\nmetadata: {name: empty}\nspec:\n  type: NodePort\n  selector: {app: nothing}\n  ports: [{port: 80}]\n' });
+    const port = json('get', 'svc', 'empty').spec.ports[0].nodePort;
+    await new Promise((r) => setTimeout(r, 1000));
+    const started = Date.now();
+    const r = curl(`http://127.0.0.1:${port}/`);
+    expect(r.status).not.toBe(0); // curl: connection reset or refused
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('gives a LoadBalancer Service the node address and serves its port there', async () => {
+    kubectlOk(['-n', ns, 'apply', '-f', '-'], { input: 'apiVersion: v1\nkind: Service\nmetadata: {name: lb}\nspec:\n  type: LoadBalancer\n  selector: {app: web}\n  ports: [{port: 18088, targetPort: http}]\n' });
+    await waitFor(() => /lb\s+LoadBalancer\s+\S+\s+127\.0\.0\.1\s+18088:\d+\/TCP/.test(k('get', 'svc', 'lb')), { what: 'EXTERNAL-IP' });
+    await waitFor(() => curl('http://127.0.0.1:18088/index.html').stdout.startsWith('web-'), { what: 'the LoadBalancer port answering' });
+  });
+
+  it('routes unassigned service IPs nowhere', () => {
+    const route = spawnSync('ip', ['route', 'get', '10.111.222.33'], { encoding: 'utf8' });
+    expect(route.status).not.toBe(0);
+    expect(route.stderr).toMatch(/No route to host/);
+  });
+});
