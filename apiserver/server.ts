@@ -4,6 +4,7 @@ import express, { NextFunction, Request, Response } from 'express';
 import { parseResourcePath } from './http/path';
 import { flag } from './http/query';
 import { MAX_BODY_BYTES } from './http/body';
+import { metricsRouter } from './http/metricsapi';
 import { ResourceHandler } from './http/resources';
 import { badRequest, notFound, requestEntityTooLarge, StatusError, toStatus } from '../shared/errors';
 import type { Logger } from '../shared/log';
@@ -73,6 +74,7 @@ export function createApp(storage: Storage, stores: Map<string, Store>, log: Log
   app.use(versionRouter());
   app.use(discoveryRouter());
   app.use(openapiRouter());
+  app.use(metricsRouter(stores.get('/nodes')!, stores.get('/pods')!));
 
   const resources = new ResourceHandler(stores);
   app.use(async (req, res, next) => {

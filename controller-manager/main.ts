@@ -17,6 +17,7 @@ import { Controller, runController } from './controller';
 import { DeploymentController } from './deployment/deployment';
 import { EndpointsController } from './endpoints/endpoints';
 import { GarbageCollector } from './garbagecollector/garbagecollector';
+import { HorizontalController } from './horizontalpodautoscaler/hpa';
 import { NamespaceController } from './namespace/namespace';
 import { NodeIpamController } from './nodeipam/nodeipam';
 import { NodeLifecycleController } from './nodelifecycle/nodelifecycle';
@@ -28,7 +29,7 @@ const flags = parseFlags({
   kubeconfig: { default: '/etc/kubernetes/controller-manager.conf', help: 'kubeconfig of the apiserver' },
   'leader-elect': { default: 'true', help: 'elect a leader among controller-manager replicas' },
   'leader-elect-resource-name': { default: 'kube-controller-manager', help: 'the Lease name in kube-system' },
-  controllers: { default: '*', help: 'controllers to run: * or a comma-separated list (replicaset,deployment,endpoints,garbagecollector,namespace,service-lb,nodelifecycle,nodeipam)' },
+  controllers: { default: '*', help: 'controllers to run: * or a comma-separated list (replicaset,deployment,endpoints,garbagecollector,namespace,service-lb,horizontalpodautoscaling,nodelifecycle,nodeipam)' },
   'cluster-cidr': { default: '10.244.0.0/16', help: 'the CIDR node pod CIDRs are allocated from' },
   'allocate-node-cidrs': { default: 'true', help: 'give each node a /24 of --cluster-cidr' },
   'service-cluster-ip-range': { default: '10.96.0.0/12', help: 'the service IP range (informational)' },
@@ -36,6 +37,8 @@ const flags = parseFlags({
   'node-monitor-period': { default: '5s', help: 'how often node health is checked' },
   'pod-eviction-timeout': { default: '30s', help: 'how long pods stay on an unreachable node' },
   'concurrent-syncs': { default: '5', help: 'workers per controller' },
+  'horizontal-pod-autoscaler-sync-period': { default: '15s', help: 'how often autoscalers are evaluated' },
+  'horizontal-pod-autoscaler-downscale-stabilization': { default: '5m', help: 'how long a scale-down recommendation must hold' },
 });
 
 const log = newLogger('controller-manager');
@@ -68,6 +71,12 @@ async function runControllers(signal: AbortSignal): Promise<void> {
   if (enabled('garbagecollector')) controllers.push(new GarbageCollector(informers, client, clock));
   if (enabled('namespace')) controllers.push(new NamespaceController(informers, client, clock));
   if (enabled('service-lb')) controllers.push(new ServiceLBController(informers, client, clock));
+  if (enabled('horizontalpodautoscaling')) {
+    controllers.push(new HorizontalController(informers, client, recorder('horizontal-pod-autoscaler'), clock, {
+      syncPeriodMs: parseDuration(flags['horizontal-pod-autoscaler-sync-period']!),
+      downscaleStabilizationMs: parseDuration(flags['horizontal-pod-autoscaler-downscale-stabilization']!),
+    }));
+  }
   const lifecycle = enabled('nodelifecycle')
     ? new NodeLifecycleController(informers, client, recorder('node-controller'), clock, {
       gracePeriodMs: parseDuration(flags['node-monitor-grace-period']!),

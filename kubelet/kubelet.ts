@@ -180,6 +180,11 @@ export class Kubelet {
     return rt;
   }
 
+  /** Every container the last relist saw. */
+  containers(): RuntimeContainer[] {
+    return [...this.snapshot.values()].flatMap((rt) => [...rt.sandboxes, ...[...rt.containers.values()].flat()]);
+  }
+
   /** For the log server: the attempts of a container of a pod on this node. */
   async attempts(namespace: string, name: string, container: string): Promise<RuntimeContainer[]> {
     const pod = this.pods.lister.get(namespace, name);

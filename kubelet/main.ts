@@ -12,6 +12,9 @@ import { Kubelet } from './kubelet';
 import { UnreachableRoute } from './network';
 import { DockerRuntime } from './runtime/docker';
 import { createKubeletServer } from './server';
+import { StatsCollector } from './stats';
+
+const STATS_PERIOD_MS = 5_000;
 
 const flags = parseFlags({
   kubeconfig: { default: '/etc/kubernetes/kubelet.conf', help: 'kubeconfig of the apiserver' },
@@ -64,7 +67,9 @@ async function main(): Promise<void> {
     clusterDomain: flags['cluster-domain']!,
     statusUpdateMs: parseDuration(flags['node-status-update-frequency']!),
   }, realClock, log);
-  const server = createKubeletServer(runtime, kubelet, log);
+  const stats = new StatsCollector(flags['node-name']!, runtime, () => kubelet.containers(), os.cpus().length, log);
+  const statsTimer = setInterval(() => void stats.collect().catch((err) => log.warn({ err: String(err) }, 'stats collection failed')), STATS_PERIOD_MS);
+  const server = createKubeletServer(runtime, kubelet, stats, log);
   server.listen(Number(flags.port), flags.address, () => log.info({ port: Number(flags.port) }, 'kubelet server listening'));
   await kubelet.start();
 
@@ -72,6 +77,7 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
     kubelet.stop();
+    clearInterval(statsTimer);
     server.close();
     await route.release().catch(() => undefined);
     process.exit(0);

@@ -1,8 +1,9 @@
-// The kubelet's HTTP server: container logs for `kubectl logs` (the apiserver proxies pods/log here)
-// and health. HTTPS and authentication come with the hardening work; the listener is made here only.
+// The kubelet's HTTP server: container logs for `kubectl logs` (the apiserver proxies pods/log here),
+// resource usage (`/stats/summary`, read by the apiserver's metrics API) and health. HTTPS and authentication come with the hardening work; the listener is made here only.
 import http from 'node:http';
 import type { Logger } from '../shared/log';
 import type { ContainerRuntime, RuntimeContainer } from './runtime/interface';
+import type { StatsCollector } from './stats';
 
 export interface ContainerLocator {
   /** The attempts of a pod's container, newest first. */
@@ -14,10 +15,14 @@ function fail(res: http.ServerResponse, code: number, message: string): void {
   res.end(message);
 }
 
-export function createKubeletServer(runtime: ContainerRuntime, locator: ContainerLocator, log: Logger): http.Server {
+export function createKubeletServer(runtime: ContainerRuntime, locator: ContainerLocator, stats: StatsCollector, log: Logger): http.Server {
   return http.createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://kubelet');
     if (url.pathname === '/healthz') return void res.end('ok');
+    if (url.pathname === '/stats/summary') {
+      res.setHeader('Content-Type', 'application/json');
+      return void res.end(JSON.stringify(stats.summary()));
+    }
     const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
     if (!m || req.method !== 'GET') return fail(res, 404, 'not found');
     const [namespace, pod, container] = m.slice(1).map(decodeURIComponent);

@@ -179,6 +179,12 @@ export class DockerRuntime implements ContainerRuntime {
     return out;
   }
 
+  async stats(id: string): Promise<{ cpuCores: number; memoryBytes: number }> {
+    const s = (await this.docker.getContainer(id).stats({ stream: false })) as Docker.ContainerStats;
+    const cache = (s.memory_stats.stats as Record<string, number> | undefined)?.inactive_file ?? 0;
+    return { cpuCores: cpuCores(s), memoryBytes: Math.max(0, (s.memory_stats.usage ?? 0) - cache) };
+  }
+
   async exec(id: string, command: string[], timeoutMs: number): Promise<{ exitCode: number; output: string }> {
     const exec = await this.docker.getContainer(id).exec({ Cmd: command, AttachStdout: true, AttachStderr: true });
     const stream = await exec.start({ hijack: true, stdin: false });
@@ -200,6 +206,14 @@ export class DockerRuntime implements ContainerRuntime {
     const info = await exec.inspect();
     return { exitCode: info.ExitCode ?? -1, output: Buffer.concat(chunks).toString() };
   }
+}
+
+/** CPU % as `docker stats` computes it: delta container usage / delta system usage x online CPUs. */
+export function cpuCores(s: Docker.ContainerStats): number {
+  const cpuDelta = s.cpu_stats.cpu_usage.total_usage - s.precpu_stats.cpu_usage.total_usage;
+  const systemDelta = (s.cpu_stats.system_cpu_usage ?? 0) - (s.precpu_stats.system_cpu_usage ?? 0);
+  const cpus = s.cpu_stats.online_cpus || s.cpu_stats.cpu_usage.percpu_usage?.length || 1;
+  return systemDelta > 0 && cpuDelta > 0 ? (cpuDelta / systemDelta) * cpus : 0;
 }
 
 /** Docker's multiplexed log format: 8-byte headers (stream, 0, 0, 0, size32) before each frame. */

@@ -89,4 +89,6 @@ export interface ContainerRuntime {
   removeContainer(id: string): Promise<void>;
   logs(id: string, opts: LogOptions): Promise<Readable>;
   exec(id: string, command: string[], timeoutMs: number): Promise<{ exitCode: number; output: string }>;
+  /** CPU (cores, averaged over about a second) and memory (working set bytes) of a running container. */
+  stats(id: string): Promise<{ cpuCores: number; memoryBytes: number }>;
 }

@@ -170,3 +170,36 @@ describe('node failure', () => {
     await waitFor(() => !(JSON.parse(kubectlOk(['get', 'node', 'node-1', '-o', 'json'])).spec.taints ?? []).length, { timeoutMs: 30_000, what: 'taints removed' });
   });
 });
+
+describe('autoscaling', () => {
+  it('reports usage with kubectl top and scales a CPU-burning deployment from 1 to 3 replicas', async () => {
+    kubectlOk(['-n', ns, 'apply', '-f', '-'], { input: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: burner}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: burner}}
+  template:
+    metadata: {labels: {app: burner}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: burn
+        image: busybox
+        command: ["sh", "-c", "while :; do :; done"]
+        resources: {requests: {cpu: 50m}, limits: {cpu: 200m}}
+` });
+    kubectlOk(['-n', ns, 'rollout', 'status', 'deployment/burner', '--timeout=60s']);
+    const top = await waitFor(() => {
+      const r = kubectl(['-n', ns, 'top', 'pods', '-l', 'app=burner']);
+      return r.code === 0 && /burner-\S+\s+[1-9]\d*m/.test(r.stdout) ? r.stdout : undefined;
+    }, { timeoutMs: 60_000, what: 'kubectl top pods' });
+    expect(top.split('\n')[0]).toMatch(/^NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)/);
+    expect(kubectlOk(['top', 'nodes'])).toMatch(/^NAME\s+CPU\(cores\)\s+CPU%\s+MEMORY\(bytes\)\s+MEMORY%/);
+    expect(k('autoscale', 'deployment', 'burner', '--cpu-percent=50', '--min=1', '--max=3').trim()).toBe('horizontalpodautoscaler.autoscaling/burner autoscaled');
+    await waitFor(() => json('get', 'deployment', 'burner').spec.replicas === 3, { timeoutMs: 90_000, what: 'scaled to 3' });
+    await waitFor(() => /burner\s+Deployment\/burner\s+cpu: \d+%\/50%\s+1\s+3\s+3/.test(k('get', 'hpa', 'burner')), { timeoutMs: 60_000, what: 'hpa status' });
+    expect(k('describe', 'hpa', 'burner')).toMatch(/SuccessfulRescale\s+.*New size: 3; reason: cpu resource utilization \(percentage of request\) above target/);
+    k('delete', 'deployment', 'burner');
+  });
+});
