@@ -3,6 +3,7 @@
 import { Request, Response, Router } from 'express';
 import { RESOURCES, ResourceInfo } from '../shared/api/resources';
 import { StatusError, statusFailure } from '../shared/errors';
+import { HorizontalPodAutoscalersV1 } from './http/autoscalingv1';
 
 /** Groups served besides the stored resources: metrics.k8s.io for `kubectl top`. */
 const METRICS: ResourceInfo[] = [
@@ -10,7 +11,7 @@ const METRICS: ResourceInfo[] = [
   { group: 'metrics.k8s.io', version: 'v1beta1', kind: 'NodeMetrics', plural: 'nodes', singular: '', namespaced: false, verbs: ['get', 'list'] },
 ];
 
-const ALL = [...RESOURCES, ...METRICS];
+const ALL = [...RESOURCES, HorizontalPodAutoscalersV1, ...METRICS];
 
 /** Subresources: what each answers with and which verbs it takes. */
 function subresourceInfo(r: ResourceInfo, sub: string): { group: string; version: string; kind: string; verbs: string[] } {

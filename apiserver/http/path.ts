@@ -3,6 +3,7 @@
 //   /apis/apps/v1/deployments                   → every namespace's deployments
 //   /api/v1/namespaces/default                  → the namespace object "default"
 import { findResource, ResourceInfo } from '../../shared/api/resources';
+import { HorizontalPodAutoscalersV1 } from './autoscalingv1';
 
 export interface RequestTarget {
   resource: ResourceInfo;
@@ -39,10 +40,10 @@ export function parseResourcePath(path: string): RequestTarget | undefined {
   }
   const [plural, name, subresource, ...extra] = rest;
   if (!plural || extra.length) return undefined;
-  const resource = findResource(group, plural);
-  if (!resource) return undefined;
   const version = group === '' ? 'v1' : parts[2];
-  if (resource.version !== version) return undefined;
+  const stored = findResource(group, plural);
+  const resource = stored?.version === version ? stored : group === 'autoscaling' && version === 'v1' && plural === stored?.plural ? HorizontalPodAutoscalersV1 : undefined;
+  if (!resource) return undefined;
   if (subresource && !(resource.subresources ?? []).includes(subresource)) return undefined;
   if (namespace !== undefined && !resource.namespaced) return undefined;
   return { resource, namespace, name, subresource, watchPath };

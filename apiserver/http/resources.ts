@@ -4,6 +4,7 @@
 import type { Request, Response } from 'express';
 import type { Binding, Pod } from '../../shared/api/core';
 import type { Deployment, ReplicaSet, Scale } from '../../shared/api/apps';
+import type { HorizontalPodAutoscaler } from '../../shared/api/autoscaling';
 import type { KubeObject } from '../../shared/api/meta';
 import { apiVersionOf, ResourceInfo } from '../../shared/api/resources';
 import { badRequest, methodNotSupported, notFound, statusSuccess } from '../../shared/errors';
@@ -15,6 +16,7 @@ import type { IncludeObject } from '../printers';
 import { bindPod } from '../registry/pods';
 import { selectionPredicate } from '../registry/selection';
 import type { Store } from '../registry/store';
+import { HorizontalPodAutoscalersV1, toV1, toV2 } from './autoscalingv1';
 import { decodeBody, patchType } from './body';
 import { streamPodLog } from './podlog';
 import { parseResourcePath, RequestTarget } from './path';
@@ -25,7 +27,7 @@ export class ResourceHandler {
   constructor(private readonly stores: Map<string, Store>) {}
 
   store(r: ResourceInfo): Store {
-    const s = this.stores.get(`${r.group}/${r.plural}`);
+    const s = this.stores.get(`${r.group}/${r.plural}`); // autoscaling/v1 is served from the v2 store
     if (!s) throw notFound(r.plural, '');
     return s;
   }
@@ -35,6 +37,7 @@ export class ResourceHandler {
     const target = parseResourcePath(req.path);
     if (!target) return false;
     const query = req.query as Query;
+    if (target.resource === HorizontalPodAutoscalersV1) return this.autoscalingV1(req, res, target, query);
     const store = this.store(target.resource);
     const method = req.method;
     if (target.subresource) {
@@ -58,6 +61,27 @@ export class ResourceHandler {
       this.send(req, res, store.resource, obj, query);
     } else {
       throw methodNotSupported(target.resource.plural, method);
+    }
+    return true;
+  }
+
+  /** autoscaling/v1 HorizontalPodAutoscalers: get, list and create, converted to and from v2. */
+  private async autoscalingV1(req: Request, res: Response, target: RequestTarget, query: Query): Promise<boolean> {
+    const store = this.store(target.resource);
+    if (target.subresource) throw methodNotSupported('horizontalpodautoscalers.autoscaling', req.method);
+    if (req.method === 'POST' && target.name === undefined) {
+      if (!target.namespace) throw badRequest('a namespace is required');
+      const body = this.body(req) as Parameters<typeof toV2>[0];
+      await admitNamespace(this.store({ group: '', plural: 'namespaces' } as ResourceInfo), target.namespace, `horizontalpodautoscalers.autoscaling "${body?.metadata?.name ?? ''}"`);
+      const created = await store.create(target.namespace, toV2(body), { dryRun: isDryRun(query) });
+      res.status(201).json(toV1(created as HorizontalPodAutoscaler));
+    } else if (req.method === 'GET' && target.name !== undefined) {
+      res.json(toV1((await store.get(target.namespace, target.name)) as HorizontalPodAutoscaler));
+    } else if (req.method === 'GET') {
+      const { items, resourceVersion } = await store.list(target.namespace, selectionPredicate(one(query, 'labelSelector'), one(query, 'fieldSelector')));
+      res.json({ kind: 'HorizontalPodAutoscalerList', apiVersion: 'autoscaling/v1', metadata: { resourceVersion }, items: items.map((i) => toV1(i as HorizontalPodAutoscaler)) });
+    } else {
+      throw methodNotSupported('horizontalpodautoscalers.autoscaling/v1', req.method);
     }
     return true;
   }
