@@ -16,6 +16,10 @@ import { registry } from './metrics';
 import { HostNetwork } from './netlink';
 import { Proxier } from './proxier';
 import { nodePortAddresses } from './serviceports';
+import { startDNS } from './dns/server';
+import type { Endpoints, Service } from '../shared/api/core';
+import { EndpointsResource, Services } from '../shared/api/resources';
+import { isAlreadyExists } from '../shared/errors';
 
 const flags = parseFlags({
   kubeconfig: { default: '/etc/kubernetes/kube-proxy.conf', help: 'kubeconfig of the apiserver' },
@@ -24,12 +28,27 @@ const flags = parseFlags({
   'cluster-cidr': { default: '10.244.0.0/16', help: 'the pod network (informational)' },
   'service-cluster-ip-range': { default: '10.96.0.0/12', help: 'the ClusterIP range: routed nowhere but here' },
   'metrics-bind-address': { default: '127.0.0.1:10249', help: 'where /metrics and /healthz are served' },
+  'cluster-dns': { default: '', help: 'serve cluster DNS on this ClusterIP (the kube-dns Service); empty: no DNS' },
+  'cluster-domain': { default: 'cluster.local', help: 'the cluster\'s DNS domain' },
 });
 
 const log = newLogger('kube-proxy');
 
 function localAddresses(): string[] {
   return Object.values(os.networkInterfaces()).flat().filter((a): a is os.NetworkInterfaceInfo => !!a && a.family === 'IPv4').map((a) => a.address);
+}
+
+/** The kube-dns Service: its ClusterIP is where pods send DNS queries (kubelet --cluster-dns). */
+async function ensureKubeDNSService(client: Client, ip: string): Promise<void> {
+  const service: Service = {
+    metadata: { name: 'kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns', 'kubernetes.io/cluster-service': 'true', 'kubernetes.io/name': 'CoreDNS' } },
+    spec: { clusterIP: ip, ports: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }] },
+  };
+  await client.resource<Service>(Services).create(service).catch((err) => (isAlreadyExists(err) ? undefined : Promise.reject(err)));
+}
+
+async function waitForLocalAddress(ip: string, isLocal: (ip: string) => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !isLocal(ip); i++) await new Promise((r) => setTimeout(r, 100));
 }
 
 async function main(): Promise<void> {
@@ -41,10 +60,21 @@ async function main(): Promise<void> {
   const isLocal = (ip: string) => localAddresses().includes(ip);
   const informers = new SharedInformerFactory(client, { logger: log });
   const recorder = new EventRecorder(client, { component: 'kube-proxy', host: flags['hostname-override'] }, { logger: log });
-  const proxier = new Proxier(informers, host, addresses, isLocal, recorder, realClock, log);
+  const dnsAddress = flags['cluster-dns'] || undefined;
+  const proxier = new Proxier(informers, host, addresses, isLocal, recorder, realClock, log, dnsAddress);
+  const services = informers.informerFor<Service>(Services);
+  const endpoints = informers.informerFor<Endpoints>(EndpointsResource);
   informers.start();
   await informers.waitForSync();
   proxier.requestSync();
+  if (dnsAddress) {
+    await ensureKubeDNSService(client, dnsAddress);
+    await waitForLocalAddress(dnsAddress, isLocal);
+    await startDNS(dnsAddress, flags['cluster-domain']!, {
+      service: (ns, name) => services.lister.get(ns, name),
+      endpoints: (ns, name) => endpoints.lister.get(ns, name),
+    }, log);
+  }
   log.info({ nodePortAddresses: addresses }, 'kube-proxy started');
 
   const [metricsHost, metricsPort] = flags['metrics-bind-address']!.split(':');

@@ -29,7 +29,7 @@ export class Proxier {
   private syncing = Promise.resolve();
   private dirty = false;
 
-  constructor(informers: SharedInformerFactory, private readonly host: HostNetwork, private readonly nodeAddresses: string[], private readonly isLocal: (ip: string) => boolean, private readonly recorder: EventRecorder, private readonly clock: Clock, private readonly log: Logger) {
+  constructor(informers: SharedInformerFactory, private readonly host: HostNetwork, private readonly nodeAddresses: string[], private readonly isLocal: (ip: string) => boolean, private readonly recorder: EventRecorder, private readonly clock: Clock, private readonly log: Logger, private readonly dnsAddress?: string) {
     const svc = informers.informerFor<Service>(Services);
     const ep = informers.informerFor<Endpoints>(EndpointsResource);
     this.services = svc.lister;
@@ -59,7 +59,8 @@ export class Proxier {
     const clusterIPs = new Set<string>();
     const ports = new Map<string, ServicePortInfo>();
     for (const svc of services) {
-      for (const l of listenersFor(svc, this.nodeAddresses, this.isLocal)) wanted.set(listenerKey(l), l);
+      // The cluster DNS address is served by the DNS server itself, not proxied.
+      for (const l of listenersFor(svc, this.nodeAddresses, this.isLocal)) if (l.address !== this.dnsAddress) wanted.set(listenerKey(l), l);
       if (svc.spec.clusterIP && svc.spec.clusterIP !== 'None' && svc.spec.type !== 'ExternalName') clusterIPs.add(svc.spec.clusterIP);
       for (const [key, info] of servicePortInfo(svc, this.endpoints.get(svc.metadata.namespace, svc.metadata.name!))) ports.set(key, info);
     }

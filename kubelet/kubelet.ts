@@ -21,7 +21,9 @@ import { ProbeManager } from './prober';
 import { ContainerRuntime, INFRA_NAME, RuntimeContainer } from './runtime/interface';
 import { generatePodStatus } from './status';
 import { computePodActions } from './syncpod';
-import { setUpVolumes, tearDownVolumes } from './volumes';
+import { podDir, setUpVolumes, tearDownVolumes } from './volumes';
+import fs from 'node:fs/promises';
+import path from 'node:path';
 
 export interface KubeletConfig extends NodeConfig {
   rootDir: string;
@@ -359,7 +361,10 @@ export class Kubelet {
       const attempt = (latest(rt, name)?.attempt ?? -1) + 1;
       const env = containerEnv(pod, c, { configMaps, secrets }, rt.sandbox?.ip ?? '', this.config.ip);
       try {
-        await this.runtime.runContainer(rt.sandbox!.id, containerSpec(pod, c, attempt, this.config.name, env, volumeDirs));
+        const spec = containerSpec(pod, c, attempt, this.config.name, env, volumeDirs);
+        const resolvConf = await this.writeResolvConf(pod);
+        if (resolvConf) spec.binds.push(`${resolvConf}:/etc/resolv.conf:ro`);
+        await this.runtime.runContainer(rt.sandbox!.id, spec);
         waiting.delete(name);
         this.event(pod, 'Normal', 'Created', `Created container ${name}`);
         this.event(pod, 'Normal', 'Started', `Started container ${name}`);
@@ -371,6 +376,19 @@ export class Kubelet {
       }
     }
     return { retryMs };
+  }
+
+  /**
+   * The pod's /etc/resolv.conf for dnsPolicy ClusterFirst: the cluster DNS and the search path of the
+   * pod's namespace, as the kubelet writes it (Docker's own embedded resolver is bypassed).
+   */
+  private async writeResolvConf(pod: Pod): Promise<string | undefined> {
+    if (!this.config.clusterDNS || (pod.spec.dnsPolicy ?? 'ClusterFirst') !== 'ClusterFirst') return undefined;
+    const d = this.config.clusterDomain;
+    const file = path.join(podDir(this.config.rootDir, pod.metadata.uid!), 'resolv.conf');
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(file, `search ${pod.metadata.namespace}.svc.${d} svc.${d} ${d}\nnameserver ${this.config.clusterDNS}\noptions ndots:5\n`);
+    return file;
   }
 
   /** Graceful deletion: stop the containers within the grace period, clean up, then finish the delete. */

@@ -23,6 +23,7 @@ export interface Component {
 const SERVICE_CIDR = '10.96.0.0/12';
 const CLUSTER_CIDR = '10.244.0.0/16';
 export const POD_NETWORK = 'kube-pods';
+const CLUSTER_DNS = '10.96.0.10';
 
 export function clusterComponents(l: ClusterLayout): Component[] {
   const dist = (c: string) => path.join(l.root, 'dist', c, 'main.js');
@@ -52,7 +53,7 @@ export function clusterComponents(l: ClusterLayout): Component[] {
     ]),
     node('scheduler', dist('scheduler'), [kubeconfig, '--leader-elect=true']),
     node('controller-manager', dist('controller-manager'), [kubeconfig, '--leader-elect=true', `--cluster-cidr=${CLUSTER_CIDR}`, `--service-cluster-ip-range=${SERVICE_CIDR}`]),
-    node('kube-proxy', dist('kube-proxy'), [kubeconfig, '--nodeport-addresses=127.0.0.1/32', `--cluster-cidr=${CLUSTER_CIDR}`, `--service-cluster-ip-range=${SERVICE_CIDR}`, '--metrics-bind-address=127.0.0.1:10249']),
+    node('kube-proxy', dist('kube-proxy'), [kubeconfig, '--nodeport-addresses=127.0.0.1/32', `--cluster-cidr=${CLUSTER_CIDR}`, `--service-cluster-ip-range=${SERVICE_CIDR}`, '--metrics-bind-address=127.0.0.1:10249', `--cluster-dns=${CLUSTER_DNS}`, '--cluster-domain=cluster.local']),
   ];
   for (let n = 1; n <= l.nodes; n++) {
     components.push(node(`kubelet-node-${n}`, dist('kubelet'), [
@@ -66,7 +67,7 @@ export function clusterComponents(l: ClusterLayout): Component[] {
       `--pod-network-cidr=${CLUSTER_CIDR}`,
       '--pod-infra-container-image=registry.k8s.io/pause:3.9',
       `--pod-cidr=10.244.${n}.0/24`,
-      '--cluster-dns=10.96.0.10',
+      `--cluster-dns=${CLUSTER_DNS}`,
       '--cluster-domain=cluster.local',
     ]));
   }

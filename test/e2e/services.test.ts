@@ -98,6 +98,34 @@ describe('Services', () => {
     await waitFor(() => curl('http://127.0.0.1:18088/index.html').stdout.startsWith('web-'), { what: 'the LoadBalancer port answering' });
   });
 
+  it('resolves Service names from pods: short name, FQDN, headless and ExternalName', async () => {
+    kubectlOk(['-n', ns, 'apply', '-f', '-'], { input: `apiVersion: v1
+kind: Service
+metadata: {name: headless}
+spec:
+  clusterIP: None
+  selector: {app: web}
+  ports: [{port: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: ext}
+spec:
+  type: ExternalName
+  externalName: example.com
+` });
+    const pod = json('get', 'pods', '-l', 'app=web').items[0];
+    const id = pod.status.containerStatuses[0].containerID.replace('docker://', '');
+    const inPod = (...cmd: string[]) => spawnSync('docker', ['exec', id, ...cmd], { encoding: 'utf8' });
+    expect(inPod('cat', '/etc/resolv.conf').stdout).toBe(`search ${ns}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n`);
+    await waitFor(() => inPod('wget', '-q', '-O', '-', 'http://web/index.html').stdout.startsWith('web-'), { what: 'http://web/ from a pod' });
+    expect(inPod('wget', '-q', '-O', '-', `http://web.${ns}.svc.cluster.local/index.html`).stdout).toMatch(/^web-/);
+    const ready = json('get', 'endpoints', 'headless').subsets[0].addresses.map((a: any) => a.ip).sort();
+    const headless = inPod('nslookup', `headless.${ns}.svc.cluster.local`).stdout;
+    for (const ip of ready) expect(headless).toContain(`Address: ${ip}`);
+    expect(inPod('nslookup', `ext.${ns}.svc.cluster.local`).stdout).toContain('canonical name = example.com');
+  });
+
   it('routes unassigned service IPs nowhere', () => {
     const route = spawnSync('ip', ['route', 'get', '10.111.222.33'], { encoding: 'utf8' });
     expect(route.status).not.toBe(0);
