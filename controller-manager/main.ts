@@ -11,7 +11,7 @@ import { EventRecorder } from '../shared/events';
 import { parseBool, parseDuration, parseFlags } from '../shared/flags';
 import { SharedInformerFactory } from '../shared/informer';
 import { loadKubeconfig } from '../shared/kubeconfig';
-import { LeaderElector } from '../shared/leaderelection';
+import { LeaderElector, runAsLeader } from '../shared/leaderelection';
 import { newLogger } from '../shared/log';
 import { Controller, runController } from './controller';
 import { DeploymentController } from './deployment/deployment';
@@ -97,22 +97,7 @@ async function runControllers(signal: AbortSignal): Promise<void> {
 async function main(): Promise<void> {
   if (!parseBool(flags['leader-elect'])) return runControllers(new AbortController().signal);
   const elector = new LeaderElector(client, { name: flags['leader-elect-resource-name']!, identity: `${os.hostname()}_${process.pid}`, logger: log });
-  let stopping = false;
-  const shutdown = async () => {
-    stopping = true;
-    await elector.stop();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown());
-  process.on('SIGINT', () => void shutdown());
-  await elector.run({
-    onStartedLeading: (signal) => runControllers(signal),
-    onStoppedLeading: () => {
-      if (stopping) return;
-      log.error('lost the lease; exiting');
-      process.exit(1);
-    },
-  });
+  await runAsLeader(elector, log, runControllers);
 }
 
 main().catch((err) => {

@@ -7,7 +7,7 @@ import { realClock } from '../shared/clock';
 import { parseBool, parseDuration, parseFlags } from '../shared/flags';
 import { SharedInformerFactory } from '../shared/informer';
 import { loadKubeconfig } from '../shared/kubeconfig';
-import { LeaderElector } from '../shared/leaderelection';
+import { LeaderElector, runAsLeader } from '../shared/leaderelection';
 import { newLogger } from '../shared/log';
 import { Scheduler } from './scheduler';
 
@@ -47,22 +47,7 @@ async function main(): Promise<void> {
     retryPeriodSeconds: parseDuration(flags['leader-elect-retry-period']!) / 1000,
     logger: log,
   });
-  let stopping = false;
-  const shutdown = async () => {
-    stopping = true;
-    await elector.stop();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown());
-  process.on('SIGINT', () => void shutdown());
-  await elector.run({
-    onStartedLeading: (signal) => lead(signal),
-    onStoppedLeading: () => {
-      if (stopping) return;
-      log.error('lost the lease; exiting');
-      process.exit(1);
-    },
-  });
+  await runAsLeader(elector, log, lead);
 }
 
 main().catch((err) => {

@@ -146,3 +146,27 @@ export class LeaderElector {
     }
   }
 }
+
+/**
+ * How a replicated control-plane process runs: campaign for the lease, do `work` while leading, exit(1)
+ * when leadership is lost (a fresh process campaigns again), and release the lease on SIGTERM/SIGINT so
+ * a standby takes over at once.
+ */
+export async function runAsLeader(elector: LeaderElector, log: Logger, work: (signal: AbortSignal) => Promise<void>): Promise<void> {
+  let stopping = false;
+  const shutdown = async () => {
+    stopping = true;
+    await elector.stop();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown());
+  process.on('SIGINT', () => void shutdown());
+  await elector.run({
+    onStartedLeading: (signal) => work(signal),
+    onStoppedLeading: () => {
+      if (stopping) return;
+      log.error('lost the lease; exiting');
+      process.exit(1);
+    },
+  });
+}

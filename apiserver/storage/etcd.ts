@@ -24,6 +24,16 @@ function encode(obj: KubeObject): string {
 }
 
 /** etcd cancels a watch (with an empty reason, as etcd3 reports it) only when its revision was compacted. */
+/** Kubernetes' Preconditions check: a stale read is a plain Conflict for updates, worded for deletes. */
+function checkPreconditions(resource: string, name: string, current: KubeObject, p: Preconditions, deleting: boolean): void {
+  if (p.uid && current.metadata.uid !== p.uid) {
+    throw conflict(resource, name, `Precondition failed: UID in precondition: ${p.uid}, UID in object meta: ${current.metadata.uid}`);
+  }
+  if (p.resourceVersion && p.resourceVersion !== current.metadata.resourceVersion) {
+    throw conflict(resource, name, deleting ? `Precondition failed: ResourceVersion in precondition: ${p.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}` : undefined);
+  }
+}
+
 function isCompacted(err: unknown): boolean {
   return err instanceof Error && /compacted|Watcher canceled/.test(err.message);
 }
@@ -71,12 +81,7 @@ export class EtcdStorage implements Storage {
       if (!res.kvs.length) throw new StatusError(statusFailure(404, 'NotFound', `${resource} "${name}" not found`, { name, kind: resource }));
       const kv = res.kvs[0];
       const current = decode(kv);
-      if (preconditions.uid && current.metadata.uid !== preconditions.uid) {
-        throw conflict(resource, name, `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${current.metadata.uid}`);
-      }
-      if (preconditions.resourceVersion && preconditions.resourceVersion !== current.metadata.resourceVersion) {
-        throw conflict(resource, name);
-      }
+      checkPreconditions(resource, name, current, preconditions, false);
       const next = await tryUpdate(structuredClone(current));
       const encoded = encode(next);
       if (encoded === encode(current)) return current; // nothing changed: no write, same resourceVersion
@@ -96,12 +101,7 @@ export class EtcdStorage implements Storage {
       if (!res.kvs.length) throw new StatusError(statusFailure(404, 'NotFound', `${resource} "${name}" not found`, { name, kind: resource }));
       const kv = res.kvs[0];
       const current = decode(kv);
-      if (preconditions.uid && current.metadata.uid !== preconditions.uid) {
-        throw conflict(resource, name, `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${current.metadata.uid}`);
-      }
-      if (preconditions.resourceVersion && preconditions.resourceVersion !== current.metadata.resourceVersion) {
-        throw conflict(resource, name, `Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
-      }
+      checkPreconditions(resource, name, current, preconditions, true);
       const result = await this.client.if(key, 'Mod', '==', kv.mod_revision).then(this.client.delete().key(key)).commit();
       if (result.succeeded) return { ...current, metadata: { ...current.metadata, resourceVersion: String(result.header.revision) } };
     }

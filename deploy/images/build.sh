@@ -2,6 +2,7 @@
 # Builds the images the cluster and its tests use, from this machine's own files (no registry needed):
 #   busybox:latest            FROM scratch + /usr/bin/busybox (Debian's busybox-static)
 #   registry.k8s.io/pause:3.9 the pod infra container: holds the pod's network and IPC namespaces
+#   mini-k8s/node:20          busybox plus the host's Node.js, for test workloads (a UDP echo server)
 # Idempotent: images that exist are kept (FORCE=1 rebuilds).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -17,11 +18,25 @@ build() {
   ctx="$(mktemp -d)"
   cp /usr/bin/busybox "$ctx/busybox"
   cp "$here/$dockerfile" "$ctx/Dockerfile"
+  [[ "$dockerfile" == node.Dockerfile ]] && node_rootfs "$ctx/rootfs"
   docker build -q -t "$tag" "$ctx" >/dev/null
   rm -rf "$ctx"
   echo "image $tag: built"
 }
 
+# The host's node binary and the libraries it links, laid out as a root filesystem.
+node_rootfs() {
+  local root="$1" bin
+  bin="$(readlink -f "$(command -v node)")"
+  mkdir -p "$root/usr/bin"
+  cp "$bin" "$root/usr/bin/node"
+  for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
+    mkdir -p "$root$(dirname "$lib")"
+    cp -L "$lib" "$root$lib"
+  done
+}
+
 [[ -x /usr/bin/busybox ]] || { echo "needs /usr/bin/busybox (apt-get install busybox-static)" >&2; exit 1; }
 build busybox:latest busybox.Dockerfile
 build registry.k8s.io/pause:3.9 pause.Dockerfile
+build mini-k8s/node:20 node.Dockerfile

@@ -5,11 +5,11 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import path from 'node:path';
 import { writeKubeconfig } from '../../shared/kubeconfig';
 import { newLogger } from '../../shared/log';
 import { clusterComponents, Component, POD_NETWORK } from './components';
+import { freePort } from './ports';
 
 const log = newLogger('launcher');
 const root = path.resolve(__dirname, '..', '..', '..');
@@ -17,16 +17,6 @@ const dataDir = path.resolve(process.env.DATA_DIR ?? path.join(root, '.data'));
 const runDir = path.join(dataDir, 'run');
 const logDir = path.join(dataDir, 'logs');
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 const children = new Map<string, ChildProcess>();
 

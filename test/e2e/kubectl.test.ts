@@ -103,13 +103,15 @@ describe('kubectl basics', () => {
   });
 
   it('replaces, and refuses a stale replace with a Conflict', () => {
-    kubectlOk(['-n', ns, 'create', '-f', '-'], { input: podYaml('replaced', { app: 'replaced' }) });
-    const current = kubectlOk(['-n', ns, 'get', 'pod', 'replaced', '-o', 'yaml']);
-    kubectlOk(['-n', ns, 'label', 'pod', 'replaced', 'bump=1']);
+    // A ConfigMap: nothing else writes it between our reads (a running pod's status would).
+    kubectlOk(['-n', ns, 'create', 'configmap', 'replaced', '--from-literal=v=1']);
+    const current = kubectlOk(['-n', ns, 'get', 'configmap', 'replaced', '-o', 'yaml']);
+    kubectlOk(['-n', ns, 'label', 'configmap', 'replaced', 'bump=1']);
     const stale = kubectl(['-n', ns, 'replace', '-f', '-'], { input: current });
-    expect(stale.stderr).toMatch(/Error from server \(Conflict\): error when replacing "STDIN": Operation cannot be fulfilled on pods "replaced": the object has been modified/);
-    const fresh = kubectlOk(['-n', ns, 'get', 'pod', 'replaced', '-o', 'yaml']).replace('bump: "1"', 'bump: "2"');
-    expect(kubectlOk(['-n', ns, 'replace', '-f', '-'], { input: fresh }).trim()).toBe('pod/replaced replaced');
+    expect(stale.stderr).toMatch(/Error from server \(Conflict\): error when replacing "STDIN": Operation cannot be fulfilled on configmaps "replaced": the object has been modified/);
+    const fresh = kubectlOk(['-n', ns, 'get', 'configmap', 'replaced', '-o', 'yaml']).replace('v: "1"', 'v: "2"');
+    expect(kubectlOk(['-n', ns, 'replace', '-f', '-'], { input: fresh }).trim()).toBe('configmap/replaced replaced');
+    expect(kubectlOk(['-n', ns, 'get', 'configmap', 'replaced', '-o', 'jsonpath={.data.v}'])).toBe('2');
   });
 
   it('describes a pod', () => {

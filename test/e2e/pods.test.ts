@@ -1,6 +1,6 @@
 // Pods as real Docker containers: the kubelet and the scheduler, driven by the real kubectl and curl.
-import { execFileSync } from 'node:child_process';
-import { kubectl, kubectlOk, uniqueNamespace, waitFor } from './cluster';
+import { execFileSync, spawn } from 'node:child_process';
+import { KUBECONFIG, kubectl, kubectlOk, uniqueNamespace, waitFor } from './cluster';
 
 let ns: string;
 beforeAll(() => {
@@ -68,8 +68,28 @@ spec:
       return logs.includes('local') ? logs : undefined;
     }, { what: 'reader output' });
     expect(out.split('\n').slice(0, 2)).toEqual(['from-writer', 'local']);
+    expect(kubectlOk(['-n', ns, 'logs', 'duo', '-c', 'reader', '--tail=1']).trim()).toBe('local');
     const noContainer = kubectl(['-n', ns, 'logs', 'duo']);
     expect(noContainer.stderr.trim()).toBe('Defaulted container "writer" out of: writer, reader');
+  });
+
+  it('follows a log with kubectl logs -f', async () => {
+    apply(`apiVersion: v1
+kind: Pod
+metadata: {name: ticker}
+spec:
+  containers: [{name: app, image: busybox, command: ["sh", "-c", "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.3; done"]}]
+`);
+    await waitRunning('ticker');
+    const follow = spawn('kubectl', ['-n', ns, 'logs', '-f', 'ticker'], { env: { ...process.env, KUBECONFIG } });
+    let out = '';
+    follow.stdout.on('data', (d) => (out += d));
+    try {
+      await waitFor(() => (out.match(/tick \d+/g) ?? []).length >= 5, { what: 'five streamed lines' });
+    } finally {
+      follow.kill();
+    }
+    expect(out.split('\n')[0]).toBe('tick 0');
   });
 
   it('restarts a crashing container with back-off and shows CrashLoopBackOff and the previous logs', async () => {

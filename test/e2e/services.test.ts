@@ -1,6 +1,7 @@
 // Services through kube-proxy, with the real kubectl and curl: NodePort, ClusterIP (from the host and from
 // a pod), LoadBalancer, session affinity, readiness, and a Service without endpoints.
 import { execFileSync, spawnSync } from 'node:child_process';
+import dgram from 'node:dgram';
 import { kubectl, kubectlOk, uniqueNamespace, waitFor } from './cluster';
 
 let ns: string;
@@ -124,6 +125,46 @@ spec:
     const headless = inPod('nslookup', `headless.${ns}.svc.cluster.local`).stdout;
     for (const ip of ready) expect(headless).toContain(`Address: ${ip}`);
     expect(inPod('nslookup', `ext.${ns}.svc.cluster.local`).stdout).toContain('canonical name = example.com');
+  });
+
+  it('forwards UDP through NodePort and ClusterIP', async () => {
+    const echo = "require('dgram').createSocket('udp4').on('message', function (m, r) { this.send('echo:' + m, r.port, r.address); }).bind(9000)";
+    kubectlOk(['-n', ns, 'apply', '-f', '-'], { input: `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: udp}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: udp}}
+  template:
+    metadata: {labels: {app: udp}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: echo
+        image: mini-k8s/node:20
+        imagePullPolicy: Never
+        command: ["node", "-e", ${JSON.stringify(echo)}]
+        ports: [{containerPort: 9000, protocol: UDP, name: echo}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: udp}
+spec:
+  type: NodePort
+  selector: {app: udp}
+  ports: [{port: 9000, targetPort: echo, protocol: UDP}]
+` });
+    await rollout('udp');
+    const svc = json('get', 'svc', 'udp');
+    await waitFor(() => (json('get', 'endpoints', 'udp').subsets?.[0]?.addresses ?? []).length === 2, { what: 'udp endpoints' });
+    const ask = (host: string, port: number) => new Promise<string>((resolve) => {
+      const socket = dgram.createSocket('udp4');
+      const timer = setTimeout(() => { socket.close(); resolve(''); }, 1000);
+      socket.on('message', (m) => { clearTimeout(timer); socket.close(); resolve(m.toString()); });
+      socket.send('ping', port, host);
+    });
+    await waitFor(async () => (await ask('127.0.0.1', svc.spec.ports[0].nodePort)) === 'echo:ping', { what: 'UDP via NodePort' });
+    expect(await ask(svc.spec.clusterIP, 9000)).toBe('echo:ping');
   });
 
   it('routes unassigned service IPs nowhere', () => {
