@@ -1,6 +1,7 @@
 // kube-apiserver: the Kubernetes REST API over etcd. Flags follow the real apiserver's names.
 import http from 'node:http';
 import { parseDuration, parseFlags } from '../shared/flags';
+import { writeKubeconfig } from '../shared/kubeconfig';
 import { newLogger } from '../shared/log';
 import { bootstrap } from './bootstrap';
 import { buildStores } from './registry';
@@ -16,6 +17,8 @@ const flags = parseFlags({
   'service-node-port-range': { default: '30000-32767', help: 'the port range node ports are allocated from' },
   'etcd-compaction-interval': { default: '5m', help: 'how often old etcd revisions are compacted (0 disables)' },
   'etcd-compaction-keep': { default: '10000', help: 'how many recent revisions compaction keeps' },
+  'write-kubeconfig': { help: 'write an admin kubeconfig here once the API is ready (as k3s does)' },
+  'kubeconfig-server': { help: 'the server URL in that kubeconfig (default http://<advertise-address>:<secure-port>)' },
 });
 
 const log = newLogger('apiserver');
@@ -38,6 +41,10 @@ async function start(): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
       await bootstrap(stores, { serviceCIDR, advertiseAddress, securePort: port }, log);
+      if (flags['write-kubeconfig']) {
+        writeKubeconfig(flags['write-kubeconfig'], { server: flags['kubeconfig-server'] ?? `http://${advertiseAddress}:${port}` });
+        log.info({ path: flags['write-kubeconfig'] }, 'wrote the admin kubeconfig');
+      }
       return;
     } catch (err) {
       if (attempt % 10 === 0) log.warn({ err: String(err) }, 'waiting for etcd');

@@ -87,6 +87,15 @@ export class Kubelet {
     this.queue.shutDown();
   }
 
+  /**
+   * Removes every container of this node and, if no other node still uses it, the pod network: for
+   * `--cleanup-on-stop`, where stopping the kubelet means tearing the node down (`docker compose down`).
+   */
+  async removeAllPods(): Promise<void> {
+    for (const c of await this.runtime.listContainers(this.config.name)) await this.runtime.removeContainer(c.id);
+    await this.runtime.removeNetworkIfUnused(this.config.podNetwork);
+  }
+
   private async loop(periodMs: number, fn: () => Promise<void>): Promise<void> {
     while (this.running) {
       try {

@@ -5,7 +5,7 @@ import { KUBERNETES_VERSION } from '../apiserver/version';
 import type { Taint } from '../shared/api/core';
 import { Client } from '../shared/client';
 import { realClock } from '../shared/clock';
-import { parseDuration, parseFlags } from '../shared/flags';
+import { parseBool, parseDuration, parseFlags } from '../shared/flags';
 import { loadKubeconfig } from '../shared/kubeconfig';
 import { newLogger } from '../shared/log';
 import { Kubelet } from './kubelet';
@@ -34,6 +34,7 @@ const flags = parseFlags({
   'node-labels': { default: '', help: 'labels to add when registering, k=v,k2=v2' },
   'register-with-taints': { default: '', help: 'taints to add when registering, key=value:Effect,...' },
   'node-status-update-frequency': { default: '10s', help: 'how often the node status is checked' },
+  'cleanup-on-stop': { default: 'false', help: 'remove this node\'s pod containers (and an unused pod network) when stopped: for docker compose down' },
 });
 
 const log = newLogger('kubelet').child({ node: flags['node-name'] });
@@ -73,10 +74,12 @@ async function main(): Promise<void> {
   server.listen(Number(flags.port), flags.address, () => log.info({ port: Number(flags.port) }, 'kubelet server listening'));
   await kubelet.start();
 
-  // Like the real kubelet, stopping leaves the pods running; `npm run up` removes them when it stops.
+  // Like the real kubelet, stopping leaves the pods running (a restarted kubelet adopts them), unless
+  // --cleanup-on-stop says that stopping tears the node down.
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
     kubelet.stop();
+    if (parseBool(flags['cleanup-on-stop'])) await kubelet.removeAllPods().catch((err) => log.warn({ err: String(err) }, 'pod cleanup failed'));
     clearInterval(statsTimer);
     server.close();
     await route.release().catch(() => undefined);

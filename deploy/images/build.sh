@@ -2,7 +2,9 @@
 # Builds the images the cluster and its tests use, from this machine's own files (no registry needed):
 #   busybox:latest            FROM scratch + /usr/bin/busybox (Debian's busybox-static)
 #   registry.k8s.io/pause:3.9 the pod infra container: holds the pod's network and IPC namespaces
-#   mini-k8s/node:20          busybox plus the host's Node.js, for test workloads (a UDP echo server)
+#   mini-k8s/node:20          busybox plus the host's Node.js, npm and ip: test workloads (a UDP echo
+#                             server) and the base of the cluster's own image with no registry
+#   mini-k8s/etcd:3.4         the host's etcd (WITH_ETCD=1; for docker compose with no registry)
 # Idempotent: images that exist are kept (FORCE=1 rebuilds).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -18,25 +20,45 @@ build() {
   ctx="$(mktemp -d)"
   cp /usr/bin/busybox "$ctx/busybox"
   cp "$here/$dockerfile" "$ctx/Dockerfile"
-  [[ "$dockerfile" == node.Dockerfile ]] && node_rootfs "$ctx/rootfs"
+  case "$dockerfile" in
+    node.Dockerfile) binaries_rootfs "$ctx/rootfs" node ip; npm_rootfs "$ctx/rootfs" ;;
+    etcd.Dockerfile) binaries_rootfs "$ctx/rootfs" etcd ;;
+  esac
   docker build -q -t "$tag" "$ctx" >/dev/null
   rm -rf "$ctx"
   echo "image $tag: built"
 }
 
-# The host's node binary and the libraries it links, laid out as a root filesystem.
-node_rootfs() {
-  local root="$1" bin
-  bin="$(readlink -f "$(command -v node)")"
-  mkdir -p "$root/usr/bin"
-  cp "$bin" "$root/usr/bin/node"
-  for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
-    mkdir -p "$root$(dirname "$lib")"
-    cp -L "$lib" "$root$lib"
+# Host binaries and the libraries they link, laid out as a root filesystem.
+binaries_rootfs() {
+  local root="$1" bin path
+  shift
+  for bin in "$@"; do
+    path="$(readlink -f "$(command -v "$bin")")"
+    mkdir -p "$root/usr/bin"
+    cp "$path" "$root/usr/bin/$bin"
+    for lib in $(ldd "$path" | grep -o '/[^ ]*'); do
+      mkdir -p "$root$(dirname "$lib")"
+      cp -L "$lib" "$root$lib"
+    done
   done
+}
+
+# npm, so the image can also build the project (deploy/Dockerfile runs `npm ci`).
+npm_rootfs() {
+  local root="$1"
+  mkdir -p "$root/usr/lib/node_modules"
+  cp -r /usr/lib/node_modules/npm "$root/usr/lib/node_modules/npm"
+  ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/bin/npm"
+  ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$root/usr/bin/npx"
+  ln -sf /bin/busybox "$root/usr/bin/env" # for npm's `#!/usr/bin/env node`
+  # The machine's CA bundle, so npm trusts what the host trusts (a proxy's CA, for one).
+  mkdir -p "$root/etc/ssl/certs"
+  cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/" 2>/dev/null || true
 }
 
 [[ -x /usr/bin/busybox ]] || { echo "needs /usr/bin/busybox (apt-get install busybox-static)" >&2; exit 1; }
 build busybox:latest busybox.Dockerfile
 build registry.k8s.io/pause:3.9 pause.Dockerfile
 build mini-k8s/node:20 node.Dockerfile
+if [[ "${WITH_ETCD:-0}" == 1 ]]; then build mini-k8s/etcd:3.4 etcd.Dockerfile; fi

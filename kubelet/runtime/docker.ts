@@ -47,6 +47,17 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
+  async removeNetworkIfUnused(name: string): Promise<boolean> {
+    try {
+      const info = await this.docker.getNetwork(name).inspect();
+      if (Object.keys(info.Containers ?? {}).length) return false;
+      await this.docker.getNetwork(name).remove();
+      return true;
+    } catch (err) {
+      return isNotFound(err);
+    }
+  }
+
   async listContainers(nodeName: string): Promise<RuntimeContainer[]> {
     const list = await this.docker.listContainers({ all: true, filters: { label: [`${LABELS.nodeName}=${nodeName}`] } });
     const inspected = await Promise.all(list.map((c) => this.docker.getContainer(c.Id).inspect().catch(() => undefined)));

@@ -77,6 +77,8 @@ export interface LogOptions {
 export interface ContainerRuntime {
   version(): Promise<string>;
   ensureNetwork(name: string, subnet: string, gateway: string): Promise<void>;
+  /** Removes the network unless containers still use it; true when it is gone. */
+  removeNetworkIfUnused(name: string): Promise<boolean>;
   /** Every container this node's kubelet created (by the node label). */
   listContainers(nodeName: string): Promise<RuntimeContainer[]>;
   imagePresent(image: string): Promise<boolean>;
