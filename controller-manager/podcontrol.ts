@@ -9,7 +9,6 @@ import { isNotFound } from '../shared/errors';
 export interface PodControl {
   createPod(namespace: string, template: PodTemplateSpec, owner: OwnerReference, generateName: string): Promise<Pod>;
   deletePod(namespace: string, name: string): Promise<void>;
-  patchPod(namespace: string, name: string, patch: unknown): Promise<void>;
 }
 
 /** The controller reference a child carries: controller=true, blockOwnerDeletion=true. */
@@ -47,16 +46,11 @@ export class RealPodControl implements PodControl {
       if (!isNotFound(err)) throw err;
     }
   }
-
-  async patchPod(namespace: string, name: string, patch: unknown): Promise<void> {
-    await this.client.resource<Pod>(Pods).patch(namespace, name, patch, 'merge');
-  }
 }
 
 export class FakePodControl implements PodControl {
   readonly created: Pod[] = [];
   readonly deleted: string[] = [];
-  readonly patched: { name: string; patch: unknown }[] = [];
 
   async createPod(namespace: string, template: PodTemplateSpec, owner: OwnerReference, generateName: string): Promise<Pod> {
     const pod = podFromTemplate(namespace, template, owner, generateName);
@@ -67,9 +61,5 @@ export class FakePodControl implements PodControl {
 
   async deletePod(_namespace: string, name: string): Promise<void> {
     this.deleted.push(name);
-  }
-
-  async patchPod(_namespace: string, name: string, patch: unknown): Promise<void> {
-    this.patched.push({ name, patch });
   }
 }

@@ -38,10 +38,6 @@ export class RoundRobinBalancer {
     }
   }
 
-  get size(): number {
-    return this.endpoints.length;
-  }
-
   /** The endpoint for a new connection from `clientIP`, or undefined when there is none. */
   pick(clientIP: string, nowMs: number): Endpoint | undefined {
     if (this.endpoints.length === 0) return undefined;

@@ -117,9 +117,5 @@ export class Proxier {
     for (const open of this.open.values()) open.close();
     this.open.clear();
   }
-
-  listeners(): string[] {
-    return [...this.open.keys()];
-  }
 }
 

@@ -74,8 +74,4 @@ export class FakeClock implements Clock {
     }
     this.time = end;
   }
-
-  pendingTimers(): number {
-    return this.timers.length;
-  }
 }

@@ -70,16 +70,12 @@ export const fieldError = {
   notSupported: (field: string, value: unknown, supported: string[]): StatusCause => ({ reason: 'FieldValueNotSupported', field, message: `Unsupported value: ${JSON.stringify(value)}: supported values: ${supported.map((s) => `"${s}"`).join(', ')}` }),
   duplicate: (field: string, value: unknown): StatusCause => ({ reason: 'FieldValueDuplicate', field, message: `Duplicate value: ${JSON.stringify(value)}` }),
   forbidden: (field: string, detail: string): StatusCause => ({ reason: 'FieldValueForbidden', field, message: `Forbidden: ${detail}` }),
-  tooLong: (field: string, max: number): StatusCause => ({ reason: 'FieldValueTooLong', field, message: `Too long: must have at most ${max} bytes` }),
 };
 
 export function badRequest(message: string): StatusError {
   return fail(400, 'BadRequest', message);
 }
 
-export function unauthorized(message = 'Unauthorized'): StatusError {
-  return fail(401, 'Unauthorized', message);
-}
 
 export function forbidden(message: string, details?: StatusDetails): StatusError {
   return fail(403, 'Forbidden', message, details);
@@ -102,21 +98,12 @@ export function unsupportedMediaType(contentType: string): StatusError {
   return fail(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml (got "${contentType}")`);
 }
 
-export function tooManyRequests(message: string, retryAfterSeconds = 1): StatusError {
-  return fail(429, 'TooManyRequests', message, { retryAfterSeconds });
-}
 
 export function internalError(message: string): StatusError {
   return fail(500, 'InternalError', `Internal error occurred: ${message}`);
 }
 
-export function serviceUnavailable(message: string): StatusError {
-  return fail(503, 'ServiceUnavailable', message);
-}
 
-export function timeout(message: string): StatusError {
-  return fail(504, 'Timeout', message);
-}
 
 function reasonOf(err: unknown): string | undefined {
   return err instanceof StatusError ? err.status.reason : undefined;
@@ -125,9 +112,7 @@ function reasonOf(err: unknown): string | undefined {
 export const isNotFound = (err: unknown): boolean => reasonOf(err) === 'NotFound';
 export const isAlreadyExists = (err: unknown): boolean => reasonOf(err) === 'AlreadyExists';
 export const isConflict = (err: unknown): boolean => reasonOf(err) === 'Conflict';
-export const isInvalid = (err: unknown): boolean => reasonOf(err) === 'Invalid';
 export const isGone = (err: unknown): boolean => err instanceof StatusError && err.status.code === 410;
-export const isForbidden = (err: unknown): boolean => reasonOf(err) === 'Forbidden';
 
 /** Turns anything thrown into a Status: StatusErrors as they are, anything else as a 500. */
 export function toStatus(err: unknown): Status {

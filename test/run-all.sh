@@ -11,8 +11,8 @@ bash deploy/images/build.sh || { echo "jest: 0 passed, 1 failed"; exit 1; }
 results="$(mktemp)"
 status=0
 # Unit and integration tests run in parallel workers; end-to-end tests share one cluster, one at a time.
-npx jest --selectProjects unit integration --json --outputFile="$results.a" "$@" || status=1
-npx jest --selectProjects e2e --runInBand --json --outputFile="$results.b" "$@" || status=1
+npx jest --config test/jest.config.js --selectProjects unit integration --json --outputFile="$results.a" "$@" || status=1
+npx jest --config test/jest.config.js --selectProjects e2e --runInBand --json --outputFile="$results.b" "$@" || status=1
 
 node -e '
   const fs = require("fs");

@@ -7,14 +7,16 @@ const path = require('node:path');
 
 const tsJest = ['ts-jest', { diagnostics: false }];
 const SOURCE_DIRS = ['shared', 'apiserver', 'scheduler', 'controller-manager', 'kubelet', 'kube-proxy'];
-const common = { testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest } };
+const ROOT = path.join(__dirname, '..');
+const common = { rootDir: ROOT, testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest } };
 
 module.exports = {
+  rootDir: ROOT,
   projects: [
     {
       ...common,
       displayName: 'unit',
-      roots: SOURCE_DIRS.filter((d) => fs.existsSync(path.join(__dirname, d))).map((d) => `<rootDir>/${d}`),
+      roots: SOURCE_DIRS.filter((d) => fs.existsSync(path.join(ROOT, d))).map((d) => `<rootDir>/${d}`),
       testMatch: ['**/*.test.ts'],
     },
     {
