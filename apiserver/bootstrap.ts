@@ -4,6 +4,7 @@ import type { Endpoints, Service } from '../shared/api/core';
 import type { KubeObject } from '../shared/api/meta';
 import { isAlreadyExists } from '../shared/errors';
 import type { Logger } from '../shared/log';
+import { ENFORCE_LABEL } from './admission/podsecurity';
 import { SYSTEM_NAMESPACES } from './registry/namespaces';
 import { kubernetesServiceIP } from './registry/services';
 import type { Store } from './registry/store';
@@ -24,7 +25,8 @@ async function ensure(store: Store, namespace: string | undefined, obj: KubeObje
 
 export async function bootstrap(stores: Map<string, Store>, config: BootstrapConfig, log: Logger): Promise<void> {
   const namespaces = stores.get('/namespaces')!;
-  for (const name of SYSTEM_NAMESPACES) await ensure(namespaces, undefined, { metadata: { name } });
+  // kube-system runs the cluster's own add-ons, which may need host access: Pod Security "privileged".
+  for (const name of SYSTEM_NAMESPACES) await ensure(namespaces, undefined, { metadata: { name, ...(name === 'kube-system' ? { labels: { [ENFORCE_LABEL]: 'privileged' } } : {}) } });
 
   const service: Service = {
     metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },

@@ -1,4 +1,5 @@
 // One Store per served resource, each with its Strategy.
+import type { Namespace } from '../../shared/api/core';
 import type { KubeObject } from '../../shared/api/meta';
 import { Namespaces, Pods, RESOURCES, ResourceInfo, Services } from '../../shared/api/resources';
 import type { Storage } from '../storage/interface';
@@ -22,10 +23,13 @@ function defaultStrategy(resource: ResourceInfo): Strategy {
 }
 
 export function buildStores(storage: Storage, ranges: ServiceRanges): Map<string, Store> {
+  const stores = new Map<string, Store>();
+  const namespace = (name: string) => stores.get('/namespaces')!.get(undefined, name).then((ns) => ns as Namespace, () => undefined);
   const special = new Map<ResourceInfo, Strategy>([
-    [Pods, podStrategy],
+    [Pods, podStrategy(namespace)],
     [Services, serviceStrategy(storage, ranges)],
     [Namespaces, namespaceStrategy],
   ]);
-  return new Map(RESOURCES.map((r) => [`${r.group}/${r.plural}`, new Store(storage, special.get(r) ?? defaultStrategy(r))]));
+  for (const r of RESOURCES) stores.set(`${r.group}/${r.plural}`, new Store(storage, special.get(r) ?? defaultStrategy(r)));
+  return stores;
 }

@@ -1,6 +1,7 @@
 // Pods: created Pending, bound to a node by the scheduler through the binding subresource, and deleted
 // gracefully once bound: the kubelet stops the containers and then finishes the delete.
-import type { Binding, Pod, PodSpec } from '../../shared/api/core';
+import type { Binding, Namespace, Pod, PodSpec } from '../../shared/api/core';
+import { admitPodSecurity } from '../admission/podsecurity';
 import type { DeleteOptions, KubeObject } from '../../shared/api/meta';
 import { rfc3339 } from '../../shared/api/meta';
 import { Pods } from '../../shared/api/resources';
@@ -21,8 +22,12 @@ export function qosClass(spec: PodSpec): 'Guaranteed' | 'Burstable' | 'BestEffor
   return guaranteed ? 'Guaranteed' : 'Burstable';
 }
 
-export const podStrategy: Strategy = {
+/** The pod registry's strategy; `namespace` looks up a namespace for Pod Security admission. */
+export const podStrategy = (namespace: (name: string) => Promise<Namespace | undefined>): Strategy => ({
   resource: Pods,
+  async beforeCreate(obj) {
+    admitPodSecurity(obj as Pod, await namespace((obj as Pod).metadata.namespace!));
+  },
   prepareForCreate(obj) {
     const pod = obj as Pod;
     pod.status = { phase: 'Pending', qosClass: qosClass(pod.spec) };
@@ -33,7 +38,7 @@ export const podStrategy: Strategy = {
     if (!pod.spec.nodeName || phase === 'Succeeded' || phase === 'Failed') return 0;
     return Math.max(0, options.gracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30);
   },
-};
+});
 
 /** What POST pods/<name>/binding does to the pod: set the node once, and record PodScheduled. */
 export function bindPod(pod: Pod, binding: Binding): Pod {

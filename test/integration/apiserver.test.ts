@@ -172,6 +172,15 @@ describe('pod lifecycle', () => {
   });
 });
 
+describe('pod security', () => {
+  it('refuses a privileged pod in default with 403 naming the field, and admits it in kube-system', async () => {
+    const privileged = pod('priv', { spec: { containers: [{ name: 'main', image: 'busybox', securityContext: { privileged: true } }] } });
+    const refused = await api(cp.url, 'POST', `${NS}/pods`, privileged);
+    expect(refused.body).toMatchObject({ code: 403, reason: 'Forbidden', message: 'pods "priv" is forbidden: violates PodSecurity "baseline:latest": privileged (container "main" must not set securityContext.privileged=true)' });
+    expect((await api(cp.url, 'POST', '/api/v1/namespaces/kube-system/pods', privileged)).code).toBe(201);
+  });
+});
+
 describe('robustness', () => {
   it('answers 1000 malformed or random bodies with a 4xx Status and keeps serving', async () => {
     const rand = (n: number) => Array.from({ length: n }, () => String.fromCharCode(Math.floor(Math.random() * 256))).join('');
