@@ -2,6 +2,7 @@
 // namespace controller has emptied them and cleared spec.finalizers through the finalize subresource.
 import type { Namespace } from '../../shared/api/core';
 import { Namespaces } from '../../shared/api/resources';
+import { forbidden } from '../../shared/errors';
 import type { Strategy } from './strategy';
 
 /** Namespaces that exist in every cluster and cannot be deleted. */
@@ -24,4 +25,8 @@ export const namespaceStrategy: Strategy = {
     (obj as Namespace).status = { ...(obj as Namespace).status, phase: 'Terminating' };
   },
   holdsDeletion: (obj) => ((obj as Namespace).spec?.finalizers?.length ?? 0) > 0,
+  admitDelete(obj) {
+    const name = obj.metadata.name!;
+    if (['default', 'kube-system', 'kube-public'].includes(name)) throw forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`, { name, kind: 'namespaces' });
+  },
 };

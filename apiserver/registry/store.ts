@@ -212,6 +212,7 @@ export class Store {
     if (pre.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
       throw conflict(this.groupResource, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
     }
+    this.strategy.admitDelete?.(current);
     if (opts.dryRun) return this.typedMeta(current);
 
     const grace = this.strategy.gracePeriodSeconds?.(current, options) ?? 0;

@@ -15,6 +15,8 @@ export interface Strategy {
   beforeCreate?(obj: KubeObject, opts: WriteOptions): Promise<void>;
   afterCreateFailed?(obj: KubeObject): Promise<void>;
   beforeUpdate?(obj: KubeObject, old: KubeObject, opts: WriteOptions): Promise<void>;
+  /** Refuses a delete (throws a Status): namespaces every cluster needs. */
+  admitDelete?(obj: KubeObject): void;
   /** Seconds the object stays after a delete request (pods on a node); 0 deletes at once. */
   gracePeriodSeconds?(obj: KubeObject, options: DeleteOptions): number;
   /** Changes made to an object when it is marked for deletion (namespaces become Terminating). */

@@ -160,6 +160,11 @@ describe('pod lifecycle', () => {
     expect((await api(cp.url, 'GET', `${NS}/configmaps/fin`)).code).toBe(404);
   });
 
+  it('refuses to delete the namespaces every cluster needs', async () => {
+    expect((await api(cp.url, 'DELETE', '/api/v1/namespaces/default')).body).toMatchObject({ code: 403, message: 'namespaces "default" is forbidden: this namespace may not be deleted' });
+    expect((await api(cp.url, 'GET', '/api/v1/namespaces/default')).body.status.phase).toBe('Active');
+  });
+
   it('refuses new objects in a terminating namespace', async () => {
     await api(cp.url, 'POST', '/api/v1/namespaces', { metadata: { name: 'doomed' } });
     await api(cp.url, 'DELETE', '/api/v1/namespaces/doomed');
