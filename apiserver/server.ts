@@ -6,7 +6,7 @@ import { flag } from './http/query';
 import { MAX_BODY_BYTES } from './http/body';
 import { metricsRouter } from './http/metricsapi';
 import { ResourceHandler } from './http/resources';
-import { badRequest, notFound, requestEntityTooLarge, StatusError, toStatus } from '../shared/errors';
+import { badRequest, notFound, requestEntityTooLarge, StatusError, statusFailure, toStatus } from '../shared/errors';
 import type { Logger } from '../shared/log';
 import { discoveryRouter } from './discovery';
 import { registry, requestDuration, requestTotal } from './metrics';
@@ -87,6 +87,7 @@ export function createApp(storage: Storage, stores: Map<string, Store>, log: Log
     const e = err as { type?: string; status?: unknown };
     if (e?.type === 'entity.too.large') return sendStatus(res, requestEntityTooLarge());
     if (typeof e?.type === 'string' && e.type.startsWith('entity.')) return sendStatus(res, badRequest(String((err as Error).message)));
+    if (!(err instanceof StatusError) && storage.isUnavailable(err)) return sendStatus(res, new StatusError(statusFailure(503, 'ServiceUnavailable', `etcd is unavailable: ${(err as Error).message}`)));
     if (!(err instanceof StatusError)) log.error({ err }, 'request failed');
     sendStatus(res, err);
   });

@@ -175,6 +175,11 @@ export class EtcdStorage implements Storage {
     }
   }
 
+  isUnavailable(err: unknown): boolean {
+    const name = (err as Error)?.constructor?.name ?? '';
+    return /GRPC(Unavailable|ConnectFailed|DeadlineExceeded)Error|ClientRuntimeError/.test(name) || /ECONNREFUSED|No connection established|unavailable/i.test(String((err as Error)?.message ?? ''));
+  }
+
   close(): void {
     this.client.close();
   }

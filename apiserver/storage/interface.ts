@@ -51,5 +51,7 @@ export interface Storage {
   /** Keys (and values) under a prefix, for allocators. */
   listRaw(prefix: string): Promise<Map<string, string>>;
   healthy(): Promise<boolean>;
+  /** Whether an error means the store cannot be reached (the apiserver answers 503 then). */
+  isUnavailable(err: unknown): boolean;
   close(): void;
 }

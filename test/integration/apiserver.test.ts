@@ -219,3 +219,18 @@ describe('robustness', () => {
     expect((await api(cp.url, 'POST', `${NS}/configmaps`, big)).body).toMatchObject({ code: 413, reason: 'RequestEntityTooLarge' });
   });
 });
+
+describe('etcd outage', () => {
+  it('answers 503 with a Status while etcd is down, and is not ready', async () => {
+    const own = await startControlPlane();
+    try {
+      await own.etcd.stop();
+      const down = await api(own.url, 'GET', '/api/v1/namespaces/default/configmaps');
+      expect(down.code).toBe(503);
+      expect(down.body).toMatchObject({ kind: 'Status', reason: 'ServiceUnavailable' });
+      expect((await api(own.url, 'GET', '/readyz')).code).toBe(503);
+    } finally {
+      await own.stop();
+    }
+  });
+});
