@@ -1,7 +1,7 @@
 // The etcd3 implementation of Storage: the only file of the project that imports etcd3.
 import { Etcd3, IKeyValue, Watcher } from 'etcd3';
 import type { KubeObject } from '../../shared/api/meta';
-import { conflict, gone, internalError, StatusError, statusFailure } from '../../shared/errors';
+import { alreadyExists, conflict, gone, internalError, notFound } from '../../shared/errors';
 import type { Preconditions, Storage, StorageEvent, StoredList, UpdateFunc } from './interface';
 
 /** How a key names its object in messages: `/registry/core/pods/default/web` → pods "web". */
@@ -52,7 +52,7 @@ export class EtcdStorage implements Storage {
       .commit();
     if (!result.succeeded) {
       const { resource, name } = describeKey(key);
-      throw new StatusError(statusFailure(409, 'AlreadyExists', `${resource} "${name}" already exists`, { name, kind: resource }));
+      throw alreadyExists(resource, name);
     }
     return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(result.header.revision) } };
   }
@@ -74,14 +74,20 @@ export class EtcdStorage implements Storage {
     }
   }
 
+  /** The current key-value and object for a compare-and-swap write, after checking the preconditions. */
+  private async readForWrite(key: string, preconditions: Preconditions, deleting: boolean): Promise<{ kv: IKeyValue; current: KubeObject }> {
+    const { resource, name } = describeKey(key);
+    const res = await this.client.get(key).exec();
+    if (!res.kvs.length) throw notFound(resource, name);
+    const current = decode(res.kvs[0]);
+    checkPreconditions(resource, name, current, preconditions, deleting);
+    return { kv: res.kvs[0], current };
+  }
+
   async guaranteedUpdate(key: string, tryUpdate: UpdateFunc, preconditions: Preconditions = {}): Promise<KubeObject> {
     const { resource, name } = describeKey(key);
     for (;;) {
-      const res = await this.client.get(key).exec();
-      if (!res.kvs.length) throw new StatusError(statusFailure(404, 'NotFound', `${resource} "${name}" not found`, { name, kind: resource }));
-      const kv = res.kvs[0];
-      const current = decode(kv);
-      checkPreconditions(resource, name, current, preconditions, false);
+      const { kv, current } = await this.readForWrite(key, preconditions, false);
       const next = await tryUpdate(structuredClone(current));
       const encoded = encode(next);
       if (encoded === encode(current)) return current; // nothing changed: no write, same resourceVersion
@@ -95,13 +101,8 @@ export class EtcdStorage implements Storage {
   }
 
   async delete(key: string, preconditions: Preconditions = {}): Promise<KubeObject> {
-    const { resource, name } = describeKey(key);
     for (;;) {
-      const res = await this.client.get(key).exec();
-      if (!res.kvs.length) throw new StatusError(statusFailure(404, 'NotFound', `${resource} "${name}" not found`, { name, kind: resource }));
-      const kv = res.kvs[0];
-      const current = decode(kv);
-      checkPreconditions(resource, name, current, preconditions, true);
+      const { kv, current } = await this.readForWrite(key, preconditions, true);
       const result = await this.client.if(key, 'Mod', '==', kv.mod_revision).then(this.client.delete().key(key)).commit();
       if (result.succeeded) return { ...current, metadata: { ...current.metadata, resourceVersion: String(result.header.revision) } };
     }
