@@ -8,7 +8,13 @@ import { freePort } from '../deploy/local/ports';
 
 export { freePort };
 
-export const ROOT = path.resolve(__dirname, '..');
+/** The repository root, from test/ under ts-jest or from dist/test/ when compiled (benchmarks). */
+function findRoot(dir: string): string {
+  while (!fs.existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+  return dir;
+}
+
+export const ROOT = findRoot(__dirname);
 export const DIST = path.join(ROOT, 'dist');
 
 

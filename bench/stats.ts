@@ -1,0 +1,46 @@
+// Small helpers for benchmarks: percentiles and a fixed-width table.
+
+export function percentile(sortedMs: number[], p: number): number {
+  if (!sortedMs.length) return NaN;
+  return sortedMs[Math.min(sortedMs.length - 1, Math.floor((p / 100) * sortedMs.length))];
+}
+
+export function summarize(ms: number[]): { p50: number; p99: number } {
+  const sorted = [...ms].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+}
+
+export function table(rows: (string | number)[][]): string {
+  const cells = rows.map((r) => r.map((c) => (typeof c === 'number' ? (Number.isInteger(c) ? String(c) : c.toFixed(2)) : c)));
+  const widths = cells[0].map((_, i) => Math.max(...cells.map((r) => r[i].length)));
+  return cells.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ')).join('\n');
+}
+
+/** Runs `task` `count` times with `concurrency` in flight; returns each call's latency in ms and the total. */
+export async function load(count: number, concurrency: number, task: (i: number) => Promise<unknown>): Promise<{ latencies: number[]; seconds: number }> {
+  const latencies: number[] = [];
+  let next = 0;
+  const start = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < count) {
+      const i = next++;
+      const t = process.hrtime.bigint();
+      await task(i);
+      latencies.push(Number(process.hrtime.bigint() - t) / 1e6);
+    }
+  }));
+  return { latencies, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
+}
+
+/** Runs `task` at a fixed rate for `count` calls; returns the latencies. */
+export async function paced(count: number, perSecond: number, task: (i: number) => Promise<unknown>): Promise<number[]> {
+  const latencies: number[] = [];
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < count; i++) {
+    const t = process.hrtime.bigint();
+    pending.push(task(i).then(() => void latencies.push(Number(process.hrtime.bigint() - t) / 1e6)));
+    await new Promise((r) => setTimeout(r, 1000 / perSecond));
+  }
+  await Promise.all(pending);
+  return latencies;
+}
