@@ -83,19 +83,25 @@ export async function startControlPlane(extraApiserverArgs: string[] = []): Prom
   const etcd = startProcess('etcd', [`--data-dir=${dir}/etcd`, `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`, `--listen-peer-urls=http://127.0.0.1:${peer}`, `--initial-advertise-peer-urls=http://127.0.0.1:${peer}`, `--initial-cluster=default=http://127.0.0.1:${peer}`], `${dir}/etcd.log`);
   const apiserver = startProcess(process.execPath, [path.join(DIST, 'apiserver', 'main.js'), `--etcd-servers=${etcdUrl}`, `--secure-port=${api}`, '--bind-address=127.0.0.1', ...extraApiserverArgs], `${dir}/apiserver.log`);
   const url = `http://127.0.0.1:${api}`;
-  await waitFor(async () => (await httpStatus(`${url}/readyz`)) === 200, { what: 'the apiserver to be ready' });
-  // The bootstrap (system namespaces) runs right after etcd answers.
-  await waitFor(async () => (await httpStatus(`${url}/api/v1/namespaces/kube-node-lease`)) === 200, { what: 'bootstrap' });
+  const stopAll = async () => {
+    await apiserver.stop();
+    await etcd.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitFor(async () => (await httpStatus(`${url}/readyz`)) === 200, { what: 'the apiserver to be ready' });
+    // The bootstrap (system namespaces) runs right after etcd answers.
+    await waitFor(async () => (await httpStatus(`${url}/api/v1/namespaces/kube-node-lease`)) === 200, { what: 'bootstrap' });
+  } catch (err) {
+    await stopAll(); // never leave processes behind
+    throw err;
+  }
   return {
     url,
     etcdUrl,
     dir,
     etcd,
     apiserver,
-    async stop() {
-      await apiserver.stop();
-      await etcd.stop();
-      fs.rmSync(dir, { recursive: true, force: true });
-    },
+    stop: stopAll,
   };
 }

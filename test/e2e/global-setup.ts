@@ -20,6 +20,11 @@ export default async function globalSetup(): Promise<void> {
   fs.closeSync(out);
   fs.writeFileSync(path.join(E2E_DATA_DIR, 'launcher.pid'), String(launcher.pid));
   launcher.unref();
-  await waitFor(() => fs.existsSync(path.join(E2E_DATA_DIR, 'kubeconfig')), { timeoutMs: 90_000, what: 'the e2e cluster kubeconfig' });
+  try {
+    await waitFor(() => fs.existsSync(path.join(E2E_DATA_DIR, 'kubeconfig')), { timeoutMs: 90_000, what: 'the e2e cluster kubeconfig' });
+  } catch (err) {
+    launcher.kill('SIGTERM'); // it stops whatever it started
+    throw err;
+  }
   process.env.KUBECONFIG = path.join(E2E_DATA_DIR, 'kubeconfig');
 }
