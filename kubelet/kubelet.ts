@@ -92,7 +92,9 @@ export class Kubelet {
    * `--cleanup-on-stop`, where stopping the kubelet means tearing the node down (`docker compose down`).
    */
   async removeAllPods(): Promise<void> {
-    for (const c of await this.runtime.listContainers(this.config.name)) await this.runtime.removeContainer(c.id);
+    const containers = await this.runtime.listContainers(this.config.name);
+    for (const c of containers) await this.runtime.removeContainer(c.id);
+    for (const uid of new Set(containers.map((c) => c.podUid))) await tearDownVolumes(this.config.rootDir, uid);
     await this.runtime.removeNetworkIfUnused(this.config.podNetwork);
   }
 
