@@ -15,7 +15,7 @@ const CONCURRENCY = 8;
 async function main(): Promise<void> {
   const cp = await startControlPlane(['--etcd-compaction-interval=0']);
   try {
-    const client = new Client({ server: cp.url });
+    const client = new Client(cp.config);
     const cms = client.resource<ConfigMap>(ConfigMaps);
     const storage = new EtcdStorage([cp.etcdUrl]);
     const body = (i: number, prefix: string): ConfigMap => ({ metadata: { name: `${prefix}-${i}`, namespace: 'default' }, data: { key: 'value' } });

@@ -5,6 +5,8 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../deploy/local/ports';
+import type { ClientConfig } from '../shared/kubeconfig';
+import { writeKubeconfig } from '../shared/kubeconfig';
 
 export { freePort };
 
@@ -68,6 +70,10 @@ export function startProcess(command: string, args: string[], logFile: string): 
 
 export interface ControlPlane {
   url: string;
+  /** How a client reaches this apiserver as the cluster admin. */
+  config: ClientConfig;
+  /** An admin kubeconfig file for processes (scheduler, kubectl) started against it. */
+  kubeconfig: string;
   etcdUrl: string;
   dir: string;
   etcd: Proc;
@@ -96,8 +102,13 @@ export async function startControlPlane(extraApiserverArgs: string[] = []): Prom
     await stopAll(); // never leave processes behind
     throw err;
   }
+  const config: ClientConfig = { server: url };
+  const kubeconfig = path.join(dir, 'kubeconfig');
+  writeKubeconfig(kubeconfig, { server: url });
   return {
     url,
+    config,
+    kubeconfig,
     etcdUrl,
     dir,
     etcd,

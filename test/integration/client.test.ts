@@ -14,7 +14,7 @@ const silent = newLogger('test').child({ level: 'silent' });
 
 beforeAll(async () => {
   cp = await startControlPlane();
-  client = new Client({ server: cp.url });
+  client = new Client(cp.config);
 });
 afterAll(async () => {
   await cp?.stop();
