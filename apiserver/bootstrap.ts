@@ -1,13 +1,17 @@
 // What every cluster has from the start: the system namespaces and the `kubernetes` Service in default,
-// whose Endpoints point at this apiserver (like the real apiserver's bootstrap controller).
+// whose Endpoints point at this apiserver (like the real apiserver's bootstrap controller), and the
+// default RBAC roles and bindings.
 import type { Endpoints, Service } from '../shared/api/core';
 import type { KubeObject } from '../shared/api/meta';
 import { isAlreadyExists } from '../shared/errors';
 import type { Logger } from '../shared/log';
 import { ENFORCE_LABEL } from './admission/podsecurity';
+import { CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES } from './auth/bootstrappolicy';
 import { SYSTEM_NAMESPACES } from './registry/namespaces';
 import { kubernetesServiceIP } from './registry/services';
 import type { Store } from './registry/store';
+
+const AUTOUPDATE = 'rbac.authorization.kubernetes.io/autoupdate';
 
 export interface BootstrapConfig {
   serviceCIDR: string;
@@ -45,5 +49,28 @@ export async function bootstrap(stores: Map<string, Store>, config: BootstrapCon
     if (!isAlreadyExists(err)) throw err;
     await store.guaranteedUpdate('default', 'kubernetes', (current) => ({ ...current, subsets: endpoints.subsets }));
   }
-  log.info({ serviceIP: service.spec.clusterIP, endpoint: `${config.advertiseAddress}:${config.securePort}` }, 'bootstrapped system namespaces and the kubernetes service');
+  await reconcilePolicy(stores);
+  log.info({ serviceIP: service.spec.clusterIP, endpoint: `${config.advertiseAddress}:${config.securePort}` }, 'bootstrapped system namespaces, the kubernetes service and the default roles');
+}
+
+/**
+ * Creates the default roles and bindings, and puts back their rules and subjects if they were changed,
+ * unless an administrator annotated one with rbac.authorization.kubernetes.io/autoupdate=false.
+ */
+async function reconcilePolicy(stores: Map<string, Store>): Promise<void> {
+  const reconcile = async (store: Store, wanted: KubeObject, fields: string[]) => {
+    try {
+      await store.create(undefined, wanted);
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+      await store.guaranteedUpdate(undefined, wanted.metadata.name!, (current) => {
+        if (current.metadata.annotations?.[AUTOUPDATE] === 'false') return current;
+        const next = { ...current } as Record<string, unknown>;
+        for (const f of fields) next[f] = (wanted as unknown as Record<string, unknown>)[f];
+        return next as unknown as KubeObject;
+      });
+    }
+  };
+  for (const role of CLUSTER_ROLES) await reconcile(stores.get('rbac.authorization.k8s.io/clusterroles')!, role, ['rules']);
+  for (const binding of CLUSTER_ROLE_BINDINGS) await reconcile(stores.get('rbac.authorization.k8s.io/clusterrolebindings')!, binding, ['subjects']);
 }

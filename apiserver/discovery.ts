@@ -11,7 +11,15 @@ const METRICS: ResourceInfo[] = [
   { group: 'metrics.k8s.io', version: 'v1beta1', kind: 'NodeMetrics', plural: 'nodes', singular: '', namespaced: false, verbs: ['get', 'list'] },
 ];
 
-const ALL = [...RESOURCES, HorizontalPodAutoscalersV1, ...METRICS];
+/** The review APIs (create only; answered, never stored): see http/reviews.ts. */
+const REVIEWS: ResourceInfo[] = [
+  { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenReview', plural: 'tokenreviews', singular: '', namespaced: false, verbs: ['create'] },
+  { group: 'authentication.k8s.io', version: 'v1', kind: 'SelfSubjectReview', plural: 'selfsubjectreviews', singular: '', namespaced: false, verbs: ['create'] },
+  { group: 'authorization.k8s.io', version: 'v1', kind: 'SubjectAccessReview', plural: 'subjectaccessreviews', singular: '', namespaced: false, verbs: ['create'] },
+  { group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectAccessReview', plural: 'selfsubjectaccessreviews', singular: '', namespaced: false, verbs: ['create'] },
+];
+
+const ALL = [...RESOURCES, HorizontalPodAutoscalersV1, ...METRICS, ...REVIEWS];
 
 /** Subresources: what each answers with and which verbs it takes. */
 function subresourceInfo(r: ResourceInfo, sub: string): { group: string; version: string; kind: string; verbs: string[] } {

@@ -1,8 +1,12 @@
-// kube-apiserver: the Kubernetes REST API over etcd. Flags follow the real apiserver's names.
-import http from 'node:http';
+// kube-apiserver: the Kubernetes REST API over etcd, served over HTTPS to users with a token. Flags follow
+// the real apiserver's names.
+import fs from 'node:fs';
+import https from 'node:https';
 import { parseDuration, parseFlags } from '../shared/flags';
-import { writeKubeconfig } from '../shared/kubeconfig';
 import { newLogger } from '../shared/log';
+import { authorizerChain } from './auth';
+import { PolicyCache } from './auth/policycache';
+import { loadTokenFile } from './auth/tokenfile';
 import { bootstrap } from './bootstrap';
 import { buildStores } from './registry';
 import { createApp } from './server';
@@ -17,8 +21,12 @@ const flags = parseFlags({
   'service-node-port-range': { default: '30000-32767', help: 'the port range node ports are allocated from' },
   'etcd-compaction-interval': { default: '5m', help: 'how often old etcd revisions are compacted (0 disables)' },
   'etcd-compaction-keep': { default: '10000', help: 'how many recent revisions compaction keeps' },
-  'write-kubeconfig': { help: 'write an admin kubeconfig here once the API is ready (as k3s does)' },
-  'kubeconfig-server': { help: 'the server URL in that kubeconfig (default http://<advertise-address>:<secure-port>)' },
+  'tls-cert-file': { help: 'the serving certificate (PEM; the CA may follow it)' },
+  'tls-private-key-file': { help: 'the serving certificate\'s private key (PEM)' },
+  'token-auth-file': { help: 'the users: a CSV of token,user,uid,"group1,group2"' },
+  'authorization-mode': { default: 'Node,RBAC', help: 'the authorizers, in order: Node, RBAC, AlwaysAllow' },
+  'kubelet-client-certificate': { help: 'the client certificate the apiserver presents to kubelets (logs)' },
+  'kubelet-client-key': { help: 'its private key' },
 });
 
 const log = newLogger('apiserver');
@@ -27,9 +35,27 @@ const bindAddress = flags['bind-address']!;
 const advertiseAddress = flags['advertise-address'] ?? (bindAddress === '0.0.0.0' ? '127.0.0.1' : bindAddress);
 const serviceCIDR = flags['service-cluster-ip-range']!;
 
+type Flag = keyof typeof flags;
+for (const required of ['tls-cert-file', 'tls-private-key-file', 'token-auth-file'] as Flag[]) {
+  if (!flags[required]) throw new Error(`--${required} is required: the API is served over HTTPS to authenticated users only`);
+}
+const read = (flag: Flag) => (flags[flag] ? fs.readFileSync(flags[flag]!) : undefined);
+
 const storage = new EtcdStorage(flags['etcd-servers']!.split(','));
+const kubeletClient = { cert: read('kubelet-client-certificate'), key: read('kubelet-client-key') };
 const stores = buildStores(storage, { serviceCIDR, nodePortRange: flags['service-node-port-range']! });
-const server = http.createServer(createApp(storage, stores, log));
+const policy = new PolicyCache(stores, log);
+const stopPolicy = new AbortController();
+policy.run(stopPolicy.signal);
+const app = createApp({
+  storage,
+  stores,
+  log,
+  tokens: loadTokenFile(flags['token-auth-file']!),
+  authorizer: authorizerChain(flags['authorization-mode']!.split(','), stores, policy),
+  kubeletClient,
+});
+const server = https.createServer({ cert: read('tls-cert-file'), key: read('tls-private-key-file') }, app);
 server.headersTimeout = 60_000;
 server.requestTimeout = 0; // watches and log streams are long-lived
 server.keepAliveTimeout = 65_000;
@@ -41,10 +67,6 @@ async function start(): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
       await bootstrap(stores, { serviceCIDR, advertiseAddress, securePort: port }, log);
-      if (flags['write-kubeconfig']) {
-        writeKubeconfig(flags['write-kubeconfig'], { server: flags['kubeconfig-server'] ?? `http://${advertiseAddress}:${port}` });
-        log.info({ path: flags['write-kubeconfig'] }, 'wrote the admin kubeconfig');
-      }
       return;
     } catch (err) {
       if (attempt % 10 === 0) log.warn({ err: String(err) }, 'waiting for etcd');
@@ -62,6 +84,7 @@ const compaction = compactionMs > 0 ? setInterval(() => {
 function shutdown(signal: string): void {
   log.info({ signal }, 'shutting down');
   if (compaction) clearInterval(compaction);
+  stopPolicy.abort();
   server.close();
   server.closeAllConnections();
   storage.close();

@@ -1,42 +1,35 @@
 // The apiserver's HTTP application: request logging and metrics, body limits, health, discovery,
 // OpenAPI, version, and the resource endpoints. Every error leaves as a Kubernetes Status.
 import express, { NextFunction, Request, Response } from 'express';
-import { parseResourcePath } from './http/path';
-import { flag } from './http/query';
+import type { UserInfo } from '../shared/api/authentication';
+import { findResource } from '../shared/api/resources';
+import type { Authorizer } from './auth/authorizer';
+import { requestInfo, resourceWithSubresource } from './auth/requestinfo';
+import { authenticate, authorize, PUBLIC_PATHS } from './http/auth';
+import { flag, Query } from './http/query';
+import { reviewsRouter } from './http/reviews';
 import { MAX_BODY_BYTES } from './http/body';
 import { metricsRouter } from './http/metricsapi';
 import { ResourceHandler } from './http/resources';
 import { badRequest, notFound, requestEntityTooLarge, StatusError, statusFailure, toStatus } from '../shared/errors';
 import type { Logger } from '../shared/log';
 import { discoveryRouter } from './discovery';
+import { KubeletClient } from './kubeletclient';
 import { registry, requestDuration, requestTotal } from './metrics';
 import { openapiRouter } from './openapi';
 import type { Store } from './registry/store';
 import type { Storage } from './storage/interface';
 import { versionRouter } from './version';
 
-/** Kubernetes' request verb: get/list/watch/create/update/patch/delete/deletecollection. */
-function verbOf(req: Request): { verb: string; resource: string } {
-  const target = parseResourcePath(req.path);
-  if (!target) return { verb: req.method.toLowerCase(), resource: '' };
-  const resource = target.subresource ? `${target.resource.plural}/${target.subresource}` : target.resource.plural;
-  const watch = target.watchPath || flag(req.query as Record<string, string>, 'watch');
-  switch (req.method) {
-    case 'GET': return { verb: watch ? 'watch' : target.name === undefined ? 'list' : 'get', resource };
-    case 'POST': return { verb: 'create', resource };
-    case 'PUT': return { verb: 'update', resource };
-    case 'PATCH': return { verb: 'patch', resource };
-    case 'DELETE': return { verb: target.name === undefined ? 'deletecollection' : 'delete', resource };
-    default: return { verb: req.method.toLowerCase(), resource };
-  }
-}
-
 function requestLog(log: Logger) {
   return (req: Request, res: Response, next: NextFunction) => {
     const start = process.hrtime.bigint();
     res.on('close', () => {
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      const { verb, resource } = verbOf(req);
+      const info = requestInfo(req.method, req.path, flag(req.query as Query, 'watch'));
+      // Only served resources become label values: arbitrary paths must not grow the metric without bound.
+      const served = info.isResourceRequest && findResource(info.apiGroup, info.resource);
+      const [verb, resource] = [info.verb, served ? resourceWithSubresource(info) : ''];
       requestTotal.inc({ verb, resource, code: res.statusCode });
       requestDuration.observe({ verb, resource }, ms / 1000);
       log.info({ verb, path: req.originalUrl, code: res.statusCode, ms: Math.round(ms * 10) / 10, ua: (req.headers['user-agent'] ?? '').split(' ')[0] }, 'request');
@@ -54,29 +47,45 @@ function sendStatus(res: Response, err: unknown): void {
   res.status(status.code).json(status);
 }
 
-export function createApp(storage: Storage, stores: Map<string, Store>, log: Logger): express.Express {
+export interface ServerConfig {
+  storage: Storage;
+  stores: Map<string, Store>;
+  log: Logger;
+  /** Bearer token → user, from --token-auth-file. */
+  tokens: Map<string, UserInfo>;
+  authorizer: Authorizer;
+  /** The credential presented to kubelets when the API streams logs or reads usage from them. */
+  kubeletClient: { cert?: Buffer; key?: Buffer };
+}
+
+export function createApp({ storage, stores, log, tokens, authorizer, kubeletClient }: ServerConfig): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'extended');
   app.use(requestLog(log));
 
-  app.get(['/healthz', '/livez'], (_req, res) => void res.type('text/plain').send('ok'));
+  // Health checks answer everyone; everything else needs a token and permission.
+  app.get(PUBLIC_PATHS.filter((p) => p !== '/readyz'), (_req, res) => void res.type('text/plain').send('ok'));
   app.get('/readyz', async (_req, res) => {
     if (await storage.healthy()) res.type('text/plain').send('ok');
     else res.status(503).type('text/plain').send('[-]etcd failed: etcd is not answering\nreadyz check failed');
   });
+
+  app.use(authenticate(tokens));
+  app.use(express.raw({ type: () => true, limit: MAX_BODY_BYTES }));
+  app.use(authorize(authorizer));
   app.get('/metrics', async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
   });
-
-  app.use(express.raw({ type: () => true, limit: MAX_BODY_BYTES }));
+  app.use(reviewsRouter(tokens, authorizer));
   app.use(versionRouter());
   app.use(discoveryRouter());
   app.use(openapiRouter());
-  app.use(metricsRouter(stores.get('/nodes')!, stores.get('/pods')!));
+  const kubelets = new KubeletClient(kubeletClient);
+  app.use(metricsRouter(kubelets, stores.get('/nodes')!, stores.get('/pods')!));
 
-  const resources = new ResourceHandler(stores);
+  const resources = new ResourceHandler(stores, kubelets);
   app.use(async (req, res, next) => {
     if (!(await resources.handle(req, res))) next();
   });

@@ -1,6 +1,8 @@
 // kubelet: registers this node and runs the pods bound to it as Docker containers. Flags follow the
 // real kubelet's names where it has them.
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { KUBERNETES_VERSION } from '../apiserver/version';
 import type { Taint } from '../shared/api/core';
 import { Client } from '../shared/client';
@@ -8,10 +10,12 @@ import { realClock } from '../shared/clock';
 import { parseBool, parseDuration, parseFlags } from '../shared/flags';
 import { loadKubeconfig } from '../shared/kubeconfig';
 import { newLogger } from '../shared/log';
+import { selfSignedServingCertificate } from '../shared/pki';
+import { KubeletAuth } from './auth';
 import { Kubelet } from './kubelet';
 import { UnreachableRoute } from './network';
 import { DockerRuntime } from './runtime/docker';
-import { createKubeletServer } from './server';
+import { createKubeletServer, ServingTLS } from './server';
 import { StatsCollector } from './stats';
 
 const STATS_PERIOD_MS = 5_000;
@@ -34,6 +38,9 @@ const flags = parseFlags({
   'node-labels': { default: '', help: 'labels to add when registering, k=v,k2=v2' },
   'register-with-taints': { default: '', help: 'taints to add when registering, key=value:Effect,...' },
   'node-status-update-frequency': { default: '10s', help: 'how often the node status is checked' },
+  'tls-cert-file': { help: 'the serving certificate of the kubelet port (default: a self-signed one in <root-dir>/pki)' },
+  'tls-private-key-file': { help: 'its private key' },
+  'client-ca-file': { help: 'accept client certificates signed by this CA (the apiserver\'s)' },
   'cleanup-on-stop': { default: 'false', help: 'remove this node\'s pod containers (and an unused pod network) when stopped: for docker compose down' },
 });
 
@@ -44,6 +51,23 @@ const taints: Taint[] = flags['register-with-taints']!.split(',').filter(Boolean
   const [key, value] = kv.split('=');
   return { key, ...(value ? { value } : {}), effect: effect as Taint['effect'] };
 });
+
+/** The kubelet port's certificate: from the flags, or made once and kept under --root-dir, as the kubelet does. */
+function servingTLS(): ServingTLS {
+  const clientCA = flags['client-ca-file'] ? fs.readFileSync(flags['client-ca-file']) : undefined;
+  if (flags['tls-cert-file'] && flags['tls-private-key-file']) {
+    return { cert: fs.readFileSync(flags['tls-cert-file']), key: fs.readFileSync(flags['tls-private-key-file']), clientCA };
+  }
+  const dir = path.join(flags['root-dir']!, 'pki');
+  const [certFile, keyFile] = [path.join(dir, 'kubelet.crt'), path.join(dir, 'kubelet.key')];
+  if (!fs.existsSync(certFile) || !fs.existsSync(keyFile)) {
+    const pair = selfSignedServingCertificate({ commonName: flags['node-name']!, dnsNames: [flags['node-name']!, os.hostname()], ips: [flags['node-ip']!] });
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(keyFile, pair.key, { mode: 0o600 });
+    fs.writeFileSync(certFile, pair.cert);
+  }
+  return { cert: fs.readFileSync(certFile), key: fs.readFileSync(keyFile), clientCA };
+}
 
 async function main(): Promise<void> {
   const runtime = new DockerRuntime(flags['docker-endpoint']!);
@@ -70,7 +94,8 @@ async function main(): Promise<void> {
   }, realClock, log);
   const stats = new StatsCollector(flags['node-name']!, runtime, () => kubelet.containers(), os.cpus().length, log);
   const statsTimer = setInterval(() => void stats.collect().catch((err) => log.warn({ err: String(err) }, 'stats collection failed')), STATS_PERIOD_MS);
-  const server = createKubeletServer(runtime, kubelet, stats, log);
+  const auth = new KubeletAuth(client, flags['node-name']!, realClock);
+  const server = createKubeletServer(runtime, kubelet, stats, auth, servingTLS(), log);
   server.listen(Number(flags.port), flags.address, () => log.info({ port: Number(flags.port) }, 'kubelet server listening'));
   await kubelet.start();
 

@@ -1,7 +1,10 @@
-// The kubelet's HTTP server: container logs for `kubectl logs` (the apiserver proxies pods/log here),
-// resource usage (`/stats/summary`, read by the apiserver's metrics API) and health. HTTPS and authentication come with the hardening work; the listener is made here only.
+// The kubelet's HTTPS server: container logs for `kubectl logs` (the apiserver proxies pods/log here),
+// resource usage (`/stats/summary`, read by the apiserver's metrics API) and health. Every path but
+// /healthz needs an authenticated, authorized caller (see auth.ts).
 import http from 'node:http';
+import https from 'node:https';
 import type { Logger } from '../shared/log';
+import type { KubeletAuth } from './auth';
 import type { ContainerRuntime, RuntimeContainer } from './runtime/interface';
 import type { StatsCollector } from './stats';
 
@@ -15,10 +18,25 @@ function fail(res: http.ServerResponse, code: number, message: string): void {
   res.end(message);
 }
 
-export function createKubeletServer(runtime: ContainerRuntime, locator: ContainerLocator, stats: StatsCollector, log: Logger): http.Server {
-  return http.createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://kubelet');
+export interface ServingTLS {
+  cert: string | Buffer;
+  key: string | Buffer;
+  /** The CA whose client certificates are accepted (--client-ca-file). */
+  clientCA?: Buffer;
+}
+
+export function createKubeletServer(runtime: ContainerRuntime, locator: ContainerLocator, stats: StatsCollector, auth: KubeletAuth, tls: ServingTLS, log: Logger): https.Server {
+  const options: https.ServerOptions = { cert: tls.cert, key: tls.key, ...(tls.clientCA ? { ca: tls.clientCA, requestCert: true, rejectUnauthorized: false } : {}) };
+  return https.createServer(options, async (req, res) => {
+    const url = new URL(req.url ?? '/', 'https://kubelet');
     if (url.pathname === '/healthz') return void res.end('ok');
+    try {
+      const verdict = await auth.check(req, url.pathname);
+      if (!verdict.ok) return fail(res, verdict.code, verdict.message);
+    } catch (err) {
+      log.warn({ err: String(err) }, 'could not check the caller with the apiserver');
+      return fail(res, 503, 'the apiserver could not be asked about this caller');
+    }
     if (url.pathname === '/stats/summary') {
       res.setHeader('Content-Type', 'application/json');
       return void res.end(JSON.stringify(stats.summary()));

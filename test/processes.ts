@@ -2,11 +2,14 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../deploy/local/ports';
 import type { ClientConfig } from '../shared/kubeconfig';
-import { writeKubeconfig } from '../shared/kubeconfig';
+import { loadKubeconfig } from '../shared/kubeconfig';
+import { ensureClusterCredentials, writeUserKubeconfigs } from '../deploy/pki/credentials';
+import { Client } from '../shared/client';
 
 export { freePort };
 
@@ -35,9 +38,11 @@ export async function waitFor<T>(fn: () => Promise<T | undefined | false> | T | 
   }
 }
 
+/** The status code of a GET (over HTTPS without checking the server's certificate: health probes). */
 export function httpStatus(url: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { timeout: 2000 }, (res) => {
+    const get = url.startsWith('https:') ? https.get : http.get;
+    const req = get(url, { timeout: 2000, rejectUnauthorized: false }, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
     });
@@ -72,8 +77,14 @@ export interface ControlPlane {
   url: string;
   /** How a client reaches this apiserver as the cluster admin. */
   config: ClientConfig;
-  /** An admin kubeconfig file for processes (scheduler, kubectl) started against it. */
+  /** An admin kubeconfig file for kubectl started against it. */
   kubeconfig: string;
+  /** The viewer's (read-only) kubeconfig. */
+  viewerKubeconfig: string;
+  /** A component's own kubeconfig: `scheduler`, `controller-manager`, `kube-proxy`, `kubelet-<node>`. */
+  componentKubeconfig(name: string): string;
+  /** Path of the cluster CA certificate. */
+  caFile: string;
   etcdUrl: string;
   dir: string;
   etcd: Proc;
@@ -81,14 +92,24 @@ export interface ControlPlane {
   stop(): Promise<void>;
 }
 
-/** A real etcd and a real apiserver (compiled) on free ports, with data in a temp dir. */
-export async function startControlPlane(extraApiserverArgs: string[] = []): Promise<ControlPlane> {
+/**
+ * A real etcd and a real apiserver (compiled) on free ports, with data, certificates and tokens in a
+ * temp dir; `nodes` get kubelet credentials.
+ */
+export async function startControlPlane(extraApiserverArgs: string[] = [], nodes: string[] = ['node-1']): Promise<ControlPlane> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mini-k8s-'));
   const [client, peer, api] = [await freePort(), await freePort(), await freePort()];
+  const credentials = { dataDir: dir, server: `https://127.0.0.1:${api}`, extraSANs: [], kubernetesServiceIP: '10.96.0.1', nodes };
+  const creds = ensureClusterCredentials(credentials);
+  writeUserKubeconfigs(credentials);
   const etcdUrl = `http://127.0.0.1:${client}`;
   const etcd = startProcess('etcd', [`--data-dir=${dir}/etcd`, `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`, `--listen-peer-urls=http://127.0.0.1:${peer}`, `--initial-advertise-peer-urls=http://127.0.0.1:${peer}`, `--initial-cluster=default=http://127.0.0.1:${peer}`], `${dir}/etcd.log`);
-  const apiserver = startProcess(process.execPath, [path.join(DIST, 'apiserver', 'main.js'), `--etcd-servers=${etcdUrl}`, `--secure-port=${api}`, '--bind-address=127.0.0.1', ...extraApiserverArgs], `${dir}/apiserver.log`);
-  const url = `http://127.0.0.1:${api}`;
+  const apiserver = startProcess(process.execPath, [path.join(DIST, 'apiserver', 'main.js'), `--etcd-servers=${etcdUrl}`, `--secure-port=${api}`, '--bind-address=127.0.0.1',
+    `--tls-cert-file=${creds.certificate('apiserver').cert}`, `--tls-private-key-file=${creds.certificate('apiserver').key}`, `--token-auth-file=${creds.tokenFile}`,
+    `--kubelet-client-certificate=${creds.certificate('apiserver-kubelet-client').cert}`, `--kubelet-client-key=${creds.certificate('apiserver-kubelet-client').key}`,
+    ...extraApiserverArgs], `${dir}/apiserver.log`);
+  const url = `https://127.0.0.1:${api}`;
+  const config = loadKubeconfig(creds.adminKubeconfig);
   const stopAll = async () => {
     await apiserver.stop();
     await etcd.stop();
@@ -96,19 +117,20 @@ export async function startControlPlane(extraApiserverArgs: string[] = []): Prom
   };
   try {
     await waitFor(async () => (await httpStatus(`${url}/readyz`)) === 200, { what: 'the apiserver to be ready' });
-    // The bootstrap (system namespaces) runs right after etcd answers.
-    await waitFor(async () => (await httpStatus(`${url}/api/v1/namespaces/kube-node-lease`)) === 200, { what: 'bootstrap' });
+    // The bootstrap (system namespaces, default roles) runs right after etcd answers.
+    const admin = new Client(config);
+    await waitFor(() => admin.request('GET', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/mini-kubernetes:viewers-cluster').then(() => true), { what: 'bootstrap' });
   } catch (err) {
     await stopAll(); // never leave processes behind
     throw err;
   }
-  const config: ClientConfig = { server: url };
-  const kubeconfig = path.join(dir, 'kubeconfig');
-  writeKubeconfig(kubeconfig, { server: url });
   return {
     url,
     config,
-    kubeconfig,
+    kubeconfig: creds.adminKubeconfig,
+    viewerKubeconfig: creds.viewerKubeconfig,
+    componentKubeconfig: creds.componentKubeconfig,
+    caFile: creds.caFile,
     etcdUrl,
     dir,
     etcd,

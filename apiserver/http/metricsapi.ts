@@ -1,6 +1,5 @@
 // metrics.k8s.io/v1beta1, what `kubectl top` and the HorizontalPodAutoscaler read: the apiserver asks every
 // node's kubelet for its latest usage summary (`/stats/summary`), as metrics-server would.
-import http from 'node:http';
 import { Router } from 'express';
 import type { Node, Pod } from '../../shared/api/core';
 import type { NodeMetrics, PodMetrics } from '../../shared/api/metrics';
@@ -9,6 +8,7 @@ import { formatBytes } from '../../shared/quantity';
 import { parseSelector } from '../../shared/labels';
 import { selectionPredicate } from '../registry/selection';
 import type { Store } from '../registry/store';
+import { KubeletClient, kubeletEndpoint } from '../kubeletclient';
 
 interface Summary {
   node: { nodeName: string; time: string; cpu: { usageNanoCores: number }; memory: { workingSetBytes: number } };
@@ -18,12 +18,11 @@ interface Summary {
 const cpu = (nanoCores: number) => `${Math.round(nanoCores)}n`;
 const memory = (bytes: number) => (bytes % 1024 === 0 ? formatBytes(bytes) : `${Math.round(bytes / 1024)}Ki`);
 
-function fetchSummary(node: Node): Promise<Summary | undefined> {
-  const ip = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
-  const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
-  if (!ip || !port) return Promise.resolve(undefined);
+function fetchSummary(kubelets: KubeletClient, node: Node): Promise<Summary | undefined> {
+  const endpoint = kubeletEndpoint(node);
+  if (!endpoint) return Promise.resolve(undefined);
   return new Promise((resolve) => {
-    const req = http.get({ host: ip, port, path: '/stats/summary', timeout: 2000 }, (res) => {
+    const req = kubelets.get(endpoint, '/stats/summary', (res) => {
       let body = '';
       res.on('data', (c) => (body += c));
       res.on('end', () => {
@@ -33,20 +32,19 @@ function fetchSummary(node: Node): Promise<Summary | undefined> {
           resolve(undefined);
         }
       });
-    });
-    req.on('timeout', () => req.destroy());
+    }, 2000);
     req.on('error', () => resolve(undefined));
   });
 }
 
-async function summaries(nodes: Store): Promise<Summary[]> {
+async function summaries(kubelets: KubeletClient, nodes: Store): Promise<Summary[]> {
   const { items } = await nodes.list(undefined, () => true);
-  return (await Promise.all((items as Node[]).map(fetchSummary))).filter((s): s is Summary => !!s);
+  return (await Promise.all((items as Node[]).map((n) => fetchSummary(kubelets, n)))).filter((s): s is Summary => !!s);
 }
 
 const meta = (name: string, namespace?: string) => ({ name, ...(namespace ? { namespace } : {}), creationTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') });
 
-export function metricsRouter(nodes: Store, pods: Store): Router {
+export function metricsRouter(kubelets: KubeletClient, nodes: Store, pods: Store): Router {
   const router = Router();
   const base = '/apis/metrics.k8s.io/v1beta1';
 
@@ -55,7 +53,7 @@ export function metricsRouter(nodes: Store, pods: Store): Router {
     const selector = parseSelector(String(req.query.labelSelector ?? ''));
     const { items } = await nodes.list(undefined, (n) => selector.matches(n.metadata.labels));
     const wanted = new Set(items.map((n) => n.metadata.name));
-    const list: NodeMetrics[] = (await summaries(nodes))
+    const list: NodeMetrics[] = (await summaries(kubelets, nodes))
       .filter((s) => wanted.has(s.node.nodeName) && (!name || s.node.nodeName === name))
       .map((s) => ({ metadata: meta(s.node.nodeName), timestamp: s.node.time, window: '10s', usage: { cpu: cpu(s.node.cpu.usageNanoCores), memory: memory(s.node.memory.workingSetBytes) } }));
     if (name) {
@@ -70,7 +68,7 @@ export function metricsRouter(nodes: Store, pods: Store): Router {
     const predicate = selectionPredicate(req.query.labelSelector as string | undefined, req.query.fieldSelector as string | undefined);
     const { items } = await pods.list(namespace, predicate);
     const known = new Set((items as Pod[]).map((p) => `${p.metadata.namespace}/${p.metadata.name}`));
-    const list: PodMetrics[] = (await summaries(nodes))
+    const list: PodMetrics[] = (await summaries(kubelets, nodes))
       .flatMap((s) => s.pods)
       .filter((p) => known.has(`${p.podRef.namespace}/${p.podRef.name}`) && (!name || p.podRef.name === name))
       .map((p) => ({

@@ -1,10 +1,10 @@
 // GET pods/<name>/log: the apiserver picks the container, then streams the log from the kubelet of the
 // pod's node (`/containerLogs/<namespace>/<pod>/<container>`), as Kubernetes does.
-import http from 'node:http';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import type { Node, Pod } from '../../shared/api/core';
 import { badRequest, internalError, toStatus } from '../../shared/errors';
 import type { Store } from '../registry/store';
+import { KubeletClient, kubeletEndpoint } from '../kubeletclient';
 import { one, Query } from './query';
 
 /** The container whose log is wanted, or a BadRequest worded as Kubernetes words it. */
@@ -25,13 +25,11 @@ export function logContainer(pod: Pod, requested: string | undefined): string {
   return requested;
 }
 
-export async function streamPodLog(req: Request, res: Response, pod: Pod, nodes: Store, query: Query): Promise<void> {
+export async function streamPodLog(res: Response, pod: Pod, nodes: Store, kubelets: KubeletClient, query: Query): Promise<void> {
   const container = logContainer(pod, one(query, 'container'));
   if (!pod.spec.nodeName) throw badRequest(`pod ${pod.metadata.name} does not have a host assigned`);
-  const node = (await nodes.get(undefined, pod.spec.nodeName)) as Node;
-  const ip = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
-  const port = node.status?.daemonEndpoints?.kubeletEndpoint?.Port;
-  if (!ip || !port) throw internalError(`node ${pod.spec.nodeName} has no kubelet endpoint`);
+  const endpoint = kubeletEndpoint((await nodes.get(undefined, pod.spec.nodeName)) as Node);
+  if (!endpoint) throw internalError(`node ${pod.spec.nodeName} has no kubelet endpoint`);
 
   const params = new URLSearchParams();
   for (const key of ['follow', 'tailLines', 'timestamps', 'previous', 'sinceSeconds', 'limitBytes']) {
@@ -40,7 +38,7 @@ export async function streamPodLog(req: Request, res: Response, pod: Pod, nodes:
   }
   const path = `/containerLogs/${encodeURIComponent(pod.metadata.namespace!)}/${encodeURIComponent(pod.metadata.name!)}/${encodeURIComponent(container)}?${params}`;
   await new Promise<void>((resolve) => {
-    const upstream = http.get({ host: ip, port, path }, (kubelet) => {
+    const upstream = kubelets.get(endpoint, path, (kubelet) => {
       res.status(kubelet.statusCode ?? 502);
       res.setHeader('Content-Type', kubelet.headers['content-type'] ?? 'text/plain');
       res.flushHeaders();
@@ -53,7 +51,7 @@ export async function streamPodLog(req: Request, res: Response, pod: Pod, nodes:
       resolve();
     });
     upstream.on('error', (err) => {
-      if (!res.headersSent) res.status(500).json(toStatus(internalError(`Get "https://${ip}:${port}/containerLogs/...": ${err.message}`)));
+      if (!res.headersSent) res.status(500).json(toStatus(internalError(`Get "https://${endpoint.host}:${endpoint.port}/containerLogs/...": ${err.message}`)));
       else res.end();
       resolve();
     });

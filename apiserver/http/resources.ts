@@ -19,12 +19,13 @@ import type { Store } from '../registry/store';
 import { HorizontalPodAutoscalersV1, toV1, toV2 } from './autoscalingv1';
 import { decodeBody, patchType } from './body';
 import { streamPodLog } from './podlog';
+import type { KubeletClient } from '../kubeletclient';
 import { parseResourcePath, RequestTarget } from './path';
 import { deleteOptions, flag, intParam, isDryRun, one, Query } from './query';
 import { serveWatch } from './watch';
 
 export class ResourceHandler {
-  constructor(private readonly stores: Map<string, Store>) {}
+  constructor(private readonly stores: Map<string, Store>, private readonly kubelets: KubeletClient) {}
 
   store(r: ResourceInfo): Store {
     const s = this.stores.get(`${r.group}/${r.plural}`); // autoscaling/v1 is served from the v2 store
@@ -219,7 +220,7 @@ export class ResourceHandler {
         return this.send(req, res, store.resource, obj, query);
       }
       case 'log GET':
-        return streamPodLog(req, res, (await store.get(namespace, name)) as Pod, this.store({ group: '', plural: 'nodes' } as ResourceInfo), query);
+        return streamPodLog(res, (await store.get(namespace, name)) as Pod, this.store({ group: '', plural: 'nodes' } as ResourceInfo), this.kubelets, query);
       default:
         throw methodNotSupported(`${target.resource.plural}/${subresource}`, method);
     }

@@ -3,7 +3,7 @@
 import type { KubeObject } from '../../shared/api/meta';
 import type { ResourceInfo } from '../../shared/api/resources';
 import { age } from './age';
-import { configMapPrinter, eventPrinter, leasePrinter, namespacePrinter, secretPrinter } from './misc';
+import { configMapPrinter, eventPrinter, leasePrinter, namespacePrinter, roleBindingPrinter, rolePrinter, secretPrinter } from './misc';
 import { nodePrinter } from './nodes';
 import { podPrinter } from './pods';
 import { endpointSlicePrinter, endpointsPrinter, servicePrinter } from './services';
@@ -28,6 +28,10 @@ const PRINTERS: Record<string, Printer<never>> = {
   ConfigMap: configMapPrinter,
   Secret: secretPrinter,
   Lease: leasePrinter,
+  Role: rolePrinter,
+  ClusterRole: rolePrinter,
+  RoleBinding: roleBindingPrinter,
+  ClusterRoleBinding: roleBindingPrinter,
 };
 
 /** True when the Accept header asks for a meta.k8s.io Table. */

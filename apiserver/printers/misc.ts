@@ -1,6 +1,7 @@
-// Columns of the smaller kinds: Namespace, Event, ConfigMap, Secret, Lease.
+// Columns of the smaller kinds: Namespace, Event, ConfigMap, Secret, Lease, and the RBAC kinds.
 import type { ConfigMap, Event, Namespace, Secret } from '../../shared/api/core';
 import type { Lease } from '../../shared/api/coordination';
+import type { Role, RoleBinding } from '../../shared/api/rbac';
 import { age } from './age';
 import { col, Printer } from './table';
 
@@ -31,4 +32,18 @@ export const secretPrinter: Printer<Secret> = {
 export const leasePrinter: Printer<Lease> = {
   columns: [col('Holder'), col('Age')],
   cells: (l, now) => [l.spec.holderIdentity ?? '', age(l.metadata.creationTimestamp, now)],
+};
+
+export const rolePrinter: Printer<Role> = {
+  columns: [col('Created At', 0, 'date')],
+  cells: (r) => [r.metadata.creationTimestamp ?? ''],
+};
+
+/** `kubectl get rolebindings`: the role; with -o wide also the users, groups and service accounts. */
+export const roleBindingPrinter: Printer<RoleBinding> = {
+  columns: [col('Role'), col('Age'), col('Users', 1), col('Groups', 1), col('ServiceAccounts', 1)],
+  cells(b, now) {
+    const names = (kind: string) => (b.subjects ?? []).filter((s) => s.kind === kind).map((s) => (kind === 'ServiceAccount' ? `${s.namespace ?? ''}/${s.name}` : s.name)).join(', ');
+    return [`${b.roleRef.kind}/${b.roleRef.name}`, age(b.metadata.creationTimestamp, now), names('User'), names('Group'), names('ServiceAccount')];
+  },
 };

@@ -1,5 +1,6 @@
 // The processes of a local cluster and their flags: one table, in start order.
 import path from 'node:path';
+import { credentialPaths } from '../pki/credentials';
 
 export interface ClusterLayout {
   /** The repository root (where dist/ is). */
@@ -27,7 +28,8 @@ const CLUSTER_DNS = '10.96.0.10';
 
 export function clusterComponents(l: ClusterLayout): Component[] {
   const dist = (c: string) => path.join(l.root, 'dist', c, 'main.js');
-  const kubeconfig = `--kubeconfig=${path.join(l.dataDir, 'kubeconfig')}`;
+  const creds = credentialPaths(l.dataDir);
+  const kubeconfig = (component: string) => `--kubeconfig=${creds.componentKubeconfig(component)}`;
   const node = (name: string, entry: string, args: string[]): Component => ({ name, command: process.execPath, args: [entry, ...args], entry });
   const components: Component[] = [
     {
@@ -50,14 +52,20 @@ export function clusterComponents(l: ClusterLayout): Component[] {
       '--advertise-address=127.0.0.1',
       `--service-cluster-ip-range=${SERVICE_CIDR}`,
       '--service-node-port-range=30000-32767',
+      `--tls-cert-file=${creds.certificate('apiserver').cert}`,
+      `--tls-private-key-file=${creds.certificate('apiserver').key}`,
+      `--token-auth-file=${creds.tokenFile}`,
+      `--kubelet-client-certificate=${creds.certificate('apiserver-kubelet-client').cert}`,
+      `--kubelet-client-key=${creds.certificate('apiserver-kubelet-client').key}`,
     ]),
-    node('scheduler', dist('scheduler'), [kubeconfig, '--leader-elect=true']),
-    node('controller-manager', dist('controller-manager'), [kubeconfig, '--leader-elect=true', `--cluster-cidr=${CLUSTER_CIDR}`, `--service-cluster-ip-range=${SERVICE_CIDR}`]),
-    node('kube-proxy', dist('kube-proxy'), [kubeconfig, '--nodeport-addresses=127.0.0.1/32', `--cluster-cidr=${CLUSTER_CIDR}`, `--service-cluster-ip-range=${SERVICE_CIDR}`, '--metrics-bind-address=127.0.0.1:10249', `--cluster-dns=${CLUSTER_DNS}`, '--cluster-domain=cluster.local']),
+    node('scheduler', dist('scheduler'), [kubeconfig('scheduler'), '--leader-elect=true']),
+    node('controller-manager', dist('controller-manager'), [kubeconfig('controller-manager'), '--leader-elect=true', `--cluster-cidr=${CLUSTER_CIDR}`, `--service-cluster-ip-range=${SERVICE_CIDR}`]),
+    node('kube-proxy', dist('kube-proxy'), [kubeconfig('kube-proxy'), '--nodeport-addresses=127.0.0.1/32', `--cluster-cidr=${CLUSTER_CIDR}`, `--service-cluster-ip-range=${SERVICE_CIDR}`, '--metrics-bind-address=127.0.0.1:10249', `--cluster-dns=${CLUSTER_DNS}`, '--cluster-domain=cluster.local']),
   ];
   for (let n = 1; n <= l.nodes; n++) {
     components.push(node(`kubelet-node-${n}`, dist('kubelet'), [
-      kubeconfig,
+      kubeconfig(`kubelet-node-${n}`),
+      `--client-ca-file=${creds.caFile}`,
       `--node-name=node-${n}`,
       '--node-ip=127.0.0.1',
       `--port=${10250 + n - 1}`,

@@ -1,13 +1,13 @@
 // `npm run up`: a whole cluster on this machine, in the foreground. Starts etcd, the apiserver, the
-// scheduler, the controller-manager, kube-proxy and NODES kubelets; writes <data>/kubeconfig once the
-// apiserver is ready and <data>/run/<component>.pid (+ .json with the command line, so tests can restart a
-// component); Ctrl-C or SIGTERM stops everything and removes the pods' containers.
+// scheduler, the controller-manager, kube-proxy and NODES kubelets, each with its own credential (see
+// deploy/pki); writes <data>/kubeconfig (admin) and <data>/kubeconfig-viewer once the apiserver is ready,
+// and <data>/run/<component>.pid (+ .json with the command line, so tests can restart a component); Ctrl-C or SIGTERM stops everything and removes the pods' containers.
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
+import https from 'node:https';
 import path from 'node:path';
-import { writeKubeconfig } from '../../shared/kubeconfig';
 import { newLogger } from '../../shared/log';
+import { ensureClusterCredentials, writeUserKubeconfigs } from '../pki/credentials';
 import { clusterComponents, Component, POD_NETWORK } from './components';
 import { freePort } from './ports';
 
@@ -33,11 +33,11 @@ function start(c: Component): void {
   });
 }
 
-function waitReady(port: number, timeoutMs: number): Promise<void> {
+function waitReady(port: number, ca: Buffer, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   return new Promise((resolve, reject) => {
     const attempt = () => {
-      const req = http.get({ host: '127.0.0.1', port, path: '/readyz', timeout: 1000 }, (res) => {
+      const req = https.get({ host: '127.0.0.1', port, path: '/readyz', ca, timeout: 1000 }, (res) => {
         res.resume();
         if (res.statusCode === 200) resolve();
         else retry();
@@ -100,14 +100,25 @@ async function main(): Promise<void> {
   const nodes = Number(process.env.NODES ?? 2);
   fs.mkdirSync(runDir, { recursive: true });
   fs.mkdirSync(logDir, { recursive: true });
+  const apiserverPort = Number(process.env.APISERVER_PORT ?? 6443);
   const components = clusterComponents({
     root,
     dataDir,
-    apiserverPort: Number(process.env.APISERVER_PORT ?? 6443),
+    apiserverPort,
     etcdClientPort: await freePort(),
     etcdPeerPort: await freePort(),
     nodes,
   });
+  const credentials = {
+    dataDir,
+    server: `https://127.0.0.1:${apiserverPort}`,
+    extraSANs: [],
+    kubernetesServiceIP: '10.96.0.1',
+    nodes: Array.from({ length: nodes }, (_, i) => `node-${i + 1}`),
+  };
+  const creds = ensureClusterCredentials(credentials);
+  // The admin kubeconfig appears only once this run's apiserver answers: scripts wait for it.
+  fs.rmSync(creds.adminKubeconfig, { force: true });
   const started: string[] = [];
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -120,7 +131,6 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-  const apiserverPort = Number(process.env.APISERVER_PORT ?? 6443);
   for (const c of components) {
     if (stopping) return;
     if (c.entry && !fs.existsSync(c.entry)) {
@@ -130,12 +140,12 @@ async function main(): Promise<void> {
     start(c);
     started.push(c.name);
     if (c.name === 'apiserver') {
-      await waitReady(apiserverPort, 60_000);
-      writeKubeconfig(path.join(dataDir, 'kubeconfig'), { server: `http://127.0.0.1:${apiserverPort}` });
-      log.info({ kubeconfig: path.join(dataDir, 'kubeconfig') }, 'the apiserver is ready');
+      await waitReady(apiserverPort, fs.readFileSync(creds.caFile), 60_000);
+      writeUserKubeconfigs(credentials);
+      log.info({ kubeconfig: creds.adminKubeconfig, viewer: creds.viewerKubeconfig }, 'the apiserver is ready');
     }
   }
-  log.info({ kubeconfig: path.join(dataDir, 'kubeconfig'), logs: logDir }, `cluster up: export KUBECONFIG=${path.join(dataDir, 'kubeconfig')}`);
+  log.info({ kubeconfig: creds.adminKubeconfig, logs: logDir }, `cluster up: export KUBECONFIG=${creds.adminKubeconfig}`);
 }
 
 main().catch((err) => {

@@ -37,11 +37,17 @@ export const Deployments = resource({ group: 'apps', version: 'v1', kind: 'Deplo
 export const HorizontalPodAutoscalers = resource({ group: 'autoscaling', version: 'v2', kind: 'HorizontalPodAutoscaler', plural: 'horizontalpodautoscalers', singular: 'horizontalpodautoscaler', namespaced: true, shortNames: ['hpa'], categories: ['all'], subresources: ['status'] });
 export const Leases = resource({ group: 'coordination.k8s.io', version: 'v1', kind: 'Lease', plural: 'leases', singular: 'lease', namespaced: true });
 export const EndpointSlices = resource({ group: 'discovery.k8s.io', version: 'v1', kind: 'EndpointSlice', plural: 'endpointslices', singular: 'endpointslice', namespaced: true });
+const RBAC = 'rbac.authorization.k8s.io';
+export const Roles = resource({ group: RBAC, version: 'v1', kind: 'Role', plural: 'roles', singular: 'role', namespaced: true });
+export const ClusterRoles = resource({ group: RBAC, version: 'v1', kind: 'ClusterRole', plural: 'clusterroles', singular: 'clusterrole', namespaced: false });
+export const RoleBindings = resource({ group: RBAC, version: 'v1', kind: 'RoleBinding', plural: 'rolebindings', singular: 'rolebinding', namespaced: true });
+export const ClusterRoleBindings = resource({ group: RBAC, version: 'v1', kind: 'ClusterRoleBinding', plural: 'clusterrolebindings', singular: 'clusterrolebinding', namespaced: false });
 
 /** Every stored resource, in the order discovery lists them. */
 export const RESOURCES: ResourceInfo[] = [
   Namespaces, Pods, Nodes, Services, EndpointsResource, Events, ConfigMaps, Secrets,
   ReplicaSets, Deployments, HorizontalPodAutoscalers, Leases, EndpointSlices,
+  Roles, ClusterRoles, RoleBindings, ClusterRoleBindings,
 ];
 
 /** `v1` for the core group, `apps/v1` otherwise. */

@@ -86,6 +86,11 @@ const serviceSpec = z.looseObject({
   sessionAffinity: str.optional(),
 });
 
+const strings = z.array(str).nullish();
+const policyRule = z.looseObject({ verbs: z.array(str), apiGroups: strings, resources: strings, resourceNames: strings, nonResourceURLs: strings });
+const subject = z.looseObject({ kind: str, name: str, namespace: str.optional(), apiGroup: str.optional() });
+const roleRef = z.looseObject({ apiGroup: str, kind: str, name: str });
+
 const withMeta = <T extends z.ZodRawShape>(shape: T) => z.looseObject({ apiVersion: str.optional(), kind: str.optional(), metadata: objectMeta, ...shape });
 
 /** The schema of each kind; kinds not listed only need valid metadata. */
@@ -97,6 +102,10 @@ const SCHEMAS: Record<string, z.ZodType> = {
   ConfigMap: withMeta({ data: labels.nullish() }),
   Secret: withMeta({ data: labels.nullish(), stringData: labels.nullish(), type: str.optional() }),
   HorizontalPodAutoscaler: withMeta({ spec: z.looseObject({ scaleTargetRef: z.looseObject({ kind: str, name: str }), minReplicas: int.optional(), maxReplicas: int }) }),
+  Role: withMeta({ rules: z.array(policyRule).nullish() }),
+  ClusterRole: withMeta({ rules: z.array(policyRule).nullish() }),
+  RoleBinding: withMeta({ subjects: z.array(subject).nullish(), roleRef }),
+  ClusterRoleBinding: withMeta({ subjects: z.array(subject).nullish(), roleRef }),
   Lease: withMeta({ spec: z.looseObject({ holderIdentity: str.nullish(), leaseDurationSeconds: int.nullish() }).optional() }),
 };
 

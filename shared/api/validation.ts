@@ -3,6 +3,7 @@
 import type { Container, PodSpec, Service } from './core';
 import type { Deployment, ReplicaSet } from './apps';
 import type { HorizontalPodAutoscaler } from './autoscaling';
+import type { PolicyRule, Role, RoleBinding } from './rbac';
 import type { KubeObject, LabelSelector, StatusCause } from './meta';
 import { apiVersionOf, ResourceInfo } from './resources';
 import { fieldPath, schemaFor } from './schemas';
@@ -91,12 +92,19 @@ function labelErrors(field: string, labels: Record<string, string> | undefined |
   return errors;
 }
 
+/** RBAC objects are named like path segments (`system:kube-scheduler` is fine). */
+function pathSegmentNameErrors(field: string, name: string): StatusCause[] {
+  if (name === '.' || name === '..') return [fieldError.invalid(field, name, `may not be '${name}'`)];
+  const bad = ['/', '%'].find((c) => name.includes(c));
+  return bad ? [fieldError.invalid(field, name, `may not contain '${bad}'`)] : [];
+}
+
 function metadataErrors(resource: ResourceInfo, obj: KubeObject): StatusCause[] {
   const m = obj.metadata;
   const errors: StatusCause[] = [];
   if (!m.name && !m.generateName) errors.push(fieldError.required('metadata.name', 'name or generateName is required'));
   if (m.name) {
-    const nameRule = resource.kind === 'Namespace' ? dns1123LabelErrors : resource.kind === 'Service' ? dns1035LabelErrors : dns1123SubdomainErrors;
+    const nameRule = resource.kind === 'Namespace' ? dns1123LabelErrors : resource.kind === 'Service' ? dns1035LabelErrors : resource.group === 'rbac.authorization.k8s.io' ? pathSegmentNameErrors : dns1123SubdomainErrors;
     errors.push(...nameRule('metadata.name', m.name));
   }
   errors.push(...labelErrors('metadata.labels', m.labels));
@@ -286,6 +294,42 @@ function dataKeyErrors(data: Record<string, string> | undefined): StatusCause[] 
   return Object.keys(data ?? {}).filter((k) => !/^[-._a-zA-Z0-9]+$/.test(k)).map((k) => fieldError.invalid('data', k, "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"));
 }
 
+// ---- rbac --------------------------------------------------------------------------------------------
+
+function policyRuleErrors(kind: string, rules: PolicyRule[] | undefined): StatusCause[] {
+  const errors: StatusCause[] = [];
+  (rules ?? []).forEach((rule, i) => {
+    const f = `rules[${i}]`;
+    if (!rule.verbs?.length) errors.push(fieldError.required(`${f}.verbs`, 'verbs must contain at least one value'));
+    if (rule.nonResourceURLs?.length) {
+      if (kind === 'Role') errors.push(fieldError.invalid(`${f}.nonResourceURLs`, rule.nonResourceURLs, 'namespaced rules cannot apply to non-resource URLs'));
+      if (rule.resources?.length || rule.apiGroups?.length) errors.push(fieldError.invalid(`${f}.nonResourceURLs`, rule.nonResourceURLs, 'rules cannot apply to both regular resources and non-resource URLs'));
+    } else {
+      if (!rule.apiGroups?.length) errors.push(fieldError.required(`${f}.apiGroups`, 'resource rules must supply at least one api group'));
+      if (!rule.resources?.length) errors.push(fieldError.required(`${f}.resources`, 'resource rules must supply at least one resource'));
+    }
+  });
+  return errors;
+}
+
+function roleBindingErrors(kind: string, binding: RoleBinding, old: RoleBinding | undefined): StatusCause[] {
+  const errors: StatusCause[] = [];
+  const ref = binding.roleRef;
+  if (ref?.apiGroup !== 'rbac.authorization.k8s.io') errors.push(fieldError.notSupported('roleRef.apiGroup', ref?.apiGroup ?? '', ['rbac.authorization.k8s.io']));
+  const kinds = kind === 'RoleBinding' ? ['Role', 'ClusterRole'] : ['ClusterRole'];
+  if (!kinds.includes(ref?.kind)) errors.push(fieldError.notSupported('roleRef.kind', ref?.kind ?? '', kinds));
+  if (!ref?.name) errors.push(fieldError.required('roleRef.name'));
+  if (old && (old.roleRef.kind !== ref?.kind || old.roleRef.name !== ref?.name || old.roleRef.apiGroup !== ref?.apiGroup)) {
+    errors.push(fieldError.invalid('roleRef', ref, 'cannot change roleRef'));
+  }
+  (binding.subjects ?? []).forEach((s, i) => {
+    if (!['User', 'Group', 'ServiceAccount'].includes(s.kind)) errors.push(fieldError.notSupported(`subjects[${i}].kind`, s.kind, ['ServiceAccount', 'User', 'Group']));
+    if (!s.name) errors.push(fieldError.required(`subjects[${i}].name`));
+    if (s.kind === 'ServiceAccount' && !s.namespace && kind === 'ClusterRoleBinding') errors.push(fieldError.required(`subjects[${i}].namespace`));
+  });
+  return errors;
+}
+
 /** Kubernetes' ValidateX / ValidateXUpdate for the served kinds. Returns the field errors. */
 export function validateObject(resource: ResourceInfo, obj: KubeObject, old?: KubeObject): StatusCause[] {
   const errors = metadataErrors(resource, obj);
@@ -302,6 +346,10 @@ export function validateObject(resource: ResourceInfo, obj: KubeObject, old?: Ku
     case 'HorizontalPodAutoscaler': errors.push(...hpaErrors(obj as HorizontalPodAutoscaler)); break;
     case 'ConfigMap': errors.push(...dataKeyErrors((obj as KubeObject & { data?: Record<string, string> }).data)); break;
     case 'Secret': errors.push(...dataKeyErrors((obj as KubeObject & { data?: Record<string, string> }).data)); break;
+    case 'Role':
+    case 'ClusterRole': errors.push(...policyRuleErrors(resource.kind, (obj as Role).rules)); break;
+    case 'RoleBinding':
+    case 'ClusterRoleBinding': errors.push(...roleBindingErrors(resource.kind, obj as RoleBinding, old as RoleBinding | undefined)); break;
   }
   return errors;
 }

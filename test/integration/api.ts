@@ -1,50 +1,65 @@
-// A minimal HTTP helper for integration tests: raw requests, so the tests see exactly what kubectl would.
+// A minimal HTTPS helper for integration tests: raw requests with the admin's token, so the tests see
+// exactly what kubectl would (status codes, Status bodies), and a raw watch reader.
+import http from 'node:http';
+import https from 'node:https';
+import type { ClientConfig } from '../../shared/kubeconfig';
+
 export interface ApiResponse<T = any> {
   code: number;
   body: T;
   contentType: string;
 }
 
-export async function api<T = any>(base: string, method: string, path: string, body?: unknown, contentType = 'application/json', accept = 'application/json'): Promise<ApiResponse<T>> {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: { 'Content-Type': contentType, Accept: accept },
-    body: body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
+/** Sends one request; `config.token` undefined means anonymous. */
+export function send(config: ClientConfig, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<http.IncomingMessage> {
+  const payload = body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = https.request(new URL(path, config.server), {
+      method,
+      ca: config.ca,
+      // Node frames no body on DELETE unless told its length.
+      headers: { ...(config.token ? { Authorization: `Bearer ${config.token}` } : {}), ...(payload !== undefined ? { 'Content-Length': String(Buffer.byteLength(payload)) } : {}), ...headers },
+    }, resolve);
+    req.on('error', reject);
+    req.end(payload);
   });
-  const text = await res.text();
+}
+
+export async function api<T = any>(config: ClientConfig, method: string, path: string, body?: unknown, contentType = 'application/json', accept = 'application/json'): Promise<ApiResponse<T>> {
+  const res = await send(config, method, path, body, { 'Content-Type': contentType, Accept: accept });
+  const chunks: Buffer[] = [];
+  for await (const c of res) chunks.push(c as Buffer);
+  const text = Buffer.concat(chunks).toString();
   let parsed: unknown = text;
   try {
     parsed = JSON.parse(text);
   } catch {
     // not JSON
   }
-  return { code: res.status, body: parsed as T, contentType: res.headers.get('content-type') ?? '' };
+  return { code: res.statusCode ?? 0, body: parsed as T, contentType: String(res.headers['content-type'] ?? '') };
 }
 
 /** Reads a watch stream until `count` events arrived or the timeout passed. */
-export async function watchEvents(url: string, count: number, timeoutMs = 10_000): Promise<any[]> {
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), timeoutMs);
+export async function watchEvents(config: ClientConfig, path: string, count: number, timeoutMs = 10_000): Promise<any[]> {
   const events: any[] = [];
+  const res = await send(config, 'GET', path);
+  const timer = setTimeout(() => res.destroy(), timeoutMs);
+  let buf = '';
   try {
-    const res = await fetch(url, { signal: abort.signal });
-    const reader = res.body!.getReader();
-    let buf = '';
-    while (events.length < count) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      buf += Buffer.from(value).toString();
+    for await (const chunk of res) {
+      buf += (chunk as Buffer).toString();
       let nl: number;
       while ((nl = buf.indexOf('\n')) >= 0) {
         events.push(JSON.parse(buf.slice(0, nl)));
         buf = buf.slice(nl + 1);
       }
+      if (events.length >= count) break;
     }
-  } catch (err) {
-    if (!abort.signal.aborted) throw err;
+  } catch {
+    // destroyed at the timeout: return what arrived
   } finally {
     clearTimeout(timer);
-    abort.abort();
+    res.destroy();
   }
   return events;
 }

@@ -14,88 +14,88 @@ afterAll(async () => {
 
 describe('CRUD', () => {
   it('creates, reads, lists, updates and deletes a pod', async () => {
-    const created = await api(cp.url, 'POST', `${NS}/pods`, pod('crud'));
+    const created = await api(cp.config, 'POST', `${NS}/pods`, pod('crud'));
     expect(created.code).toBe(201);
     expect(created.body.metadata).toMatchObject({ name: 'crud', namespace: 'default', generation: 1 });
     expect(created.body.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
     expect(created.body.metadata.creationTimestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(created.body.status.phase).toBe('Pending');
 
-    const got = await api(cp.url, 'GET', `${NS}/pods/crud`);
+    const got = await api(cp.config, 'GET', `${NS}/pods/crud`);
     expect(got.body.metadata.resourceVersion).toBe(created.body.metadata.resourceVersion);
 
-    const list = await api(cp.url, 'GET', `${NS}/pods?labelSelector=app%3Dtest`);
+    const list = await api(cp.config, 'GET', `${NS}/pods?labelSelector=app%3Dtest`);
     expect(list.body.kind).toBe('PodList');
     expect(list.body.items.map((p: any) => p.metadata.name)).toContain('crud');
     expect(Number(list.body.metadata.resourceVersion)).toBeGreaterThanOrEqual(Number(created.body.metadata.resourceVersion));
 
-    const updated = await api(cp.url, 'PUT', `${NS}/pods/crud`, { ...got.body, metadata: { ...got.body.metadata, labels: { app: 'test', v: '2' } } });
+    const updated = await api(cp.config, 'PUT', `${NS}/pods/crud`, { ...got.body, metadata: { ...got.body.metadata, labels: { app: 'test', v: '2' } } });
     expect(updated.code).toBe(200);
     expect(updated.body.metadata.labels.v).toBe('2');
     expect(updated.body.metadata.generation).toBe(1); // metadata changes do not bump generation
 
-    const deleted = await api(cp.url, 'DELETE', `${NS}/pods/crud`);
+    const deleted = await api(cp.config, 'DELETE', `${NS}/pods/crud`);
     expect(deleted.code).toBe(200);
-    expect((await api(cp.url, 'GET', `${NS}/pods/crud`)).body).toMatchObject({ kind: 'Status', reason: 'NotFound', code: 404, message: 'pods "crud" not found' });
+    expect((await api(cp.config, 'GET', `${NS}/pods/crud`)).body).toMatchObject({ kind: 'Status', reason: 'NotFound', code: 404, message: 'pods "crud" not found' });
   });
 
   it('answers AlreadyExists, Invalid with causes, and NotFound for a missing namespace', async () => {
-    await api(cp.url, 'POST', `${NS}/pods`, pod('dup'));
-    expect((await api(cp.url, 'POST', `${NS}/pods`, pod('dup'))).body).toMatchObject({ code: 409, reason: 'AlreadyExists' });
-    const bad = await api(cp.url, 'POST', `${NS}/pods`, pod('bad', { spec: { containers: [{ name: 'c' }] } }));
+    await api(cp.config, 'POST', `${NS}/pods`, pod('dup'));
+    expect((await api(cp.config, 'POST', `${NS}/pods`, pod('dup'))).body).toMatchObject({ code: 409, reason: 'AlreadyExists' });
+    const bad = await api(cp.config, 'POST', `${NS}/pods`, pod('bad', { spec: { containers: [{ name: 'c' }] } }));
     expect(bad.body).toMatchObject({ code: 422, reason: 'Invalid', details: { kind: 'Pod', name: 'bad', causes: [{ field: 'spec.containers[0].image', message: 'Required value' }] } });
-    expect((await api(cp.url, 'POST', '/api/v1/namespaces/nowhere/pods', pod('x'))).body).toMatchObject({ code: 404, message: 'namespaces "nowhere" not found' });
+    expect((await api(cp.config, 'POST', '/api/v1/namespaces/nowhere/pods', pod('x'))).body).toMatchObject({ code: 404, message: 'namespaces "nowhere" not found' });
   });
 
   it('bumps generation on spec changes only, and keeps status out of main-resource updates', async () => {
     const d = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'gen' }, spec: { selector: { matchLabels: { app: 'g' } }, template: { metadata: { labels: { app: 'g' } }, spec: { containers: [{ name: 'c', image: 'x' }] } } } };
-    const created = (await api(cp.url, 'POST', '/apis/apps/v1/namespaces/default/deployments', d)).body;
-    const scaled = (await api(cp.url, 'PATCH', '/apis/apps/v1/namespaces/default/deployments/gen', { spec: { replicas: 3 }, status: { replicas: 99 } }, 'application/merge-patch+json')).body;
+    const created = (await api(cp.config, 'POST', '/apis/apps/v1/namespaces/default/deployments', d)).body;
+    const scaled = (await api(cp.config, 'PATCH', '/apis/apps/v1/namespaces/default/deployments/gen', { spec: { replicas: 3 }, status: { replicas: 99 } }, 'application/merge-patch+json')).body;
     expect(scaled.metadata.generation).toBe(created.metadata.generation + 1);
     expect(scaled.status.replicas).toBeUndefined();
-    const status = (await api(cp.url, 'PUT', '/apis/apps/v1/namespaces/default/deployments/gen/status', { ...scaled, spec: { ...scaled.spec, replicas: 7 }, status: { replicas: 3 } })).body;
+    const status = (await api(cp.config, 'PUT', '/apis/apps/v1/namespaces/default/deployments/gen/status', { ...scaled, spec: { ...scaled.spec, replicas: 7 }, status: { replicas: 3 } })).body;
     expect(status.status.replicas).toBe(3);
     expect(status.spec.replicas).toBe(3);
     expect(status.metadata.generation).toBe(scaled.metadata.generation);
-    const scale = (await api(cp.url, 'GET', '/apis/apps/v1/namespaces/default/deployments/gen/scale')).body;
+    const scale = (await api(cp.config, 'GET', '/apis/apps/v1/namespaces/default/deployments/gen/scale')).body;
     expect(scale).toMatchObject({ kind: 'Scale', apiVersion: 'autoscaling/v1', spec: { replicas: 3 }, status: { replicas: 3, selector: 'app=g' } });
   });
 });
 
 describe('resource versions and watch', () => {
   it('lists at an exact earlier revision', async () => {
-    const a = (await api(cp.url, 'POST', `${NS}/configmaps`, { metadata: { name: 'rev-a' }, data: { k: 'v' } })).body;
-    await api(cp.url, 'POST', `${NS}/configmaps`, { metadata: { name: 'rev-b' } });
-    const then = (await api(cp.url, 'GET', `${NS}/configmaps?resourceVersion=${a.metadata.resourceVersion}&resourceVersionMatch=Exact`)).body;
+    const a = (await api(cp.config, 'POST', `${NS}/configmaps`, { metadata: { name: 'rev-a' }, data: { k: 'v' } })).body;
+    await api(cp.config, 'POST', `${NS}/configmaps`, { metadata: { name: 'rev-b' } });
+    const then = (await api(cp.config, 'GET', `${NS}/configmaps?resourceVersion=${a.metadata.resourceVersion}&resourceVersionMatch=Exact`)).body;
     const names = then.items.map((c: any) => c.metadata.name);
     expect(names).toContain('rev-a');
     expect(names).not.toContain('rev-b');
   });
 
   it('resumes a watch from a resourceVersion, in order, with DELETED carrying the last state', async () => {
-    const first = (await api(cp.url, 'POST', `${NS}/configmaps`, { metadata: { name: 'w1' } })).body;
-    await api(cp.url, 'POST', `${NS}/configmaps`, { metadata: { name: 'w2' } });
-    await api(cp.url, 'PATCH', `${NS}/configmaps/w2`, { data: { a: 'b' } }, 'application/merge-patch+json');
-    await api(cp.url, 'DELETE', `${NS}/configmaps/w1`);
-    const events = await watchEvents(`${cp.url}${NS}/configmaps?watch=true&resourceVersion=${first.metadata.resourceVersion}`, 3);
+    const first = (await api(cp.config, 'POST', `${NS}/configmaps`, { metadata: { name: 'w1' } })).body;
+    await api(cp.config, 'POST', `${NS}/configmaps`, { metadata: { name: 'w2' } });
+    await api(cp.config, 'PATCH', `${NS}/configmaps/w2`, { data: { a: 'b' } }, 'application/merge-patch+json');
+    await api(cp.config, 'DELETE', `${NS}/configmaps/w1`);
+    const events = await watchEvents(cp.config, `${NS}/configmaps?watch=true&resourceVersion=${first.metadata.resourceVersion}`, 3);
     expect(events.map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(['ADDED w2', 'MODIFIED w2', 'DELETED w1']);
     expect(events[1].object.data).toEqual({ a: 'b' });
   });
 
   it('starts a watch without a resourceVersion with the current objects, then streams changes', async () => {
-    const watching = watchEvents(`${cp.url}${NS}/configmaps?watch=true&fieldSelector=metadata.name%3Dw3`, 2);
+    const watching = watchEvents(cp.config, `${NS}/configmaps?watch=true&fieldSelector=metadata.name%3Dw3`, 2);
     await new Promise((r) => setTimeout(r, 300));
-    await api(cp.url, 'POST', `${NS}/configmaps`, { metadata: { name: 'w3' } });
-    await api(cp.url, 'POST', `${NS}/configmaps`, { metadata: { name: 'w4' } });
-    await api(cp.url, 'PATCH', `${NS}/configmaps/w3`, { data: { x: 'y' } }, 'application/merge-patch+json');
+    await api(cp.config, 'POST', `${NS}/configmaps`, { metadata: { name: 'w3' } });
+    await api(cp.config, 'POST', `${NS}/configmaps`, { metadata: { name: 'w4' } });
+    await api(cp.config, 'PATCH', `${NS}/configmaps/w3`, { data: { x: 'y' } }, 'application/merge-patch+json');
     expect((await watching).map((e) => `${e.type} ${e.object.metadata.name}`)).toEqual(['ADDED w3', 'MODIFIED w3']);
   });
 });
 
 describe('optimistic concurrency', () => {
   it('lets exactly one of 50 concurrent updates from one resourceVersion win', async () => {
-    const cm = (await api(cp.url, 'POST', `${NS}/configmaps`, { metadata: { name: 'race' }, data: { n: '0' } })).body;
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => api(cp.url, 'PUT', `${NS}/configmaps/race`, { ...cm, data: { n: String(i + 1) } })));
+    const cm = (await api(cp.config, 'POST', `${NS}/configmaps`, { metadata: { name: 'race' }, data: { n: '0' } })).body;
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => api(cp.config, 'PUT', `${NS}/configmaps/race`, { ...cm, data: { n: String(i + 1) } })));
     const codes = results.map((r) => r.code);
     expect(codes.filter((c) => c === 200)).toHaveLength(1);
     expect(codes.filter((c) => c === 409)).toHaveLength(49);
@@ -105,7 +105,7 @@ describe('optimistic concurrency', () => {
 
 describe('service allocation', () => {
   it('never gives two of 30 concurrent services the same clusterIP or nodePort', async () => {
-    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => api(cp.url, 'POST', `${NS}/services`, { metadata: { name: `svc-${i}` }, spec: { type: 'NodePort', selector: { app: 'x' }, ports: [{ port: 80 }] } })));
+    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => api(cp.config, 'POST', `${NS}/services`, { metadata: { name: `svc-${i}` }, spec: { type: 'NodePort', selector: { app: 'x' }, ports: [{ port: 80 }] } })));
     expect(results.every((r) => r.code === 201)).toBe(true);
     const ips = results.map((r) => r.body.spec.clusterIP);
     const ports = results.map((r) => r.body.spec.ports[0].nodePort);
@@ -116,73 +116,73 @@ describe('service allocation', () => {
   });
 
   it('refuses a node port already in use with a 422 naming the field, and frees ports on delete', async () => {
-    const a = await api(cp.url, 'POST', `${NS}/services`, { metadata: { name: 'fixed-a' }, spec: { type: 'NodePort', ports: [{ port: 80, nodePort: 30999 }] } });
+    const a = await api(cp.config, 'POST', `${NS}/services`, { metadata: { name: 'fixed-a' }, spec: { type: 'NodePort', ports: [{ port: 80, nodePort: 30999 }] } });
     expect(a.code).toBe(201);
-    const b = await api(cp.url, 'POST', `${NS}/services`, { metadata: { name: 'fixed-b' }, spec: { type: 'NodePort', ports: [{ port: 80, nodePort: 30999 }] } });
+    const b = await api(cp.config, 'POST', `${NS}/services`, { metadata: { name: 'fixed-b' }, spec: { type: 'NodePort', ports: [{ port: 80, nodePort: 30999 }] } });
     expect(b.body).toMatchObject({ code: 422, reason: 'Invalid' });
     expect(b.body.message).toBe('Service "fixed-b" is invalid: spec.ports[0].nodePort: Invalid value: 30999: provided port is already allocated');
-    await api(cp.url, 'DELETE', `${NS}/services/fixed-a`);
-    expect((await api(cp.url, 'POST', `${NS}/services`, { metadata: { name: 'fixed-b' }, spec: { type: 'NodePort', ports: [{ port: 80, nodePort: 30999 }] } })).code).toBe(201);
+    await api(cp.config, 'DELETE', `${NS}/services/fixed-a`);
+    expect((await api(cp.config, 'POST', `${NS}/services`, { metadata: { name: 'fixed-b' }, spec: { type: 'NodePort', ports: [{ port: 80, nodePort: 30999 }] } })).code).toBe(201);
   });
 
   it('reserves 10.96.0.1 for the kubernetes service', async () => {
-    const svc = (await api(cp.url, 'GET', `${NS}/services/kubernetes`)).body;
+    const svc = (await api(cp.config, 'GET', `${NS}/services/kubernetes`)).body;
     expect(svc.spec.clusterIP).toBe('10.96.0.1');
-    expect((await api(cp.url, 'POST', `${NS}/services`, { metadata: { name: 'steal' }, spec: { clusterIP: '10.96.0.1', ports: [{ port: 80 }] } })).code).toBe(422);
+    expect((await api(cp.config, 'POST', `${NS}/services`, { metadata: { name: 'steal' }, spec: { clusterIP: '10.96.0.1', ports: [{ port: 80 }] } })).code).toBe(422);
   });
 });
 
 describe('pod lifecycle', () => {
   it('binds a pod once, then deletes it gracefully until the kubelet finishes with grace 0', async () => {
-    await api(cp.url, 'POST', `${NS}/pods`, pod('graceful'));
-    const bind = await api(cp.url, 'POST', `${NS}/pods/graceful/binding`, { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'graceful' }, target: { kind: 'Node', name: 'node-1' } });
+    await api(cp.config, 'POST', `${NS}/pods`, pod('graceful'));
+    const bind = await api(cp.config, 'POST', `${NS}/pods/graceful/binding`, { apiVersion: 'v1', kind: 'Binding', metadata: { name: 'graceful' }, target: { kind: 'Node', name: 'node-1' } });
     expect(bind.code).toBe(201);
-    const again = await api(cp.url, 'POST', `${NS}/pods/graceful/binding`, { target: { name: 'node-2' } });
+    const again = await api(cp.config, 'POST', `${NS}/pods/graceful/binding`, { target: { name: 'node-2' } });
     expect(again.body).toMatchObject({ code: 409, reason: 'Conflict' });
-    const bound = (await api(cp.url, 'GET', `${NS}/pods/graceful`)).body;
+    const bound = (await api(cp.config, 'GET', `${NS}/pods/graceful`)).body;
     expect(bound.spec.nodeName).toBe('node-1');
     expect(bound.status.conditions).toContainEqual(expect.objectContaining({ type: 'PodScheduled', status: 'True' }));
 
-    const marked = await api(cp.url, 'DELETE', `${NS}/pods/graceful`, { propagationPolicy: 'Background' });
+    const marked = await api(cp.config, 'DELETE', `${NS}/pods/graceful`, { propagationPolicy: 'Background' });
     expect(marked.body.metadata.deletionTimestamp).toBeDefined();
     expect(marked.body.metadata.deletionGracePeriodSeconds).toBe(30);
-    expect((await api(cp.url, 'GET', `${NS}/pods/graceful`)).code).toBe(200);
-    await api(cp.url, 'DELETE', `${NS}/pods/graceful`, { gracePeriodSeconds: 0, preconditions: { uid: bound.metadata.uid } });
-    expect((await api(cp.url, 'GET', `${NS}/pods/graceful`)).code).toBe(404);
+    expect((await api(cp.config, 'GET', `${NS}/pods/graceful`)).code).toBe(200);
+    await api(cp.config, 'DELETE', `${NS}/pods/graceful`, { gracePeriodSeconds: 0, preconditions: { uid: bound.metadata.uid } });
+    expect((await api(cp.config, 'GET', `${NS}/pods/graceful`)).code).toBe(404);
   });
 
   it('keeps an object with finalizers until they are removed', async () => {
-    await api(cp.url, 'POST', `${NS}/configmaps`, { metadata: { name: 'fin', finalizers: ['example.com/hold'] } });
-    await api(cp.url, 'DELETE', `${NS}/configmaps/fin`);
-    const held = (await api(cp.url, 'GET', `${NS}/configmaps/fin`)).body;
+    await api(cp.config, 'POST', `${NS}/configmaps`, { metadata: { name: 'fin', finalizers: ['example.com/hold'] } });
+    await api(cp.config, 'DELETE', `${NS}/configmaps/fin`);
+    const held = (await api(cp.config, 'GET', `${NS}/configmaps/fin`)).body;
     expect(held.metadata.deletionTimestamp).toBeDefined();
-    await api(cp.url, 'PATCH', `${NS}/configmaps/fin`, { metadata: { finalizers: null } }, 'application/merge-patch+json');
-    expect((await api(cp.url, 'GET', `${NS}/configmaps/fin`)).code).toBe(404);
+    await api(cp.config, 'PATCH', `${NS}/configmaps/fin`, { metadata: { finalizers: null } }, 'application/merge-patch+json');
+    expect((await api(cp.config, 'GET', `${NS}/configmaps/fin`)).code).toBe(404);
   });
 
   it('refuses to delete the namespaces every cluster needs', async () => {
-    expect((await api(cp.url, 'DELETE', '/api/v1/namespaces/default')).body).toMatchObject({ code: 403, message: 'namespaces "default" is forbidden: this namespace may not be deleted' });
-    expect((await api(cp.url, 'GET', '/api/v1/namespaces/default')).body.status.phase).toBe('Active');
+    expect((await api(cp.config, 'DELETE', '/api/v1/namespaces/default')).body).toMatchObject({ code: 403, message: 'namespaces "default" is forbidden: this namespace may not be deleted' });
+    expect((await api(cp.config, 'GET', '/api/v1/namespaces/default')).body.status.phase).toBe('Active');
   });
 
   it('refuses new objects in a terminating namespace', async () => {
-    await api(cp.url, 'POST', '/api/v1/namespaces', { metadata: { name: 'doomed' } });
-    await api(cp.url, 'DELETE', '/api/v1/namespaces/doomed');
-    const ns = (await api(cp.url, 'GET', '/api/v1/namespaces/doomed')).body;
+    await api(cp.config, 'POST', '/api/v1/namespaces', { metadata: { name: 'doomed' } });
+    await api(cp.config, 'DELETE', '/api/v1/namespaces/doomed');
+    const ns = (await api(cp.config, 'GET', '/api/v1/namespaces/doomed')).body;
     expect(ns.status.phase).toBe('Terminating');
-    const refused = await api(cp.url, 'POST', '/api/v1/namespaces/doomed/configmaps', { metadata: { name: 'late' } });
+    const refused = await api(cp.config, 'POST', '/api/v1/namespaces/doomed/configmaps', { metadata: { name: 'late' } });
     expect(refused.body).toMatchObject({ code: 403, reason: 'Forbidden', message: 'configmaps "late" is forbidden: unable to create new content in namespace doomed because it is being terminated' });
-    await api(cp.url, 'PUT', '/api/v1/namespaces/doomed/finalize', { metadata: { name: 'doomed' }, spec: { finalizers: [] } });
-    expect((await api(cp.url, 'GET', '/api/v1/namespaces/doomed')).code).toBe(404);
+    await api(cp.config, 'PUT', '/api/v1/namespaces/doomed/finalize', { metadata: { name: 'doomed' }, spec: { finalizers: [] } });
+    expect((await api(cp.config, 'GET', '/api/v1/namespaces/doomed')).code).toBe(404);
   });
 });
 
 describe('pod security', () => {
   it('refuses a privileged pod in default with 403 naming the field, and admits it in kube-system', async () => {
     const privileged = pod('priv', { spec: { containers: [{ name: 'main', image: 'busybox', securityContext: { privileged: true } }] } });
-    const refused = await api(cp.url, 'POST', `${NS}/pods`, privileged);
+    const refused = await api(cp.config, 'POST', `${NS}/pods`, privileged);
     expect(refused.body).toMatchObject({ code: 403, reason: 'Forbidden', message: 'pods "priv" is forbidden: violates PodSecurity "baseline:latest": privileged (container "main" must not set securityContext.privileged=true)' });
-    expect((await api(cp.url, 'POST', '/api/v1/namespaces/kube-system/pods', privileged)).code).toBe(201);
+    expect((await api(cp.config, 'POST', '/api/v1/namespaces/kube-system/pods', privileged)).code).toBe(201);
   });
 });
 
@@ -204,19 +204,19 @@ describe('robustness', () => {
     ];
     const codes: number[] = [];
     for (let i = 0; i < 1000; i += 50) {
-      const batch = Array.from({ length: 50 }, (_, j) => shapes[(i + j) % shapes.length]()).map(([m, p, b, t]) => api(cp.url, m, p, m === 'GET' ? undefined : b, t));
+      const batch = Array.from({ length: 50 }, (_, j) => shapes[(i + j) % shapes.length]()).map(([m, p, b, t]) => api(cp.config, m, p, m === 'GET' ? undefined : b, t));
       for (const r of await Promise.all(batch)) {
         codes.push(r.code);
         expect(r.body).toMatchObject({ kind: 'Status', apiVersion: 'v1', status: 'Failure' });
       }
     }
     expect(codes.every((c) => c >= 400 && c < 500)).toBe(true);
-    expect((await api(cp.url, 'GET', `${NS}/pods`)).code).toBe(200);
+    expect((await api(cp.config, 'GET', `${NS}/pods`)).code).toBe(200);
   });
 
   it('refuses bodies over 3 MiB with 413', async () => {
     const big = JSON.stringify({ metadata: { name: 'big' }, data: { k: 'x'.repeat(3 * 1024 * 1024 + 10) } });
-    expect((await api(cp.url, 'POST', `${NS}/configmaps`, big)).body).toMatchObject({ code: 413, reason: 'RequestEntityTooLarge' });
+    expect((await api(cp.config, 'POST', `${NS}/configmaps`, big)).body).toMatchObject({ code: 413, reason: 'RequestEntityTooLarge' });
   });
 });
 
@@ -225,10 +225,10 @@ describe('etcd outage', () => {
     const own = await startControlPlane();
     try {
       await own.etcd.stop();
-      const down = await api(own.url, 'GET', '/api/v1/namespaces/default/configmaps');
+      const down = await api(own.config, 'GET', '/api/v1/namespaces/default/configmaps');
       expect(down.code).toBe(503);
       expect(down.body).toMatchObject({ kind: 'Status', reason: 'ServiceUnavailable' });
-      expect((await api(own.url, 'GET', '/readyz')).code).toBe(503);
+      expect((await api(own.config, 'GET', '/readyz')).code).toBe(503);
     } finally {
       await own.stop();
     }

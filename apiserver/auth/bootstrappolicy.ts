@@ -1,0 +1,94 @@
+// The roles and bindings every cluster starts with (Kubernetes' bootstrap policy, cut to what this cluster
+// serves): cluster-admin for system:masters; admin, edit and view for users; discovery for everyone
+// signed in; and one role per component, scoped to what that component reads and writes.
+import type { ClusterRole, ClusterRoleBinding, PolicyRule, Subject } from '../../shared/api/rbac';
+
+const RBAC = 'rbac.authorization.k8s.io';
+export const VIEWERS_GROUP = 'mini-kubernetes:viewers';
+const READ = ['get', 'list', 'watch'];
+const WRITE = ['create', 'delete', 'deletecollection', 'patch', 'update'];
+const EVENTS: PolicyRule = { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch', 'update'] };
+
+/** Namespaced resources an application team reads (view) and writes (edit). Secrets are edit-only. */
+const WORKLOADS: PolicyRule[] = [
+  { apiGroups: [''], resources: ['pods', 'pods/log', 'pods/status', 'services', 'services/status', 'endpoints', 'configmaps', 'events', 'namespaces', 'namespaces/status'], verbs: READ },
+  { apiGroups: ['apps'], resources: ['deployments', 'deployments/status', 'deployments/scale', 'replicasets', 'replicasets/status', 'replicasets/scale'], verbs: READ },
+  { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers', 'horizontalpodautoscalers/status'], verbs: READ },
+  { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
+  { apiGroups: ['metrics.k8s.io'], resources: ['pods'], verbs: READ },
+];
+
+const EDIT: PolicyRule[] = [
+  { apiGroups: [''], resources: ['pods', 'services', 'endpoints', 'configmaps', 'secrets'], verbs: WRITE },
+  { apiGroups: [''], resources: ['secrets'], verbs: READ },
+  { apiGroups: ['apps'], resources: ['deployments', 'deployments/scale', 'replicasets', 'replicasets/scale'], verbs: WRITE },
+  { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: WRITE },
+  ...WORKLOADS,
+];
+
+function clusterRole(name: string, rules: PolicyRule[]): ClusterRole {
+  return { apiVersion: `${RBAC}/v1`, kind: 'ClusterRole', metadata: { name, labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' }, annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true' } }, rules };
+}
+
+function binding(name: string, role: string, subjects: Subject[]): ClusterRoleBinding {
+  return { apiVersion: `${RBAC}/v1`, kind: 'ClusterRoleBinding', metadata: { name, labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' }, annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true' } }, roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: role }, subjects };
+}
+
+const user = (name: string): Subject => ({ kind: 'User', apiGroup: RBAC, name });
+const group = (name: string): Subject => ({ kind: 'Group', apiGroup: RBAC, name });
+
+export const CLUSTER_ROLES: ClusterRole[] = [
+  clusterRole('cluster-admin', [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }, { nonResourceURLs: ['*'], verbs: ['*'] }]),
+  clusterRole('admin', [...EDIT, { apiGroups: [RBAC], resources: ['roles', 'rolebindings'], verbs: [...READ, ...WRITE] }]),
+  clusterRole('edit', EDIT),
+  clusterRole('view', WORKLOADS),
+  // Read-only access to the cluster-scoped objects `kubectl get nodes` and `kubectl top nodes` need.
+  clusterRole('mini-kubernetes:cluster-reader', [
+    { apiGroups: [''], resources: ['nodes', 'nodes/status', 'namespaces'], verbs: READ },
+    { apiGroups: ['metrics.k8s.io'], resources: ['nodes', 'pods'], verbs: READ },
+  ]),
+  clusterRole('system:discovery', [{ nonResourceURLs: ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/readyz', '/openapi', '/openapi/*', '/version', '/version/'], verbs: ['get'] }]),
+  clusterRole('system:basic-user', [
+    { apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'], verbs: ['create'] },
+    { apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'], verbs: ['create'] },
+  ]),
+  clusterRole('system:monitoring', [{ nonResourceURLs: ['/metrics', '/healthz', '/livez', '/readyz'], verbs: ['get'] }]),
+  clusterRole('system:kube-scheduler', [
+    EVENTS,
+    { apiGroups: [''], resources: ['pods', 'nodes', 'namespaces', 'services'], verbs: READ },
+    { apiGroups: [''], resources: ['pods/binding', 'bindings'], verbs: ['create'] },
+    { apiGroups: [''], resources: ['pods/status'], verbs: ['patch', 'update'] },
+    { apiGroups: ['apps'], resources: ['replicasets'], verbs: READ },
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['kube-scheduler'], verbs: ['get', 'update', 'patch'] },
+  ]),
+  clusterRole('system:kube-controller-manager', [
+    EVENTS,
+    // The garbage collector and the namespace controller read and delete whatever they find.
+    { apiGroups: ['*'], resources: ['*'], verbs: [...READ, 'delete', 'deletecollection'] },
+    { apiGroups: [''], resources: ['pods', 'pods/status', 'endpoints', 'services/status', 'nodes', 'nodes/status', 'namespaces', 'namespaces/status', 'namespaces/finalize', 'configmaps', 'secrets', 'services'], verbs: ['create', 'patch', 'update'] },
+    { apiGroups: ['apps'], resources: ['*'], verbs: ['create', 'patch', 'update'] },
+    { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers', 'horizontalpodautoscalers/status'], verbs: ['patch', 'update'] },
+    { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['create', 'patch', 'update'] },
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create', 'patch', 'update'] },
+  ]),
+  clusterRole('system:node-proxier', [
+    EVENTS,
+    { apiGroups: [''], resources: ['services', 'endpoints', 'nodes'], verbs: READ },
+    { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
+    // The cluster DNS that runs inside kube-proxy here registers its own Service, kube-system/kube-dns.
+    { apiGroups: [''], resources: ['services'], verbs: ['create'] },
+  ]),
+];
+
+export const CLUSTER_ROLE_BINDINGS: ClusterRoleBinding[] = [
+  binding('cluster-admin', 'cluster-admin', [group('system:masters')]),
+  binding('system:discovery', 'system:discovery', [group('system:authenticated')]),
+  binding('system:basic-user', 'system:basic-user', [group('system:authenticated')]),
+  binding('system:monitoring', 'system:monitoring', [group('system:monitoring')]),
+  binding('system:kube-scheduler', 'system:kube-scheduler', [user('system:kube-scheduler')]),
+  binding('system:kube-controller-manager', 'system:kube-controller-manager', [user('system:kube-controller-manager')]),
+  binding('system:node-proxier', 'system:node-proxier', [user('system:kube-proxy')]),
+  binding('mini-kubernetes:viewers', 'view', [group(VIEWERS_GROUP)]),
+  binding('mini-kubernetes:viewers-cluster', 'mini-kubernetes:cluster-reader', [group(VIEWERS_GROUP)]),
+];

@@ -1,0 +1,59 @@
+// Authentication and authorization in front of every endpoint but the health checks. A bearer token is
+// looked up in the --token-auth-file users; no token or an unknown one is a 401. Then the authorizer
+// chain decides; a refusal is a 403 naming the user, verb and resource.
+import type { NextFunction, Request, Response } from 'express';
+import type { UserInfo } from '../../shared/api/authentication';
+import { StatusError, statusFailure } from '../../shared/errors';
+import { Attributes, Authorizer, forbiddenError } from '../auth/authorizer';
+import { requestInfo } from '../auth/requestinfo';
+import { flag, Query } from './query';
+
+/** Paths anyone may read without credentials: load balancers and probes cannot present a token. */
+export const PUBLIC_PATHS = ['/healthz', '/livez', '/readyz'];
+
+export const unauthorized = () => new StatusError(statusFailure(401, 'Unauthorized', 'Unauthorized'));
+
+/** The user a request was authenticated as (set by `authenticate`). */
+export function userOf(res: Response): UserInfo {
+  return res.locals.user as UserInfo;
+}
+
+export function bearerToken(req: Request): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+  return match?.[1];
+}
+
+/** Signed-in users are also in system:authenticated, as Kubernetes adds it. */
+export function authenticatedUser(user: UserInfo): UserInfo {
+  return { ...user, groups: [...new Set([...(user.groups ?? []), 'system:authenticated'])] };
+}
+
+export function authenticate(tokens: Map<string, UserInfo>) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const token = bearerToken(req);
+    const user = token === undefined ? undefined : tokens.get(token);
+    if (!user) throw unauthorized();
+    res.locals.user = authenticatedUser(user);
+    next();
+  };
+}
+
+/** For creates, the name in the body: the Node authorizer lets a kubelet create only its own Node. */
+function createdName(req: Request): string | undefined {
+  if (req.method !== 'POST' || !Buffer.isBuffer(req.body) || req.body.length === 0) return undefined;
+  try {
+    return (JSON.parse(req.body.toString()) as { metadata?: { name?: string } })?.metadata?.name;
+  } catch {
+    return undefined; // the handler reports the malformed body
+  }
+}
+
+export function authorize(authorizer: Authorizer) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const info = requestInfo(req.method, req.path, flag(req.query as Query, 'watch'));
+    const attrs: Attributes = { ...info, user: userOf(res), createdName: createdName(req) };
+    const decision = await authorizer.authorize(attrs);
+    if (decision.decision !== 'allow') throw forbiddenError(attrs, decision.reason);
+    next();
+  };
+}

@@ -1,0 +1,132 @@
+// The cluster's credentials, made once and kept (like `kubeadm init phase certs` and `phase kubeconfig`):
+//   <data>/pki/ca.crt, ca.key                      the cluster CA every kubeconfig trusts
+//   <data>/pki/apiserver.crt, apiserver.key        the apiserver's serving certificate
+//   <data>/pki/apiserver-kubelet-client.crt, .key  what the apiserver presents to kubelets
+//   <data>/pki/tokens.csv                          --token-auth-file: one token per identity
+//   <data>/kubeconfig, <data>/kubeconfig-viewer    for people: cluster-admin and read-only
+//   <data>/components/<name>.kubeconfig            one identity per component and per kubelet
+// Running it again keeps what exists and adds what is missing (a new node, a new address).
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { UserInfo } from '../../shared/api/authentication';
+import { writeKubeconfig } from '../../shared/kubeconfig';
+import { issueClientCertificate, issueServingCertificate, KeyPair, newCertificateAuthority } from '../../shared/pki';
+import { loadTokenFile, tokenFileLine } from '../../apiserver/auth/tokenfile';
+import { VIEWERS_GROUP } from '../../apiserver/auth/bootstrappolicy';
+
+export interface CredentialOptions {
+  dataDir: string;
+  /** The apiserver URL written into every kubeconfig. */
+  server: string;
+  /** Names and addresses the apiserver's certificate must cover besides the defaults. */
+  extraSANs: string[];
+  /** The service cluster IP of the `kubernetes` Service (pods reach the API there). */
+  kubernetesServiceIP: string;
+  nodes: string[];
+}
+
+export interface ClusterCredentials {
+  pkiDir: string;
+  caFile: string;
+  tokenFile: string;
+  adminKubeconfig: string;
+  viewerKubeconfig: string;
+  /** Component name (`scheduler`, `kubelet-node-1`) → its kubeconfig. */
+  componentKubeconfig(name: string): string;
+  /** `apiserver` → pki/apiserver.crt and .key. */
+  certificate(name: string): { cert: string; key: string };
+}
+
+/** Where the credentials of a cluster with its data in `dataDir` live. */
+export function credentialPaths(dataDir: string): ClusterCredentials {
+  const pkiDir = path.join(dataDir, 'pki');
+  return {
+    pkiDir,
+    caFile: path.join(pkiDir, 'ca.crt'),
+    tokenFile: path.join(pkiDir, 'tokens.csv'),
+    adminKubeconfig: path.join(dataDir, 'kubeconfig'),
+    viewerKubeconfig: path.join(dataDir, 'kubeconfig-viewer'),
+    componentKubeconfig: (name) => path.join(dataDir, 'components', `${name}.kubeconfig`),
+    certificate: (name) => ({ cert: path.join(pkiDir, `${name}.crt`), key: path.join(pkiDir, `${name}.key`) }),
+  };
+}
+
+/** Who each component is: Kubernetes' own user names and groups for them. */
+export function identities(nodes: string[]): Map<string, UserInfo> {
+  return new Map<string, UserInfo>([
+    ['admin', { username: 'admin', uid: 'admin', groups: ['system:masters'] }],
+    ['viewer', { username: 'viewer', uid: 'viewer', groups: [VIEWERS_GROUP] }],
+    ['scheduler', { username: 'system:kube-scheduler', uid: 'system:kube-scheduler' }],
+    ['controller-manager', { username: 'system:kube-controller-manager', uid: 'system:kube-controller-manager' }],
+    ['kube-proxy', { username: 'system:kube-proxy', uid: 'system:kube-proxy' }],
+    ...nodes.map((n): [string, UserInfo] => [`kubelet-${n}`, { username: `system:node:${n}`, uid: `system:node:${n}`, groups: ['system:nodes'] }]),
+  ]);
+}
+
+function readPair(dir: string, name: string): KeyPair | undefined {
+  const [cert, key] = [path.join(dir, `${name}.crt`), path.join(dir, `${name}.key`)];
+  return fs.existsSync(cert) && fs.existsSync(key) ? { cert: fs.readFileSync(cert, 'utf8'), key: fs.readFileSync(key, 'utf8') } : undefined;
+}
+
+function writePair(dir: string, name: string, pair: KeyPair): KeyPair {
+  fs.writeFileSync(path.join(dir, `${name}.crt`), pair.cert);
+  fs.writeFileSync(path.join(dir, `${name}.key`), pair.key, { mode: 0o600 });
+  return pair;
+}
+
+/** Whether a certificate already names every wanted DNS name and IP. */
+function coversNames(cert: string, dnsNames: string[], ips: string[]): boolean {
+  const san = new crypto.X509Certificate(cert).subjectAltName ?? '';
+  const have = new Set(san.split(',').map((s) => s.trim()));
+  return dnsNames.every((d) => have.has(`DNS:${d}`)) && ips.every((ip) => have.has(`IP Address:${ip}`));
+}
+
+export function ensureClusterCredentials(o: CredentialOptions): ClusterCredentials {
+  const paths = credentialPaths(o.dataDir);
+  const pkiDir = paths.pkiDir;
+  fs.mkdirSync(pkiDir, { recursive: true, mode: 0o700 });
+  fs.mkdirSync(path.dirname(paths.componentKubeconfig('x')), { recursive: true, mode: 0o700 });
+
+  const ca = readPair(pkiDir, 'ca') ?? writePair(pkiDir, 'ca', newCertificateAuthority('mini-kubernetes-ca'));
+
+  const serverHost = new URL(o.server).hostname;
+  const names = [serverHost, 'localhost', ...o.extraSANs];
+  const ips = ['127.0.0.1', o.kubernetesServiceIP, ...names.filter((n) => /^[\d.]+$/.test(n) || n.includes(':'))];
+  const dnsNames = ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', ...names.filter((n) => !ips.includes(n))];
+  const serving = readPair(pkiDir, 'apiserver');
+  if (!serving || !coversNames(serving.cert, dnsNames, ips)) {
+    writePair(pkiDir, 'apiserver', issueServingCertificate(ca, { commonName: 'kube-apiserver', dnsNames: [...new Set(dnsNames)], ips: [...new Set(ips)] }));
+  }
+  if (!readPair(pkiDir, 'apiserver-kubelet-client')) {
+    writePair(pkiDir, 'apiserver-kubelet-client', issueClientCertificate(ca, 'kube-apiserver-kubelet-client', ['system:masters']));
+  }
+
+  // Tokens: keep every existing one (running components hold them), add the missing identities.
+  const existing = fs.existsSync(paths.tokenFile) ? loadTokenFile(paths.tokenFile) : new Map<string, UserInfo>();
+  const known = new Set([...existing.values()].map((u) => u.username));
+  const lines: string[] = [...existing].map(([token, user]) => tokenFileLine(token, user));
+  for (const user of identities(o.nodes).values()) {
+    if (!known.has(user.username)) lines.push(tokenFileLine(crypto.randomBytes(24).toString('base64url'), user));
+  }
+  fs.writeFileSync(paths.tokenFile, `${lines.join('\n')}\n`, { mode: 0o600 });
+
+  for (const name of identities(o.nodes).keys()) {
+    if (name !== 'admin' && name !== 'viewer') writeIdentityKubeconfig(o, paths, name, paths.componentKubeconfig(name));
+  }
+  return paths;
+}
+
+/** A kubeconfig for one identity of the token file, trusting the cluster CA. */
+function writeIdentityKubeconfig(o: CredentialOptions, paths: ClusterCredentials, name: string, file: string): void {
+  const username = identities(o.nodes).get(name)!.username;
+  const token = [...loadTokenFile(paths.tokenFile)].find(([, u]) => u.username === username)![0];
+  writeKubeconfig(file, { server: o.server, caData: fs.readFileSync(paths.caFile), token, user: name });
+}
+
+/** <data>/kubeconfig (cluster-admin) and <data>/kubeconfig-viewer (read-only), for people. */
+export function writeUserKubeconfigs(o: CredentialOptions): void {
+  const paths = credentialPaths(o.dataDir);
+  writeIdentityKubeconfig(o, paths, 'admin', paths.adminKubeconfig);
+  writeIdentityKubeconfig(o, paths, 'viewer', paths.viewerKubeconfig);
+}

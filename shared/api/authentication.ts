@@ -1,0 +1,53 @@
+// authentication.k8s.io/v1 and authorization.k8s.io/v1: the reviews a component sends to ask the
+// apiserver who a token belongs to, and whether a user may do something.
+import type { KubeObject } from './meta';
+
+/** Who made a request, as the authenticator found it. */
+export interface UserInfo {
+  username: string;
+  uid?: string;
+  groups?: string[];
+}
+
+export interface TokenReview extends KubeObject {
+  spec: { token: string; audiences?: string[] };
+  status?: { authenticated?: boolean; user?: UserInfo; error?: string };
+}
+
+export interface ResourceAttributes {
+  namespace?: string;
+  verb?: string;
+  group?: string;
+  version?: string;
+  resource?: string;
+  subresource?: string;
+  name?: string;
+}
+
+export interface NonResourceAttributes {
+  path?: string;
+  verb?: string;
+}
+
+export interface SubjectAccessReviewStatus {
+  allowed: boolean;
+  denied?: boolean;
+  reason?: string;
+}
+
+/** "Can I ...?" for the caller itself (`kubectl auth can-i`). */
+export interface SelfSubjectAccessReview extends KubeObject {
+  spec: { resourceAttributes?: ResourceAttributes; nonResourceAttributes?: NonResourceAttributes };
+  status?: SubjectAccessReviewStatus;
+}
+
+/** "Who am I?" (`kubectl auth whoami`). */
+export interface SelfSubjectReview extends KubeObject {
+  status?: { userInfo: UserInfo };
+}
+
+/** "May this user ...?" asked on someone else's behalf (a kubelet checking a caller). */
+export interface SubjectAccessReview extends KubeObject {
+  spec: { resourceAttributes?: ResourceAttributes; nonResourceAttributes?: NonResourceAttributes; user?: string; uid?: string; groups?: string[] };
+  status?: SubjectAccessReviewStatus;
+}
