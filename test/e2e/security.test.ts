@@ -1,0 +1,111 @@
+// Security as a user meets it, with the real kubectl and curl: the read-only viewer kubeconfig, a wrong
+// token, anonymous requests, the kubelet's port, Pod Security "baseline" and the request size limit.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DATA_DIR, KUBECONFIG, kubectl, kubectlOk, uniqueNamespace } from './cluster';
+
+const VIEWER = path.join(DATA_DIR, 'kubeconfig-viewer');
+const CA = path.join(DATA_DIR, 'pki', 'ca.crt');
+const tokenOf = (kubeconfig: string) => /token: (\S+)/.exec(fs.readFileSync(kubeconfig, 'utf8'))![1];
+const server = () => /server: (\S+)/.exec(fs.readFileSync(KUBECONFIG, 'utf8'))![1];
+
+/** curl's status code and body. */
+function curl(url: string, ...extra: string[]): { code: number; body: string } {
+  const out = spawnSync('curl', ['-s', '-m', '5', '-w', '\n%{http_code}', ...extra, url], { encoding: 'utf8' }).stdout;
+  const nl = out.lastIndexOf('\n');
+  return { code: Number(out.slice(nl + 1)), body: out.slice(0, nl) };
+}
+
+let ns: string;
+beforeAll(() => {
+  ns = uniqueNamespace('security');
+});
+afterAll(() => {
+  kubectl(['delete', 'namespace', ns, '--wait=false']);
+});
+
+describe('the viewer kubeconfig', () => {
+  it('reads but cannot change anything, and kubectl auth says so', () => {
+    kubectlOk(['-n', ns, 'create', 'configmap', 'settings', '--from-literal=a=b']);
+    expect(kubectlOk(['--kubeconfig', VIEWER, '-n', ns, 'get', 'configmaps', 'settings', '-o', 'name']).trim()).toBe('configmap/settings');
+    expect(kubectlOk(['--kubeconfig', VIEWER, 'get', 'nodes', '-o', 'name'])).toContain('node/node-1');
+
+    const del = kubectl(['--kubeconfig', VIEWER, '-n', ns, 'delete', 'configmap', 'settings']);
+    expect(del.code).not.toBe(0);
+    expect(del.stderr.trim()).toBe(`Error from server (Forbidden): configmaps "settings" is forbidden: User "viewer" cannot delete resource "configmaps" in API group "" in the namespace "${ns}"`);
+    expect(kubectl(['--kubeconfig', VIEWER, '-n', ns, 'get', 'secrets']).stderr).toContain('Error from server (Forbidden): secrets is forbidden: User "viewer" cannot list resource "secrets"');
+
+    expect(kubectl(['--kubeconfig', VIEWER, '-n', ns, 'auth', 'can-i', 'create', 'pods'])).toMatchObject({ code: 1, stdout: 'no\n' });
+    expect(kubectl(['--kubeconfig', VIEWER, '-n', ns, 'auth', 'can-i', 'list', 'pods'])).toMatchObject({ code: 0, stdout: 'yes\n' });
+    expect(kubectl(['-n', ns, 'auth', 'can-i', 'delete', 'secrets'])).toMatchObject({ code: 0, stdout: 'yes\n' });
+    expect(kubectlOk(['--kubeconfig', VIEWER, 'auth', 'whoami'])).toMatch(/Username\s+viewer/);
+  });
+});
+
+describe('credentials', () => {
+  it('turns away a wrong token and anonymous requests with 401, but answers health checks', () => {
+    const bad = path.join(os.tmpdir(), `bad-kubeconfig-${process.pid}`);
+    fs.writeFileSync(bad, fs.readFileSync(KUBECONFIG, 'utf8').replace(/token: \S+/, 'token: wrong'));
+    try {
+      expect(kubectl(['--kubeconfig', bad, 'get', 'pods']).stderr.trim()).toBe('error: You must be logged in to the server (Unauthorized)');
+    } finally {
+      fs.rmSync(bad);
+    }
+    const anonymous = curl(`${server()}/api/v1/namespaces/default/pods`, '--cacert', CA);
+    expect(anonymous.code).toBe(401);
+    expect(JSON.parse(anonymous.body)).toMatchObject({ kind: 'Status', reason: 'Unauthorized', code: 401 });
+    expect(curl(`${server()}/readyz`, '--cacert', CA)).toEqual({ code: 200, body: 'ok' });
+    expect(curl(`${server()}/api`, '--cacert', CA, '-H', `Authorization: Bearer ${tokenOf(KUBECONFIG)}`).code).toBe(200);
+  });
+
+  it('lets only authorized callers at the kubelet port', () => {
+    const node = JSON.parse(kubectlOk(['get', 'node', 'node-1', '-o', 'json']));
+    const port = node.status.daemonEndpoints.kubeletEndpoint.Port;
+    const url = `https://127.0.0.1:${port}/stats/summary`;
+    expect(curl(url, '-k')).toEqual({ code: 401, body: 'Unauthorized' });
+    expect(curl(url, '-k', '-H', `Authorization: Bearer ${tokenOf(VIEWER)}`).code).toBe(403);
+    const admin = curl(url, '-k', '-H', `Authorization: Bearer ${tokenOf(KUBECONFIG)}`);
+    expect(admin.code).toBe(200);
+    expect(JSON.parse(admin.body).node.nodeName).toBe('node-1');
+  });
+});
+
+describe('Pod Security baseline', () => {
+  const pod = (name: string, spec: string) => `apiVersion: v1
+kind: Pod
+metadata: {name: ${name}}
+spec:
+${spec}
+`;
+  const container = '  containers: [{name: main, image: busybox, command: [sleep, "3600"]';
+
+  it('refuses privileged, hostPath and hostNetwork pods with the field named, unless the namespace is privileged', () => {
+    const cases = [
+      [pod('priv', `${container}, securityContext: {privileged: true}}]`), 'privileged (container "main" must not set securityContext.privileged=true)'],
+      [pod('hostpath', `${container}}]\n  volumes: [{name: root, hostPath: {path: /}}]`), 'hostPath volumes (volume "root")'],
+      [pod('hostnet', `  hostNetwork: true\n${container}}]`), 'host namespaces (hostNetwork=true)'],
+    ];
+    for (const [manifest, detail] of cases) {
+      const r = kubectl(['-n', ns, 'apply', '-f', '-'], { input: manifest });
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain('is forbidden: violates PodSecurity "baseline:latest": ');
+      expect(r.stderr).toContain(detail);
+    }
+    kubectlOk(['label', 'namespace', ns, 'pod-security.kubernetes.io/enforce=privileged']);
+    expect(kubectlOk(['-n', ns, 'apply', '--dry-run=server', '-f', '-'], { input: cases[0][0] })).toContain('pod/priv created (server dry run)');
+  });
+
+  it('refuses a request body over 3 MiB', () => {
+    const file = path.join(os.tmpdir(), `big-${process.pid}`);
+    fs.writeFileSync(file, 'x'.repeat(4 * 1024 * 1024));
+    try {
+      const r = kubectl(['-n', ns, 'create', 'configmap', 'big', `--from-file=data=${file}`]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain('Request entity too large: limit is 3145728');
+    } finally {
+      fs.rmSync(file);
+    }
+  });
+});
