@@ -104,7 +104,10 @@ async function main(): Promise<void> {
   const shutdown = async (signal: string) => {
     log.info({ signal }, 'shutting down');
     kubelet.stop();
-    if (parseBool(flags['cleanup-on-stop'])) await kubelet.removeAllPods().catch((err) => log.warn({ err: String(err) }, 'pod cleanup failed'));
+    if (parseBool(flags['cleanup-on-stop'])) {
+      await kubelet.removeAllPods().catch((err) => log.warn({ err: String(err) }, 'pod cleanup failed'));
+      fs.rmSync(flags['root-dir']!, { recursive: true, force: true }); // volumes and the port's certificate
+    }
     clearInterval(statsTimer);
     server.close();
     await route.release().catch(() => undefined);
