@@ -1,12 +1,13 @@
 // The generic registry of one resource (k8s.io/apiserver's registry/generic Store): create, get, list,
 // update, delete and watch over the storage interface, with the metadata rules every kind shares.
 // Resource-specific behaviour comes in through a Strategy.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { DeleteOptions, KubeObject, StatusCause } from '../../shared/api/meta';
 import { rfc3339 } from '../../shared/api/meta';
 import { apiVersionOf, groupResource, ResourceInfo } from '../../shared/api/resources';
 import { applyDefaults, decodeObject, validateObject } from '../../shared/api/validation';
 import { semanticallyEqual } from '../../shared/equality';
+import { randomSafeString } from '../../shared/names';
 import { badRequest, conflict, invalid, notFound } from '../../shared/errors';
 import type { Storage, StorageEvent } from '../storage/interface';
 import { collectionPrefix, objectKey } from './keys';
@@ -80,7 +81,7 @@ export class Store {
     } else {
       delete meta.namespace;
     }
-    if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomBytes(3).toString('hex').slice(0, 5)}`;
+    if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSafeString(5)}`;
     this.strategy.prepareForCreate?.(obj);
     this.validate(obj);
     meta.uid = randomUUID();

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { Deployment, ReplicaSet } from '../../shared/api/apps';
 import type { IntOrString, PodTemplateSpec } from '../../shared/api/core';
 import { semanticallyEqual } from '../../shared/equality';
+import { SAFE_ALPHABET } from '../../shared/names';
 
 export const REVISION = 'deployment.kubernetes.io/revision';
 export const DESIRED_REPLICAS = 'deployment.kubernetes.io/desired-replicas';
@@ -11,14 +12,12 @@ export const MAX_REPLICAS = 'deployment.kubernetes.io/max-replicas';
 export const CHANGE_CAUSE = 'kubernetes.io/change-cause';
 export const POD_TEMPLATE_HASH = 'pod-template-hash';
 
-const SAFE = 'bcdfghjklmnpqrstvwxz2456789';
-
 /** A short, stable hash of a pod template, in Kubernetes' "safe" alphabet (no vowels). */
 export function templateHash(template: PodTemplateSpec, collisionCount = 0): string {
   const canonical = (v: unknown): unknown => (Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : v);
   const digest = createHash('sha256').update(JSON.stringify(canonical(template)) + (collisionCount ? String(collisionCount) : '')).digest();
   let out = '';
-  for (let i = 0; i < 10; i++) out += SAFE[digest[i] % SAFE.length];
+  for (let i = 0; i < 10; i++) out += SAFE_ALPHABET[digest[i] % SAFE_ALPHABET.length];
   return out;
 }
 
