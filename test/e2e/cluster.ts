@@ -70,3 +70,25 @@ export function restartComponent(component: string): number {
   fs.writeFileSync(path.join(DATA_DIR, 'run', `${component}.pid`), `${child.pid}\n`);
   return child.pid!;
 }
+
+/**
+ * A Deployment of busybox httpd pods that serve their own hostname on port 8080 ("http") and are ready
+ * once serving: the workload of the Service and restart tests.
+ */
+export const httpApp = (name: string, replicas: number, extra = '') => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}}
+spec:
+  replicas: ${replicas}
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: web
+        image: busybox
+        command: ["sh", "-c", "mkdir -p /www && hostname > /www/index.html && echo ok > /www/ready && exec httpd -f -p 8080 -h /www"]
+        ports: [{containerPort: 8080, name: http}]
+        readinessProbe: {httpGet: {path: /ready, port: http}, periodSeconds: 1, failureThreshold: 1}
+${extra}`;

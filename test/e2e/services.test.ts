@@ -2,7 +2,7 @@
 // a pod), LoadBalancer, session affinity, readiness, and a Service without endpoints.
 import { execFileSync, spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
-import { kubectl, kubectlOk, uniqueNamespace, waitFor } from './cluster';
+import { httpApp as app, kubectl, kubectlOk, uniqueNamespace, waitFor } from './cluster';
 
 let ns: string;
 beforeAll(() => {
@@ -16,24 +16,6 @@ const k = (...args: string[]) => kubectlOk(['-n', ns, ...args]);
 const json = (...args: string[]) => JSON.parse(k(...args, '-o', 'json'));
 const curl = (url: string, ...extra: string[]) => spawnSync('curl', ['-s', '-m', '3', ...extra, url], { encoding: 'utf8' });
 const hostnames = (url: string, n: number) => Array.from({ length: n }, () => curl(url).stdout.trim());
-
-const app = (name: string, replicas: number, extra = '') => `apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}}
-spec:
-  replicas: ${replicas}
-  selector: {matchLabels: {app: ${name}}}
-  template:
-    metadata: {labels: {app: ${name}}}
-    spec:
-      terminationGracePeriodSeconds: 1
-      containers:
-      - name: web
-        image: busybox
-        command: ["sh", "-c", "mkdir -p /www && hostname > /www/index.html && echo ok > /www/ready && exec httpd -f -p 8080 -h /www"]
-        ports: [{containerPort: 8080, name: http}]
-        readinessProbe: {httpGet: {path: /ready, port: http}, periodSeconds: 1, failureThreshold: 1}
-${extra}`;
 
 async function rollout(name: string) {
   kubectlOk(['-n', ns, 'rollout', 'status', `deployment/${name}`, '--timeout=90s']);
