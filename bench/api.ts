@@ -1,18 +1,17 @@
 // Benchmarks of the apiserver on a real etcd, each beside its limit: the same number of raw etcd writes
 // (one compare-and-swap transaction each, through the apiserver's own storage layer) from this process.
-//   npm run bench
-import os from 'node:os';
+//   npm run bench (all benchmarks), or node dist/bench/api.js (this one)
 import type { ConfigMap } from '../shared/api/core';
 import { ConfigMaps } from '../shared/api/resources';
 import { Client } from '../shared/client';
 import { EtcdStorage } from '../apiserver/storage/etcd';
 import { startControlPlane } from '../test/processes';
-import { load, paced, summarize, table } from './stats';
+import { load, machine, paced, summarize, table } from './stats';
 
 const N = Number(process.env.BENCH_N ?? 1000);
 const CONCURRENCY = 8;
 
-async function main(): Promise<void> {
+export async function run(): Promise<void> {
   const cp = await startControlPlane(['--etcd-compaction-interval=0']);
   try {
     const client = new Client(cp.config);
@@ -35,7 +34,7 @@ async function main(): Promise<void> {
     const rawRate = N / raw.seconds;
     const createRate = N / creates.seconds;
     const s50 = summarize(steady);
-    process.stdout.write(`machine: ${os.cpus().length} cores, node ${process.version}, etcd 3.4; ${CONCURRENCY} concurrent clients\n\n`);
+    process.stdout.write(`${machine()}, etcd 3.4; ${CONCURRENCY} concurrent clients\n\n`);
     process.stdout.write(`${table([
       ['operation', 'count', 'p50 ms', 'p99 ms', 'per second'],
       row('raw etcd CAS create (limit)', raw),
@@ -52,7 +51,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  process.stderr.write(`${err}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  run().catch((err) => {
+    process.stderr.write(`${err}\n`);
+    process.exit(1);
+  });
+}

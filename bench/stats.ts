@@ -1,13 +1,24 @@
-// Small helpers for benchmarks: percentiles and a fixed-width table.
+// Small helpers for benchmarks: percentiles, a fixed-width table, load generators and the machine line.
+import os from 'node:os';
 
 export function percentile(sortedMs: number[], p: number): number {
   if (!sortedMs.length) return NaN;
   return sortedMs[Math.min(sortedMs.length - 1, Math.floor((p / 100) * sortedMs.length))];
 }
 
-export function summarize(ms: number[]): { p50: number; p99: number } {
+export function summarize(ms: number[]): { p50: number; p90: number; p99: number } {
   const sorted = [...ms].sort((a, b) => a - b);
-  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
+  return { p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99) };
+}
+
+/** What the figures were measured on, printed first by every benchmark. */
+export function machine(): string {
+  return `machine: ${os.cpus().length} cores, node ${process.version}`;
+}
+
+/** Milliseconds since `start` (a process.hrtime.bigint() reading). */
+export function since(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
 export function table(rows: (string | number)[][]): string {
