@@ -21,16 +21,17 @@ export function findNodeForPod(pod: Pod, nodes: NodeInfo[], filters: FilterPlugi
   }
   if (!feasible.length) return { message: fitErrorMessage(nodes.length, reasons) };
   if (feasible.length === 1) return { node: feasible[0].node.metadata.name! };
+  const totals = new Array<number>(feasible.length).fill(0);
+  for (const plugin of scores) plugin.score(pod, feasible).forEach((score, i) => (totals[i] += plugin.weight * score));
   let best: NodeInfo[] = [];
   let bestScore = -Infinity;
-  for (const info of feasible) {
-    const total = scores.reduce((sum, s) => sum + s.weight * s.score(pod, info, feasible), 0);
-    if (total > bestScore) {
-      bestScore = total;
+  feasible.forEach((info, i) => {
+    if (totals[i] > bestScore) {
+      bestScore = totals[i];
       best = [info];
-    } else if (total === bestScore) {
+    } else if (totals[i] === bestScore) {
       best.push(info);
     }
-  }
+  });
   return { node: best[Math.floor(random() * best.length)].node.metadata.name! };
 }

@@ -13,6 +13,8 @@ export class SchedulerCache {
   private readonly orphans = new Map<string, Map<string, Pod>>();
   /** podKey → node, for pods assumed but not yet seen bound. */
   private readonly assumed = new Map<string, string>();
+  /** podKey → the node it is counted on, so an update touches one node, not all. */
+  private readonly placed = new Map<string, string>();
 
   setNode(node: Node): void {
     const name = node.metadata.name!;
@@ -36,11 +38,13 @@ export class SchedulerCache {
     const key = objectKey(pod);
     const node = pod.spec.nodeName;
     if (node) this.assumed.delete(key);
-    for (const info of this.nodes.values()) if (info.node.metadata.name !== node) info.removePod(key);
-    if (!node || terminated(pod)) {
-      if (node) this.nodes.get(node)?.removePod(key);
-      return;
-    }
+    this.unplace(key);
+    if (!node || terminated(pod)) return;
+    this.place(key, node, pod);
+  }
+
+  private place(key: string, node: string, pod: Pod): void {
+    this.placed.set(key, node);
     const info = this.nodes.get(node);
     if (info) info.addPod(key, pod);
     else {
@@ -50,24 +54,31 @@ export class SchedulerCache {
     }
   }
 
+  private unplace(key: string): void {
+    const node = this.placed.get(key);
+    if (node === undefined) return;
+    this.placed.delete(key);
+    this.nodes.get(node)?.removePod(key);
+    this.orphans.get(node)?.delete(key);
+  }
+
   removePod(pod: Pod): void {
     const key = objectKey(pod);
     this.assumed.delete(key);
-    if (pod.spec.nodeName) this.nodes.get(pod.spec.nodeName)?.removePod(key);
-    if (pod.spec.nodeName) this.orphans.get(pod.spec.nodeName)?.delete(key);
+    this.unplace(key);
   }
 
   assume(pod: Pod, node: string): void {
     const key = objectKey(pod);
     this.assumed.set(key, node);
-    this.nodes.get(node)?.addPod(key, { ...pod, spec: { ...pod.spec, nodeName: node } });
+    this.unplace(key);
+    this.place(key, node, { ...pod, spec: { ...pod.spec, nodeName: node } });
   }
 
   forget(pod: Pod): void {
     const key = objectKey(pod);
-    const node = this.assumed.get(key);
-    this.assumed.delete(key);
-    if (node) this.nodes.get(node)?.removePod(key);
+    if (!this.assumed.delete(key)) return;
+    this.unplace(key);
   }
 
   isAssumed(pod: Pod): boolean {

@@ -12,8 +12,11 @@ export interface FilterPlugin {
 export interface ScorePlugin {
   name: string;
   weight: number;
-  /** 0..100 for one node. */
-  score(pod: Pod, node: NodeInfo, all: NodeInfo[]): number;
+  /**
+   * 0..100 for each feasible node, in order. All nodes at once, as Kubernetes' PreScore + Score +
+   * NormalizeScore: what depends on every node (the most pods of an owner anywhere) is counted once.
+   */
+  score(pod: Pod, nodes: NodeInfo[]): number[];
 }
 
 /** Kubernetes' FitError message: `0/3 nodes are available: 1 ..., 2 Insufficient cpu.` plus preemption. */

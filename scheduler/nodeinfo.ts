@@ -17,8 +17,17 @@ function containerRequests(c: Container): Resources {
   return { milliCPU: req.cpu ? milliValue(req.cpu) : 0, memory: req.memory ? parseQuantity(req.memory) : 0, pods: 0 };
 }
 
+/** Pods from the informer are never changed in place (an update is a new object): their requests can be kept. */
+const requestsOf = new WeakMap<Pod, Resources>();
+
 /** What a pod asks of a node: the sum over containers, or the largest init container if larger. */
 export function podRequests(pod: Pod): Resources {
+  let r = requestsOf.get(pod);
+  if (!r) requestsOf.set(pod, (r = computeRequests(pod)));
+  return r;
+}
+
+function computeRequests(pod: Pod): Resources {
   let total: Resources = { milliCPU: 0, memory: 0, pods: 1 };
   for (const c of pod.spec.containers) total = addResources(total, containerRequests(c));
   for (const c of pod.spec.initContainers ?? []) {
@@ -39,11 +48,21 @@ export class NodeInfo {
   readonly pods = new Map<string, Pod>();
   requested: Resources = { milliCPU: 0, memory: 0, pods: 0 };
   readonly usedPorts = new Map<string, number>();
+  private current!: Node;
+  /** The node's allocatable resources, parsed once per node update. */
+  allocatable!: Resources;
 
-  constructor(public node: Node) {}
+  constructor(node: Node) {
+    this.node = node;
+  }
 
-  get allocatable(): Resources {
-    return allocatable(this.node);
+  get node(): Node {
+    return this.current;
+  }
+
+  set node(node: Node) {
+    this.current = node;
+    this.allocatable = allocatable(node);
   }
 
   addPod(key: string, pod: Pod): void {

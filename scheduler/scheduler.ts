@@ -1,6 +1,7 @@
 // The scheduler's loop: pending pods (no nodeName, our schedulerName) are queued by key; scheduleOne
-// takes one, finds a node, assumes it there and binds it through the binding subresource. Pods that fit
-// nowhere are marked Unschedulable and tried again when nodes or pods change (or every 30 s).
+// takes one, finds a node and assumes it there; the binding (POST pods/<name>/binding) then goes on in
+// the background, as Kubernetes' binding cycle does, so the next pod is scheduled meanwhile. Pods that
+// fit nowhere are marked Unschedulable and tried again when nodes or pods change (or every 30 s).
 import type { Binding, Node, Pod } from '../shared/api/core';
 import { objectKey, rfc3339 } from '../shared/api/meta';
 import { Nodes, Pods } from '../shared/api/resources';
@@ -18,6 +19,8 @@ import { DEFAULT_FILTERS } from './plugins/filters';
 import { DEFAULT_SCORES } from './plugins/scores';
 
 const FLUSH_UNSCHEDULABLE_MS = 30_000;
+/** Bindings in flight at once; the scheduling loop waits when this many are outstanding. */
+const MAX_BINDS_IN_FLIGHT = 32;
 
 export interface SchedulerOptions {
   schedulerName: string;
@@ -33,6 +36,7 @@ export class Scheduler {
   private readonly filters: FilterPlugin[];
   private readonly scores: ScorePlugin[];
   private flushTimer?: unknown;
+  private readonly binding = new Set<Promise<void>>();
 
   constructor(private readonly client: Client, private readonly informers: SharedInformerFactory, private readonly opts: SchedulerOptions, private readonly clock: Clock, private readonly log: Logger) {
     this.queue = new RateLimitingQueue({ clock, baseDelayMs: 1000, maxDelayMs: 10_000, qps: 1e6, burst: 1e6 });
@@ -98,14 +102,22 @@ export class Scheduler {
     if ('message' in result) return this.markUnschedulable(pod, key, result.message);
     this.cache.assume(pod, result.node);
     this.unschedulable.delete(key);
+    while (this.binding.size >= MAX_BINDS_IN_FLIGHT) await Promise.race(this.binding);
+    const cycle = this.bindingCycle(pod, key, result.node).finally(() => this.binding.delete(cycle));
+    this.binding.add(cycle);
+  }
+
+  /** Binds an assumed pod; on failure the pod leaves its node in the cache and is tried again. */
+  private async bindingCycle(pod: Pod, key: string, node: string): Promise<void> {
     try {
-      await this.bind(pod, result.node);
-      this.recorder.event({ ...pod, kind: 'Pod', apiVersion: 'v1' }, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${result.node}`);
-      this.log.info({ pod: key, node: result.node }, 'bound');
+      await this.bind(pod, node);
+      this.recorder.event({ ...pod, kind: 'Pod', apiVersion: 'v1' }, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node}`);
+      this.log.info({ pod: key, node }, 'bound');
     } catch (err) {
       this.cache.forget(pod);
       if (isNotFound(err) || isConflict(err)) return; // deleted, or bound by someone else
-      throw err;
+      this.log.warn({ pod: key, node, err: String(err) }, 'binding failed; trying again');
+      this.queue.addRateLimited(key);
     }
   }
 

@@ -23,7 +23,6 @@ function encode(obj: KubeObject): string {
   return JSON.stringify({ ...obj, metadata });
 }
 
-/** etcd cancels a watch (with an empty reason, as etcd3 reports it) only when its revision was compacted. */
 /** Kubernetes' Preconditions check: a stale read is a plain Conflict for updates, worded for deletes. */
 function checkPreconditions(resource: string, name: string, current: KubeObject, p: Preconditions, deleting: boolean): void {
   if (p.uid && current.metadata.uid !== p.uid) {
@@ -34,15 +33,20 @@ function checkPreconditions(resource: string, name: string, current: KubeObject,
   }
 }
 
+/** etcd cancels a watch (with an empty reason, as etcd3 reports it) only when its revision was compacted. */
 function isCompacted(err: unknown): boolean {
   return err instanceof Error && /compacted|Watcher canceled/.test(err.message);
 }
+
+const MAX_RESPONSE_BYTES = 2 * 1024 * 1024 * 1024 - 1;
 
 export class EtcdStorage implements Storage {
   private readonly client: Etcd3;
 
   constructor(endpoints: string[]) {
-    this.client = new Etcd3({ hosts: endpoints, dialTimeout: 3000 });
+    // gRPC refuses replies over 4 MiB by default; a list of a few thousand pods is larger (Kubernetes
+    // raises the same limit).
+    this.client = new Etcd3({ hosts: endpoints, dialTimeout: 3000, grpcOptions: { 'grpc.max_receive_message_length': MAX_RESPONSE_BYTES } });
   }
 
   async create(key: string, obj: KubeObject): Promise<KubeObject> {
