@@ -56,8 +56,10 @@ const app = createApp({
   kubeletClient,
 });
 const server = https.createServer({ cert: read('tls-cert-file'), key: read('tls-private-key-file') }, app);
+// A client has 60 s to send its whole request (headers and body); the response, a watch or a log stream,
+// may last as long as it likes. Headers are capped at Node's 16 KiB (431 beyond).
 server.headersTimeout = 60_000;
-server.requestTimeout = 0; // watches and log streams are long-lived
+server.requestTimeout = 60_000;
 server.keepAliveTimeout = 65_000;
 
 server.listen(port, bindAddress, () => log.info({ address: `${bindAddress}:${port}`, etcd: flags['etcd-servers'] }, 'serving the Kubernetes API'));

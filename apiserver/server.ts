@@ -8,6 +8,7 @@ import { requestInfo, resourceWithSubresource } from './auth/requestinfo';
 import { authenticate, authorize, PUBLIC_PATHS } from './http/auth';
 import { flag, Query } from './http/query';
 import { reviewsRouter } from './http/reviews';
+import { watchLimit } from './http/limits';
 import { MAX_BODY_BYTES } from './http/body';
 import { metricsRouter } from './http/metricsapi';
 import { ResourceHandler } from './http/resources';
@@ -75,6 +76,7 @@ export function createApp({ storage, stores, log, tokens, authorizer, kubeletCli
   app.use(authenticate(tokens));
   app.use(express.raw({ type: () => true, limit: MAX_BODY_BYTES }));
   app.use(authorize(authorizer));
+  app.use(watchLimit());
   app.get('/metrics', async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
   });

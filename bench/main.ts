@@ -1,6 +1,10 @@
-// npm run bench: every benchmark in turn, each on a control plane of its own. The figures and what
+// npm run bench: every benchmark in turn, each on a control plane (or, for kube-proxy and the footprint,
+// a whole cluster) of its own. The figures and what
 // they are measured against are kept in bench/RESULTS.md.
 import { run as api } from './api';
+import { run as footprint } from './footprint';
+import { run as kubeProxy } from './kubeproxy';
+import { run as podStartup } from './podstartup';
 import { run as scheduler } from './scheduler';
 import { run as watch } from './watch';
 
@@ -8,6 +12,9 @@ const BENCHMARKS: [string, () => Promise<void>][] = [
   ['API (bench/api.ts)', api],
   ['watch fan-out (bench/watch.ts)', watch],
   ['scheduler throughput (bench/scheduler.ts)', scheduler],
+  ['pod startup latency (bench/podstartup.ts)', podStartup],
+  ['kube-proxy throughput and latency (bench/kubeproxy.ts)', kubeProxy],
+  ['footprint (bench/footprint.ts)', footprint],
 ];
 
 async function main(): Promise<void> {

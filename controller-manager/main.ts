@@ -1,18 +1,23 @@
 // kube-controller-manager: the control loops of the cluster in one process, sharing informers. With
-// --leader-elect only the holder of the kube-system/kube-controller-manager Lease runs them.
+// --leader-elect only the holder of the kube-system/kube-controller-manager Lease runs them. Every
+// replica serves /metrics (the work queues' metrics) on --secure-port.
 import os from 'node:os';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { KUBERNETES_VERSION } from '../apiserver/version';
 import type { Deployment, ReplicaSet } from '../shared/api/apps';
 import type { Pod } from '../shared/api/core';
 import { Deployments, Pods, ReplicaSets } from '../shared/api/resources';
 import { Client } from '../shared/client';
 import { realClock } from '../shared/clock';
+import { DelegatedAuth } from '../shared/delegatedauth';
 import { EventRecorder } from '../shared/events';
 import { parseBool, parseDuration, parseFlags } from '../shared/flags';
 import { SharedInformerFactory } from '../shared/informer';
 import { loadKubeconfig } from '../shared/kubeconfig';
 import { LeaderElector, runAsLeader } from '../shared/leaderelection';
 import { newLogger } from '../shared/log';
+import { secureServingFlags, secureServingOptions, serveMetrics } from '../shared/metricsserver';
+import { setWorkqueueMetricsProvider } from '../shared/workqueue';
 import { Controller, runController } from './controller';
 import { DeploymentController } from './deployment/deployment';
 import { EndpointsController } from './endpoints/endpoints';
@@ -39,10 +44,14 @@ const flags = parseFlags({
   'concurrent-syncs': { default: '5', help: 'workers per controller' },
   'horizontal-pod-autoscaler-sync-period': { default: '15s', help: 'how often autoscalers are evaluated' },
   'horizontal-pod-autoscaler-downscale-stabilization': { default: '5m', help: 'how long a scale-down recommendation must hold' },
+  ...secureServingFlags(10257),
 });
 
 const log = newLogger('controller-manager');
 const client = new Client({ ...loadKubeconfig(flags.kubeconfig!), userAgent: `kube-controller-manager/${KUBERNETES_VERSION.gitVersion}` });
+const registry = new Registry();
+collectDefaultMetrics({ register: registry });
+setWorkqueueMetricsProvider(registry);
 const enabled = (name: string) => flags.controllers === '*' || flags.controllers!.split(',').includes(name);
 
 async function runControllers(signal: AbortSignal): Promise<void> {
@@ -95,6 +104,7 @@ async function runControllers(signal: AbortSignal): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  await serveMetrics(secureServingOptions('kube-controller-manager', flags), registry, new DelegatedAuth(client, realClock, log), log);
   if (!parseBool(flags['leader-elect'])) return runControllers(new AbortController().signal);
   const elector = new LeaderElector(client, { name: flags['leader-elect-resource-name']!, identity: `${os.hostname()}_${process.pid}`, logger: log });
   await runAsLeader(elector, log, runControllers);

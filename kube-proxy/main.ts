@@ -19,7 +19,7 @@ import { nodePortAddresses } from './serviceports';
 import { startDNS } from './dns/server';
 import type { Endpoints, Service } from '../shared/api/core';
 import { EndpointsResource, Services } from '../shared/api/resources';
-import { isAlreadyExists } from '../shared/errors';
+import { isAlreadyExists, isForbidden } from '../shared/errors';
 
 const flags = parseFlags({
   kubeconfig: { default: '/etc/kubernetes/kube-proxy.conf', help: 'kubeconfig of the apiserver' },
@@ -44,7 +44,8 @@ async function ensureKubeDNSService(client: Client, ip: string): Promise<void> {
     metadata: { name: 'kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns', 'kubernetes.io/cluster-service': 'true', 'kubernetes.io/name': 'CoreDNS' } },
     spec: { clusterIP: ip, ports: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }] },
   };
-  await client.resource<Service>(Services).create(service).catch((err) => (isAlreadyExists(err) ? undefined : Promise.reject(err)));
+  // A kube-proxy running as its node (a joined worker) may not create Services: the control plane's does.
+  await client.resource<Service>(Services).create(service).catch((err) => (isAlreadyExists(err) || isForbidden(err) ? undefined : Promise.reject(err)));
 }
 
 async function waitForLocalAddress(ip: string, isLocal: (ip: string) => boolean): Promise<void> {

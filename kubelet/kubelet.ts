@@ -28,7 +28,10 @@ import path from 'node:path';
 export interface KubeletConfig extends NodeConfig {
   rootDir: string;
   podNetwork: string;
-  podNetworkCIDR: string;
+  /** The subnet of the pod network; undefined: this node's podCIDR. */
+  podNetworkCIDR?: string;
+  /** Whether the engine masquerades pod traffic (off when host-gw routes carry it between nodes). */
+  masquerade: boolean;
   infraImage: string;
   clusterDNS?: string;
   clusterDomain: string;
@@ -52,6 +55,12 @@ export class Kubelet {
   /** Why containers are waiting, by pod uid then container name. */
   private readonly waiting = new Map<string, Map<string, { reason: string; message?: string }>>();
   private snapshot = new Map<string, PodRuntime>();
+  /**
+   * Pod IPs handed out, by pod uid, until the pod's containers are removed (as host-local IPAM keeps a
+   * reservation until the CNI DEL): a sandbox being started is in no snapshot yet, and pods are synced
+   * concurrently, so the snapshot alone would give two new pods the same address.
+   */
+  private readonly podIPs = new Map<string, string>();
   private running = true;
   private lastNodeStatus?: { status: Node['status']; at: number };
 
@@ -67,13 +76,17 @@ export class Kubelet {
 
   async start(): Promise<void> {
     await this.registerNode();
-    await this.runtime.ensureNetwork(this.config.podNetwork, this.config.podNetworkCIDR, gatewayOf(this.config.podNetworkCIDR));
+    // One network for every node on this engine (a subnet given), or this node's podCIDR (one engine per machine).
+    const subnet = this.config.podNetworkCIDR ?? (await this.waitForPodCIDR());
+    await this.runtime.ensureNetwork(this.config.podNetwork, subnet, gatewayOf(subnet), { masquerade: this.config.masquerade });
     const enqueue = (pod: Pod) => this.queue.add(objectKey(pod));
     this.pods.addEventHandler({ add: enqueue, update: (_old, pod) => enqueue(pod), delete: enqueue });
     this.pods.run();
     await this.pods.waitForSync();
     await this.relist(); // adopt what is running before syncing anything
-    void runWorkers(this.queue, 4, (key) => this.syncPod(key), this.log);
+    // Kubernetes runs one pod worker per pod: a sync waits on the engine for seconds under load, and with
+    // a few workers new pods queued behind the ones being started. A node holds at most maxPods pods.
+    void runWorkers(this.queue, this.config.maxPods, (key) => this.syncPod(key), this.log);
     void this.loop(PLEG_PERIOD_MS, () => this.relist());
     void this.loop(RESYNC_MS, async () => this.pods.lister.list().forEach((p) => this.queue.add(objectKey(p))));
     void this.loop(LEASE_RENEW_MS, () => this.renewLease());
@@ -134,6 +147,16 @@ export class Kubelet {
     }
   }
 
+  /** This node's podCIDR, once known (from --pod-cidr, or assigned by the controller-manager). */
+  async waitForPodCIDR(): Promise<string> {
+    while (!this.config.podCIDR) {
+      const node = await this.client.resource<Node>(Nodes).get(undefined, this.config.name).catch(() => undefined);
+      if (node?.spec?.podCIDR) this.config.podCIDR = node.spec.podCIDR;
+      else await this.clock.sleep(1000);
+    }
+    return this.config.podCIDR;
+  }
+
   private async updateNodeStatus(force = false): Promise<void> {
     const nodes = this.client.resource<Node>(Nodes);
     const node = await nodes.get(undefined, this.config.name);
@@ -184,6 +207,7 @@ export class Kubelet {
     await tearDownVolumes(this.config.rootDir, uid);
     this.backoff.forgetPod(uid);
     this.waiting.delete(uid);
+    this.podIPs.delete(uid);
   }
 
   private async podRuntime(uid: string): Promise<PodRuntime> {
@@ -282,9 +306,11 @@ export class Kubelet {
   private async startSandbox(pod: Pod): Promise<void> {
     const cidr = this.config.podCIDR;
     if (!cidr) throw new Error('the node has no podCIDR yet');
-    const used = new Set([...this.snapshot.values()].map((rt) => rt.sandbox?.state === 'running' ? rt.sandbox.ip : undefined).filter((ip): ip is string => !!ip));
-    const ip = nextPodIP(cidr, used);
+    this.podIPs.delete(pod.metadata.uid!); // a new sandbox gets an address of its own
+    const running = [...this.snapshot.values()].map((rt) => rt.sandbox?.state === 'running' ? rt.sandbox.ip : undefined).filter((ip): ip is string => !!ip);
+    const ip = nextPodIP(cidr, new Set([...running, ...this.podIPs.values()]));
     if (!ip) throw new Error(`no free IP in ${cidr}`);
+    this.podIPs.set(pod.metadata.uid!, ip);
     await this.ensureImage(this.config.infraImage, 'IfNotPresent');
     const dnsFirst = pod.spec.dnsPolicy === 'ClusterFirst' || pod.spec.dnsPolicy === undefined;
     const ns = pod.metadata.namespace!;
@@ -414,6 +440,7 @@ export class Kubelet {
     this.waiting.delete(pod.metadata.uid!);
     for (const key of this.pullBackoff.keys()) if (key.startsWith(`${pod.metadata.uid}/`)) this.pullBackoff.delete(key);
     this.snapshot.delete(pod.metadata.uid!);
+    this.podIPs.delete(pod.metadata.uid!);
     try {
       await this.client.resource<Pod>(Pods).delete(pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
       log.info('pod terminated and deleted');

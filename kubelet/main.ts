@@ -4,17 +4,23 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { KUBERNETES_VERSION } from '../apiserver/version';
-import type { Taint } from '../shared/api/core';
+import type { Pod, Taint } from '../shared/api/core';
+import { Pods } from '../shared/api/resources';
 import { Client } from '../shared/client';
 import { realClock } from '../shared/clock';
+import { DelegatedAuth } from '../shared/delegatedauth';
 import { parseBool, parseDuration, parseFlags } from '../shared/flags';
+import { Informer } from '../shared/informer';
 import { loadKubeconfig } from '../shared/kubeconfig';
 import { newLogger } from '../shared/log';
 import { selfSignedServingCertificate } from '../shared/pki';
 import { KubeletAuth } from './auth';
+import { HostGateway } from './hostgw';
 import { Kubelet } from './kubelet';
+import { PodStartupLatencyTracker, registerRunningGauges, registry } from './metrics';
 import { UnreachableRoute } from './network';
 import { DockerRuntime } from './runtime/docker';
+import { instrumentedRuntime } from './runtime/instrumented';
 import { createKubeletServer, ServingTLS } from './server';
 import { StatsCollector } from './stats';
 
@@ -31,7 +37,10 @@ const flags = parseFlags({
   'pod-infra-container-image': { default: 'registry.k8s.io/pause:3.9', help: 'the image of pod infra containers' },
   'pod-cidr': { help: 'this node\'s pod CIDR (default: the one the controller-manager assigns)' },
   'pod-network': { default: 'kube-pods', help: 'the Docker network holding pods' },
-  'pod-network-cidr': { default: '10.244.0.0/16', help: 'the subnet of that Docker network' },
+  'pod-network-cidr': { default: '', help: 'the subnet of that Docker network when several nodes share one engine (default: this node\'s podCIDR)' },
+  'cluster-cidr': { default: '10.244.0.0/16', help: 'every pod IP of the cluster: unreachable unless a node holds it' },
+  'pod-routes': { default: 'none', help: 'how pods reach other machines\' pods: none (one engine), or host-gw (routes via each node\'s IP)' },
+  'image-dir': { default: '', help: 'load every image tarball (docker save) in this directory at start: air-gapped nodes' },
   'cluster-dns': { help: 'the nameserver of pods with dnsPolicy ClusterFirst' },
   'cluster-domain': { default: 'cluster.local', help: 'the cluster\'s DNS domain' },
   'max-pods': { default: '110', help: 'the pod capacity of the node' },
@@ -69,11 +78,22 @@ function servingTLS(): ServingTLS {
   return { cert: fs.readFileSync(certFile), key: fs.readFileSync(keyFile), clientCA };
 }
 
+/** Feeds kubelet_pod_start_duration_seconds from a watch of this node's pods. */
+function watchPodStarts(client: Client): Informer<Pod> {
+  const tracker = new PodStartupLatencyTracker(realClock);
+  const pods = new Informer<Pod>(client, Pods, { fieldSelector: `spec.nodeName=${flags['node-name']}`, logger: log });
+  pods.addEventHandler({ add: (pod) => tracker.observedPodOnWatch(pod), update: (_old, pod) => tracker.observedPodOnWatch(pod), delete: (pod) => tracker.deletePodStartupState(pod) });
+  pods.run();
+  return pods;
+}
+
 async function main(): Promise<void> {
-  const runtime = new DockerRuntime(flags['docker-endpoint']!);
+  const runtime = instrumentedRuntime(new DockerRuntime(flags['docker-endpoint']!));
   const client = new Client({ ...loadKubeconfig(flags.kubeconfig!), userAgent: `kubelet/${KUBERNETES_VERSION.gitVersion}` });
-  const route = new UnreachableRoute(flags['pod-network-cidr']!, flags['node-name']!);
+  if (flags['image-dir']) log.info({ images: await runtime.loadImages(flags['image-dir']) }, 'loaded images');
+  const route = new UnreachableRoute(flags['cluster-cidr']!, flags['node-name']!);
   await route.ensure();
+  const hostGateway = flags['pod-routes'] === 'host-gw' ? new HostGateway(flags['node-name']!, flags['cluster-cidr']!, log) : undefined;
   const kubelet = new Kubelet(client, runtime, {
     name: flags['node-name']!,
     ip: flags['node-ip']!,
@@ -86,7 +106,8 @@ async function main(): Promise<void> {
     maxPods: Number(flags['max-pods']),
     rootDir: flags['root-dir']!,
     podNetwork: flags['pod-network']!,
-    podNetworkCIDR: flags['pod-network-cidr']!,
+    podNetworkCIDR: flags['pod-network-cidr'] || undefined,
+    masquerade: !hostGateway,
     infraImage: flags['pod-infra-container-image']!,
     clusterDNS: flags['cluster-dns'],
     clusterDomain: flags['cluster-domain']!,
@@ -94,10 +115,16 @@ async function main(): Promise<void> {
   }, realClock, log);
   const stats = new StatsCollector(flags['node-name']!, runtime, () => kubelet.containers(), os.cpus().length, log);
   const statsTimer = setInterval(() => void stats.collect().catch((err) => log.warn({ err: String(err) }, 'stats collection failed')), STATS_PERIOD_MS);
-  const auth = new KubeletAuth(client, flags['node-name']!, realClock);
-  const server = createKubeletServer(runtime, kubelet, stats, auth, servingTLS(), log);
+  registerRunningGauges(() => kubelet.containers());
+  const podStarts = watchPodStarts(client);
+  const auth = new KubeletAuth(new DelegatedAuth(client, realClock, log), flags['node-name']!);
+  const server = createKubeletServer(runtime, kubelet, stats, registry, auth, servingTLS(), log);
   server.listen(Number(flags.port), flags.address, () => log.info({ port: Number(flags.port) }, 'kubelet server listening'));
   await kubelet.start();
+  if (hostGateway) {
+    await hostGateway.ensureRules(await kubelet.waitForPodCIDR());
+    hostGateway.run(client);
+  }
 
   // Like the real kubelet, stopping leaves the pods running (a restarted kubelet adopts them), unless
   // --cleanup-on-stop says that stopping tears the node down.
@@ -109,8 +136,10 @@ async function main(): Promise<void> {
       fs.rmSync(flags['root-dir']!, { recursive: true, force: true }); // volumes and the port's certificate
     }
     clearInterval(statsTimer);
+    podStarts.stop();
     server.close();
     await route.release().catch(() => undefined);
+    await hostGateway?.cleanup();
     process.exit(0);
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -1,9 +1,11 @@
 // The kubelet's HTTPS server: container logs for `kubectl logs` (the apiserver proxies pods/log here),
-// resource usage (`/stats/summary`, read by the apiserver's metrics API) and health. Every path but
-// /healthz needs an authenticated, authorized caller (see auth.ts).
+// resource usage (`/stats/summary`, read by the apiserver's metrics API), Prometheus metrics (`/metrics`)
+// and health. Every path but /healthz needs an authenticated, authorized caller (see auth.ts).
 import http from 'node:http';
 import https from 'node:https';
+import type { Registry } from 'prom-client';
 import type { Logger } from '../shared/log';
+import { writeMetrics } from '../shared/metricsserver';
 import type { KubeletAuth } from './auth';
 import type { ContainerRuntime, RuntimeContainer } from './runtime/interface';
 import type { StatsCollector } from './stats';
@@ -25,22 +27,18 @@ export interface ServingTLS {
   clientCA?: Buffer;
 }
 
-export function createKubeletServer(runtime: ContainerRuntime, locator: ContainerLocator, stats: StatsCollector, auth: KubeletAuth, tls: ServingTLS, log: Logger): https.Server {
+export function createKubeletServer(runtime: ContainerRuntime, locator: ContainerLocator, stats: StatsCollector, metrics: Registry, auth: KubeletAuth, tls: ServingTLS, log: Logger): https.Server {
   const options: https.ServerOptions = { cert: tls.cert, key: tls.key, ...(tls.clientCA ? { ca: tls.clientCA, requestCert: true, rejectUnauthorized: false } : {}) };
   return https.createServer(options, async (req, res) => {
     const url = new URL(req.url ?? '/', 'https://kubelet');
     if (url.pathname === '/healthz') return void res.end('ok');
-    try {
-      const verdict = await auth.check(req, url.pathname);
-      if (!verdict.ok) return fail(res, verdict.code, verdict.message);
-    } catch (err) {
-      log.warn({ err: String(err) }, 'could not check the caller with the apiserver');
-      return fail(res, 503, 'the apiserver could not be asked about this caller');
-    }
+    const verdict = await auth.check(req, url.pathname);
+    if (!verdict.ok) return fail(res, verdict.code, verdict.message);
     if (url.pathname === '/stats/summary') {
       res.setHeader('Content-Type', 'application/json');
       return void res.end(JSON.stringify(stats.summary()));
     }
+    if (url.pathname === '/metrics') return writeMetrics(res, metrics);
     const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
     if (!m || req.method !== 'GET') return fail(res, 404, 'not found');
     const [namespace, pod, container] = m.slice(1).map(decodeURIComponent);

@@ -1,14 +1,17 @@
 // kube-scheduler: assigns pending pods to nodes. With --leader-elect, only the holder of the
-// kube-system/kube-scheduler Lease schedules.
+// kube-system/kube-scheduler Lease schedules. Every replica serves /metrics on --secure-port.
 import os from 'node:os';
 import { KUBERNETES_VERSION } from '../apiserver/version';
 import { Client } from '../shared/client';
 import { realClock } from '../shared/clock';
+import { DelegatedAuth } from '../shared/delegatedauth';
 import { parseBool, parseDuration, parseFlags } from '../shared/flags';
 import { SharedInformerFactory } from '../shared/informer';
 import { loadKubeconfig } from '../shared/kubeconfig';
 import { LeaderElector, runAsLeader } from '../shared/leaderelection';
 import { newLogger } from '../shared/log';
+import { secureServingFlags, secureServingOptions, serveMetrics } from '../shared/metricsserver';
+import { observePendingPods, registry } from './metrics';
 import { Scheduler } from './scheduler';
 
 const flags = parseFlags({
@@ -19,6 +22,7 @@ const flags = parseFlags({
   'leader-elect-retry-period': { default: '2s', help: 'how often candidates retry' },
   'leader-elect-resource-name': { default: 'kube-scheduler', help: 'the Lease name in kube-system' },
   'scheduler-name': { default: 'default-scheduler', help: 'pods with this spec.schedulerName are scheduled' },
+  ...secureServingFlags(10259),
 });
 
 const log = newLogger('scheduler');
@@ -27,6 +31,7 @@ const client = new Client({ ...loadKubeconfig(flags.kubeconfig!), userAgent: `ku
 async function lead(signal: AbortSignal): Promise<void> {
   const informers = new SharedInformerFactory(client, { logger: log });
   const scheduler = new Scheduler(client, informers, { schedulerName: flags['scheduler-name']! }, realClock, log);
+  observePendingPods(() => scheduler.pendingPods());
   informers.start();
   await informers.waitForSync(signal);
   log.info('caches synced; scheduling');
@@ -38,6 +43,7 @@ async function lead(signal: AbortSignal): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  await serveMetrics(secureServingOptions('kube-scheduler', flags), registry, new DelegatedAuth(client, realClock, log), log);
   if (!parseBool(flags['leader-elect'])) return lead(new AbortController().signal);
   const elector = new LeaderElector(client, {
     name: flags['leader-elect-resource-name']!,

@@ -2,6 +2,7 @@
 // takes one, finds a node and assumes it there; the binding (POST pods/<name>/binding) then goes on in
 // the background, as Kubernetes' binding cycle does, so the next pod is scheduled meanwhile. Pods that
 // fit nowhere are marked Unschedulable and tried again when nodes or pods change (or every 30 s).
+// Each attempt is counted and timed in metrics.ts, as Kubernetes' scheduler does.
 import type { Binding, Node, Pod } from '../shared/api/core';
 import { objectKey, rfc3339 } from '../shared/api/meta';
 import { Nodes, Pods } from '../shared/api/resources';
@@ -15,6 +16,7 @@ import { RateLimitingQueue, runWorkers } from '../shared/workqueue';
 import { findNodeForPod } from './algorithm';
 import { SchedulerCache } from './cache';
 import type { FilterPlugin, ScorePlugin } from './framework';
+import { extensionPointDuration, PendingPods, scheduleAttempts, ScheduleResult, schedulingAttemptDuration } from './metrics';
 import { DEFAULT_FILTERS } from './plugins/filters';
 import { DEFAULT_SCORES } from './plugins/scores';
 
@@ -90,6 +92,11 @@ export class Scheduler {
     return runWorkers(this.queue, workers, (key) => this.scheduleOne(key), this.log);
   }
 
+  /** What scheduler_pending_pods reports. */
+  pendingPods(): PendingPods {
+    return { active: this.queue.len(), unschedulable: this.unschedulable.size };
+  }
+
   stop(): void {
     if (this.flushTimer) this.clock.clearTimeout(this.flushTimer);
     this.queue.shutDown();
@@ -98,22 +105,28 @@ export class Scheduler {
   async scheduleOne(key: string): Promise<void> {
     const pod = this.informers.informerFor<Pod>(Pods).lister.getByKey(key);
     if (!pod || !this.responsibleFor(pod) || this.cache.isAssumed(pod)) return;
+    const start = this.clock.now();
     const result = findNodeForPod(pod, this.cache.nodeInfos(), this.filters, this.scores);
-    if ('message' in result) return this.markUnschedulable(pod, key, result.message);
+    if ('message' in result) {
+      this.recordAttempt('unschedulable', start);
+      return this.markUnschedulable(pod, key, result.message);
+    }
     this.cache.assume(pod, result.node);
     this.unschedulable.delete(key);
     while (this.binding.size >= MAX_BINDS_IN_FLIGHT) await Promise.race(this.binding);
-    const cycle = this.bindingCycle(pod, key, result.node).finally(() => this.binding.delete(cycle));
+    const cycle = this.bindingCycle(pod, key, result.node, start).finally(() => this.binding.delete(cycle));
     this.binding.add(cycle);
   }
 
   /** Binds an assumed pod; on failure the pod leaves its node in the cache and is tried again. */
-  private async bindingCycle(pod: Pod, key: string, node: string): Promise<void> {
+  private async bindingCycle(pod: Pod, key: string, node: string, start: number): Promise<void> {
     try {
       await this.bind(pod, node);
+      this.recordAttempt('scheduled', start);
       this.recorder.event({ ...pod, kind: 'Pod', apiVersion: 'v1' }, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node}`);
       this.log.info({ pod: key, node }, 'bound');
     } catch (err) {
+      this.recordAttempt('error', start);
       this.cache.forget(pod);
       if (isNotFound(err) || isConflict(err)) return; // deleted, or bound by someone else
       this.log.warn({ pod: key, node, err: String(err) }, 'binding failed; trying again');
@@ -123,7 +136,21 @@ export class Scheduler {
 
   private async bind(pod: Pod, node: string): Promise<void> {
     const binding: Binding = { apiVersion: 'v1', kind: 'Binding', metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid }, target: { apiVersion: 'v1', kind: 'Node', name: node } };
-    await this.client.resource<Pod>(Pods).subresource('POST', pod.metadata.namespace, pod.metadata.name!, 'binding', binding);
+    const start = this.clock.now();
+    let status = 'Error';
+    try {
+      await this.client.resource<Pod>(Pods).subresource('POST', pod.metadata.namespace, pod.metadata.name!, 'binding', binding);
+      status = 'Success';
+    } finally {
+      extensionPointDuration.observe({ extension_point: 'Bind', status, profile: this.opts.schedulerName }, (this.clock.now() - start) / 1000);
+    }
+  }
+
+  /** scheduler_schedule_attempts_total and scheduler_scheduling_attempt_duration_seconds. */
+  private recordAttempt(result: ScheduleResult, start: number): void {
+    const labels = { result, profile: this.opts.schedulerName };
+    scheduleAttempts.inc(labels);
+    schedulingAttemptDuration.observe(labels, (this.clock.now() - start) / 1000);
   }
 
   private async markUnschedulable(pod: Pod, key: string, message: string): Promise<void> {

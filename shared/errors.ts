@@ -112,6 +112,7 @@ function reasonOf(err: unknown): string | undefined {
 export const isNotFound = (err: unknown): boolean => reasonOf(err) === 'NotFound';
 export const isAlreadyExists = (err: unknown): boolean => reasonOf(err) === 'AlreadyExists';
 export const isConflict = (err: unknown): boolean => reasonOf(err) === 'Conflict';
+export const isForbidden = (err: unknown): boolean => reasonOf(err) === 'Forbidden';
 export const isGone = (err: unknown): boolean => err instanceof StatusError && err.status.code === 410;
 
 /** Turns anything thrown into a Status: StatusErrors as they are, anything else as a 500. */

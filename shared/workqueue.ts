@@ -4,8 +4,72 @@
 //   - adding a key that is already waiting does nothing (bursts collapse);
 //   - failures are retried with per-key exponential back-off (5 ms doubling, capped), under an overall
 //     token-bucket rate limit (10 qps, burst 100), whichever is slower.
+// A named queue reports client-go's workqueue metrics (labelled name=<queue>) once a process has set a
+// metrics provider (setWorkqueueMetricsProvider), as Kubernetes' components do at start-up.
+import { Counter, Gauge, Histogram, Registry, exponentialBuckets } from 'prom-client';
 import { Clock, realClock } from './clock';
 import type { Logger } from './log';
+
+/** client-go's workqueue metrics, one series per queue name. */
+export class WorkqueueMetrics {
+  readonly depth: Gauge;
+  readonly adds: Counter;
+  readonly workDuration: Histogram;
+  readonly retries: Counter;
+
+  constructor(registry: Registry) {
+    const common = { labelNames: ['name'], registers: [registry] };
+    this.depth = new Gauge({ name: 'workqueue_depth', help: 'Current depth of workqueue', ...common });
+    this.adds = new Counter({ name: 'workqueue_adds_total', help: 'Total number of adds handled by workqueue', ...common });
+    this.workDuration = new Histogram({ name: 'workqueue_work_duration_seconds', help: 'How long in seconds processing an item from workqueue takes.', buckets: exponentialBuckets(1e-8, 10, 10), ...common });
+    this.retries = new Counter({ name: 'workqueue_retries_total', help: 'Total number of retries handled by workqueue', ...common });
+  }
+}
+
+let provider: WorkqueueMetrics | undefined;
+
+/** client-go's workqueue.SetProvider: named queues created afterwards report to this registry. */
+export function setWorkqueueMetricsProvider(registry: Registry): void {
+  provider = new WorkqueueMetrics(registry);
+}
+
+/** One queue's view of the metrics: its labels, and when each key being processed was handed out. */
+class QueueMetrics {
+  private readonly labels: { name: string };
+  private readonly started = new Map<string, number>();
+
+  /** Every series exists from the start, at zero, as client-go creates them with the queue. */
+  constructor(private readonly metrics: WorkqueueMetrics, name: string, private readonly clock: Clock) {
+    this.labels = { name };
+    metrics.depth.set(this.labels, 0);
+    metrics.adds.inc(this.labels, 0);
+    metrics.workDuration.zero(this.labels);
+    metrics.retries.inc(this.labels, 0);
+  }
+
+  add(): void {
+    this.metrics.adds.inc(this.labels);
+  }
+
+  depth(n: number): void {
+    this.metrics.depth.set(this.labels, n);
+  }
+
+  get(key: string): void {
+    this.started.set(key, this.clock.now());
+  }
+
+  done(key: string): void {
+    const start = this.started.get(key);
+    if (start === undefined) return;
+    this.started.delete(key);
+    this.metrics.workDuration.observe(this.labels, (this.clock.now() - start) / 1000);
+  }
+
+  retry(): void {
+    this.metrics.retries.inc(this.labels);
+  }
+}
 
 export interface QueueOptions {
   clock?: Clock;
@@ -13,7 +77,10 @@ export interface QueueOptions {
   maxDelayMs?: number;
   qps?: number;
   burst?: number;
+  /** The queue's name in the workqueue metrics; an unnamed queue reports none. */
   name?: string;
+  /** Where a named queue reports; default: the provider set for the process. */
+  metrics?: WorkqueueMetrics;
 }
 
 export class RateLimitingQueue {
@@ -31,6 +98,7 @@ export class RateLimitingQueue {
   private readonly maxDelayMs: number;
   private readonly qps: number;
   private readonly burst: number;
+  private readonly metrics?: QueueMetrics;
 
   constructor(opts: QueueOptions = {}) {
     this.clock = opts.clock ?? realClock;
@@ -40,20 +108,29 @@ export class RateLimitingQueue {
     this.burst = opts.burst ?? 100;
     this.tokens = this.burst;
     this.lastRefill = this.clock.now();
+    const metrics = opts.metrics ?? provider;
+    if (opts.name && metrics) this.metrics = new QueueMetrics(metrics, opts.name, this.clock);
   }
 
   add(key: string): void {
     if (this.shuttingDown || this.dirty.has(key)) return;
     this.dirty.add(key);
+    this.metrics?.add();
     if (this.processing.has(key)) return; // re-queued by done()
     const getter = this.getters.shift();
     if (getter) {
       this.dirty.delete(key);
-      this.processing.add(key);
+      this.startProcessing(key);
       getter(key);
     } else {
       this.queue.push(key);
+      this.metrics?.depth(this.queue.length);
     }
+  }
+
+  private startProcessing(key: string): void {
+    this.processing.add(key);
+    this.metrics?.get(key);
   }
 
   /** Adds the key after a delay; an earlier pending delay for the same key wins. */
@@ -75,6 +152,7 @@ export class RateLimitingQueue {
   addRateLimited(key: string): void {
     const n = this.failures.get(key) ?? 0;
     this.failures.set(key, n + 1);
+    this.metrics?.retry();
     const backoff = Math.min(this.baseDelayMs * 2 ** n, this.maxDelayMs);
     this.addAfter(key, Math.max(backoff, this.bucketDelay()));
   }
@@ -100,8 +178,9 @@ export class RateLimitingQueue {
   get(): Promise<string | undefined> {
     const key = this.queue.shift();
     if (key !== undefined) {
+      this.metrics?.depth(this.queue.length);
       this.dirty.delete(key);
-      this.processing.add(key);
+      this.startProcessing(key);
       return Promise.resolve(key);
     }
     if (this.shuttingDown) return Promise.resolve(undefined);
@@ -110,6 +189,7 @@ export class RateLimitingQueue {
 
   done(key: string): void {
     this.processing.delete(key);
+    this.metrics?.done(key);
     if (this.dirty.has(key)) {
       this.dirty.delete(key);
       this.add(key);

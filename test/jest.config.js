@@ -2,6 +2,7 @@
 //   unit         pure logic with fakes and fake clocks       (*.test.ts next to the code)
 //   integration  a real etcd and a real apiserver            (test/integration/*.test.ts)
 //   e2e          real processes, real Docker, real kubectl   (test/e2e/*.test.ts)
+//   multihost    three machines as network namespaces         (test/multihost/*.test.ts)
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -34,6 +35,13 @@ module.exports = {
       setupFilesAfterEnv: ['<rootDir>/test/slow-tests.ts'],
       globalSetup: '<rootDir>/test/e2e/global-setup.ts',
       globalTeardown: '<rootDir>/test/e2e/global-teardown.ts',
+    },
+    {
+      ...common,
+      displayName: 'multihost',
+      roots: ['<rootDir>/test/multihost'],
+      testMatch: ['**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/slow-tests.ts'],
     },
   ],
 };

@@ -92,19 +92,25 @@ export interface ControlPlane {
   stop(): Promise<void>;
 }
 
+export interface ControlPlaneOptions {
+  /** The etcd URL the apiserver is given, from etcd's own (a test puts a fault proxy in between). */
+  etcdEndpoint?: (etcdUrl: string) => Promise<string>;
+}
+
 /**
  * A real etcd and a real apiserver (compiled) on free ports, with data, certificates and tokens in a
  * temp dir; `nodes` get kubelet credentials.
  */
-export async function startControlPlane(extraApiserverArgs: string[] = [], nodes: string[] = ['node-1']): Promise<ControlPlane> {
+export async function startControlPlane(extraApiserverArgs: string[] = [], nodes: string[] = ['node-1'], options: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mini-k8s-'));
   const [client, peer, api] = [await freePort(), await freePort(), await freePort()];
   const credentials = { dataDir: dir, server: `https://127.0.0.1:${api}`, extraSANs: [], kubernetesServiceIP: '10.96.0.1', nodes };
   const creds = ensureClusterCredentials(credentials);
   writeUserKubeconfigs(credentials);
   const etcdUrl = `http://127.0.0.1:${client}`;
+  const apiserverEtcdUrl = options.etcdEndpoint ? await options.etcdEndpoint(etcdUrl) : etcdUrl;
   const etcd = startProcess('etcd', [`--data-dir=${dir}/etcd`, `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`, `--listen-peer-urls=http://127.0.0.1:${peer}`, `--initial-advertise-peer-urls=http://127.0.0.1:${peer}`, `--initial-cluster=default=http://127.0.0.1:${peer}`], `${dir}/etcd.log`);
-  const apiserver = startProcess(process.execPath, [path.join(DIST, 'apiserver', 'main.js'), `--etcd-servers=${etcdUrl}`, `--secure-port=${api}`, '--bind-address=127.0.0.1',
+  const apiserver = startProcess(process.execPath, [path.join(DIST, 'apiserver', 'main.js'), `--etcd-servers=${apiserverEtcdUrl}`, `--secure-port=${api}`, '--bind-address=127.0.0.1',
     `--tls-cert-file=${creds.certificate('apiserver').cert}`, `--tls-private-key-file=${creds.certificate('apiserver').key}`, `--token-auth-file=${creds.tokenFile}`,
     `--kubelet-client-certificate=${creds.certificate('apiserver-kubelet-client').cert}`, `--kubelet-client-key=${creds.certificate('apiserver-kubelet-client').key}`,
     ...extraApiserverArgs], `${dir}/apiserver.log`);

@@ -8,6 +8,11 @@ export const VIEWERS_GROUP = 'mini-kubernetes:viewers';
 const READ = ['get', 'list', 'watch'];
 const WRITE = ['create', 'delete', 'deletecollection', 'patch', 'update'];
 const EVENTS: PolicyRule = { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch', 'update'] };
+/** Asking the apiserver about the callers of a component's own secure port (delegated authn/authz). */
+const AUTH_DELEGATION: PolicyRule[] = [
+  { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+  { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
+];
 
 /** Namespaced resources an application team reads (view) and writes (edit). Secrets are edit-only. */
 const WORKLOADS: PolicyRule[] = [
@@ -52,9 +57,13 @@ export const CLUSTER_ROLES: ClusterRole[] = [
     { apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'], verbs: ['create'] },
     { apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'], verbs: ['create'] },
   ]),
-  clusterRole('system:monitoring', [{ nonResourceURLs: ['/metrics', '/healthz', '/livez', '/readyz'], verbs: ['get'] }]),
+  clusterRole('system:monitoring', [
+    { nonResourceURLs: ['/metrics', '/healthz', '/livez', '/readyz'], verbs: ['get'] },
+    { apiGroups: [''], resources: ['nodes/metrics', 'nodes/stats'], verbs: ['get'] }, // the kubelets' /metrics and /stats
+  ]),
   clusterRole('system:kube-scheduler', [
     EVENTS,
+    ...AUTH_DELEGATION,
     { apiGroups: [''], resources: ['pods', 'nodes', 'namespaces', 'services'], verbs: READ },
     { apiGroups: [''], resources: ['pods/binding', 'bindings'], verbs: ['create'] },
     { apiGroups: [''], resources: ['pods/status'], verbs: ['patch', 'update'] },
@@ -64,6 +73,7 @@ export const CLUSTER_ROLES: ClusterRole[] = [
   ]),
   clusterRole('system:kube-controller-manager', [
     EVENTS,
+    ...AUTH_DELEGATION,
     // The garbage collector and the namespace controller read and delete whatever they find.
     { apiGroups: ['*'], resources: ['*'], verbs: [...READ, 'delete', 'deletecollection'] },
     { apiGroups: [''], resources: ['pods', 'pods/status', 'endpoints', 'services/status', 'nodes', 'nodes/status', 'namespaces', 'namespaces/status', 'namespaces/finalize', 'configmaps', 'secrets', 'services'], verbs: ['create', 'patch', 'update'] },

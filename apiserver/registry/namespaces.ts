@@ -14,7 +14,8 @@ export const namespaceStrategy: Strategy = {
     const ns = obj as Namespace;
     ns.spec = { finalizers: ['kubernetes'] };
     ns.status = { phase: 'Active' };
-    ns.metadata.labels = { ...ns.metadata.labels, 'kubernetes.io/metadata.name': ns.metadata.name! };
+    // Without a name, validation answers "name or generateName is required".
+    if (ns.metadata.name) ns.metadata.labels = { ...ns.metadata.labels, 'kubernetes.io/metadata.name': ns.metadata.name };
   },
   prepareForUpdate(obj, old) {
     const ns = obj as Namespace;

@@ -182,7 +182,8 @@ export class EtcdStorage implements Storage {
 
   isUnavailable(err: unknown): boolean {
     const name = (err as Error)?.constructor?.name ?? '';
-    return /GRPC(Unavailable|ConnectFailed|DeadlineExceeded)Error|ClientRuntimeError/.test(name) || /ECONNREFUSED|No connection established|unavailable/i.test(String((err as Error)?.message ?? ''));
+    // BrokenCircuitError: etcd3's per-host circuit breaker refuses calls for 5 s after 3 failures in a row.
+    return /GRPC(Unavailable|ConnectFailed|DeadlineExceeded)Error|ClientRuntimeError|BrokenCircuitError/.test(name) || /ECONNREFUSED|No connection established|unavailable/i.test(String((err as Error)?.message ?? ''));
   }
 
   close(): void {

@@ -36,7 +36,7 @@ export class DeploymentController implements Controller {
   private readonly rsLister: Lister<ReplicaSet>;
 
   constructor(informers: SharedInformerFactory, private readonly api: DeploymentClient, private readonly recorder: EventRecorder, private readonly clock: Clock) {
-    this.queue = new RateLimitingQueue({ clock });
+    this.queue = new RateLimitingQueue({ clock, name: 'deployment' });
     const dInformer = informers.informerFor<Deployment>(Deployments);
     const rsInformer = informers.informerFor<ReplicaSet>(ReplicaSets);
     this.dLister = dInformer.lister;

@@ -76,7 +76,7 @@ export class EndpointsController implements Controller {
   private readonly endpoints: Lister<Endpoints>;
 
   constructor(informers: SharedInformerFactory, private readonly client: Client, clock: Clock) {
-    this.queue = new RateLimitingQueue({ clock });
+    this.queue = new RateLimitingQueue({ clock, name: 'endpoint' });
     const svcInformer = informers.informerFor<Service>(Services);
     const podInformer = informers.informerFor<Pod>(Pods);
     const epInformer = informers.informerFor<Endpoints>(EndpointsResource);

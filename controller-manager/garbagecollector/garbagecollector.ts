@@ -22,7 +22,7 @@ export class GarbageCollector implements Controller {
   private readonly informers = new Map<string, { resource: ResourceInfo; informer: Informer<KubeObject> }>();
 
   constructor(factory: SharedInformerFactory, private readonly client: Client, clock: Clock) {
-    this.queue = new RateLimitingQueue({ clock });
+    this.queue = new RateLimitingQueue({ clock, name: 'garbage_collector_attempt_to_delete' });
     for (const resource of GC_RESOURCES) {
       const informer = factory.informerFor<KubeObject>(resource);
       informer.addIndexer('owner', indexByOwnerUid);

@@ -31,7 +31,7 @@ export class HorizontalController implements Controller {
   private readonly recommendations = new Map<string, { at: number; replicas: number }[]>();
 
   constructor(informers: SharedInformerFactory, private readonly client: Client, private readonly recorder: EventRecorder, private readonly clock: Clock, private readonly opts: HPAOptions) {
-    this.queue = new RateLimitingQueue({ clock });
+    this.queue = new RateLimitingQueue({ clock, name: 'horizontalpodautoscaler' });
     const informer = informers.informerFor<HorizontalPodAutoscaler>(HorizontalPodAutoscalers);
     this.hpas = informer.lister;
     this.pods = informers.informerFor<Pod>(Pods).lister;

@@ -18,7 +18,7 @@ export class NamespaceController implements Controller {
   private readonly namespaces: Lister<Namespace>;
 
   constructor(informers: SharedInformerFactory, private readonly client: Client, clock: Clock) {
-    this.queue = new RateLimitingQueue({ clock });
+    this.queue = new RateLimitingQueue({ clock, name: 'namespace' });
     const informer = informers.informerFor<Namespace>(Namespaces);
     this.namespaces = informer.lister;
     const enqueue = (ns: Namespace) => {

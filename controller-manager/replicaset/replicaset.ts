@@ -54,7 +54,7 @@ export class ReplicaSetController implements Controller {
   private readonly podLister: Lister<Pod>;
 
   constructor(informers: SharedInformerFactory, private readonly podControl: PodControl, private readonly writer: StatusWriter, private readonly recorder: EventRecorder, private readonly clock: Clock) {
-    this.queue = new RateLimitingQueue({ clock });
+    this.queue = new RateLimitingQueue({ clock, name: 'replicaset' });
     this.expectations = new Expectations(clock);
     const rsInformer = informers.informerFor<ReplicaSet>(ReplicaSets);
     const podInformer = informers.informerFor<Pod>(Pods);

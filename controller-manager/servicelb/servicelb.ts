@@ -27,7 +27,7 @@ export class ServiceLBController implements Controller {
   private readonly nodes: Lister<Node>;
 
   constructor(informers: SharedInformerFactory, private readonly client: Client, clock: Clock) {
-    this.queue = new RateLimitingQueue({ clock });
+    this.queue = new RateLimitingQueue({ clock, name: 'service' });
     const svc = informers.informerFor<Service>(Services);
     const nodes = informers.informerFor<Node>(Nodes);
     this.services = svc.lister;

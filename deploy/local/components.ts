@@ -58,8 +58,8 @@ export function clusterComponents(l: ClusterLayout): Component[] {
       `--kubelet-client-certificate=${creds.certificate('apiserver-kubelet-client').cert}`,
       `--kubelet-client-key=${creds.certificate('apiserver-kubelet-client').key}`,
     ]),
-    node('scheduler', dist('scheduler'), [kubeconfig('scheduler'), '--leader-elect=true']),
-    node('controller-manager', dist('controller-manager'), [kubeconfig('controller-manager'), '--leader-elect=true', `--cluster-cidr=${CLUSTER_CIDR}`, `--service-cluster-ip-range=${SERVICE_CIDR}`]),
+    node('scheduler', dist('scheduler'), [kubeconfig('scheduler'), '--leader-elect=true', '--secure-port=10259']),
+    node('controller-manager', dist('controller-manager'), [kubeconfig('controller-manager'), '--leader-elect=true', '--secure-port=10257', `--cluster-cidr=${CLUSTER_CIDR}`, `--service-cluster-ip-range=${SERVICE_CIDR}`]),
     node('kube-proxy', dist('kube-proxy'), [kubeconfig('kube-proxy'), '--nodeport-addresses=127.0.0.1/32', `--cluster-cidr=${CLUSTER_CIDR}`, `--service-cluster-ip-range=${SERVICE_CIDR}`, '--metrics-bind-address=127.0.0.1:10249', `--cluster-dns=${CLUSTER_DNS}`, '--cluster-domain=cluster.local']),
   ];
   for (let n = 1; n <= l.nodes; n++) {

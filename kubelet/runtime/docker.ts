@@ -1,5 +1,7 @@
 // The Docker implementation of the container runtime: the only file of the project importing dockerode.
 import Docker from 'dockerode';
+import fs from 'node:fs';
+import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { ContainerRuntime, ContainerSpec, INFRA_NAME, LABELS, LogOptions, RuntimeContainer, SandboxSpec } from './interface';
 
@@ -10,6 +12,14 @@ const ZERO_TIME = '0001-01-01T00:00:00Z';
 export class DockerRuntime implements ContainerRuntime {
   private readonly docker: Docker;
   private readonly imageIDs = new Map<string, string>();
+  /**
+   * Inspected containers by id, with the list state they were inspected in: the kubelet relists every
+   * second and before and after each pod sync, and without this every list inspected every container of
+   * the node (a request each), so the engine's work grew with the square of the pod count. What we read
+   * from an inspect (exit code, start and finish times, the sandbox IP) changes only with the state, as
+   * the kubelet never restarts a container in place (restart policy "no"; a restart is a new attempt).
+   */
+  private readonly inspected = new Map<string, { nodeName: string; state: string; container: RuntimeContainer }>();
 
   constructor(endpoint: string) {
     const socketPath = endpoint.replace(/^unix:\/\//, '');
@@ -20,7 +30,7 @@ export class DockerRuntime implements ContainerRuntime {
     return (await this.docker.version()).Version;
   }
 
-  async ensureNetwork(name: string, subnet: string, gateway: string): Promise<void> {
+  async ensureNetwork(name: string, subnet: string, gateway: string, opts: { masquerade: boolean }): Promise<void> {
     // Several kubelets may share this engine and race to create the network: the losers get 409, or 403
     // "Pool overlaps" while the winner's network is still being set up, and simply look again.
     for (let attempt = 0; ; attempt++) {
@@ -36,7 +46,7 @@ export class DockerRuntime implements ContainerRuntime {
           Driver: 'bridge',
           CheckDuplicate: true,
           IPAM: { Config: [{ Subnet: subnet, Gateway: gateway }] },
-          Options: { 'com.docker.network.bridge.name': name.slice(0, 15) },
+          Options: { 'com.docker.network.bridge.name': name.slice(0, 15), 'com.docker.network.bridge.enable_ip_masquerade': String(opts.masquerade) },
           Labels: { 'io.kubernetes.network': 'pods' },
         });
         return;
@@ -45,6 +55,16 @@ export class DockerRuntime implements ContainerRuntime {
         await new Promise((r) => setTimeout(r, 250));
       }
     }
+  }
+
+  async loadImages(dir: string): Promise<string[]> {
+    const loaded: string[] = [];
+    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.tar')).sort()) {
+      const stream = await this.docker.loadImage(path.join(dir, file));
+      await new Promise<void>((resolve, reject) => this.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())));
+      loaded.push(file);
+    }
+    return loaded;
   }
 
   async removeNetworkIfUnused(name: string): Promise<boolean> {
@@ -60,8 +80,18 @@ export class DockerRuntime implements ContainerRuntime {
 
   async listContainers(nodeName: string): Promise<RuntimeContainer[]> {
     const list = await this.docker.listContainers({ all: true, filters: { label: [`${LABELS.nodeName}=${nodeName}`] } });
-    const inspected = await Promise.all(list.map((c) => this.docker.getContainer(c.Id).inspect().catch(() => undefined)));
-    return inspected.filter((c): c is Docker.ContainerInspectInfo => !!c).map((c) => this.toRuntimeContainer(c));
+    const listed = new Set(list.map((c) => c.Id));
+    for (const [id, entry] of this.inspected) if (entry.nodeName === nodeName && !listed.has(id)) this.inspected.delete(id);
+    const containers = await Promise.all(list.map(async (c) => {
+      const cached = this.inspected.get(c.Id);
+      if (cached?.state === c.State) return { ...cached.container };
+      const info = await this.docker.getContainer(c.Id).inspect().catch(() => undefined);
+      if (!info) return undefined;
+      const container = this.toRuntimeContainer(info);
+      this.inspected.set(c.Id, { nodeName, state: c.State, container });
+      return { ...container };
+    }));
+    return containers.filter((c): c is RuntimeContainer => !!c);
   }
 
   private toRuntimeContainer(c: Docker.ContainerInspectInfo): RuntimeContainer {

@@ -76,7 +76,9 @@ export interface LogOptions {
 
 export interface ContainerRuntime {
   version(): Promise<string>;
-  ensureNetwork(name: string, subnet: string, gateway: string): Promise<void>;
+  ensureNetwork(name: string, subnet: string, gateway: string, opts: { masquerade: boolean }): Promise<void>;
+  /** Loads every image tarball (`docker save` output) in a directory: air-gapped nodes. */
+  loadImages(dir: string): Promise<string[]>;
   /** Removes the network unless containers still use it; true when it is gone. */
   removeNetworkIfUnused(name: string): Promise<boolean>;
   /** Every container this node's kubelet created (by the node label). */

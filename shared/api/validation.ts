@@ -13,11 +13,26 @@ import { selectorFromLabelSelector } from '../labels';
 
 export { applyDefaults } from './defaults';
 
+/** How deep arrays and objects may nest in a request: far beyond any manifest, well within the stack of recursive code. */
+export const MAX_NESTING_DEPTH = 100;
+
+/** Throws 400 when `value` nests arrays and objects deeper than MAX_NESTING_DEPTH (walked without recursion). */
+export function checkNestingDepth(value: unknown): void {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth >= MAX_NESTING_DEPTH) throw badRequest(`the body of the request nests objects or arrays more than ${MAX_NESTING_DEPTH} levels deep`);
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+}
+
 /** Checks the JSON shape of an incoming object and returns it typed. Throws 400 or 422. */
 export function decodeObject(resource: ResourceInfo, body: unknown): KubeObject {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw badRequest(`the body of the request must be a JSON object describing a ${resource.kind}`);
   }
+  checkNestingDepth(body);
   const obj = body as Partial<KubeObject>;
   const want = apiVersionOf(resource);
   if (obj.kind !== undefined && obj.kind !== resource.kind) {

@@ -1,0 +1,300 @@
+// Pod startup latency, as the Kubernetes SLO measures it (pod creation to all containers running, for
+// pods whose images are present): a control plane, the compiled scheduler and one real kubelet on the
+// machine's Docker engine. Pods are created at a steady rate; each latency runs from just before its
+// create request is sent (creationTimestamp has 1 s resolution) to the moment a pod watch, started before
+// the first create, shows every container running. The time to the bind is recorded on the way.
+// The limit is the same containers made directly through the kubelet's own DockerRuntime at the same
+// rate: per pod, create and start a pause container, then the app container joined to its namespaces (as
+// kubelet/kubelet.ts startSandbox and startContainers do), timed to the app container running.
+//   npm run bench (all benchmarks), or node dist/bench/podstartup.js (this one); BENCH_PODS and
+//   BENCH_RATE (pods per second) change the load; BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the
+//   kubelet there (it exits through its own SIGTERM handler, so no exit-on-sigterm preload is needed).
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Namespace, Node, Pod } from '../shared/api/core';
+import { Namespaces, Nodes, Pods } from '../shared/api/resources';
+import { Client } from '../shared/client';
+import { intToIp, parseCidr } from '../shared/cidr';
+import { DockerRuntime } from '../kubelet/runtime/docker';
+import { INFRA_NAME, LABELS } from '../kubelet/runtime/interface';
+import { ControlPlane, DIST, freePort, Proc, startControlPlane, startProcess, waitFor } from '../test/processes';
+import { machine, paced, since, summarize, table } from './stats';
+
+const PODS = Number(process.env.BENCH_PODS ?? 60);
+const RATE = Number(process.env.BENCH_RATE ?? 10);
+const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
+/** Unique on the machine: other clusters (node-1, node-2, ...) share the Docker engine. */
+const NODE = 'bench-node-1';
+const NAMESPACE = 'bench-podstartup';
+const DOCKER_ENDPOINT = 'unix:///var/run/docker.sock';
+const POD_NETWORK = 'kube-pods';
+const POD_NETWORK_CIDR = '10.244.0.0/16';
+const POD_CIDR = '10.244.200.0/24';
+/** The raw containers' node label and addresses: a range of the pod network no kubelet is given. */
+const RAW_NODE = 'bench-raw';
+const RAW_CIDR = '10.244.204.0/22';
+const INFRA_IMAGE = 'registry.k8s.io/pause:3.9';
+const IMAGE = 'busybox:latest';
+const GOAL_P99_MS = 1000;
+const GOAL_RATIO = 2;
+/** No pod reaching Running for this long means the kubelet is stuck: report what ran by then. */
+const STALL_MS = 60_000;
+
+function benchPod(i: number): Pod {
+  return {
+    metadata: { name: `pod-${i}`, namespace: NAMESPACE },
+    spec: {
+      containers: [{ name: 'sleep', image: IMAGE, imagePullPolicy: 'IfNotPresent', command: ['sleep', '3600'] }],
+      terminationGracePeriodSeconds: 1,
+    },
+  };
+}
+
+/**
+ * PODS calls of `task` at RATE per second, their latencies; the first failure is thrown once every call
+ * has settled (paced leaves a rejection unhandled while it waits, which would end the process).
+ */
+async function pacedOrThrow(task: (i: number) => Promise<unknown>): Promise<number[]> {
+  let failure: unknown;
+  const latencies = await paced(PODS, RATE, (i) => task(i).catch((err) => void (failure ??= err)));
+  if (failure !== undefined) throw failure;
+  return latencies;
+}
+
+const allRunning = (pod: Pod) => {
+  const statuses = pod.status?.containerStatuses ?? [];
+  return statuses.length === pod.spec.containers.length && statuses.every((s) => !!s.state?.running);
+};
+
+// ---- the kubelet path -----------------------------------------------------------------------------------
+
+interface Startup {
+  /** Create sent to all containers running, ms, by pod name. */
+  running: Map<string, number>;
+  /** Create sent to spec.nodeName seen, ms, by pod name. */
+  bound: Map<string, number>;
+}
+
+/** Watches the namespace's pods from `resourceVersion`; latencies count from `sentAt` of each pod. */
+function watchStartup(client: Client, resourceVersion: string, sentAt: Map<string, bigint>, signal: AbortSignal): Startup {
+  const startup: Startup = { running: new Map(), bound: new Map() };
+  const onPod = (pod: Pod) => {
+    const name = pod.metadata.name!;
+    const start = sentAt.get(name);
+    if (start === undefined) return;
+    if (pod.spec.nodeName && !startup.bound.has(name)) startup.bound.set(name, since(start));
+    if (allRunning(pod) && !startup.running.has(name)) startup.running.set(name, since(start));
+  };
+  client.resource<Pod>(Pods).watch(NAMESPACE, { resourceVersion }, (e) => onPod(e.object), signal).catch((err) => process.stderr.write(`pod watch failed: ${err}\n`));
+  return startup;
+}
+
+/** The node flags that make the kubelet write a CPU profile when it exits. */
+function profileArgs(): string[] {
+  if (!CPU_PROF_DIR) return [];
+  fs.mkdirSync(CPU_PROF_DIR, { recursive: true });
+  return ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`];
+}
+
+function startScheduler(cp: ControlPlane): Proc {
+  const main = path.join(DIST, 'scheduler', 'main.js');
+  // A scheduler that serves health and metrics gets an ephemeral port, so it never collides with another's.
+  const securePort = fs.readFileSync(main, 'utf8').includes("'secure-port'") ? ['--secure-port=0'] : [];
+  return startProcess(process.execPath, [main, `--kubeconfig=${cp.componentKubeconfig('scheduler')}`, '--leader-elect=false', ...securePort], path.join(cp.dir, 'scheduler.log'));
+}
+
+async function startKubelet(cp: ControlPlane): Promise<Proc> {
+  return startProcess(process.execPath, [
+    ...profileArgs(),
+    path.join(DIST, 'kubelet', 'main.js'),
+    `--kubeconfig=${cp.componentKubeconfig(`kubelet-${NODE}`)}`,
+    `--client-ca-file=${cp.caFile}`,
+    `--node-name=${NODE}`,
+    '--node-ip=127.0.0.1',
+    `--port=${await freePort()}`,
+    '--address=127.0.0.1',
+    `--root-dir=${path.join(cp.dir, 'kubelet', NODE)}`,
+    `--docker-endpoint=${DOCKER_ENDPOINT}`,
+    `--pod-network=${POD_NETWORK}`,
+    `--pod-network-cidr=${POD_NETWORK_CIDR}`,
+    `--pod-cidr=${POD_CIDR}`,
+    `--pod-infra-container-image=${INFRA_IMAGE}`,
+    '--cleanup-on-stop=true',
+  ], path.join(cp.dir, 'kubelet.log'));
+}
+
+const exited = (p: Proc) => p.child.exitCode !== null || p.child.signalCode !== null;
+
+/** SIGTERM, then up to `ms` for the process's own clean-up (startProcess's stop kills after 5 s). */
+async function stopGracefully(p: Proc, ms: number): Promise<void> {
+  if (exited(p)) return;
+  const gone = new Promise<void>((resolve) => p.child.once('exit', () => resolve()));
+  p.child.kill('SIGTERM');
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([gone, new Promise((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+  await p.stop(); // SIGKILL after 5 s more if it is still there
+}
+
+async function measureKubelet(cp: ControlPlane, kubelet: Proc, log: string): Promise<Startup> {
+  const client = new Client(cp.config);
+  const ns = await client.resource<Namespace>(Namespaces).create({ metadata: { name: NAMESPACE } });
+  const sentAt = new Map<string, bigint>();
+  const abort = new AbortController();
+  try {
+    const startup = watchStartup(new Client(cp.config), ns.metadata.resourceVersion!, sentAt, abort.signal);
+    const pods = client.resource<Pod>(Pods);
+    await pacedOrThrow((i) => {
+      const pod = benchPod(i);
+      sentAt.set(pod.metadata.name!, process.hrtime.bigint());
+      return pods.create(pod);
+    });
+    let progress = { count: 0, at: process.hrtime.bigint() };
+    await waitFor(() => {
+      if (startup.running.size !== progress.count) progress = { count: startup.running.size, at: process.hrtime.bigint() };
+      return exited(kubelet) || startup.running.size === PODS || since(progress.at) > STALL_MS;
+    }, { timeoutMs: Infinity, intervalMs: 20 });
+    if (startup.running.size < PODS) process.stderr.write(`${startup.running.size} of ${PODS} pods running; the kubelet's last log lines:\n${fs.readFileSync(log, 'utf8').slice(-2000)}\n`);
+    return startup;
+  } finally {
+    abort.abort();
+  }
+}
+
+/** Waits for the kubelet to register its Node, report it Ready and start syncing pods. */
+async function waitForNodeReady(cp: ControlPlane, kubelet: Proc, log: string): Promise<void> {
+  const nodes = new Client(cp.config).resource<Node>(Nodes);
+  await waitFor(async () => {
+    if (exited(kubelet)) throw new Error(`the kubelet exited: ${fs.readFileSync(log, 'utf8').slice(-2000)}`);
+    const node = await nodes.get(undefined, NODE);
+    return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+  }, { timeoutMs: 60_000, what: `node ${NODE} to be Ready` });
+  // It registers the Node before it makes the pod network; this line comes once both are done.
+  await waitFor(() => fs.readFileSync(log, 'utf8').includes('"msg":"kubelet started"'), { timeoutMs: 60_000, what: 'the kubelet to start its sync loop' });
+}
+
+/** Deletes the pods and waits (up to a minute) for the kubelet to stop their containers and finish the deletes. */
+async function deletePods(cp: ControlPlane): Promise<void> {
+  const pods = new Client(cp.config).resource<Pod>(Pods);
+  const list = await pods.list(NAMESPACE);
+  await Promise.all(list.items.map((p) => pods.delete(NAMESPACE, p.metadata.name!).catch(() => undefined)));
+  await waitFor(async () => (await pods.list(NAMESPACE)).items.length === 0, { timeoutMs: 60_000, intervalMs: 250, what: 'the pods to be deleted' })
+    .catch((err) => process.stderr.write(`${err}\n`));
+}
+
+// ---- the limit: the same containers through the runtime alone ------------------------------------------
+
+function rawLabels(i: number, container: string): Record<string, string> {
+  return {
+    [LABELS.podName]: `raw-${i}`,
+    [LABELS.podNamespace]: NAMESPACE,
+    [LABELS.podUid]: `bench-raw-${i}`,
+    [LABELS.containerName]: container,
+    [LABELS.nodeName]: RAW_NODE,
+    [LABELS.restartCount]: '0',
+  };
+}
+
+/** Removes the limit's containers, all of them or all but `keep`. */
+async function removeRaw(runtime: DockerRuntime, keep?: string): Promise<void> {
+  for (const c of await runtime.listContainers(RAW_NODE)) if (c.id !== keep) await runtime.removeContainer(c.id);
+}
+
+/**
+ * A pause container on the pod network until the end: the kubelet's --cleanup-on-stop removes the network
+ * when no container uses it, and another cluster on this engine may be using it without a pod right now.
+ */
+async function holdPodNetwork(runtime: DockerRuntime): Promise<string> {
+  const { base, size } = parseCidr(RAW_CIDR);
+  return runtime.runSandbox({
+    name: 'bench-raw_network-guard', image: INFRA_IMAGE, hostname: 'network-guard', network: POD_NETWORK, ip: intToIp(base + size - 2),
+    labels: { ...rawLabels(-1, INFRA_NAME), [LABELS.podName]: 'network-guard' }, portBindings: [], dns: undefined,
+  });
+}
+
+/** Per pod: pause container on the pod network, then the app container in its namespaces; ms to running. */
+async function measureRaw(runtime: DockerRuntime): Promise<number[]> {
+  const { base, size } = parseCidr(RAW_CIDR);
+  if (PODS > size - 4) throw new Error(`at most ${size - 4} pods: the raw containers' addresses come from ${RAW_CIDR}`);
+  return pacedOrThrow(async (i) => {
+    const sandbox = await runtime.runSandbox({
+      name: `bench-raw_${INFRA_NAME}_${i}`,
+      image: INFRA_IMAGE,
+      hostname: `raw-${i}`,
+      network: POD_NETWORK,
+      ip: intToIp(base + 2 + i),
+      labels: rawLabels(i, INFRA_NAME),
+      portBindings: [],
+      dns: undefined,
+    });
+    await runtime.runContainer(sandbox, {
+      name: `bench-raw_sleep_${i}`,
+      image: IMAGE,
+      command: ['sleep', '3600'],
+      args: [],
+      env: [],
+      binds: [],
+      labels: rawLabels(i, 'sleep'),
+    });
+  });
+}
+
+// ---- report ---------------------------------------------------------------------------------------------
+
+function print(dockerVersion: string, raw: number[], startup: Startup): void {
+  const kubelet = [...startup.running.values()];
+  const row = (what: string, ms: number[]) => {
+    const s = summarize(ms);
+    return [what, `${ms.length}/${PODS}`, s.p50, s.p90, s.p99];
+  };
+  process.stdout.write(`${machine()}, Docker engine ${dockerVersion}; ${PODS} pods created at ${RATE}/s on one kubelet (busybox sleep, image present)\n\n`);
+  process.stdout.write(`${table([
+    ['path', 'pods running', 'p50 ms', 'p90 ms', 'p99 ms'],
+    row('raw Docker: pause + app container (limit)', raw),
+    row('create to bound (scheduler)', [...startup.bound.values()]),
+    row('create to all containers running', kubelet),
+  ])}\n\n`);
+  const rawP99 = summarize(raw).p99;
+  const p99 = summarize(kubelet).p99;
+  const met = kubelet.length === PODS && p99 < GOAL_P99_MS && p99 < GOAL_RATIO * rawP99;
+  process.stdout.write(`pod startup p99: ${p99.toFixed(0)} ms = ${(p99 / rawP99).toFixed(1)}x raw Docker (${rawP99.toFixed(0)} ms) `
+    + `(goal: under ${GOAL_P99_MS} ms and under ${GOAL_RATIO}x raw Docker, every pod running): ${met ? 'met' : 'NOT met'}\n`);
+}
+
+export async function run(): Promise<void> {
+  const runtime = new DockerRuntime(DOCKER_ENDPOINT);
+  const cp = await startControlPlane([], [NODE]);
+  let scheduler: Proc | undefined;
+  let kubelet: Proc | undefined;
+  try {
+    scheduler = startScheduler(cp);
+    kubelet = await startKubelet(cp);
+    const log = path.join(cp.dir, 'kubelet.log');
+    // A Ready kubelet has made the pod network the limit's containers join; it stays idle meanwhile.
+    await waitForNodeReady(cp, kubelet, log);
+    const dockerVersion = await runtime.version();
+    await removeRaw(runtime); // left by an interrupted run
+    const guard = await holdPodNetwork(runtime);
+    const raw = await measureRaw(runtime).finally(() => removeRaw(runtime, guard));
+    const startup = await measureKubelet(cp, kubelet, log);
+    print(dockerVersion, raw, startup);
+  } finally {
+    await deletePods(cp).catch(() => undefined);
+    if (kubelet) await stopGracefully(kubelet, 60_000); // --cleanup-on-stop removes what is left of its pods
+    await scheduler?.stop();
+    await cp.stop();
+    await removeRaw(runtime).catch(() => undefined); // the network guard too, now the kubelet is gone
+    const left = await runtime.listContainers(NODE);
+    if (left.length) {
+      process.stderr.write(`${left.length} containers of ${NODE} were left behind; removing them\n`);
+      for (const c of left) await runtime.removeContainer(c.id);
+    }
+  }
+}
+
+if (require.main === module) {
+  run().catch((err) => {
+    process.stderr.write(`${err}\n`);
+    process.exit(1);
+  });
+}

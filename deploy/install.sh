@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Installs mini-kubernetes on a Debian/Ubuntu machine as systemd units. Running it again is harmless: the
+# credentials are kept, the units rewritten and restarted.
+#
+#   control plane (etcd, apiserver, scheduler, controller-manager, kube-proxy):
+#     sudo deploy/install.sh --role control-plane --advertise-address 192.168.56.10 --nodes worker-1,worker-2
+#   it prints one join command per worker (also in /var/lib/mini-kubernetes/join/<node>.sh):
+#     sudo deploy/install.sh --role worker --server https://192.168.56.10:6443 --token <T> \
+#          --ca-cert-hash sha256:<H> --node-name worker-1 --advertise-address 192.168.56.11
+#
+# Options after --role go to the installer (node dist/deploy/install/main.js <role> --help lists them).
+# --join-dir DIR (control plane) also copies the join commands to DIR (the Vagrantfile's shared folder).
+# etcd listens on 127.0.0.1 only; the apiserver on 6443 of every address (firewall it to the cluster
+# network if the machine has others); kubelets on 10250 of the node address.
+set -euo pipefail
+
+role=""
+join_dir=""
+args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --role) role="$2"; shift 2 ;;
+    --join-dir) join_dir="$2"; shift 2 ;;
+    *) args+=("$1"); shift ;;
+  esac
+done
+case "$role" in control-plane|worker) ;; *) echo "usage: $0 --role control-plane|worker [options]" >&2; exit 2 ;; esac
+[ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 1; }
+
+src="$(cd "$(dirname "$0")/.." && pwd)"
+install_dir=/opt/mini-kubernetes
+data_dir=/var/lib/mini-kubernetes
+export DEBIAN_FRONTEND=noninteractive
+
+packages=(ca-certificates iproute2 iptables curl)
+command -v node >/dev/null || packages+=(nodejs npm)
+if [ "$role" = control-plane ]; then
+  command -v etcd >/dev/null || packages+=(etcd-server)
+else
+  command -v docker >/dev/null || packages+=(docker.io)
+fi
+missing=()
+for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then apt-get update -q && apt-get install -y -q "${missing[@]}"; fi
+# Debian's etcd package starts its own etcd on 2379: ours replaces it.
+if [ "$role" = control-plane ] && systemctl list-unit-files etcd.service >/dev/null 2>&1; then systemctl disable --now etcd.service >/dev/null 2>&1 || true; fi
+if [ "$role" = worker ]; then systemctl enable --now docker.service; fi
+
+# The project, built once in the checkout, then copied where the units run it from.
+if [ ! -f "$src/dist/deploy/install/main.js" ]; then (cd "$src" && npm ci --no-audit --no-fund && npm run build); fi
+mkdir -p "$install_dir"
+cp -a "$src/package.json" "$src/dist" "$src/node_modules" "$install_dir/"
+
+node "$install_dir/dist/deploy/install/main.js" "$role" --install-dir="$install_dir" --data-dir="$data_dir" "${args[@]}" | tee /tmp/mini-kubernetes-install.log
+units=$(sed -n 's/^units: //p' /tmp/mini-kubernetes-install.log)
+systemctl daemon-reload
+for u in $units; do systemctl enable "$u.service" >/dev/null 2>&1; systemctl restart "$u.service"; done
+
+if [ "$role" = control-plane ]; then
+  node "$install_dir/dist/deploy/install/main.js" publish-cluster-info --data-dir="$data_dir"
+  if [ -n "$join_dir" ]; then mkdir -p "$join_dir" && cp "$data_dir"/join/*.sh "$join_dir"/ 2>/dev/null || true; fi
+  echo "admin kubeconfig: $data_dir/kubeconfig (read-only: $data_dir/kubeconfig-viewer)"
+fi
