@@ -9,6 +9,7 @@ import { PolicyCache } from './auth/policycache';
 import { loadTokenFile } from './auth/tokenfile';
 import { bootstrap } from './bootstrap';
 import { buildStores } from './registry';
+import { NamespaceLister } from './registry/namespaces';
 import { createApp } from './server';
 import { EtcdStorage } from './storage/etcd';
 
@@ -43,13 +44,17 @@ const read = (flag: Flag) => (flags[flag] ? fs.readFileSync(flags[flag]!) : unde
 
 const storage = new EtcdStorage(flags['etcd-servers']!.split(','));
 const kubeletClient = { cert: read('kubelet-client-certificate'), key: read('kubelet-client-key') };
-const stores = buildStores(storage, { serviceCIDR, nodePortRange: flags['service-node-port-range']! });
+const namespaces = new NamespaceLister(() => stores.get('/namespaces')!);
+const stores = buildStores(storage, { serviceCIDR, nodePortRange: flags['service-node-port-range']! }, namespaces);
+// What admission and authorization read on every request, mirrored in memory.
 const policy = new PolicyCache(stores, log);
-const stopPolicy = new AbortController();
-policy.run(stopPolicy.signal);
+const stopMirrors = new AbortController();
+policy.run(stopMirrors.signal);
+namespaces.run(stopMirrors.signal, log);
 const app = createApp({
   storage,
   stores,
+  namespaces,
   log,
   tokens: loadTokenFile(flags['token-auth-file']!),
   authorizer: authorizerChain(flags['authorization-mode']!.split(','), stores, policy),
@@ -86,7 +91,7 @@ const compaction = compactionMs > 0 ? setInterval(() => {
 function shutdown(signal: string): void {
   log.info({ signal }, 'shutting down');
   if (compaction) clearInterval(compaction);
-  stopPolicy.abort();
+  stopMirrors.abort();
   server.close();
   server.closeAllConnections();
   storage.close();

@@ -18,6 +18,7 @@ import { discoveryRouter } from './discovery';
 import { KubeletClient } from './kubeletclient';
 import { registry, requestDuration, requestTotal } from './metrics';
 import { openapiRouter } from './openapi';
+import type { NamespaceLister } from './registry/namespaces';
 import type { Store } from './registry/store';
 import type { Storage } from './storage/interface';
 import { versionRouter } from './version';
@@ -51,6 +52,7 @@ function sendStatus(res: Response, err: unknown): void {
 export interface ServerConfig {
   storage: Storage;
   stores: Map<string, Store>;
+  namespaces: NamespaceLister;
   log: Logger;
   /** Bearer token → user, from --token-auth-file. */
   tokens: Map<string, UserInfo>;
@@ -59,7 +61,7 @@ export interface ServerConfig {
   kubeletClient: { cert?: Buffer; key?: Buffer };
 }
 
-export function createApp({ storage, stores, log, tokens, authorizer, kubeletClient }: ServerConfig): express.Express {
+export function createApp({ storage, stores, namespaces, log, tokens, authorizer, kubeletClient }: ServerConfig): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -87,7 +89,7 @@ export function createApp({ storage, stores, log, tokens, authorizer, kubeletCli
   const kubelets = new KubeletClient(kubeletClient);
   app.use(metricsRouter(kubelets, stores.get('/nodes')!, stores.get('/pods')!));
 
-  const resources = new ResourceHandler(stores, kubelets);
+  const resources = new ResourceHandler(stores, namespaces, kubelets);
   app.use(async (req, res, next) => {
     if (!(await resources.handle(req, res))) next();
   });

@@ -13,6 +13,7 @@ import { admitNamespace } from '../admission/namespacelifecycle';
 import { applyPatch } from '../patch';
 import { toTable, wantsTable } from '../printers';
 import type { IncludeObject } from '../printers';
+import type { NamespaceLister } from '../registry/namespaces';
 import { bindPod } from '../registry/pods';
 import { selectionPredicate } from '../registry/selection';
 import type { Store } from '../registry/store';
@@ -25,7 +26,7 @@ import { deleteOptions, flag, intParam, isDryRun, one, Query } from './query';
 import { serveWatch } from './watch';
 
 export class ResourceHandler {
-  constructor(private readonly stores: Map<string, Store>, private readonly kubelets: KubeletClient) {}
+  constructor(private readonly stores: Map<string, Store>, private readonly namespaces: NamespaceLister, private readonly kubelets: KubeletClient) {}
 
   store(r: ResourceInfo): Store {
     const s = this.stores.get(`${r.group}/${r.plural}`); // autoscaling/v1 is served from the v2 store
@@ -73,7 +74,7 @@ export class ResourceHandler {
     if (req.method === 'POST' && target.name === undefined) {
       if (!target.namespace) throw badRequest('a namespace is required');
       const body = this.body(req) as Parameters<typeof toV2>[0];
-      await admitNamespace(this.store({ group: '', plural: 'namespaces' } as ResourceInfo), target.namespace, `horizontalpodautoscalers.autoscaling "${body?.metadata?.name ?? ''}"`);
+      await admitNamespace(this.namespaces, target.namespace, `horizontalpodautoscalers.autoscaling "${body?.metadata?.name ?? ''}"`);
       const created = await store.create(target.namespace, toV2(body), { dryRun: isDryRun(query) });
       res.status(201).json(toV1(created as HorizontalPodAutoscaler));
     } else if (req.method === 'GET' && target.name !== undefined) {
@@ -131,7 +132,7 @@ export class ResourceHandler {
     const body = this.body(req);
     if (target.resource.namespaced) {
       if (!target.namespace) throw badRequest('the server could not find the requested resource: a namespace is required');
-      await admitNamespace(this.store({ group: '', plural: 'namespaces' } as ResourceInfo), target.namespace, `${store.groupResource} "${(body as { metadata?: { name?: string } })?.metadata?.name ?? ''}"`);
+      await admitNamespace(this.namespaces, target.namespace, `${store.groupResource} "${(body as { metadata?: { name?: string } })?.metadata?.name ?? ''}"`);
     }
     const obj = await store.create(target.namespace, body, { dryRun: isDryRun(query) });
     this.send(req, res, store.resource, obj, query, 201);
@@ -149,7 +150,7 @@ export class ResourceHandler {
       // Server-side apply creates what does not exist yet.
       if (type === 'application/apply-patch+yaml' && (err as { status?: { code?: number } }).status?.code === 404 && !subresource) {
         const base = { apiVersion: apiVersionOf(store.resource), kind: store.resource.kind, metadata: { name: target.name, namespace: target.namespace } };
-        if (target.resource.namespaced) await admitNamespace(this.store({ group: '', plural: 'namespaces' } as ResourceInfo), target.namespace!, `${store.groupResource} "${target.name}"`);
+        if (target.resource.namespaced) await admitNamespace(this.namespaces, target.namespace!, `${store.groupResource} "${target.name}"`);
         const obj = await store.create(target.namespace, applyPatch(base, patchBody, type, store.resource.kind), { dryRun });
         this.send(req, res, store.resource, obj, query, 201);
         return;

@@ -1,9 +1,8 @@
 // One Store per served resource, each with its Strategy.
-import type { Namespace } from '../../shared/api/core';
 import type { KubeObject } from '../../shared/api/meta';
 import { Namespaces, Pods, RESOURCES, ResourceInfo, Services } from '../../shared/api/resources';
 import type { Storage } from '../storage/interface';
-import { namespaceStrategy } from './namespaces';
+import { NamespaceLister, namespaceStrategy } from './namespaces';
 import { podStrategy } from './pods';
 import { serviceStrategy, ServiceRanges } from './services';
 import { Store } from './store';
@@ -22,11 +21,10 @@ function defaultStrategy(resource: ResourceInfo): Strategy {
   };
 }
 
-export function buildStores(storage: Storage, ranges: ServiceRanges): Map<string, Store> {
+export function buildStores(storage: Storage, ranges: ServiceRanges, namespaces: NamespaceLister): Map<string, Store> {
   const stores = new Map<string, Store>();
-  const namespace = (name: string) => stores.get('/namespaces')!.get(undefined, name).then((ns) => ns as Namespace, () => undefined);
   const special = new Map<ResourceInfo, Strategy>([
-    [Pods, podStrategy(namespace)],
+    [Pods, podStrategy((name) => namespaces.get(name))],
     [Services, serviceStrategy(storage, ranges)],
     [Namespaces, namespaceStrategy],
   ]);

@@ -2,7 +2,10 @@
 // namespace controller has emptied them and cleared spec.finalizers through the finalize subresource.
 import type { Namespace } from '../../shared/api/core';
 import { Namespaces } from '../../shared/api/resources';
-import { forbidden } from '../../shared/errors';
+import { forbidden, isNotFound } from '../../shared/errors';
+import type { Logger } from '../../shared/log';
+import { StoreMirror } from './mirror';
+import type { Store } from './store';
 import type { Strategy } from './strategy';
 
 /** Namespaces that exist in every cluster and cannot be deleted. */
@@ -31,3 +34,31 @@ export const namespaceStrategy: Strategy = {
     if (['default', 'kube-system', 'kube-public'].includes(name)) throw forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`, { name, kind: 'namespaces' });
   },
 };
+
+/**
+ * Namespace lookups for admission (NamespaceLifecycle, Pod Security): from a mirror of the namespaces
+ * once it runs, and from storage for a name the mirror has not seen yet (created a moment ago).
+ */
+export class NamespaceLister {
+  private mirror?: StoreMirror<Namespace>;
+
+  constructor(private readonly store: () => Store) {}
+
+  /** Starts the mirror; until then every lookup reads storage. */
+  run(signal: AbortSignal, log: Logger): void {
+    this.mirror = new StoreMirror<Namespace>(this.store(), log);
+    void this.mirror.run(signal);
+  }
+
+  /** The namespace, or undefined if there is none; storage errors (etcd down) are thrown. */
+  async get(name: string): Promise<Namespace | undefined> {
+    const cached = this.mirror?.get(undefined, name);
+    if (cached) return cached;
+    try {
+      return (await this.store().get(undefined, name)) as Namespace;
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    }
+  }
+}
