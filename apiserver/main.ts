@@ -15,6 +15,9 @@ import { EtcdStorage } from './storage/etcd';
 
 const flags = parseFlags({
   'etcd-servers': { default: 'http://127.0.0.1:2379', help: 'comma-separated etcd endpoints' },
+  'etcd-cafile': { help: 'the CA of etcd\'s serving certificate (for https endpoints)' },
+  'etcd-certfile': { help: 'the client certificate presented to etcd' },
+  'etcd-keyfile': { help: 'its private key' },
   'secure-port': { default: '6443', help: 'the port to serve the API on' },
   'bind-address': { default: '0.0.0.0', help: 'the IP address to listen on' },
   'advertise-address': { help: 'the IP address the kubernetes Service points at (default: the bind address, or 127.0.0.1 for 0.0.0.0)' },
@@ -42,7 +45,8 @@ for (const required of ['tls-cert-file', 'tls-private-key-file', 'token-auth-fil
 }
 const read = (flag: Flag) => (flags[flag] ? fs.readFileSync(flags[flag]!) : undefined);
 
-const storage = new EtcdStorage(flags['etcd-servers']!.split(','));
+const etcdTLS = flags['etcd-cafile'] ? { ca: read('etcd-cafile')!, cert: read('etcd-certfile')!, key: read('etcd-keyfile')! } : undefined;
+const storage = new EtcdStorage(flags['etcd-servers']!.split(','), etcdTLS);
 const kubeletClient = { cert: read('kubelet-client-certificate'), key: read('kubelet-client-key') };
 const namespaces = new NamespaceLister(() => stores.get('/namespaces')!);
 const stores = buildStores(storage, { serviceCIDR, nodePortRange: flags['service-node-port-range']! }, namespaces);

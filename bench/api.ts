@@ -16,7 +16,7 @@ export async function run(): Promise<void> {
   try {
     const client = new Client(cp.config);
     const cms = client.resource<ConfigMap>(ConfigMaps);
-    const storage = new EtcdStorage([cp.etcdUrl]);
+    const storage = new EtcdStorage([cp.etcdUrl], cp.etcdTLS);
     const body = (i: number, prefix: string): ConfigMap => ({ metadata: { name: `${prefix}-${i}`, namespace: 'default' }, data: { key: 'value' } });
 
     const raw = await load(N, CONCURRENCY, (i) => storage.create(`/bench/raw/${i}`, body(i, 'raw')));

@@ -125,7 +125,7 @@ function print(raw: FanOutResult, api: FanOutResult): void {
 
 export async function run(): Promise<void> {
   const cp = await startControlPlane(['--etcd-compaction-interval=0']);
-  const storage = new EtcdStorage([cp.etcdUrl]);
+  const storage = new EtcdStorage([cp.etcdUrl], cp.etcdTLS);
   try {
     await new Client(cp.config).resource<Namespace>(Namespaces).create({ metadata: { name: NAMESPACE } });
     const raw = await measure(etcdFanOut(storage));

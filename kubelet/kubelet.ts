@@ -108,7 +108,12 @@ export class Kubelet {
     const containers = await this.runtime.listContainers(this.config.name);
     for (const c of containers) await this.runtime.removeContainer(c.id);
     for (const uid of new Set(containers.map((c) => c.podUid))) await tearDownVolumes(this.config.rootDir, uid);
-    await this.runtime.removeNetworkIfUnused(this.config.podNetwork);
+    // The other kubelets of this engine are usually stopping too (`docker compose down`): the last one
+    // out removes the network, so wait a little for their pods to go.
+    for (let attempt = 0; attempt < 10; attempt++) {
+      if (await this.runtime.removeNetworkIfUnused(this.config.podNetwork)) return;
+      await this.clock.sleep(500);
+    }
   }
 
   private async loop(periodMs: number, fn: () => Promise<void>): Promise<void> {

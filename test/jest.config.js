@@ -3,6 +3,7 @@
 //   integration  a real etcd and a real apiserver            (test/integration/*.test.ts)
 //   e2e          real processes, real Docker, real kubectl   (test/e2e/*.test.ts)
 //   multihost    three machines as network namespaces         (test/multihost/*.test.ts)
+//   compose      docker-compose up with no registry           (test/compose/*.test.ts)
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -35,6 +36,13 @@ module.exports = {
       setupFilesAfterEnv: ['<rootDir>/test/slow-tests.ts'],
       globalSetup: '<rootDir>/test/e2e/global-setup.ts',
       globalTeardown: '<rootDir>/test/e2e/global-teardown.ts',
+    },
+    {
+      ...common,
+      displayName: 'compose',
+      roots: ['<rootDir>/test/compose'],
+      testMatch: ['**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/slow-tests.ts'],
     },
     {
       ...common,

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { freePort } from '../deploy/local/ports';
 import type { ClientConfig } from '../shared/kubeconfig';
 import { loadKubeconfig } from '../shared/kubeconfig';
+import { apiserverEtcdArgs, etcdArgs, etcdURL } from '../deploy/etcd';
 import { ensureClusterCredentials, writeUserKubeconfigs } from '../deploy/pki/credentials';
 import { Client } from '../shared/client';
 
@@ -86,6 +87,8 @@ export interface ControlPlane {
   /** Path of the cluster CA certificate. */
   caFile: string;
   etcdUrl: string;
+  /** What a client of that etcd needs: the CA and the apiserver's client certificate (PEM). */
+  etcdTLS: { ca: Buffer; cert: Buffer; key: Buffer };
   dir: string;
   etcd: Proc;
   apiserver: Proc;
@@ -107,10 +110,10 @@ export async function startControlPlane(extraApiserverArgs: string[] = [], nodes
   const credentials = { dataDir: dir, server: `https://127.0.0.1:${api}`, extraSANs: [], kubernetesServiceIP: '10.96.0.1', nodes };
   const creds = ensureClusterCredentials(credentials);
   writeUserKubeconfigs(credentials);
-  const etcdUrl = `http://127.0.0.1:${client}`;
+  const etcdUrl = etcdURL(client);
   const apiserverEtcdUrl = options.etcdEndpoint ? await options.etcdEndpoint(etcdUrl) : etcdUrl;
-  const etcd = startProcess('etcd', [`--data-dir=${dir}/etcd`, `--listen-client-urls=${etcdUrl}`, `--advertise-client-urls=${etcdUrl}`, `--listen-peer-urls=http://127.0.0.1:${peer}`, `--initial-advertise-peer-urls=http://127.0.0.1:${peer}`, `--initial-cluster=default=http://127.0.0.1:${peer}`], `${dir}/etcd.log`);
-  const apiserver = startProcess(process.execPath, [path.join(DIST, 'apiserver', 'main.js'), `--etcd-servers=${apiserverEtcdUrl}`, `--secure-port=${api}`, '--bind-address=127.0.0.1',
+  const etcd = startProcess('etcd', etcdArgs({ dataDir: `${dir}/etcd`, clientPort: client, peerPort: peer, credentials: creds }), `${dir}/etcd.log`);
+  const apiserver = startProcess(process.execPath, [path.join(DIST, 'apiserver', 'main.js'), ...apiserverEtcdArgs(client, creds).map((a) => (a.startsWith('--etcd-servers=') ? `--etcd-servers=${apiserverEtcdUrl}` : a)), `--secure-port=${api}`, '--bind-address=127.0.0.1',
     `--tls-cert-file=${creds.certificate('apiserver').cert}`, `--tls-private-key-file=${creds.certificate('apiserver').key}`, `--token-auth-file=${creds.tokenFile}`,
     `--kubelet-client-certificate=${creds.certificate('apiserver-kubelet-client').cert}`, `--kubelet-client-key=${creds.certificate('apiserver-kubelet-client').key}`,
     ...extraApiserverArgs], `${dir}/apiserver.log`);
@@ -138,6 +141,7 @@ export async function startControlPlane(extraApiserverArgs: string[] = [], nodes
     componentKubeconfig: creds.componentKubeconfig,
     caFile: creds.caFile,
     etcdUrl,
+    etcdTLS: { ca: fs.readFileSync(creds.caFile), cert: fs.readFileSync(creds.certificate('apiserver-etcd-client').cert), key: fs.readFileSync(creds.certificate('apiserver-etcd-client').key) },
     dir,
     etcd,
     apiserver,

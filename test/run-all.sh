@@ -15,6 +15,8 @@ npx jest --config test/jest.config.js --selectProjects unit integration --json -
 npx jest --config test/jest.config.js --selectProjects e2e --runInBand --json --outputFile="$results.b" "$@" || status=1
 # Three machines as network namespaces, each worker with its own Docker engine (after the e2e cluster is gone).
 npx jest --config test/jest.config.js --selectProjects multihost --runInBand --json --outputFile="$results.c" "$@" || status=1
+# The README's laptop path: deploy/airgap/prepare.sh, docker-compose up -d, down -v.
+npx jest --config test/jest.config.js --selectProjects compose --runInBand --json --outputFile="$results.d" "$@" || status=1
 
 node -e '
   const fs = require("fs");
@@ -27,6 +29,6 @@ node -e '
   }
   console.log(`jest: ${passed} passed, ${failed} failed`);
   process.exit(failed > 0 ? 1 : 0);
-' "$results.a" "$results.b" "$results.c" || status=1
-rm -f "$results" "$results.a" "$results.b" "$results.c"
+' "$results.a" "$results.b" "$results.c" "$results.d" || status=1
+rm -f "$results" "$results.a" "$results.b" "$results.c" "$results.d"
 exit "$status"

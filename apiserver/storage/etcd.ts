@@ -43,10 +43,16 @@ const MAX_RESPONSE_BYTES = 2 * 1024 * 1024 * 1024 - 1;
 export class EtcdStorage implements Storage {
   private readonly client: Etcd3;
 
-  constructor(endpoints: string[]) {
+  /** `tls`: the CA of etcd's certificate and the client certificate etcd asks for (PEM). */
+  constructor(endpoints: string[], tls?: { ca: Buffer; cert: Buffer; key: Buffer }) {
     // gRPC refuses replies over 4 MiB by default; a list of a few thousand pods is larger (Kubernetes
     // raises the same limit).
-    this.client = new Etcd3({ hosts: endpoints, dialTimeout: 3000, grpcOptions: { 'grpc.max_receive_message_length': MAX_RESPONSE_BYTES } });
+    this.client = new Etcd3({
+      hosts: endpoints,
+      dialTimeout: 3000,
+      grpcOptions: { 'grpc.max_receive_message_length': MAX_RESPONSE_BYTES },
+      ...(tls ? { credentials: { rootCertificate: tls.ca, certChain: tls.cert, privateKey: tls.key } } : {}),
+    });
   }
 
   async create(key: string, obj: KubeObject): Promise<KubeObject> {

@@ -3,6 +3,7 @@
 // nowhere else: install.sh writes them as units, and the multi-host test runs the same lines inside
 // network namespaces.
 import path from 'node:path';
+import { apiserverEtcdArgs, etcdArgs } from '../etcd';
 import { credentialPaths } from '../pki/credentials';
 
 export const SERVICE_CIDR = '10.96.0.0/12';
@@ -37,16 +38,15 @@ function nodeUnit(l: MachineLayout, component: string, description: string, args
 
 export function controlPlaneUnits(l: MachineLayout): Unit[] {
   const creds = credentialPaths(l.dataDir);
-  const etcd = `http://127.0.0.1:2379`;
   return [
     {
       name: unitName('etcd'),
-      description: 'etcd for mini-kubernetes (loopback only: only the apiserver talks to it)',
-      command: ['/usr/bin/etcd', `--data-dir=${path.join(l.dataDir, 'etcd')}`, '--name=default', `--listen-client-urls=${etcd}`, `--advertise-client-urls=${etcd}`, '--listen-peer-urls=http://127.0.0.1:2380', '--initial-advertise-peer-urls=http://127.0.0.1:2380', '--initial-cluster=default=http://127.0.0.1:2380'],
+      description: 'etcd for mini-kubernetes (loopback, TLS, only the apiserver\'s client certificate admitted)',
+      command: ['/usr/bin/etcd', ...etcdArgs({ dataDir: path.join(l.dataDir, 'etcd'), clientPort: 2379, peerPort: 2380, credentials: creds })],
       after: [],
     },
     nodeUnit(l, 'apiserver', 'mini-kubernetes apiserver', [
-      `--etcd-servers=${etcd}`,
+      ...apiserverEtcdArgs(2379, creds),
       '--bind-address=0.0.0.0',
       '--secure-port=6443',
       `--advertise-address=${l.ip}`,

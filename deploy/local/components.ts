@@ -1,5 +1,6 @@
 // The processes of a local cluster and their flags: one table, in start order.
 import path from 'node:path';
+import { apiserverEtcdArgs, etcdArgs } from '../etcd';
 import { credentialPaths } from '../pki/credentials';
 
 export interface ClusterLayout {
@@ -35,18 +36,10 @@ export function clusterComponents(l: ClusterLayout): Component[] {
     {
       name: 'etcd',
       command: 'etcd',
-      args: [
-        `--data-dir=${path.join(l.dataDir, 'etcd')}`,
-        '--name=default',
-        `--listen-client-urls=http://127.0.0.1:${l.etcdClientPort}`,
-        `--advertise-client-urls=http://127.0.0.1:${l.etcdClientPort}`,
-        `--listen-peer-urls=http://127.0.0.1:${l.etcdPeerPort}`,
-        `--initial-advertise-peer-urls=http://127.0.0.1:${l.etcdPeerPort}`,
-        `--initial-cluster=default=http://127.0.0.1:${l.etcdPeerPort}`,
-      ],
+      args: etcdArgs({ dataDir: path.join(l.dataDir, 'etcd'), clientPort: l.etcdClientPort, peerPort: l.etcdPeerPort, credentials: creds }),
     },
     node('apiserver', dist('apiserver'), [
-      `--etcd-servers=http://127.0.0.1:${l.etcdClientPort}`,
+      ...apiserverEtcdArgs(l.etcdClientPort, creds),
       `--secure-port=${l.apiserverPort}`,
       '--bind-address=127.0.0.1',
       '--advertise-address=127.0.0.1',

@@ -2,6 +2,8 @@
 //   <data>/pki/ca.crt, ca.key                      the cluster CA every kubeconfig trusts
 //   <data>/pki/apiserver.crt, apiserver.key        the apiserver's serving certificate
 //   <data>/pki/apiserver-kubelet-client.crt, .key  what the apiserver presents to kubelets
+//   <data>/pki/etcd-server.crt, .key               etcd's serving certificate (127.0.0.1)
+//   <data>/pki/apiserver-etcd-client.crt, .key     the one client etcd admits
 //   <data>/pki/tokens.csv                          --token-auth-file: one token per identity
 //   <data>/kubeconfig, <data>/kubeconfig-viewer    for people: cluster-admin and read-only
 //   <data>/components/<name>.kubeconfig            one identity per component and per kubelet
@@ -100,6 +102,12 @@ export function ensureClusterCredentials(o: CredentialOptions): ClusterCredentia
   }
   if (!readPair(pkiDir, 'apiserver-kubelet-client')) {
     writePair(pkiDir, 'apiserver-kubelet-client', issueClientCertificate(ca, 'kube-apiserver-kubelet-client', ['system:masters']));
+  }
+  if (!readPair(pkiDir, 'etcd-server')) {
+    writePair(pkiDir, 'etcd-server', issueServingCertificate(ca, { commonName: 'etcd', dnsNames: ['localhost'], ips: ['127.0.0.1'] }));
+  }
+  if (!readPair(pkiDir, 'apiserver-etcd-client')) {
+    writePair(pkiDir, 'apiserver-etcd-client', issueClientCertificate(ca, 'kube-apiserver-etcd-client', []));
   }
 
   // Tokens: keep every existing one (running components hold them), add the missing identities.

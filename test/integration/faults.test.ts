@@ -28,7 +28,7 @@ beforeAll(async () => {
     etcdEndpoint: async (etcdUrl) => {
       const { hostname, port } = new URL(etcdUrl);
       etcdProxy = await FaultProxy.start(hostname, Number(port));
-      return etcdProxy.url();
+      return etcdProxy.url('https');
     },
   });
 });

@@ -2,6 +2,7 @@
 // read-only role, each component's scoped identity (a kubelet may write only its own Node and its own
 // pods' status), live RBAC changes, and the review APIs kubectl and kubelets use.
 import http from 'node:http';
+import https from 'node:https';
 import { loadKubeconfig } from '../../shared/kubeconfig';
 import type { ClientConfig } from '../../shared/kubeconfig';
 import { ControlPlane, startControlPlane, waitFor } from '../processes';
@@ -46,6 +47,17 @@ describe('authentication', () => {
   it('tells a user who they are', async () => {
     const res = await api(viewer, 'POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' });
     expect(res.body.status.userInfo).toMatchObject({ username: 'viewer', groups: ['mini-kubernetes:viewers', 'system:authenticated'] });
+  });
+});
+
+describe('etcd', () => {
+  const etcdVersion = (tls: { ca: Buffer; cert?: Buffer; key?: Buffer }) => new Promise<string>((resolve) => {
+    https.get(`${cp.etcdUrl}/version`, tls, (res) => resolve(`HTTP ${res.statusCode}`)).on('error', (err) => resolve(err.message));
+  });
+
+  it('admits only the apiserver\'s client certificate', async () => {
+    expect(await etcdVersion(cp.etcdTLS)).toBe('HTTP 200');
+    expect(await etcdVersion({ ca: cp.etcdTLS.ca })).not.toBe('HTTP 200'); // no client certificate: refused
   });
 });
 
