@@ -98,6 +98,7 @@ function shutdown(signal: string): void {
   stopMirrors.abort();
   server.close();
   server.closeAllConnections();
+  for (const store of stores.values()) store.close();
   storage.close();
   setTimeout(() => process.exit(0), 200).unref();
 }

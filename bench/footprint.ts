@@ -49,7 +49,7 @@ export async function run(): Promise<void> {
     const sum = (m: Map<string, number>, pick: (n: string) => boolean) => [...m].filter(([n]) => pick(n)).reduce((s, [, v]) => s + v, 0);
     const controlPlane = (m: Map<string, number>) => sum(m, (n) => CONTROL_PLANE.includes(n));
     const perNode = (m: Map<string, number>) => sum(m, (n) => n === 'kubelet-node-1') + (m.get('kube-proxy') ?? 0);
-    process.stdout.write(`machine: ${machine()}; RSS in MB, ${SETTLE_MS / 1000} s after start and after ${PODS} pods run\n\n`);
+    process.stdout.write(`${machine()}; RSS in MB, ${SETTLE_MS / 1000} s after start and after ${PODS} pods run\n\n`);
     process.stdout.write(`${table([
       ['process', 'idle MB', `${PODS} pods MB`],
       ...names.map((n) => [n, idle.get(n)!.toFixed(0), (busy.get(n) ?? NaN).toFixed(0)]),

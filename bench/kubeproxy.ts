@@ -123,7 +123,7 @@ export async function run(): Promise<void> {
       results.push(r);
       rows.push([t.name, Math.round(r.one), Math.round(r.eight), r.ping.p50.toFixed(3), r.ping.p99.toFixed(3), Math.round(r.rps)]);
     }
-    process.stdout.write(`machine: ${machine()}; ${SECONDS} s per bulk and HTTP run, ${ROUND_TRIPS} pings\n\n${table(rows)}\n\n`);
+    process.stdout.write(`${machine()}; ${SECONDS} s per bulk and HTTP run, ${ROUND_TRIPS} pings\n\n${table(rows)}\n\n`);
     const [direct, ...proxied] = results;
     proxied.forEach((r, i) => {
       const name = targets[i + 1].name;

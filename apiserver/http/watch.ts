@@ -19,6 +19,18 @@ export interface WatchRequest {
 
 const BOOKMARK_INTERVAL_MS = 30_000;
 
+/**
+ * The wire line of an event object. The watch cache hands the same object to every watcher, so it is
+ * encoded once, not once per watcher (an object always belongs to one event type).
+ */
+const lines = new WeakMap<object, string>();
+function line(type: WatchEventType, object: unknown): string {
+  if (object === null || typeof object !== 'object') return `${JSON.stringify({ type, object })}\n`;
+  let text = lines.get(object);
+  if (text === undefined) lines.set(object, (text = `${JSON.stringify({ type, object })}\n`));
+  return text;
+}
+
 export async function serveWatch(res: Response, store: Store, w: WatchRequest): Promise<void> {
   const abort = new AbortController();
   res.on('close', () => abort.abort());
@@ -27,7 +39,7 @@ export async function serveWatch(res: Response, store: Store, w: WatchRequest): 
 
   let lastRV = w.resourceVersion;
   const send = (type: WatchEventType, object: unknown) => {
-    if (!abort.signal.aborted) res.write(`${JSON.stringify({ type, object })}\n`);
+    if (!abort.signal.aborted) res.write(line(type, object));
   };
   const end = () => {
     abort.abort();

@@ -20,9 +20,12 @@ export class StoreMirror<T extends KubeObject> {
     return this.objects.values();
   }
 
-  /** Keeps the copy current until `signal` aborts. */
+  /** Keeps the copy current until `signal` aborts: list, then watch until the watch fails, then again. */
   async run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
+      const round = new AbortController(); // ends this round's watch, whichever way the round ends
+      const stop = () => round.abort();
+      signal.addEventListener('abort', stop, { once: true });
       try {
         const { items, resourceVersion } = await this.store.list(undefined, () => true);
         this.objects.clear();
@@ -32,13 +35,17 @@ export class StoreMirror<T extends KubeObject> {
             this.log.warn({ resource: this.store.resource.plural, err: err.message }, 'mirror watch ended; relisting');
             resolve();
           };
+          round.signal.addEventListener('abort', () => resolve(), { once: true });
           this.store.watch(undefined, resourceVersion, (e) => {
             if (e.type === 'DELETED') this.objects.delete(keyOf(e.object));
             else this.objects.set(keyOf(e.object), e.object as T);
-          }, onError, signal).then(resolve, onError);
+          }, onError, round.signal).catch(onError);
         });
       } catch (err) {
         this.log.warn({ resource: this.store.resource.plural, err: String(err) }, 'listing for the mirror failed');
+      } finally {
+        round.abort();
+        signal.removeEventListener('abort', stop);
       }
       if (!signal.aborted) await new Promise((r) => setTimeout(r, 1000));
     }

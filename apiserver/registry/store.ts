@@ -7,11 +7,13 @@ import { rfc3339 } from '../../shared/api/meta';
 import { apiVersionOf, groupResource, ResourceInfo } from '../../shared/api/resources';
 import { applyDefaults, decodeObject, validateObject } from '../../shared/api/validation';
 import { semanticallyEqual } from '../../shared/equality';
+import { newLogger } from '../../shared/log';
 import { randomSafeString } from '../../shared/names';
 import { badRequest, conflict, invalid, notFound } from '../../shared/errors';
 import type { Storage, StorageEvent } from '../storage/interface';
 import { collectionPrefix, objectKey } from './keys';
 import type { Predicate } from './selection';
+import { WatchCache } from './watchcache';
 import type { Strategy } from './strategy';
 
 export interface WriteOptions {
@@ -24,13 +26,22 @@ function specOf(obj: KubeObject): unknown {
   return rest;
 }
 
+const log = newLogger('apiserver');
+
 export class Store {
   readonly resource: ResourceInfo;
   readonly groupResource: string;
 
+  private readonly cache: WatchCache;
+
   constructor(private readonly storage: Storage, readonly strategy: Strategy) {
     this.resource = strategy.resource;
     this.groupResource = groupResource(this.resource);
+    const prefix = collectionPrefix(this.resource);
+    this.cache = new WatchCache({
+      watch: (rv, onEvent, onError, signal) => storage.watch(prefix, rv, (e) => onEvent({ type: e.type, object: this.typedMeta(e.object) }), onError, signal),
+      currentRevision: () => storage.currentRevision(),
+    }, log.child({ resource: this.groupResource }));
   }
 
   key(namespace: string | undefined, name: string): string {
@@ -248,7 +259,17 @@ export class Store {
     return [...finalizers];
   }
 
+  /**
+   * Streams changes after `resourceVersion` until `signal` aborts: from the watch cache when it holds
+   * them, else from etcd. Returns once the watch is set up. The events may be shared between watchers.
+   */
   watch(namespace: string | undefined, resourceVersion: string, onEvent: (e: StorageEvent) => void, onError: (err: Error) => void, signal: AbortSignal): Promise<void> {
+    if (this.cache.subscribe(namespace, resourceVersion, onEvent, onError, signal)) return Promise.resolve();
     return this.storage.watch(collectionPrefix(this.resource, namespace), resourceVersion, (e) => onEvent({ type: e.type, object: this.typedMeta(e.object) }), onError, signal);
+  }
+
+  /** Ends the watch cache's etcd watch (the apiserver is stopping). */
+  close(): void {
+    this.cache.stop();
   }
 }
