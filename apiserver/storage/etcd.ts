@@ -1,7 +1,7 @@
 // The etcd3 implementation of Storage: the only file of the project that imports etcd3.
 import { Etcd3, IKeyValue, Watcher } from 'etcd3';
 import type { KubeObject } from '../../shared/api/meta';
-import { alreadyExists, conflict, gone, internalError, notFound } from '../../shared/errors';
+import { alreadyExists, conflict, gone, internalError, notFound, StatusError, statusFailure } from '../../shared/errors';
 import type { Preconditions, Storage, StorageEvent, StoredList, UpdateFunc } from './interface';
 
 /** How a key names its object in messages: `/registry/core/pods/default/web` → pods "web". */
@@ -131,11 +131,19 @@ export class EtcdStorage implements Storage {
     const stop = () => void watcher.cancel().catch(() => undefined);
     if (signal.aborted) return stop();
     signal.addEventListener('abort', stop, { once: true });
-    watcher.on('error', (err) => {
+    let ended = false;
+    const fail = (err: Error) => {
+      if (ended) return;
+      ended = true;
       signal.removeEventListener('abort', stop);
       stop();
-      onError(isCompacted(err) ? gone(`too old resource version: ${resourceVersion}`) : internalError(String(err)));
-    });
+      onError(err);
+    };
+    watcher.on('error', (err) => fail(isCompacted(err) ? gone(`too old resource version: ${resourceVersion}`) : internalError(String(err))));
+    // etcd3 would re-attach a disconnected watch by itself, but a watch that lives through a broken
+    // connection can stay silent afterwards: end it, as Kubernetes' watches end, and the watcher resumes
+    // from its last resourceVersion on a fresh one.
+    watcher.on('disconnected', () => fail(new StatusError(statusFailure(503, 'ServiceUnavailable', 'the etcd watch was disconnected'))));
     watcher.on('data', (res) => {
       for (const ev of res.events) {
         if (ev.type === 'Put') {
