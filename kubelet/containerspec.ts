@@ -52,23 +52,6 @@ function decoded(secret: Secret | undefined): Record<string, string> {
   return Object.fromEntries(Object.entries(secret?.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
 }
 
-/** The ConfigMaps and Secrets a pod's containers read their environment from. */
-export function envReferences(pod: Pod): { configMaps: Set<string>; secrets: Set<string> } {
-  const configMaps = new Set<string>();
-  const secrets = new Set<string>();
-  for (const c of pod.spec.containers) {
-    for (const f of c.envFrom ?? []) {
-      if (f.configMapRef) configMaps.add(f.configMapRef.name);
-      if (f.secretRef) secrets.add(f.secretRef.name);
-    }
-    for (const e of c.env ?? []) {
-      if (e.valueFrom?.configMapKeyRef) configMaps.add(e.valueFrom.configMapKeyRef.name);
-      if (e.valueFrom?.secretKeyRef) secrets.add(e.valueFrom.secretKeyRef.name);
-    }
-  }
-  return { configMaps, secrets };
-}
-
 export function podLabels(pod: Pod, nodeName: string, containerName: string, attempt: number): Record<string, string> {
   return {
     [LABELS.podName]: pod.metadata.name!,

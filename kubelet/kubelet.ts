@@ -3,6 +3,7 @@
 import type { ConfigMap, Node, Pod, Secret } from '../shared/api/core';
 import type { Lease } from '../shared/api/coordination';
 import { objectKey } from '../shared/api/meta';
+import { envReferences } from '../shared/api/references';
 import { ConfigMaps, Leases, Nodes, Pods, Secrets } from '../shared/api/resources';
 import type { Client } from '../shared/client';
 import type { Clock } from '../shared/clock';
@@ -13,7 +14,7 @@ import { Informer } from '../shared/informer';
 import type { Logger } from '../shared/log';
 import { RateLimitingQueue, runWorkers } from '../shared/workqueue';
 import { Backoff, MAX_BACKOFF_MS, STABLE_RUN_MS } from './backoff';
-import { containerEnv, containerName, containerSpec, envReferences, podLabels } from './containerspec';
+import { containerEnv, containerName, containerSpec, podLabels } from './containerspec';
 import { gatewayOf, nextPodIP } from './network';
 import { initialNode, NodeConfig, nodeStatus, statusChanged } from './nodestatus';
 import { emptyPodRuntime, groupByPod, latest, PodRuntime } from './podruntime';
@@ -353,7 +354,7 @@ export class Kubelet {
     const uid = pod.metadata.uid!;
     let retryMs: number | undefined;
     let volumeDirs: Map<string, string>;
-    const refs = envReferences(pod);
+    const refs = envReferences(pod.spec.containers);
     const configMaps = new Map<string, ConfigMap | undefined>();
     const secrets = new Map<string, Secret | undefined>();
     try {

@@ -3,6 +3,7 @@
 // its own Node, its own Lease, and the status of pods bound to it. Secrets and ConfigMaps it may read
 // only when a pod bound to it refers to them.
 import type { Pod } from '../../shared/api/core';
+import { podReferences } from '../../shared/api/references';
 import type { Store } from '../registry/store';
 import { ALLOW, Attributes, Authorizer, Decision, noOpinion } from './authorizer';
 
@@ -13,27 +14,6 @@ const WRITE = new Set(['create', 'update', 'patch', 'delete']);
 /** The node a user is, if it is one. */
 export function nodeNameOf(user: Attributes['user']): string | undefined {
   return user.groups?.includes('system:nodes') && user.username.startsWith(NODE_PREFIX) ? user.username.slice(NODE_PREFIX.length) : undefined;
-}
-
-/** The ConfigMaps and Secrets a pod refers to: environment, envFrom and volumes. */
-export function podReferences(pod: Pod): { configMaps: Set<string>; secrets: Set<string> } {
-  const configMaps = new Set<string>();
-  const secrets = new Set<string>();
-  for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) {
-    for (const f of c.envFrom ?? []) {
-      if (f.configMapRef) configMaps.add(f.configMapRef.name);
-      if (f.secretRef) secrets.add(f.secretRef.name);
-    }
-    for (const e of c.env ?? []) {
-      if (e.valueFrom?.configMapKeyRef) configMaps.add(e.valueFrom.configMapKeyRef.name);
-      if (e.valueFrom?.secretKeyRef) secrets.add(e.valueFrom.secretKeyRef.name);
-    }
-  }
-  for (const v of pod.spec.volumes ?? []) {
-    if (v.configMap) configMaps.add(v.configMap.name);
-    if (v.secret) secrets.add(v.secret.secretName);
-  }
-  return { configMaps, secrets };
 }
 
 export class NodeAuthorizer implements Authorizer {
