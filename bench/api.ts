@@ -6,7 +6,7 @@ import { ConfigMaps } from '../shared/api/resources';
 import { Client } from '../shared/client';
 import { EtcdStorage } from '../apiserver/storage/etcd';
 import { startControlPlane } from '../test/processes';
-import { load, machine, paced, summarize, table } from './stats';
+import { load, machine, paced, runIfMain, summarize, table } from './stats';
 
 const N = Number(process.env.BENCH_N ?? 1000);
 const CONCURRENCY = 8;
@@ -51,9 +51,4 @@ export async function run(): Promise<void> {
   }
 }
 
-if (require.main === module) {
-  run().catch((err) => {
-    process.stderr.write(`${err}\n`);
-    process.exit(1);
-  });
-}
+runIfMain(module, run);

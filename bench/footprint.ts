@@ -7,7 +7,7 @@ import type { Pod } from '../shared/api/core';
 import { Deployments, Pods } from '../shared/api/resources';
 import { waitFor } from '../test/processes';
 import { BenchCluster, startCluster } from './cluster';
-import { machine, table } from './stats';
+import { machine, runIfMain, table } from './stats';
 
 const PODS = Number(process.env.BENCH_FOOTPRINT_PODS ?? 100);
 const SETTLE_MS = 10_000;
@@ -62,9 +62,4 @@ export async function run(): Promise<void> {
   }
 }
 
-if (require.main === module) {
-  run().catch((err) => {
-    process.stderr.write(`${err}\n`);
-    process.exit(1);
-  });
-}
+runIfMain(module, run);

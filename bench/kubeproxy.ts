@@ -10,7 +10,7 @@ import type { Pod, Service } from '../shared/api/core';
 import { Pods, Services } from '../shared/api/resources';
 import { waitFor } from '../test/processes';
 import { startCluster } from './cluster';
-import { machine, summarize, table } from './stats';
+import { machine, runIfMain, summarize, table } from './stats';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const ROUND_TRIPS = 2000;
@@ -135,9 +135,4 @@ export async function run(): Promise<void> {
   }
 }
 
-if (require.main === module) {
-  run().catch((err) => {
-    process.stderr.write(`${err}\n`);
-    process.exit(1);
-  });
-}
+runIfMain(module, run);

@@ -5,6 +5,7 @@ import { run as api } from './api';
 import { run as footprint } from './footprint';
 import { run as kubeProxy } from './kubeproxy';
 import { run as podStartup } from './podstartup';
+import { runIfMain } from './stats';
 import { run as scheduler } from './scheduler';
 import { run as watch } from './watch';
 
@@ -24,7 +25,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((err) => {
-  process.stderr.write(`${err}\n`);
-  process.exit(1);
-});
+runIfMain(module, main);

@@ -18,7 +18,7 @@ import { intToIp, parseCidr } from '../shared/cidr';
 import { DockerRuntime } from '../kubelet/runtime/docker';
 import { INFRA_NAME, LABELS } from '../kubelet/runtime/interface';
 import { ControlPlane, DIST, freePort, Proc, startControlPlane, startProcess, waitFor } from '../test/processes';
-import { machine, paced, since, summarize, table } from './stats';
+import { machine, paced, runIfMain, since, summarize, table } from './stats';
 
 const PODS = Number(process.env.BENCH_PODS ?? 60);
 const RATE = Number(process.env.BENCH_RATE ?? 10);
@@ -292,9 +292,4 @@ export async function run(): Promise<void> {
   }
 }
 
-if (require.main === module) {
-  run().catch((err) => {
-    process.stderr.write(`${err}\n`);
-    process.exit(1);
-  });
-}
+runIfMain(module, run);

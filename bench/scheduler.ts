@@ -13,7 +13,7 @@ import type { Namespace, Node, Pod } from '../shared/api/core';
 import { Namespaces, Nodes, Pods } from '../shared/api/resources';
 import { Client } from '../shared/client';
 import { ControlPlane, DIST, Proc, startControlPlane, startProcess, waitFor } from '../test/processes';
-import { load, machine, since, table } from './stats';
+import { load, machine, runIfMain, since, table } from './stats';
 
 const NODES = Number(process.env.BENCH_NODES ?? 1000);
 const PODS = Number(process.env.BENCH_PODS ?? 5000);
@@ -123,9 +123,4 @@ export async function run(): Promise<void> {
   }
 }
 
-if (require.main === module) {
-  run().catch((err) => {
-    process.stderr.write(`${err}\n`);
-    process.exit(1);
-  });
-}
+runIfMain(module, run);

@@ -55,3 +55,12 @@ export async function paced(count: number, perSecond: number, task: (i: number) 
   await Promise.all(pending);
   return latencies;
 }
+
+/** Runs a benchmark when its file is started directly (`node dist/bench/<name>.js`), not imported by main.ts. */
+export function runIfMain(mod: NodeModule, run: () => Promise<void>): void {
+  if (require.main !== mod) return;
+  run().catch((err) => {
+    process.stderr.write(`${err}\n`);
+    process.exit(1);
+  });
+}

@@ -13,7 +13,7 @@ import { ConfigMaps, Namespaces } from '../shared/api/resources';
 import { Client } from '../shared/client';
 import { EtcdStorage } from '../apiserver/storage/etcd';
 import { ControlPlane, startControlPlane, waitFor } from '../test/processes';
-import { machine, paced, since, summarize, table } from './stats';
+import { machine, paced, runIfMain, since, summarize, table } from './stats';
 
 const WATCHERS = Number(process.env.BENCH_WATCHERS ?? 100);
 const WRITES = Number(process.env.BENCH_WRITES ?? 200);
@@ -137,9 +137,4 @@ export async function run(): Promise<void> {
   }
 }
 
-if (require.main === module) {
-  run().catch((err) => {
-    process.stderr.write(`${err}\n`);
-    process.exit(1);
-  });
-}
+runIfMain(module, run);
