@@ -4,9 +4,8 @@ import express, { NextFunction, Request, Response } from 'express';
 import type { UserInfo } from '../shared/api/authentication';
 import { findResource } from '../shared/api/resources';
 import type { Authorizer } from './auth/authorizer';
-import { requestInfo, resourceWithSubresource } from './auth/requestinfo';
-import { authenticate, authorize, PUBLIC_PATHS } from './http/auth';
-import { flag, Query } from './http/query';
+import { resourceWithSubresource } from './auth/requestinfo';
+import { authenticate, authorize, PUBLIC_PATHS, requestInfoOf } from './http/auth';
 import { reviewsRouter } from './http/reviews';
 import { watchLimit } from './http/limits';
 import { MAX_BODY_BYTES } from './http/body';
@@ -28,7 +27,7 @@ function requestLog(log: Logger) {
     const start = process.hrtime.bigint();
     res.on('close', () => {
       const ms = Number(process.hrtime.bigint() - start) / 1e6;
-      const info = requestInfo(req.method, req.path, flag(req.query as Query, 'watch'));
+      const info = requestInfoOf(req, res);
       // Only served resources become label values: arbitrary paths must not grow the metric without bound.
       const served = info.isResourceRequest && findResource(info.apiGroup, info.resource);
       const [verb, resource] = [info.verb, served ? resourceWithSubresource(info) : ''];

@@ -10,8 +10,8 @@ export type Decision = { decision: 'allow' } | { decision: 'deny' | 'noOpinion';
 /** What an authorizer is asked: who, what, and (for creates) the name in the request body. */
 export interface Attributes extends RequestInfo {
   user: UserInfo;
-  /** For a create, the name in the request body (the URL has none). */
-  createdName?: string;
+  /** For a create, the name in the request body (the URL has none), read on demand. */
+  createdName?: () => string | undefined;
 }
 
 export interface Authorizer {

@@ -23,7 +23,7 @@ export class NodeAuthorizer implements Authorizer {
     const node = nodeNameOf(attrs.user);
     if (node === undefined || !attrs.isResourceRequest) return noOpinion();
     const { verb, apiGroup, resource, subresource, namespace } = attrs;
-    const name = verb === 'create' ? attrs.createdName ?? '' : attrs.name;
+    const name = verb === 'create' ? attrs.createdName?.() ?? '' : attrs.name;
     const own = name === node;
     switch (`${apiGroup}/${resource}`) {
       case '/nodes':

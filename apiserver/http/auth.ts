@@ -5,7 +5,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { UserInfo } from '../../shared/api/authentication';
 import { StatusError, statusFailure } from '../../shared/errors';
 import { Attributes, Authorizer, forbiddenError } from '../auth/authorizer';
-import { requestInfo } from '../auth/requestinfo';
+import { RequestInfo, requestInfo } from '../auth/requestinfo';
 import { flag, Query } from './query';
 
 /** Paths anyone may read without credentials: load balancers and probes cannot present a token. */
@@ -38,7 +38,15 @@ export function authenticate(tokens: Map<string, UserInfo>) {
   };
 }
 
-/** For creates, the name in the body: the Node authorizer lets a kubelet create only its own Node. */
+/** The request's RequestInfo, worked out once per request: logging, authorization and limits read it. */
+export function requestInfoOf(req: Request, res: Response): RequestInfo {
+  return (res.locals.requestInfo ??= requestInfo(req.method, req.path, flag(req.query as Query, 'watch')));
+}
+
+/**
+ * For creates, the name in the body: the Node authorizer lets a kubelet create only its own Node. Read
+ * only when asked (a kubelet's creates), not parsed again for every POST.
+ */
 function createdName(req: Request): string | undefined {
   if (req.method !== 'POST' || !Buffer.isBuffer(req.body) || req.body.length === 0) return undefined;
   try {
@@ -50,8 +58,7 @@ function createdName(req: Request): string | undefined {
 
 export function authorize(authorizer: Authorizer) {
   return async (req: Request, res: Response, next: NextFunction) => {
-    const info = requestInfo(req.method, req.path, flag(req.query as Query, 'watch'));
-    const attrs: Attributes = { ...info, user: userOf(res), createdName: createdName(req) };
+    const attrs: Attributes = { ...requestInfoOf(req, res), user: userOf(res), createdName: () => createdName(req) };
     const decision = await authorizer.authorize(attrs);
     if (decision.decision !== 'allow') throw forbiddenError(attrs, decision.reason);
     next();

@@ -4,9 +4,7 @@
 // and slow request timeouts are set on the server in main.ts.
 import type { NextFunction, Request, Response } from 'express';
 import { StatusError, statusFailure } from '../../shared/errors';
-import { requestInfo } from '../auth/requestinfo';
-import { userOf } from './auth';
-import { flag, Query } from './query';
+import { requestInfoOf, userOf } from './auth';
 
 export const MAX_WATCHES_PER_USER = 200;
 
@@ -33,7 +31,7 @@ export class PerUserLimit {
 
 export function watchLimit(limit = new PerUserLimit(MAX_WATCHES_PER_USER)) {
   return (req: Request, res: Response, next: NextFunction) => {
-    if (requestInfo(req.method, req.path, flag(req.query as Query, 'watch')).verb !== 'watch') return next();
+    if (requestInfoOf(req, res).verb !== 'watch') return next();
     const user = userOf(res).username;
     if (!limit.acquire(user)) {
       res.setHeader('Retry-After', '1');
