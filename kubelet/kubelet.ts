@@ -10,7 +10,7 @@ import type { Clock } from '../shared/clock';
 import { semanticallyEqual } from '../shared/equality';
 import { isAlreadyExists, isConflict, isNotFound } from '../shared/errors';
 import { EventRecorder } from '../shared/events';
-import { Informer } from '../shared/informer';
+import { EventHandler, Informer } from '../shared/informer';
 import type { Logger } from '../shared/log';
 import { RateLimitingQueue, runWorkers } from '../shared/workqueue';
 import { Backoff, MAX_BACKOFF_MS, STABLE_RUN_MS } from './backoff';
@@ -151,6 +151,11 @@ export class Kubelet {
         await this.clock.sleep(1000);
       }
     }
+  }
+
+  /** Also tells `handler` about this node's pods (the kubelet's own informer: no second watch). */
+  addPodEventHandler(handler: EventHandler<Pod>): void {
+    this.pods.addEventHandler(handler);
   }
 
   /** This node's podCIDR, once known (from --pod-cidr, or assigned by the controller-manager). */

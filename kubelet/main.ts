@@ -4,13 +4,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { KUBERNETES_VERSION } from '../apiserver/version';
-import type { Pod, Taint } from '../shared/api/core';
-import { Pods } from '../shared/api/resources';
+import type { Taint } from '../shared/api/core';
 import { Client } from '../shared/client';
 import { realClock } from '../shared/clock';
 import { DelegatedAuth } from '../shared/delegatedauth';
 import { parseBool, parseDuration, parseFlags } from '../shared/flags';
-import { Informer } from '../shared/informer';
 import { loadKubeconfig } from '../shared/kubeconfig';
 import { newLogger } from '../shared/log';
 import { selfSignedServingCertificate } from '../shared/pki';
@@ -78,15 +76,6 @@ function servingTLS(): ServingTLS {
   return { cert: fs.readFileSync(certFile), key: fs.readFileSync(keyFile), clientCA };
 }
 
-/** Feeds kubelet_pod_start_duration_seconds from a watch of this node's pods. */
-function watchPodStarts(client: Client): Informer<Pod> {
-  const tracker = new PodStartupLatencyTracker(realClock);
-  const pods = new Informer<Pod>(client, Pods, { fieldSelector: `spec.nodeName=${flags['node-name']}`, logger: log });
-  pods.addEventHandler({ add: (pod) => tracker.observedPodOnWatch(pod), update: (_old, pod) => tracker.observedPodOnWatch(pod), delete: (pod) => tracker.deletePodStartupState(pod) });
-  pods.run();
-  return pods;
-}
-
 async function main(): Promise<void> {
   const runtime = instrumentedRuntime(new DockerRuntime(flags['docker-endpoint']!));
   const client = new Client({ ...loadKubeconfig(flags.kubeconfig!), userAgent: `kubelet/${KUBERNETES_VERSION.gitVersion}` });
@@ -116,7 +105,9 @@ async function main(): Promise<void> {
   const stats = new StatsCollector(flags['node-name']!, runtime, () => kubelet.containers(), os.cpus().length, log);
   const statsTimer = setInterval(() => void stats.collect().catch((err) => log.warn({ err: String(err) }, 'stats collection failed')), STATS_PERIOD_MS);
   registerRunningGauges(() => kubelet.containers());
-  const podStarts = watchPodStarts(client);
+  // kubelet_pod_start_duration_seconds, from the pods the kubelet's informer sees.
+  const podStarts = new PodStartupLatencyTracker(realClock);
+  kubelet.addPodEventHandler({ add: (pod) => podStarts.observedPodOnWatch(pod), update: (_old, pod) => podStarts.observedPodOnWatch(pod), delete: (pod) => podStarts.deletePodStartupState(pod) });
   const auth = new KubeletAuth(new DelegatedAuth(client, realClock, log), flags['node-name']!);
   const server = createKubeletServer(runtime, kubelet, stats, registry, auth, servingTLS(), log);
   server.listen(Number(flags.port), flags.address, () => log.info({ port: Number(flags.port) }, 'kubelet server listening'));
@@ -136,7 +127,6 @@ async function main(): Promise<void> {
       fs.rmSync(flags['root-dir']!, { recursive: true, force: true }); // volumes and the port's certificate
     }
     clearInterval(statsTimer);
-    podStarts.stop();
     server.close();
     await route.release().catch(() => undefined);
     await hostGateway?.cleanup();
