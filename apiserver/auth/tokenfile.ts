@@ -36,6 +36,11 @@ export function loadTokenFile(file: string): Map<string, UserInfo> {
   return parseTokenFile(fs.readFileSync(file, 'utf8'));
 }
 
+/** Each user's token, by user name: what a kubeconfig for that user carries. */
+export function tokensByUser(file: string): Map<string, string> {
+  return new Map([...loadTokenFile(file)].map(([token, user]) => [user.username, token]));
+}
+
 /** One CSV line for a user, quoted as Kubernetes' own tools write it. */
 export function tokenFileLine(token: string, user: UserInfo): string {
   return `${token},${user.username},${user.uid ?? user.username}${user.groups?.length ? `,"${user.groups.join(',')}"` : ''}`;

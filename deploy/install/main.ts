@@ -10,7 +10,7 @@ import { Client } from '../../shared/client';
 import { parseFlags } from '../../shared/flags';
 import { loadKubeconfig } from '../../shared/kubeconfig';
 import { newLogger } from '../../shared/log';
-import { loadTokenFile } from '../../apiserver/auth/tokenfile';
+import { tokensByUser } from '../../apiserver/auth/tokenfile';
 import { credentialPaths, ensureClusterCredentials, writeUserKubeconfigs } from '../pki/credentials';
 import { caCertHash, join, publishClusterInfo } from './join';
 import { controlPlaneUnits, MachineLayout, unitFile, Unit, workerKubeconfig, workerUnits } from './units';
@@ -53,11 +53,11 @@ async function controlPlane(): Promise<void> {
   writeUserKubeconfigs(options);
   writeUnits(controlPlaneUnits(l));
   const hash = caCertHash(fs.readFileSync(creds.caFile));
-  const tokens = loadTokenFile(creds.tokenFile);
+  const tokens = tokensByUser(creds.tokenFile);
   // One join command per node, also kept in <data>/join/<node>.sh (mode 0600: it holds the node's token).
   fs.mkdirSync(path.join(l.dataDir, 'join'), { recursive: true, mode: 0o700 });
   for (const node of options.nodes) {
-    const token = [...tokens].find(([, u]) => u.username === `system:node:${node}`)![0];
+    const token = tokens.get(`system:node:${node}`)!;
     const command = `deploy/install.sh --role worker --server ${server} --token ${token} --ca-cert-hash ${hash} --node-name ${node}`;
     fs.writeFileSync(path.join(l.dataDir, 'join', `${node}.sh`), `${command} --advertise-address "$1"\n`, { mode: 0o600 });
     process.stdout.write(`join ${node}: ${command} --advertise-address <its IP>\n`);

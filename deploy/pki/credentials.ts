@@ -14,7 +14,7 @@ import path from 'node:path';
 import type { UserInfo } from '../../shared/api/authentication';
 import { writeKubeconfig } from '../../shared/kubeconfig';
 import { issueClientCertificate, issueServingCertificate, KeyPair, newCertificateAuthority } from '../../shared/pki';
-import { loadTokenFile, tokenFileLine } from '../../apiserver/auth/tokenfile';
+import { loadTokenFile, tokenFileLine, tokensByUser } from '../../apiserver/auth/tokenfile';
 import { VIEWERS_GROUP } from '../../apiserver/auth/bootstrappolicy';
 
 export interface CredentialOptions {
@@ -119,22 +119,21 @@ export function ensureClusterCredentials(o: CredentialOptions): ClusterCredentia
   }
   fs.writeFileSync(paths.tokenFile, `${lines.join('\n')}\n`, { mode: 0o600 });
 
-  for (const name of identities(o.nodes).keys()) {
-    if (name !== 'admin' && name !== 'viewer') writeIdentityKubeconfig(o, paths, name, paths.componentKubeconfig(name));
-  }
+  const components = [...identities(o.nodes).keys()].filter((name) => name !== 'admin' && name !== 'viewer');
+  writeIdentityKubeconfigs(o, paths, components.map((name) => [name, paths.componentKubeconfig(name)]));
   return paths;
 }
 
-/** A kubeconfig for one identity of the token file, trusting the cluster CA. */
-function writeIdentityKubeconfig(o: CredentialOptions, paths: ClusterCredentials, name: string, file: string): void {
-  const username = identities(o.nodes).get(name)!.username;
-  const token = [...loadTokenFile(paths.tokenFile)].find(([, u]) => u.username === username)![0];
-  writeKubeconfig(file, { server: o.server, caData: fs.readFileSync(paths.caFile), token, user: name });
+/** Kubeconfigs (identity name, file) for identities of the token file, trusting the cluster CA. */
+function writeIdentityKubeconfigs(o: CredentialOptions, paths: ClusterCredentials, files: [string, string][]): void {
+  const users = identities(o.nodes);
+  const tokens = tokensByUser(paths.tokenFile);
+  const caData = fs.readFileSync(paths.caFile);
+  for (const [name, file] of files) writeKubeconfig(file, { server: o.server, caData, token: tokens.get(users.get(name)!.username)!, user: name });
 }
 
 /** <data>/kubeconfig (cluster-admin) and <data>/kubeconfig-viewer (read-only), for people. */
 export function writeUserKubeconfigs(o: CredentialOptions): void {
   const paths = credentialPaths(o.dataDir);
-  writeIdentityKubeconfig(o, paths, 'admin', paths.adminKubeconfig);
-  writeIdentityKubeconfig(o, paths, 'viewer', paths.viewerKubeconfig);
+  writeIdentityKubeconfigs(o, paths, [['admin', paths.adminKubeconfig], ['viewer', paths.viewerKubeconfig]]);
 }
