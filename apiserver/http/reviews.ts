@@ -8,13 +8,11 @@ import type { SelfSubjectAccessReview, SelfSubjectReview, SubjectAccessReview, T
 import { badRequest } from '../../shared/errors';
 import type { Attributes, Authorizer } from '../auth/authorizer';
 import { authenticatedUser, userOf } from './auth';
+import { decodeBody } from './body';
 
+/** The review in the body, decoded as every request body is (JSON or YAML, size and depth checked). */
 function bodyOf<T>(req: Request): T {
-  try {
-    return JSON.parse(Buffer.isBuffer(req.body) ? req.body.toString() : '{}') as T;
-  } catch (err) {
-    throw badRequest(`the request body is not valid JSON: ${(err as Error).message}`);
-  }
+  return (decodeBody(req.body as Buffer | undefined, req.headers['content-type']) ?? {}) as T;
 }
 
 /** The attributes a SelfSubjectAccessReview asks about, for the calling user. */
