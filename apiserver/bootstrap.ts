@@ -30,11 +30,19 @@ async function ensure(store: Store, namespace: string | undefined, obj: KubeObje
 export async function bootstrap(stores: Map<string, Store>, config: BootstrapConfig, log: Logger): Promise<void> {
   const namespaces = stores.get('/namespaces')!;
   // kube-system runs the cluster's own add-ons, which may need host access: Pod Security "privileged".
-  for (const name of SYSTEM_NAMESPACES) await ensure(namespaces, undefined, { metadata: { name, ...(name === 'kube-system' ? { labels: { [ENFORCE_LABEL]: 'privileged' } } : {}) } });
+  for (const name of SYSTEM_NAMESPACES)
+    await ensure(namespaces, undefined, {
+      metadata: { name, ...(name === 'kube-system' ? { labels: { [ENFORCE_LABEL]: 'privileged' } } : {}) },
+    });
 
   const service: Service = {
     metadata: { name: 'kubernetes', namespace: 'default', labels: { component: 'apiserver', provider: 'kubernetes' } },
-    spec: { type: 'ClusterIP', clusterIP: kubernetesServiceIP(config.serviceCIDR), ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: config.securePort }], sessionAffinity: 'None' },
+    spec: {
+      type: 'ClusterIP',
+      clusterIP: kubernetesServiceIP(config.serviceCIDR),
+      ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: config.securePort }],
+      sessionAffinity: 'None',
+    },
   };
   await ensure(stores.get('/services')!, 'default', service);
 
@@ -50,7 +58,10 @@ export async function bootstrap(stores: Map<string, Store>, config: BootstrapCon
     await store.guaranteedUpdate('default', 'kubernetes', (current) => ({ ...current, subsets: endpoints.subsets }));
   }
   await reconcilePolicy(stores);
-  log.info({ serviceIP: service.spec.clusterIP, endpoint: `${config.advertiseAddress}:${config.securePort}` }, 'bootstrapped system namespaces, the kubernetes service and the default roles');
+  log.info(
+    { serviceIP: service.spec.clusterIP, endpoint: `${config.advertiseAddress}:${config.securePort}` },
+    'bootstrapped system namespaces, the kubernetes service and the default roles',
+  );
 }
 
 /**
@@ -72,5 +83,6 @@ async function reconcilePolicy(stores: Map<string, Store>): Promise<void> {
     }
   };
   for (const role of CLUSTER_ROLES) await reconcile(stores.get('rbac.authorization.k8s.io/clusterroles')!, role, ['rules']);
-  for (const binding of CLUSTER_ROLE_BINDINGS) await reconcile(stores.get('rbac.authorization.k8s.io/clusterrolebindings')!, binding, ['subjects']);
+  for (const binding of CLUSTER_ROLE_BINDINGS)
+    await reconcile(stores.get('rbac.authorization.k8s.io/clusterrolebindings')!, binding, ['subjects']);
 }

@@ -7,16 +7,64 @@ import { HorizontalPodAutoscalersV1 } from './http/autoscalingv1';
 
 /** Groups served besides the stored resources: metrics.k8s.io for `kubectl top`. */
 const METRICS: ResourceInfo[] = [
-  { group: 'metrics.k8s.io', version: 'v1beta1', kind: 'PodMetrics', plural: 'pods', singular: '', namespaced: true, verbs: ['get', 'list'] },
-  { group: 'metrics.k8s.io', version: 'v1beta1', kind: 'NodeMetrics', plural: 'nodes', singular: '', namespaced: false, verbs: ['get', 'list'] },
+  {
+    group: 'metrics.k8s.io',
+    version: 'v1beta1',
+    kind: 'PodMetrics',
+    plural: 'pods',
+    singular: '',
+    namespaced: true,
+    verbs: ['get', 'list'],
+  },
+  {
+    group: 'metrics.k8s.io',
+    version: 'v1beta1',
+    kind: 'NodeMetrics',
+    plural: 'nodes',
+    singular: '',
+    namespaced: false,
+    verbs: ['get', 'list'],
+  },
 ];
 
 /** The review APIs (create only; answered, never stored): see http/reviews.ts. */
 const REVIEWS: ResourceInfo[] = [
-  { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenReview', plural: 'tokenreviews', singular: '', namespaced: false, verbs: ['create'] },
-  { group: 'authentication.k8s.io', version: 'v1', kind: 'SelfSubjectReview', plural: 'selfsubjectreviews', singular: '', namespaced: false, verbs: ['create'] },
-  { group: 'authorization.k8s.io', version: 'v1', kind: 'SubjectAccessReview', plural: 'subjectaccessreviews', singular: '', namespaced: false, verbs: ['create'] },
-  { group: 'authorization.k8s.io', version: 'v1', kind: 'SelfSubjectAccessReview', plural: 'selfsubjectaccessreviews', singular: '', namespaced: false, verbs: ['create'] },
+  {
+    group: 'authentication.k8s.io',
+    version: 'v1',
+    kind: 'TokenReview',
+    plural: 'tokenreviews',
+    singular: '',
+    namespaced: false,
+    verbs: ['create'],
+  },
+  {
+    group: 'authentication.k8s.io',
+    version: 'v1',
+    kind: 'SelfSubjectReview',
+    plural: 'selfsubjectreviews',
+    singular: '',
+    namespaced: false,
+    verbs: ['create'],
+  },
+  {
+    group: 'authorization.k8s.io',
+    version: 'v1',
+    kind: 'SubjectAccessReview',
+    plural: 'subjectaccessreviews',
+    singular: '',
+    namespaced: false,
+    verbs: ['create'],
+  },
+  {
+    group: 'authorization.k8s.io',
+    version: 'v1',
+    kind: 'SelfSubjectAccessReview',
+    plural: 'selfsubjectaccessreviews',
+    singular: '',
+    namespaced: false,
+    verbs: ['create'],
+  },
 ];
 
 const ALL = [...RESOURCES, HorizontalPodAutoscalersV1, ...METRICS, ...REVIEWS];
@@ -24,13 +72,20 @@ const ALL = [...RESOURCES, HorizontalPodAutoscalersV1, ...METRICS, ...REVIEWS];
 /** Subresources: what each answers with and which verbs it takes. */
 function subresourceInfo(r: ResourceInfo, sub: string): { group: string; version: string; kind: string; verbs: string[] } {
   switch (sub) {
-    case 'status': return { group: r.group, version: r.version, kind: r.kind, verbs: ['get', 'patch', 'update'] };
-    case 'scale': return { group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] };
-    case 'binding': return { group: '', version: 'v1', kind: 'Binding', verbs: ['create'] };
-    case 'log': return { group: '', version: 'v1', kind: 'Pod', verbs: ['get'] };
-    case 'exec': return { group: '', version: 'v1', kind: 'PodExecOptions', verbs: ['create', 'get'] };
-    case 'finalize': return { group: '', version: 'v1', kind: 'Namespace', verbs: ['update'] };
-    default: return { group: r.group, version: r.version, kind: r.kind, verbs: ['get'] };
+    case 'status':
+      return { group: r.group, version: r.version, kind: r.kind, verbs: ['get', 'patch', 'update'] };
+    case 'scale':
+      return { group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] };
+    case 'binding':
+      return { group: '', version: 'v1', kind: 'Binding', verbs: ['create'] };
+    case 'log':
+      return { group: '', version: 'v1', kind: 'Pod', verbs: ['get'] };
+    case 'exec':
+      return { group: '', version: 'v1', kind: 'PodExecOptions', verbs: ['create', 'get'] };
+    case 'finalize':
+      return { group: '', version: 'v1', kind: 'Namespace', verbs: ['update'] };
+    default:
+      return { group: r.group, version: r.version, kind: r.kind, verbs: ['get'] };
   }
 }
 
@@ -49,10 +104,25 @@ function groupVersions(): Map<string, string[]> {
 
 function apiResourceList(group: string, version: string) {
   const resources = ALL.filter((r) => r.group === group && r.version === version).flatMap((r) => [
-    { name: r.plural, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs: r.verbs, ...(r.shortNames ? { shortNames: r.shortNames } : {}), ...(r.categories ? { categories: r.categories } : {}) },
+    {
+      name: r.plural,
+      singularName: r.singular,
+      namespaced: r.namespaced,
+      kind: r.kind,
+      verbs: r.verbs,
+      ...(r.shortNames ? { shortNames: r.shortNames } : {}),
+      ...(r.categories ? { categories: r.categories } : {}),
+    },
     ...(r.subresources ?? []).map((sub) => {
       const info = subresourceInfo(r, sub);
-      return { name: `${r.plural}/${sub}`, singularName: '', namespaced: r.namespaced, ...(info.group !== r.group ? { group: info.group, version: info.version } : {}), kind: info.kind, verbs: info.verbs };
+      return {
+        name: `${r.plural}/${sub}`,
+        singularName: '',
+        namespaced: r.namespaced,
+        ...(info.group !== r.group ? { group: info.group, version: info.version } : {}),
+        kind: info.kind,
+        verbs: info.verbs,
+      };
     }),
   ]);
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };
@@ -124,20 +194,31 @@ export function discoveryRouter(): Router {
   });
   router.get('/apis', (req, res) => {
     const aggregated = aggregatedVersion(req);
-    if (aggregated) return sendAggregated(res, aggregated, [...groupVersions()].map(([name, versions]) => aggregatedGroup(name, versions)));
+    if (aggregated)
+      return sendAggregated(
+        res,
+        aggregated,
+        [...groupVersions()].map(([name, versions]) => aggregatedGroup(name, versions)),
+      );
     res.json(apiGroupList());
   });
   router.get('/api/v1', (_req, res) => void res.json(apiResourceList('', 'v1')));
   router.get('/apis/:group', (req, res) => {
     const versions = groupVersions().get(req.params.group);
     if (!versions) throw new StatusError(statusFailure(404, 'NotFound', 'the server could not find the requested resource'));
-    res.json({ kind: 'APIGroup', apiVersion: 'v1', name: req.params.group, versions: versions.map((v) => ({ groupVersion: `${req.params.group}/${v}`, version: v })), preferredVersion: { groupVersion: `${req.params.group}/${versions[0]}`, version: versions[0] } });
+    res.json({
+      kind: 'APIGroup',
+      apiVersion: 'v1',
+      name: req.params.group,
+      versions: versions.map((v) => ({ groupVersion: `${req.params.group}/${v}`, version: v })),
+      preferredVersion: { groupVersion: `${req.params.group}/${versions[0]}`, version: versions[0] },
+    });
   });
   router.get('/apis/:group/:version', (req, res) => {
     const { group, version } = req.params;
-    if (!ALL.some((r) => r.group === group && r.version === version)) throw new StatusError(statusFailure(404, 'NotFound', 'the server could not find the requested resource'));
+    if (!ALL.some((r) => r.group === group && r.version === version))
+      throw new StatusError(statusFailure(404, 'NotFound', 'the server could not find the requested resource'));
     res.json(apiResourceList(group, version));
   });
   return router;
 }
-

@@ -15,7 +15,7 @@ import { EtcdStorage } from './storage/etcd';
 
 const flags = parseFlags({
   'etcd-servers': { default: 'http://127.0.0.1:2379', help: 'comma-separated etcd endpoints' },
-  'etcd-cafile': { help: 'the CA of etcd\'s serving certificate (for https endpoints)' },
+  'etcd-cafile': { help: "the CA of etcd's serving certificate (for https endpoints)" },
   'etcd-certfile': { help: 'the client certificate presented to etcd' },
   'etcd-keyfile': { help: 'its private key' },
   'secure-port': { default: '6443', help: 'the port to serve the API on' },
@@ -26,7 +26,7 @@ const flags = parseFlags({
   'etcd-compaction-interval': { default: '5m', help: 'how often old etcd revisions are compacted (0 disables)' },
   'etcd-compaction-keep': { default: '10000', help: 'how many recent revisions compaction keeps' },
   'tls-cert-file': { help: 'the serving certificate (PEM; the CA may follow it)' },
-  'tls-private-key-file': { help: 'the serving certificate\'s private key (PEM)' },
+  'tls-private-key-file': { help: "the serving certificate's private key (PEM)" },
   'token-auth-file': { help: 'the users: a CSV of token,user,uid,"group1,group2"' },
   'authorization-mode': { default: 'Node,RBAC', help: 'the authorizers, in order: Node, RBAC, AlwaysAllow' },
   'kubelet-client-certificate': { help: 'the client certificate the apiserver presents to kubelets (logs)' },
@@ -71,7 +71,9 @@ server.headersTimeout = 60_000;
 server.requestTimeout = 60_000;
 server.keepAliveTimeout = 65_000;
 
-server.listen(port, bindAddress, () => log.info({ address: `${bindAddress}:${port}`, etcd: flags['etcd-servers'] }, 'serving the Kubernetes API'));
+server.listen(port, bindAddress, () =>
+  log.info({ address: `${bindAddress}:${port}`, etcd: flags['etcd-servers'] }, 'serving the Kubernetes API'),
+);
 
 /** Waits for etcd, then creates what every cluster has. /readyz answers 503 until etcd does. */
 async function start(): Promise<void> {
@@ -88,9 +90,12 @@ async function start(): Promise<void> {
 void start();
 
 const compactionMs = parseDuration(flags['etcd-compaction-interval']!);
-const compaction = compactionMs > 0 ? setInterval(() => {
-  storage.compact(Number(flags['etcd-compaction-keep'])).catch((err) => log.warn({ err: String(err) }, 'compaction failed'));
-}, compactionMs) : undefined;
+const compaction =
+  compactionMs > 0
+    ? setInterval(() => {
+        storage.compact(Number(flags['etcd-compaction-keep'])).catch((err) => log.warn({ err: String(err) }, 'compaction failed'));
+      }, compactionMs)
+    : undefined;
 
 function shutdown(signal: string): void {
   log.info({ signal }, 'shutting down');

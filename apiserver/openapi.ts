@@ -6,7 +6,8 @@ import { notFound } from '../shared/errors';
 
 export function openapiRouter(): Router {
   const router = Router();
-  const emptyV2 = (_req: unknown, res: { type(t: string): { send(b: Buffer): void } }) => res.type('application/com.github.proto-openapi.spec.v2.v1.0+protobuf').send(Buffer.alloc(0));
+  const emptyV2 = (_req: unknown, res: { type(t: string): { send(b: Buffer): void } }) =>
+    res.type('application/com.github.proto-openapi.spec.v2.v1.0+protobuf').send(Buffer.alloc(0));
   router.get('/openapi/v2', emptyV2);
   router.get('/swagger-2.0.0.pb-v1', emptyV2);
   router.get(/^\/openapi\/v3/, (_req, res) => {

@@ -33,7 +33,16 @@ function requestLog(log: Logger) {
       const [verb, resource] = [info.verb, served ? resourceWithSubresource(info) : ''];
       requestTotal.inc({ verb, resource, code: res.statusCode });
       requestDuration.observe({ verb, resource }, ms / 1000);
-      log.info({ verb, path: req.originalUrl, code: res.statusCode, ms: Math.round(ms * 10) / 10, ua: (req.headers['user-agent'] ?? '').split(' ')[0] }, 'request');
+      log.info(
+        {
+          verb,
+          path: req.originalUrl,
+          code: res.statusCode,
+          ms: Math.round(ms * 10) / 10,
+          ua: (req.headers['user-agent'] ?? '').split(' ')[0],
+        },
+        'request',
+      );
     });
     next();
   };
@@ -68,7 +77,10 @@ export function createApp({ storage, stores, namespaces, log, tokens, authorizer
   app.use(requestLog(log));
 
   // Health checks answer everyone; everything else needs a token and permission.
-  app.get(PUBLIC_PATHS.filter((p) => p !== '/readyz'), (_req, res) => void res.type('text/plain').send('ok'));
+  app.get(
+    PUBLIC_PATHS.filter((p) => p !== '/readyz'),
+    (_req, res) => void res.type('text/plain').send('ok'),
+  );
   app.get('/readyz', async (_req, res) => {
     if (await storage.healthy()) res.type('text/plain').send('ok');
     else res.status(503).type('text/plain').send('[-]etcd failed: etcd is not answering\nreadyz check failed');
@@ -99,7 +111,8 @@ export function createApp({ storage, stores, namespaces, log, tokens, authorizer
     const e = err as { type?: string; status?: unknown };
     if (e?.type === 'entity.too.large') return sendStatus(res, requestEntityTooLarge());
     if (typeof e?.type === 'string' && e.type.startsWith('entity.')) return sendStatus(res, badRequest(String((err as Error).message)));
-    if (!(err instanceof StatusError) && storage.isUnavailable(err)) return sendStatus(res, new StatusError(statusFailure(503, 'ServiceUnavailable', `etcd is unavailable: ${(err as Error).message}`)));
+    if (!(err instanceof StatusError) && storage.isUnavailable(err))
+      return sendStatus(res, new StatusError(statusFailure(503, 'ServiceUnavailable', `etcd is unavailable: ${(err as Error).message}`)));
     if (!(err instanceof StatusError)) log.error({ err }, 'request failed');
     sendStatus(res, err);
   });

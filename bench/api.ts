@@ -17,7 +17,10 @@ export async function run(): Promise<void> {
     const client = new Client(cp.config);
     const cms = client.resource<ConfigMap>(ConfigMaps);
     const storage = new EtcdStorage([cp.etcdUrl], cp.etcdTLS);
-    const body = (i: number, prefix: string): ConfigMap => ({ metadata: { name: `${prefix}-${i}`, namespace: 'default' }, data: { key: 'value' } });
+    const body = (i: number, prefix: string): ConfigMap => ({
+      metadata: { name: `${prefix}-${i}`, namespace: 'default' },
+      data: { key: 'value' },
+    });
 
     const raw = await load(N, CONCURRENCY, (i) => storage.create(`/bench/raw/${i}`, body(i, 'raw')));
     const creates = await load(N, CONCURRENCY, (i) => cms.create(body(i, 'c')));
@@ -35,16 +38,20 @@ export async function run(): Promise<void> {
     const createRate = N / creates.seconds;
     const s50 = summarize(steady);
     process.stdout.write(`${machine()}, etcd 3.4; ${CONCURRENCY} concurrent clients\n\n`);
-    process.stdout.write(`${table([
-      ['operation', 'count', 'p50 ms', 'p99 ms', 'per second'],
-      row('raw etcd CAS create (limit)', raw),
-      row('API create', creates),
-      row('API get', gets),
-      row('API patch (merge)', updates),
-      row(`API list (${N} objects)`, lists),
-      ['API create at 50/s', steady.length, s50.p50, s50.p99, 50],
-    ])}\n\n`);
-    process.stdout.write(`create throughput: ${Math.round(createRate)}/s = ${((createRate / rawRate) * 100).toFixed(0)}% of raw etcd (goal: at least 50%)\n`);
+    process.stdout.write(
+      `${table([
+        ['operation', 'count', 'p50 ms', 'p99 ms', 'per second'],
+        row('raw etcd CAS create (limit)', raw),
+        row('API create', creates),
+        row('API get', gets),
+        row('API patch (merge)', updates),
+        row(`API list (${N} objects)`, lists),
+        ['API create at 50/s', steady.length, s50.p50, s50.p99, 50],
+      ])}\n\n`,
+    );
+    process.stdout.write(
+      `create throughput: ${Math.round(createRate)}/s = ${((createRate / rawRate) * 100).toFixed(0)}% of raw etcd (goal: at least 50%)\n`,
+    );
     process.stdout.write(`mutating p99 at 50/s: ${s50.p99.toFixed(1)} ms (goal: under 50 ms)\n`);
   } finally {
     await cp.stop();

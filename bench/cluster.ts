@@ -36,11 +36,26 @@ export async function startCluster(nodes = 2): Promise<BenchCluster> {
   try {
     await waitFor(() => fs.existsSync(kubeconfig), { timeoutMs: 90_000, what: 'the bench cluster' });
     const client = new Client(loadKubeconfig(kubeconfig));
-    await waitFor(async () => {
-      const list = await client.request<{ items: { status?: { conditions?: { type: string; status: string }[] } }[] }>('GET', '/api/v1/nodes');
-      return list.items.length === nodes && list.items.every((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
-    }, { timeoutMs: 60_000, what: 'Ready nodes' });
-    const pids = () => new Map(fs.readdirSync(path.join(dataDir, 'run')).filter((f) => f.endsWith('.pid')).map((f) => [f.slice(0, -4), Number(fs.readFileSync(path.join(dataDir, 'run', f), 'utf8'))]));
+    await waitFor(
+      async () => {
+        const list = await client.request<{ items: { status?: { conditions?: { type: string; status: string }[] } }[] }>(
+          'GET',
+          '/api/v1/nodes',
+        );
+        return (
+          list.items.length === nodes &&
+          list.items.every((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+        );
+      },
+      { timeoutMs: 60_000, what: 'Ready nodes' },
+    );
+    const pids = () =>
+      new Map(
+        fs
+          .readdirSync(path.join(dataDir, 'run'))
+          .filter((f) => f.endsWith('.pid'))
+          .map((f) => [f.slice(0, -4), Number(fs.readFileSync(path.join(dataDir, 'run', f), 'utf8'))]),
+      );
     return { dataDir, kubeconfig, client, pids, stop };
   } catch (err) {
     await stop();

@@ -27,7 +27,10 @@ function deployment(): Deployment {
     spec: {
       replicas: PODS,
       selector: { matchLabels: { app: 'footprint' } },
-      template: { metadata: { labels: { app: 'footprint' } }, spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'sleep', image: 'busybox', command: ['sleep', '3600'] }] } },
+      template: {
+        metadata: { labels: { app: 'footprint' } },
+        spec: { terminationGracePeriodSeconds: 1, containers: [{ name: 'sleep', image: 'busybox', command: ['sleep', '3600'] }] },
+      },
     },
   } as Deployment;
 }
@@ -38,25 +41,34 @@ export async function run(): Promise<void> {
     await new Promise((r) => setTimeout(r, SETTLE_MS));
     const idle = sample(cluster);
     await cluster.client.resource<Deployment>(Deployments).create(deployment());
-    await waitFor(async () => {
-      const pods = await cluster.client.resource<Pod>(Pods).list('default', { labelSelector: 'app=footprint' });
-      return pods.items.filter((p) => p.status?.phase === 'Running').length === PODS;
-    }, { timeoutMs: 300_000, intervalMs: 2000, what: `${PODS} running pods` });
+    await waitFor(
+      async () => {
+        const pods = await cluster.client.resource<Pod>(Pods).list('default', { labelSelector: 'app=footprint' });
+        return pods.items.filter((p) => p.status?.phase === 'Running').length === PODS;
+      },
+      { timeoutMs: 300_000, intervalMs: 2000, what: `${PODS} running pods` },
+    );
     await new Promise((r) => setTimeout(r, SETTLE_MS));
     const busy = sample(cluster);
 
-    const names = [...idle.keys()].sort((a, b) => Number(CONTROL_PLANE.indexOf(b) >= 0) - Number(CONTROL_PLANE.indexOf(a) >= 0) || a.localeCompare(b));
+    const names = [...idle.keys()].sort(
+      (a, b) => Number(CONTROL_PLANE.indexOf(b) >= 0) - Number(CONTROL_PLANE.indexOf(a) >= 0) || a.localeCompare(b),
+    );
     const sum = (m: Map<string, number>, pick: (n: string) => boolean) => [...m].filter(([n]) => pick(n)).reduce((s, [, v]) => s + v, 0);
     const controlPlane = (m: Map<string, number>) => sum(m, (n) => CONTROL_PLANE.includes(n));
     const perNode = (m: Map<string, number>) => sum(m, (n) => n === 'kubelet-node-1') + (m.get('kube-proxy') ?? 0);
     process.stdout.write(`${machine()}; RSS in MB, ${SETTLE_MS / 1000} s after start and after ${PODS} pods run\n\n`);
-    process.stdout.write(`${table([
-      ['process', 'idle MB', `${PODS} pods MB`],
-      ...names.map((n) => [n, idle.get(n)!.toFixed(0), (busy.get(n) ?? NaN).toFixed(0)]),
-      ['control plane (etcd, apiserver, scheduler, controller-manager)', controlPlane(idle).toFixed(0), controlPlane(busy).toFixed(0)],
-      ['one node (kubelet-node-1 + kube-proxy)', perNode(idle).toFixed(0), perNode(busy).toFixed(0)],
-    ])}\n\n`);
-    process.stdout.write(`control plane with ${PODS} pods: ${controlPlane(busy).toFixed(0)} MB (goal: under 250 MB); kubelet + kube-proxy: ${perNode(busy).toFixed(0)} MB (goal: under 120 MB)\n`);
+    process.stdout.write(
+      `${table([
+        ['process', 'idle MB', `${PODS} pods MB`],
+        ...names.map((n) => [n, idle.get(n)!.toFixed(0), (busy.get(n) ?? NaN).toFixed(0)]),
+        ['control plane (etcd, apiserver, scheduler, controller-manager)', controlPlane(idle).toFixed(0), controlPlane(busy).toFixed(0)],
+        ['one node (kubelet-node-1 + kube-proxy)', perNode(idle).toFixed(0), perNode(busy).toFixed(0)],
+      ])}\n\n`,
+    );
+    process.stdout.write(
+      `control plane with ${PODS} pods: ${controlPlane(busy).toFixed(0)} MB (goal: under 250 MB); kubelet + kube-proxy: ${perNode(busy).toFixed(0)} MB (goal: under 120 MB)\n`,
+    );
   } finally {
     await cluster.stop();
   }

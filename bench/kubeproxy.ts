@@ -30,7 +30,15 @@ function serverPod(): Pod {
     metadata: { name: 'proxy-bench', namespace: NAMESPACE, labels: { app: 'proxy-bench' } },
     spec: {
       terminationGracePeriodSeconds: 1,
-      containers: [{ name: 'server', image: 'mini-k8s/node:20', imagePullPolicy: 'IfNotPresent', command: ['node', '-e', SERVER], ports: [9000, 9001, 9002].map((p) => ({ containerPort: p })) }],
+      containers: [
+        {
+          name: 'server',
+          image: 'mini-k8s/node:20',
+          imagePullPolicy: 'IfNotPresent',
+          command: ['node', '-e', SERVER],
+          ports: [9000, 9001, 9002].map((p) => ({ containerPort: p })),
+        },
+      ],
     },
   } as Pod;
 }
@@ -38,7 +46,11 @@ function serverPod(): Pod {
 function service(): Service {
   return {
     metadata: { name: 'proxy-bench', namespace: NAMESPACE },
-    spec: { type: 'NodePort', selector: { app: 'proxy-bench' }, ports: [9000, 9001, 9002].map((p) => ({ name: `p${p}`, port: p, targetPort: p, protocol: 'TCP' as const })) },
+    spec: {
+      type: 'NodePort',
+      selector: { app: 'proxy-bench' },
+      ports: [9000, 9001, 9002].map((p) => ({ name: `p${p}`, port: p, targetPort: p, protocol: 'TCP' as const })),
+    },
   };
 }
 
@@ -84,7 +96,9 @@ async function httpRate(host: string, port: number): Promise<number> {
   const deadline = Date.now() + SECONDS * 1000;
   const client = async () => {
     while (Date.now() < deadline) {
-      await new Promise<void>((resolve, reject) => http.get({ host, port, path: '/', agent }, (res) => res.resume().on('end', resolve)).on('error', reject));
+      await new Promise<void>((resolve, reject) =>
+        http.get({ host, port, path: '/', agent }, (res) => res.resume().on('end', resolve)).on('error', reject),
+      );
       done++;
     }
   };
@@ -104,10 +118,13 @@ export async function run(): Promise<void> {
     const pods = cluster.client.resource<Pod>(Pods);
     await pods.create(serverPod());
     const svc = await cluster.client.resource<Service>(Services).create(service());
-    const pod = await waitFor(async () => {
-      const p = await pods.get(NAMESPACE, 'proxy-bench');
-      return p.status?.phase === 'Running' && p.status.podIP ? p : undefined;
-    }, { timeoutMs: 60_000, what: 'the server pod' });
+    const pod = await waitFor(
+      async () => {
+        const p = await pods.get(NAMESPACE, 'proxy-bench');
+        return p.status?.phase === 'Running' && p.status.podIP ? p : undefined;
+      },
+      { timeoutMs: 60_000, what: 'the server pod' },
+    );
     const nodePort = (p: number) => svc.spec.ports!.find((sp) => sp.port === p)!.nodePort!;
     const targets: Target[] = [
       { name: 'direct to the pod IP (limit)', host: pod.status!.podIP!, port: (p) => p },
@@ -116,10 +133,17 @@ export async function run(): Promise<void> {
     ];
     await waitFor(() => pingPong(targets[1].host, targets[1].port(9001)).then(() => true), { what: 'kube-proxy serving the NodePort' });
 
-    const rows: (string | number)[][] = [['path', 'bulk 1 conn MB/s', 'bulk 8 conn MB/s', 'ping p50 ms', 'ping p99 ms', 'HTTP req/s (new conn)']];
+    const rows: (string | number)[][] = [
+      ['path', 'bulk 1 conn MB/s', 'bulk 8 conn MB/s', 'ping p50 ms', 'ping p99 ms', 'HTTP req/s (new conn)'],
+    ];
     const results = [];
     for (const t of targets) {
-      const r = { one: await bulk(t.host, t.port(9000), 1), eight: await bulk(t.host, t.port(9000), 8), ping: summarize(await pingPong(t.host, t.port(9001))), rps: await httpRate(t.host, t.port(9002)) };
+      const r = {
+        one: await bulk(t.host, t.port(9000), 1),
+        eight: await bulk(t.host, t.port(9000), 8),
+        ping: summarize(await pingPong(t.host, t.port(9001))),
+        rps: await httpRate(t.host, t.port(9002)),
+      };
       results.push(r);
       rows.push([t.name, Math.round(r.one), Math.round(r.eight), r.ping.p50.toFixed(3), r.ping.p99.toFixed(3), Math.round(r.rps)]);
     }
@@ -127,8 +151,10 @@ export async function run(): Promise<void> {
     const [direct, ...proxied] = results;
     proxied.forEach((r, i) => {
       const name = targets[i + 1].name;
-      process.stdout.write(`${name}: bulk ${((r.one / direct.one) * 100).toFixed(0)}% (1 conn) and ${((r.eight / direct.eight) * 100).toFixed(0)}% (8 conns) of direct (goal: at least 60%); `
-        + `added latency p50 ${(r.ping.p50 - direct.ping.p50).toFixed(3)} ms (goal: under 0.3 ms); HTTP ${((r.rps / direct.rps) * 100).toFixed(0)}% of direct\n`);
+      process.stdout.write(
+        `${name}: bulk ${((r.one / direct.one) * 100).toFixed(0)}% (1 conn) and ${((r.eight / direct.eight) * 100).toFixed(0)}% (8 conns) of direct (goal: at least 60%); ` +
+          `added latency p50 ${(r.ping.p50 - direct.ping.p50).toFixed(3)} ms (goal: under 0.3 ms); HTTP ${((r.rps / direct.rps) * 100).toFixed(0)}% of direct\n`,
+      );
     });
   } finally {
     await cluster.stop();

@@ -85,7 +85,10 @@ function watchStartup(client: Client, resourceVersion: string, sentAt: Map<strin
     if (pod.spec.nodeName && !startup.bound.has(name)) startup.bound.set(name, since(start));
     if (allRunning(pod) && !startup.running.has(name)) startup.running.set(name, since(start));
   };
-  client.resource<Pod>(Pods).watch(NAMESPACE, { resourceVersion }, (e) => onPod(e.object), signal).catch((err) => process.stderr.write(`pod watch failed: ${err}\n`));
+  client
+    .resource<Pod>(Pods)
+    .watch(NAMESPACE, { resourceVersion }, (e) => onPod(e.object), signal)
+    .catch((err) => process.stderr.write(`pod watch failed: ${err}\n`));
   return startup;
 }
 
@@ -100,27 +103,35 @@ function startScheduler(cp: ControlPlane): Proc {
   const main = path.join(DIST, 'scheduler', 'main.js');
   // A scheduler that serves health and metrics gets an ephemeral port, so it never collides with another's.
   const securePort = fs.readFileSync(main, 'utf8').includes("'secure-port'") ? ['--secure-port=0'] : [];
-  return startProcess(process.execPath, [main, `--kubeconfig=${cp.componentKubeconfig('scheduler')}`, '--leader-elect=false', ...securePort], path.join(cp.dir, 'scheduler.log'));
+  return startProcess(
+    process.execPath,
+    [main, `--kubeconfig=${cp.componentKubeconfig('scheduler')}`, '--leader-elect=false', ...securePort],
+    path.join(cp.dir, 'scheduler.log'),
+  );
 }
 
 async function startKubelet(cp: ControlPlane): Promise<Proc> {
-  return startProcess(process.execPath, [
-    ...profileArgs(),
-    path.join(DIST, 'kubelet', 'main.js'),
-    `--kubeconfig=${cp.componentKubeconfig(`kubelet-${NODE}`)}`,
-    `--client-ca-file=${cp.caFile}`,
-    `--node-name=${NODE}`,
-    '--node-ip=127.0.0.1',
-    `--port=${await freePort()}`,
-    '--address=127.0.0.1',
-    `--root-dir=${path.join(cp.dir, 'kubelet', NODE)}`,
-    `--docker-endpoint=${DOCKER_ENDPOINT}`,
-    `--pod-network=${POD_NETWORK}`,
-    `--pod-network-cidr=${POD_NETWORK_CIDR}`,
-    `--pod-cidr=${POD_CIDR}`,
-    `--pod-infra-container-image=${INFRA_IMAGE}`,
-    '--cleanup-on-stop=true',
-  ], path.join(cp.dir, 'kubelet.log'));
+  return startProcess(
+    process.execPath,
+    [
+      ...profileArgs(),
+      path.join(DIST, 'kubelet', 'main.js'),
+      `--kubeconfig=${cp.componentKubeconfig(`kubelet-${NODE}`)}`,
+      `--client-ca-file=${cp.caFile}`,
+      `--node-name=${NODE}`,
+      '--node-ip=127.0.0.1',
+      `--port=${await freePort()}`,
+      '--address=127.0.0.1',
+      `--root-dir=${path.join(cp.dir, 'kubelet', NODE)}`,
+      `--docker-endpoint=${DOCKER_ENDPOINT}`,
+      `--pod-network=${POD_NETWORK}`,
+      `--pod-network-cidr=${POD_NETWORK_CIDR}`,
+      `--pod-cidr=${POD_CIDR}`,
+      `--pod-infra-container-image=${INFRA_IMAGE}`,
+      '--cleanup-on-stop=true',
+    ],
+    path.join(cp.dir, 'kubelet.log'),
+  );
 }
 
 const exited = (p: Proc) => p.child.exitCode !== null || p.child.signalCode !== null;
@@ -150,11 +161,17 @@ async function measureKubelet(cp: ControlPlane, kubelet: Proc, log: string): Pro
       return pods.create(pod);
     });
     let progress = { count: 0, at: process.hrtime.bigint() };
-    await waitFor(() => {
-      if (startup.running.size !== progress.count) progress = { count: startup.running.size, at: process.hrtime.bigint() };
-      return exited(kubelet) || startup.running.size === PODS || since(progress.at) > STALL_MS;
-    }, { timeoutMs: Infinity, intervalMs: 20 });
-    if (startup.running.size < PODS) process.stderr.write(`${startup.running.size} of ${PODS} pods running; the kubelet's last log lines:\n${fs.readFileSync(log, 'utf8').slice(-2000)}\n`);
+    await waitFor(
+      () => {
+        if (startup.running.size !== progress.count) progress = { count: startup.running.size, at: process.hrtime.bigint() };
+        return exited(kubelet) || startup.running.size === PODS || since(progress.at) > STALL_MS;
+      },
+      { timeoutMs: Infinity, intervalMs: 20 },
+    );
+    if (startup.running.size < PODS)
+      process.stderr.write(
+        `${startup.running.size} of ${PODS} pods running; the kubelet's last log lines:\n${fs.readFileSync(log, 'utf8').slice(-2000)}\n`,
+      );
     return startup;
   } finally {
     abort.abort();
@@ -164,13 +181,19 @@ async function measureKubelet(cp: ControlPlane, kubelet: Proc, log: string): Pro
 /** Waits for the kubelet to register its Node, report it Ready and start syncing pods. */
 async function waitForNodeReady(cp: ControlPlane, kubelet: Proc, log: string): Promise<void> {
   const nodes = new Client(cp.config).resource<Node>(Nodes);
-  await waitFor(async () => {
-    if (exited(kubelet)) throw new Error(`the kubelet exited: ${fs.readFileSync(log, 'utf8').slice(-2000)}`);
-    const node = await nodes.get(undefined, NODE);
-    return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-  }, { timeoutMs: 60_000, what: `node ${NODE} to be Ready` });
+  await waitFor(
+    async () => {
+      if (exited(kubelet)) throw new Error(`the kubelet exited: ${fs.readFileSync(log, 'utf8').slice(-2000)}`);
+      const node = await nodes.get(undefined, NODE);
+      return node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+    },
+    { timeoutMs: 60_000, what: `node ${NODE} to be Ready` },
+  );
   // It registers the Node before it makes the pod network; this line comes once both are done.
-  await waitFor(() => fs.readFileSync(log, 'utf8').includes('"msg":"kubelet started"'), { timeoutMs: 60_000, what: 'the kubelet to start its sync loop' });
+  await waitFor(() => fs.readFileSync(log, 'utf8').includes('"msg":"kubelet started"'), {
+    timeoutMs: 60_000,
+    what: 'the kubelet to start its sync loop',
+  });
 }
 
 /** Deletes the pods and waits (up to a minute) for the kubelet to stop their containers and finish the deletes. */
@@ -178,8 +201,11 @@ async function deletePods(cp: ControlPlane): Promise<void> {
   const pods = new Client(cp.config).resource<Pod>(Pods);
   const list = await pods.list(NAMESPACE);
   await Promise.all(list.items.map((p) => pods.delete(NAMESPACE, p.metadata.name!).catch(() => undefined)));
-  await waitFor(async () => (await pods.list(NAMESPACE)).items.length === 0, { timeoutMs: 60_000, intervalMs: 250, what: 'the pods to be deleted' })
-    .catch((err) => process.stderr.write(`${err}\n`));
+  await waitFor(async () => (await pods.list(NAMESPACE)).items.length === 0, {
+    timeoutMs: 60_000,
+    intervalMs: 250,
+    what: 'the pods to be deleted',
+  }).catch((err) => process.stderr.write(`${err}\n`));
 }
 
 // ---- the limit: the same containers through the runtime alone ------------------------------------------
@@ -207,8 +233,14 @@ async function removeRaw(runtime: DockerRuntime, keep?: string): Promise<void> {
 async function holdPodNetwork(runtime: DockerRuntime): Promise<string> {
   const { base, size } = parseCidr(RAW_CIDR);
   return runtime.runSandbox({
-    name: 'bench-raw_network-guard', image: INFRA_IMAGE, hostname: 'network-guard', network: POD_NETWORK, ip: intToIp(base + size - 2),
-    labels: { ...rawLabels(-1, INFRA_NAME), [LABELS.podName]: 'network-guard' }, portBindings: [], dns: undefined,
+    name: 'bench-raw_network-guard',
+    image: INFRA_IMAGE,
+    hostname: 'network-guard',
+    network: POD_NETWORK,
+    ip: intToIp(base + size - 2),
+    labels: { ...rawLabels(-1, INFRA_NAME), [LABELS.podName]: 'network-guard' },
+    portBindings: [],
+    dns: undefined,
   });
 }
 
@@ -247,18 +279,24 @@ function print(dockerVersion: string, raw: number[], startup: Startup): void {
     const s = summarize(ms);
     return [what, `${ms.length}/${PODS}`, s.p50, s.p90, s.p99];
   };
-  process.stdout.write(`${machine()}, Docker engine ${dockerVersion}; ${PODS} pods created at ${RATE}/s on one kubelet (busybox sleep, image present)\n\n`);
-  process.stdout.write(`${table([
-    ['path', 'pods running', 'p50 ms', 'p90 ms', 'p99 ms'],
-    row('raw Docker: pause + app container (limit)', raw),
-    row('create to bound (scheduler)', [...startup.bound.values()]),
-    row('create to all containers running', kubelet),
-  ])}\n\n`);
+  process.stdout.write(
+    `${machine()}, Docker engine ${dockerVersion}; ${PODS} pods created at ${RATE}/s on one kubelet (busybox sleep, image present)\n\n`,
+  );
+  process.stdout.write(
+    `${table([
+      ['path', 'pods running', 'p50 ms', 'p90 ms', 'p99 ms'],
+      row('raw Docker: pause + app container (limit)', raw),
+      row('create to bound (scheduler)', [...startup.bound.values()]),
+      row('create to all containers running', kubelet),
+    ])}\n\n`,
+  );
   const rawP99 = summarize(raw).p99;
   const p99 = summarize(kubelet).p99;
   const met = kubelet.length === PODS && p99 < GOAL_P99_MS && p99 < GOAL_RATIO * rawP99;
-  process.stdout.write(`pod startup p99: ${p99.toFixed(0)} ms = ${(p99 / rawP99).toFixed(1)}x raw Docker (${rawP99.toFixed(0)} ms) `
-    + `(goal: under ${GOAL_P99_MS} ms and under ${GOAL_RATIO}x raw Docker, every pod running): ${met ? 'met' : 'NOT met'}\n`);
+  process.stdout.write(
+    `pod startup p99: ${p99.toFixed(0)} ms = ${(p99 / rawP99).toFixed(1)}x raw Docker (${rawP99.toFixed(0)} ms) ` +
+      `(goal: under ${GOAL_P99_MS} ms and under ${GOAL_RATIO}x raw Docker, every pod running): ${met ? 'met' : 'NOT met'}\n`,
+  );
 }
 
 export async function run(): Promise<void> {

@@ -37,7 +37,11 @@ function hollowNode(i: number): Node {
 function pendingPod(i: number): Pod {
   return {
     metadata: { name: `pod-${i}`, namespace: NAMESPACE },
-    spec: { containers: [{ name: 'sleep', image: 'busybox:1.36', command: ['sleep', '3600'], resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
+    spec: {
+      containers: [
+        { name: 'sleep', image: 'busybox:1.36', command: ['sleep', '3600'], resources: { requests: { cpu: '10m', memory: '16Mi' } } },
+      ],
+    },
   };
 }
 
@@ -57,7 +61,10 @@ function watchBinds(client: Client, resourceVersion: string, signal: AbortSignal
     binds.last = process.hrtime.bigint();
     binds.first ??= binds.last;
   };
-  client.resource<Pod>(Pods).watch(NAMESPACE, { resourceVersion }, (e) => onPod(e.object), signal).catch((err) => process.stderr.write(`pod watch failed: ${err}\n`));
+  client
+    .resource<Pod>(Pods)
+    .watch(NAMESPACE, { resourceVersion }, (e) => onPod(e.object), signal)
+    .catch((err) => process.stderr.write(`pod watch failed: ${err}\n`));
   return binds;
 }
 
@@ -68,7 +75,12 @@ function profileArgs(): string[] {
 }
 
 function startScheduler(cp: ControlPlane): Proc {
-  const args = [...profileArgs(), path.join(DIST, 'scheduler', 'main.js'), `--kubeconfig=${cp.componentKubeconfig('scheduler')}`, '--leader-elect=false'];
+  const args = [
+    ...profileArgs(),
+    path.join(DIST, 'scheduler', 'main.js'),
+    `--kubeconfig=${cp.componentKubeconfig('scheduler')}`,
+    '--leader-elect=false',
+  ];
   return startProcess(process.execPath, args, path.join(cp.dir, 'scheduler.log'));
 }
 
@@ -76,28 +88,42 @@ function startScheduler(cp: ControlPlane): Proc {
 async function waitForBinds(binds: Binds, scheduler: Proc, log: string): Promise<void> {
   const exited = () => scheduler.child.exitCode !== null || scheduler.child.signalCode !== null;
   let progress = { count: 0, at: process.hrtime.bigint() };
-  await waitFor(() => {
-    if (binds.bound.size !== progress.count) progress = { count: binds.bound.size, at: process.hrtime.bigint() };
-    return exited() || binds.bound.size === PODS || since(progress.at) > STALL_MS;
-  }, { timeoutMs: Infinity, intervalMs: 50 });
+  await waitFor(
+    () => {
+      if (binds.bound.size !== progress.count) progress = { count: binds.bound.size, at: process.hrtime.bigint() };
+      return exited() || binds.bound.size === PODS || since(progress.at) > STALL_MS;
+    },
+    { timeoutMs: Infinity, intervalMs: 50 },
+  );
   if (exited()) throw new Error(`the scheduler exited: ${fs.readFileSync(log, 'utf8').slice(-2000)}`);
-  if (binds.bound.size < PODS) process.stderr.write(`no bind for ${STALL_MS / 1000} s; the scheduler's last log lines:\n${fs.readFileSync(log, 'utf8').slice(-2000)}\n`);
+  if (binds.bound.size < PODS)
+    process.stderr.write(
+      `no bind for ${STALL_MS / 1000} s; the scheduler's last log lines:\n${fs.readFileSync(log, 'utf8').slice(-2000)}\n`,
+    );
 }
 
 function print(created: { nodes: number; pods: number }, start: bigint, binds: Binds): void {
-  process.stdout.write(`${machine()}; ${NODES} hollow nodes, ${PODS} pending pods (created at ${Math.round(created.nodes)} nodes/s and ${Math.round(created.pods)} pods/s, ${CONCURRENCY} concurrent clients)\n\n`);
+  process.stdout.write(
+    `${machine()}; ${NODES} hollow nodes, ${PODS} pending pods (created at ${Math.round(created.nodes)} nodes/s and ${Math.round(created.pods)} pods/s, ${CONCURRENCY} concurrent clients)\n\n`,
+  );
   if (binds.first === undefined || binds.last === undefined || binds.bound.size < 2) {
-    process.stdout.write(`scheduling throughput: ${binds.bound.size} of ${PODS} pods bound, no rate to measure (goal: at least ${GOAL_PODS_PER_SECOND} pods/s): NOT met\n`);
+    process.stdout.write(
+      `scheduling throughput: ${binds.bound.size} of ${PODS} pods bound, no rate to measure (goal: at least ${GOAL_PODS_PER_SECOND} pods/s): NOT met\n`,
+    );
     return;
   }
   const bindSeconds = Number(binds.last - binds.first) / 1e9;
   const rate = (binds.bound.size - 1) / bindSeconds; // binds after the first, over the time they took
-  process.stdout.write(`${table([
-    ['pods bound', 'scheduler start to first bind s', 'first to last bind s', 'pods/s'],
-    [`${binds.bound.size}/${PODS}`, Number(binds.first - start) / 1e9, bindSeconds, Math.round(rate)],
-  ])}\n\n`);
+  process.stdout.write(
+    `${table([
+      ['pods bound', 'scheduler start to first bind s', 'first to last bind s', 'pods/s'],
+      [`${binds.bound.size}/${PODS}`, Number(binds.first - start) / 1e9, bindSeconds, Math.round(rate)],
+    ])}\n\n`,
+  );
   const met = binds.bound.size === PODS && rate >= GOAL_PODS_PER_SECOND;
-  process.stdout.write(`scheduling throughput: ${Math.round(rate)} pods/s (goal: at least ${GOAL_PODS_PER_SECOND} pods/s, every pod bound): ${met ? 'met' : 'NOT met'}\n`);
+  process.stdout.write(
+    `scheduling throughput: ${Math.round(rate)} pods/s (goal: at least ${GOAL_PODS_PER_SECOND} pods/s, every pod bound): ${met ? 'met' : 'NOT met'}\n`,
+  );
 }
 
 export async function run(): Promise<void> {

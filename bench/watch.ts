@@ -48,9 +48,16 @@ function apiFanOut(cp: ControlPlane): FanOut {
       const { resourceVersion } = (await writer.list(NAMESPACE)).metadata;
       for (let w = 0; w < watchers; w++) {
         const cms = new Client(cp.config).resource<ConfigMap>(ConfigMaps);
-        cms.watch(NAMESPACE, { resourceVersion }, (e) => {
-          if (e.type === 'ADDED') seen(w, e.object.metadata.name!);
-        }, signal).catch(reportWatchError);
+        cms
+          .watch(
+            NAMESPACE,
+            { resourceVersion },
+            (e) => {
+              if (e.type === 'ADDED') seen(w, e.object.metadata.name!);
+            },
+            signal,
+          )
+          .catch(reportWatchError);
       }
     },
     write: (name) => writer.create(configMap(name, NAMESPACE)),
@@ -62,10 +69,19 @@ function etcdFanOut(storage: EtcdStorage): FanOut {
   return {
     async open(watchers, seen, signal) {
       const revision = await storage.currentRevision();
-      await Promise.all(Array.from({ length: watchers }, (_, w) =>
-        storage.watch(RAW_PREFIX, revision, (e) => {
-          if (e.type === 'ADDED') seen(w, e.object.metadata.name!);
-        }, reportWatchError, signal)));
+      await Promise.all(
+        Array.from({ length: watchers }, (_, w) =>
+          storage.watch(
+            RAW_PREFIX,
+            revision,
+            (e) => {
+              if (e.type === 'ADDED') seen(w, e.object.metadata.name!);
+            },
+            reportWatchError,
+            signal,
+          ),
+        ),
+      );
     },
     write: (name) => storage.create(`${RAW_PREFIX}${name}`, configMap(name, 'bench-watch-raw')),
   };
@@ -113,14 +129,20 @@ function print(raw: FanOutResult, api: FanOutResult): void {
   };
   const rawP99 = summarize(raw.latencies).p99;
   const apiP99 = summarize(api.latencies).p99;
-  process.stdout.write(`${machine()}; ${WATCHERS} watchers, ${WRITES} creates at ${RATE}/s, latency from before the create to each watcher's event\n\n`);
-  process.stdout.write(`${table([
-    ['watch path', 'events', 'expected', 'p50 ms', 'p90 ms', 'p99 ms'],
-    row('raw etcd watch (limit)', raw),
-    row('API watch', api),
-  ])}\n\n`);
+  process.stdout.write(
+    `${machine()}; ${WATCHERS} watchers, ${WRITES} creates at ${RATE}/s, latency from before the create to each watcher's event\n\n`,
+  );
+  process.stdout.write(
+    `${table([
+      ['watch path', 'events', 'expected', 'p50 ms', 'p90 ms', 'p99 ms'],
+      row('raw etcd watch (limit)', raw),
+      row('API watch', api),
+    ])}\n\n`,
+  );
   const met = apiP99 < GOAL_P99_MS && api.latencies.length === api.expected;
-  process.stdout.write(`API watch p99: ${apiP99.toFixed(1)} ms = ${(apiP99 / rawP99).toFixed(1)}x raw etcd (goal: under ${GOAL_P99_MS} ms, every event delivered): ${met ? 'met' : 'NOT met'}\n`);
+  process.stdout.write(
+    `API watch p99: ${apiP99.toFixed(1)} ms = ${(apiP99 / rawP99).toFixed(1)}x raw etcd (goal: under ${GOAL_P99_MS} ms, every event delivered): ${met ? 'met' : 'NOT met'}\n`,
+  );
 }
 
 export async function run(): Promise<void> {

@@ -23,7 +23,8 @@ export function ownerKey(obj: KubeObject, kind: string): string | undefined {
   return ref?.kind === kind ? `${obj.metadata.namespace}/${ref.name}` : undefined;
 }
 
-export const isPodActive = (pod: Pod): boolean => !pod.metadata.deletionTimestamp && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed';
+export const isPodActive = (pod: Pod): boolean =>
+  !pod.metadata.deletionTimestamp && pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed';
 
 export function isPodReady(pod: Pod): boolean {
   return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;

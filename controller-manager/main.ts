@@ -34,7 +34,10 @@ const flags = parseFlags({
   kubeconfig: { default: '/etc/kubernetes/controller-manager.conf', help: 'kubeconfig of the apiserver' },
   'leader-elect': { default: 'true', help: 'elect a leader among controller-manager replicas' },
   'leader-elect-resource-name': { default: 'kube-controller-manager', help: 'the Lease name in kube-system' },
-  controllers: { default: '*', help: 'controllers to run: * or a comma-separated list (replicaset,deployment,endpoints,garbagecollector,namespace,service-lb,horizontalpodautoscaling,nodelifecycle,nodeipam)' },
+  controllers: {
+    default: '*',
+    help: 'controllers to run: * or a comma-separated list (replicaset,deployment,endpoints,garbagecollector,namespace,service-lb,horizontalpodautoscaling,nodelifecycle,nodeipam)',
+  },
   'cluster-cidr': { default: '10.244.0.0/16', help: 'the CIDR node pod CIDRs are allocated from' },
   'allocate-node-cidrs': { default: 'true', help: 'give each node a /24 of --cluster-cidr' },
   'service-cluster-ip-range': { default: '10.96.0.0/12', help: 'the service IP range (informational)' },
@@ -60,40 +63,68 @@ async function runControllers(signal: AbortSignal): Promise<void> {
   const recorder = (component: string) => new EventRecorder(client, { component }, { logger: log });
   const controllers: Controller[] = [];
   if (enabled('replicaset')) {
-    controllers.push(new ReplicaSetController(informers, new RealPodControl(client), {
-      updateStatus: async (rs) => void (await client.resource<ReplicaSet>(ReplicaSets).updateStatus(rs)),
-      patchPodOwners: async (pod, ownerReferences) => void (await client.resource<Pod>(Pods).patch(pod.metadata.namespace, pod.metadata.name!, { metadata: { ownerReferences: ownerReferences ?? null, resourceVersion: pod.metadata.resourceVersion } })),
-    }, recorder('replicaset-controller'), clock));
+    controllers.push(
+      new ReplicaSetController(
+        informers,
+        new RealPodControl(client),
+        {
+          updateStatus: async (rs) => void (await client.resource<ReplicaSet>(ReplicaSets).updateStatus(rs)),
+          patchPodOwners: async (pod, ownerReferences) =>
+            void (await client.resource<Pod>(Pods).patch(pod.metadata.namespace, pod.metadata.name!, {
+              metadata: { ownerReferences: ownerReferences ?? null, resourceVersion: pod.metadata.resourceVersion },
+            })),
+        },
+        recorder('replicaset-controller'),
+        clock,
+      ),
+    );
   }
   if (enabled('deployment')) {
     const rs = client.resource<ReplicaSet>(ReplicaSets);
     const d = client.resource<Deployment>(Deployments);
-    controllers.push(new DeploymentController(informers, {
-      createReplicaSet: (obj) => rs.create(obj),
-      updateReplicaSet: (obj) => rs.update(obj),
-      deleteReplicaSet: (ns, name) => rs.delete(ns, name),
-      updateDeployment: (obj) => d.update(obj),
-      updateDeploymentStatus: async (obj) => void (await d.updateStatus(obj)),
-    }, recorder('deployment-controller'), clock));
+    controllers.push(
+      new DeploymentController(
+        informers,
+        {
+          createReplicaSet: (obj) => rs.create(obj),
+          updateReplicaSet: (obj) => rs.update(obj),
+          deleteReplicaSet: (ns, name) => rs.delete(ns, name),
+          updateDeployment: (obj) => d.update(obj),
+          updateDeploymentStatus: async (obj) => void (await d.updateStatus(obj)),
+        },
+        recorder('deployment-controller'),
+        clock,
+      ),
+    );
   }
   if (enabled('endpoints')) controllers.push(new EndpointsController(informers, client, clock));
   if (enabled('garbagecollector')) controllers.push(new GarbageCollector(informers, client, clock));
   if (enabled('namespace')) controllers.push(new NamespaceController(informers, client, clock));
   if (enabled('service-lb')) controllers.push(new ServiceLBController(informers, client, clock));
   if (enabled('horizontalpodautoscaling')) {
-    controllers.push(new HorizontalController(informers, client, recorder('horizontal-pod-autoscaler'), clock, {
-      syncPeriodMs: parseDuration(flags['horizontal-pod-autoscaler-sync-period']!),
-      downscaleStabilizationMs: parseDuration(flags['horizontal-pod-autoscaler-downscale-stabilization']!),
-    }));
+    controllers.push(
+      new HorizontalController(informers, client, recorder('horizontal-pod-autoscaler'), clock, {
+        syncPeriodMs: parseDuration(flags['horizontal-pod-autoscaler-sync-period']!),
+        downscaleStabilizationMs: parseDuration(flags['horizontal-pod-autoscaler-downscale-stabilization']!),
+      }),
+    );
   }
   const lifecycle = enabled('nodelifecycle')
-    ? new NodeLifecycleController(informers, client, recorder('node-controller'), clock, {
-      gracePeriodMs: parseDuration(flags['node-monitor-grace-period']!),
-      evictionTimeoutMs: parseDuration(flags['pod-eviction-timeout']!),
-      monitorPeriodMs: parseDuration(flags['node-monitor-period']!),
-    }, log.child({ controller: 'nodelifecycle' }))
+    ? new NodeLifecycleController(
+        informers,
+        client,
+        recorder('node-controller'),
+        clock,
+        {
+          gracePeriodMs: parseDuration(flags['node-monitor-grace-period']!),
+          evictionTimeoutMs: parseDuration(flags['pod-eviction-timeout']!),
+          monitorPeriodMs: parseDuration(flags['node-monitor-period']!),
+        },
+        log.child({ controller: 'nodelifecycle' }),
+      )
     : undefined;
-  if (enabled('nodeipam') && parseBool(flags['allocate-node-cidrs'])) new NodeIpamController(informers, client, flags['cluster-cidr']!, log.child({ controller: 'nodeipam' }));
+  if (enabled('nodeipam') && parseBool(flags['allocate-node-cidrs']))
+    new NodeIpamController(informers, client, flags['cluster-cidr']!, log.child({ controller: 'nodeipam' }));
 
   informers.start();
   await informers.waitForSync(signal);
@@ -106,7 +137,11 @@ async function runControllers(signal: AbortSignal): Promise<void> {
 async function main(): Promise<void> {
   await serveMetrics(secureServingOptions('kube-controller-manager', flags), registry, new DelegatedAuth(client, realClock, log), log);
   if (!parseBool(flags['leader-elect'])) return runControllers(new AbortController().signal);
-  const elector = new LeaderElector(client, { name: flags['leader-elect-resource-name']!, identity: `${os.hostname()}_${process.pid}`, logger: log });
+  const elector = new LeaderElector(client, {
+    name: flags['leader-elect-resource-name']!,
+    identity: `${os.hostname()}_${process.pid}`,
+    logger: log,
+  });
   await runAsLeader(elector, log, runControllers);
 }
 

@@ -11,7 +11,12 @@ import { newLogger } from '../shared/log';
 export function fakeInformers(objects: Partial<Record<string, KubeObject[]>>): SharedInformerFactory {
   const client = {
     resource: (info: ResourceInfo) => ({
-      list: async () => ({ apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '1' }, items: structuredClone(objects[info.plural] ?? []) }),
+      list: async () => ({
+        apiVersion: 'v1',
+        kind: 'List',
+        metadata: { resourceVersion: '1' },
+        items: structuredClone(objects[info.plural] ?? []),
+      }),
       watch: () => new Promise<void>(() => undefined),
     }),
   };
@@ -26,7 +31,10 @@ export async function synced(informers: SharedInformerFactory): Promise<void> {
 /** An EventRecorder that keeps `reason: message` lines. */
 export function fakeRecorder(): EventRecorder & { events: string[] } {
   const events: string[] = [];
-  return { events, event: (_obj: KubeObject, _type: string, reason: string, message: string) => void events.push(`${reason}: ${message}`) } as unknown as EventRecorder & { events: string[] };
+  return {
+    events,
+    event: (_obj: KubeObject, _type: string, reason: string, message: string) => void events.push(`${reason}: ${message}`),
+  } as unknown as EventRecorder & { events: string[] };
 }
 
 export const clockAt = (iso: string) => new FakeClock(Date.parse(iso));

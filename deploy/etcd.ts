@@ -34,5 +34,10 @@ export function etcdArgs(l: EtcdLayout): string[] {
 /** The apiserver's flags for reaching that etcd (kube-apiserver's own names). */
 export function apiserverEtcdArgs(clientPort: number, credentials: ClusterCredentials): string[] {
   const client = credentials.certificate('apiserver-etcd-client');
-  return [`--etcd-servers=${etcdURL(clientPort)}`, `--etcd-cafile=${credentials.caFile}`, `--etcd-certfile=${client.cert}`, `--etcd-keyfile=${client.key}`];
+  return [
+    `--etcd-servers=${etcdURL(clientPort)}`,
+    `--etcd-cafile=${credentials.caFile}`,
+    `--etcd-certfile=${client.cert}`,
+    `--etcd-keyfile=${client.key}`,
+  ];
 }

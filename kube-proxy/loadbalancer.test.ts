@@ -1,6 +1,10 @@
 import { RoundRobinBalancer } from './loadbalancer';
 
-const eps = [{ ip: '10.244.1.2', port: 80 }, { ip: '10.244.2.2', port: 80 }, { ip: '10.244.1.3', port: 80 }];
+const eps = [
+  { ip: '10.244.1.2', port: 80 },
+  { ip: '10.244.2.2', port: 80 },
+  { ip: '10.244.1.3', port: 80 },
+];
 
 describe('RoundRobinBalancer', () => {
   it('spreads new connections over every endpoint in turn', () => {

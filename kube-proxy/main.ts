@@ -4,6 +4,7 @@
 import http from 'node:http';
 import os from 'node:os';
 import { KUBERNETES_VERSION } from '../apiserver/version';
+import { asyncHandler } from '../shared/asynchandler';
 import { cidrContains, parseCidr } from '../shared/cidr';
 import { Client } from '../shared/client';
 import { realClock } from '../shared/clock';
@@ -29,23 +30,39 @@ const flags = parseFlags({
   'service-cluster-ip-range': { default: '10.96.0.0/12', help: 'the ClusterIP range: routed nowhere but here' },
   'metrics-bind-address': { default: '127.0.0.1:10249', help: 'where /metrics and /healthz are served' },
   'cluster-dns': { default: '', help: 'serve cluster DNS on this ClusterIP (the kube-dns Service); empty: no DNS' },
-  'cluster-domain': { default: 'cluster.local', help: 'the cluster\'s DNS domain' },
+  'cluster-domain': { default: 'cluster.local', help: "the cluster's DNS domain" },
 });
 
 const log = newLogger('kube-proxy');
 
 function localAddresses(): string[] {
-  return Object.values(os.networkInterfaces()).flat().filter((a): a is os.NetworkInterfaceInfo => !!a && a.family === 'IPv4').map((a) => a.address);
+  return Object.values(os.networkInterfaces())
+    .flat()
+    .filter((a): a is os.NetworkInterfaceInfo => !!a && a.family === 'IPv4')
+    .map((a) => a.address);
 }
 
 /** The kube-dns Service: its ClusterIP is where pods send DNS queries (kubelet --cluster-dns). */
 async function ensureKubeDNSService(client: Client, ip: string): Promise<void> {
   const service: Service = {
-    metadata: { name: 'kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns', 'kubernetes.io/cluster-service': 'true', 'kubernetes.io/name': 'CoreDNS' } },
-    spec: { clusterIP: ip, ports: [{ name: 'dns', port: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, protocol: 'TCP' }] },
+    metadata: {
+      name: 'kube-dns',
+      namespace: 'kube-system',
+      labels: { 'k8s-app': 'kube-dns', 'kubernetes.io/cluster-service': 'true', 'kubernetes.io/name': 'CoreDNS' },
+    },
+    spec: {
+      clusterIP: ip,
+      ports: [
+        { name: 'dns', port: 53, protocol: 'UDP' },
+        { name: 'dns-tcp', port: 53, protocol: 'TCP' },
+      ],
+    },
   };
   // A kube-proxy running as its node (a joined worker) may not create Services: the control plane's does.
-  await client.resource<Service>(Services).create(service).catch((err) => (isAlreadyExists(err) || isForbidden(err) ? undefined : Promise.reject(err)));
+  await client
+    .resource<Service>(Services)
+    .create(service)
+    .catch((err) => (isAlreadyExists(err) || isForbidden(err) ? undefined : Promise.reject(err)));
 }
 
 async function waitForLocalAddress(ip: string, isLocal: (ip: string) => boolean): Promise<void> {
@@ -56,7 +73,9 @@ async function main(): Promise<void> {
   const client = new Client({ ...loadKubeconfig(flags.kubeconfig!), userAgent: `kube-proxy/${KUBERNETES_VERSION.gitVersion}` });
   const host = new HostNetwork(flags['service-cluster-ip-range']!);
   await host.setUp();
-  const cidrs = flags['nodeport-addresses']!.split(',').map((c) => c.trim()).filter(Boolean);
+  const cidrs = flags['nodeport-addresses']!.split(',')
+    .map((c) => c.trim())
+    .filter(Boolean);
   const addresses = nodePortAddresses(cidrs, localAddresses(), (c, ip) => cidrContains(parseCidr(c), ip));
   const isLocal = (ip: string) => localAddresses().includes(ip);
   const informers = new SharedInformerFactory(client, { logger: log });
@@ -71,23 +90,30 @@ async function main(): Promise<void> {
   if (dnsAddress) {
     await ensureKubeDNSService(client, dnsAddress);
     await waitForLocalAddress(dnsAddress, isLocal);
-    await startDNS(dnsAddress, flags['cluster-domain']!, {
-      service: (ns, name) => services.lister.get(ns, name),
-      endpoints: (ns, name) => endpoints.lister.get(ns, name),
-    }, log);
+    await startDNS(
+      dnsAddress,
+      flags['cluster-domain']!,
+      {
+        service: (ns, name) => services.lister.get(ns, name),
+        endpoints: (ns, name) => endpoints.lister.get(ns, name),
+      },
+      log,
+    );
   }
   log.info({ nodePortAddresses: addresses }, 'kube-proxy started');
 
   const [metricsHost, metricsPort] = flags['metrics-bind-address']!.split(':');
-  const metrics = http.createServer(async (req, res) => {
-    if (req.url === '/healthz') return void res.end('ok');
-    if (req.url === '/metrics') {
-      res.setHeader('Content-Type', registry.contentType);
-      return void res.end(await registry.metrics());
-    }
-    res.statusCode = 404;
-    res.end();
-  });
+  const metrics = http.createServer(
+    asyncHandler(async (req, res) => {
+      if (req.url === '/healthz') return void res.end('ok');
+      if (req.url === '/metrics') {
+        res.setHeader('Content-Type', registry.contentType);
+        return void res.end(await registry.metrics());
+      }
+      res.statusCode = 404;
+      res.end();
+    }, log),
+  );
   metrics.on('error', (err) => log.warn({ err: String(err) }, 'metrics server failed'));
   metrics.listen(Number(metricsPort), metricsHost);
 

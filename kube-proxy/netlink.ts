@@ -20,7 +20,9 @@ export class HostNetwork {
       // A dummy interface, or, on kernels without the dummy module, a bridge with no ports: either way
       // only a place for local addresses.
       await ip('link', 'add', DUMMY_INTERFACE, 'type', 'dummy')
-        .catch((err) => (/Unknown device type/.test(String(err)) ? ip('link', 'add', DUMMY_INTERFACE, 'type', 'bridge') : Promise.reject(err)))
+        .catch((err) =>
+          /Unknown device type/.test(String(err)) ? ip('link', 'add', DUMMY_INTERFACE, 'type', 'bridge') : Promise.reject(err),
+        )
         .catch((err) => {
           if (!/File exists/.test(String(err))) throw err;
         });

@@ -29,7 +29,16 @@ export class Proxier {
   private syncing = Promise.resolve();
   private dirty = false;
 
-  constructor(informers: SharedInformerFactory, private readonly host: HostNetwork, private readonly nodeAddresses: string[], private readonly isLocal: (ip: string) => boolean, private readonly recorder: EventRecorder, private readonly clock: Clock, private readonly log: Logger, private readonly dnsAddress?: string) {
+  constructor(
+    informers: SharedInformerFactory,
+    private readonly host: HostNetwork,
+    private readonly nodeAddresses: string[],
+    private readonly isLocal: (ip: string) => boolean,
+    private readonly recorder: EventRecorder,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly dnsAddress?: string,
+  ) {
     const svc = informers.informerFor<Service>(Services);
     const ep = informers.informerFor<Endpoints>(EndpointsResource);
     this.services = svc.lister;
@@ -118,4 +127,3 @@ export class Proxier {
     this.open.clear();
   }
 }
-

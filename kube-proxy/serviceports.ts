@@ -46,7 +46,7 @@ export function listenersFor(svc: Service, nodeAddresses: string[], isLocal: (ip
 /** The ready endpoints of each port of a Service, matched by port name. */
 export function servicePortInfo(svc: Service, endpoints: Endpoints | undefined): Map<string, ServicePortInfo> {
   const info = new Map<string, ServicePortInfo>();
-  const affinity = svc.spec.sessionAffinity === 'ClientIP' ? svc.spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 10800 : 0;
+  const affinity = svc.spec.sessionAffinity === 'ClientIP' ? (svc.spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 10800) : 0;
   for (const p of svc.spec.ports ?? []) {
     const list: Endpoint[] = [];
     for (const subset of endpoints?.subsets ?? []) {

@@ -10,11 +10,13 @@ describe('kubeletSubresource', () => {
     ['/containerLogs/default/web/nginx', 'proxy'],
     ['/statsx', 'proxy'],
     ['/metricsfoo', 'proxy'],
-  ])('authorizes %s as nodes/%s, as Kubernetes\' kubelet does', (path, subresource) => {
+  ])("authorizes %s as nodes/%s, as Kubernetes' kubelet does", (path, subresource) => {
     expect(kubeletSubresource(path)).toBe(subresource);
   });
 
   it('asks about get on this node', () => {
-    expect(kubeletAttributes('node-1', '/metrics')).toEqual({ resourceAttributes: { verb: 'get', resource: 'nodes', subresource: 'metrics', name: 'node-1' } });
+    expect(kubeletAttributes('node-1', '/metrics')).toEqual({
+      resourceAttributes: { verb: 'get', resource: 'nodes', subresource: 'metrics', name: 'node-1' },
+    });
   });
 });

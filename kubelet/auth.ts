@@ -22,7 +22,10 @@ export function kubeletAttributes(nodeName: string, path: string): AccessAttribu
 
 /** Kubernetes' KubeletAuth: delegated authentication and authorization with the node's attributes. */
 export class KubeletAuth {
-  constructor(private readonly delegated: DelegatedAuth, private readonly nodeName: string) {}
+  constructor(
+    private readonly delegated: DelegatedAuth,
+    private readonly nodeName: string,
+  ) {}
 
   check(req: IncomingMessage, path: string): Promise<AuthResult> {
     return this.delegated.check(req, kubeletAttributes(this.nodeName, path));

@@ -11,13 +11,20 @@ export interface EnvSources {
 
 function fieldRef(pod: Pod, path: string, podIP: string, hostIP: string): string {
   switch (path) {
-    case 'metadata.name': return pod.metadata.name ?? '';
-    case 'metadata.namespace': return pod.metadata.namespace ?? '';
-    case 'metadata.uid': return pod.metadata.uid ?? '';
-    case 'spec.nodeName': return pod.spec.nodeName ?? '';
-    case 'spec.serviceAccountName': return pod.spec.serviceAccountName ?? 'default';
-    case 'status.podIP': return podIP;
-    case 'status.hostIP': return hostIP;
+    case 'metadata.name':
+      return pod.metadata.name ?? '';
+    case 'metadata.namespace':
+      return pod.metadata.namespace ?? '';
+    case 'metadata.uid':
+      return pod.metadata.uid ?? '';
+    case 'spec.nodeName':
+      return pod.spec.nodeName ?? '';
+    case 'spec.serviceAccountName':
+      return pod.spec.serviceAccountName ?? 'default';
+    case 'status.podIP':
+      return podIP;
+    case 'status.hostIP':
+      return hostIP;
   }
   const label = /^metadata\.labels\['(.+)'\]$/.exec(path);
   if (label) return pod.metadata.labels?.[label[1]] ?? '';
@@ -28,13 +35,19 @@ function fieldRef(pod: Pod, path: string, podIP: string, hostIP: string): string
 
 /** `$(VAR)` expansion in command and args, as Kubernetes does it. */
 export function expand(text: string, env: Map<string, string>): string {
-  return text.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (match, name: string | undefined) => (match === '$$' ? '$' : env.has(name!) ? env.get(name!)! : match));
+  return text.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (match, name: string | undefined) =>
+    match === '$$' ? '$' : env.has(name!) ? env.get(name!)! : match,
+  );
 }
 
 export function containerEnv(pod: Pod, c: Container, sources: EnvSources, podIP: string, hostIP: string): Map<string, string> {
   const env = new Map<string, string>();
   for (const from of c.envFrom ?? []) {
-    const data = from.configMapRef ? sources.configMaps.get(from.configMapRef.name)?.data : from.secretRef ? decoded(sources.secrets.get(from.secretRef.name)) : undefined;
+    const data = from.configMapRef
+      ? sources.configMaps.get(from.configMapRef.name)?.data
+      : from.secretRef
+        ? decoded(sources.secrets.get(from.secretRef.name))
+        : undefined;
     for (const [k, v] of Object.entries(data ?? {})) env.set(`${from.prefix ?? ''}${k}`, v);
   }
   for (const e of c.env ?? []) {
@@ -64,15 +77,25 @@ export function podLabels(pod: Pod, nodeName: string, containerName: string, att
 }
 
 /** dockershim's container names: `k8s_<container>_<pod>_<namespace>_<uid>_<attempt>`. */
-export const containerName = (pod: Pod, name: string, attempt: number) => `k8s_${name}_${pod.metadata.name}_${pod.metadata.namespace}_${pod.metadata.uid}_${attempt}`;
+export const containerName = (pod: Pod, name: string, attempt: number) =>
+  `k8s_${name}_${pod.metadata.name}_${pod.metadata.namespace}_${pod.metadata.uid}_${attempt}`;
 
-export function containerSpec(pod: Pod, c: Container, attempt: number, nodeName: string, env: Map<string, string>, volumeDirs: Map<string, string>): ContainerSpec {
+export function containerSpec(
+  pod: Pod,
+  c: Container,
+  attempt: number,
+  nodeName: string,
+  env: Map<string, string>,
+  volumeDirs: Map<string, string>,
+): ContainerSpec {
   const limits = c.resources?.limits ?? {};
   const spec: ContainerSpec = {
     name: containerName(pod, c.name, attempt),
     image: c.image!,
     env: [...env].map(([k, v]) => `${k}=${v}`),
-    binds: (c.volumeMounts ?? []).filter((m) => volumeDirs.has(m.name)).map((m) => `${volumeDirs.get(m.name)}${m.subPath ? `/${m.subPath}` : ''}:${m.mountPath}${m.readOnly ? ':ro' : ''}`),
+    binds: (c.volumeMounts ?? [])
+      .filter((m) => volumeDirs.has(m.name))
+      .map((m) => `${volumeDirs.get(m.name)}${m.subPath ? `/${m.subPath}` : ''}:${m.mountPath}${m.readOnly ? ':ro' : ''}`),
     labels: podLabels(pod, nodeName, c.name, attempt),
     workingDir: c.workingDir,
     tty: c.tty,

@@ -44,7 +44,9 @@ export function parseRoutes(text: string): Map<string, string> {
 
 /** The iptables rules (table, chain, rule) that let pods talk across nodes and out of the cluster. */
 export function forwardingRules(podCIDR: string, clusterCIDR: string, dockerFilters: boolean): [string, string, string[]][] {
-  const rules: [string, string, string[]][] = [['nat', 'POSTROUTING', ['-s', podCIDR, '!', '-d', clusterCIDR, ...COMMENT, '-j', 'MASQUERADE']]];
+  const rules: [string, string, string[]][] = [
+    ['nat', 'POSTROUTING', ['-s', podCIDR, '!', '-d', clusterCIDR, ...COMMENT, '-j', 'MASQUERADE']],
+  ];
   if (dockerFilters) {
     rules.push(['filter', 'DOCKER-USER', ['-d', clusterCIDR, ...COMMENT, '-j', 'ACCEPT']]);
     rules.push(['filter', 'DOCKER-USER', ['-s', clusterCIDR, ...COMMENT, '-j', 'ACCEPT']]);
@@ -57,7 +59,11 @@ export class HostGateway {
   private nodes?: Informer<Node>;
   private syncing = Promise.resolve();
 
-  constructor(private readonly self: string, private readonly clusterCIDR: string, private readonly log: Logger) {}
+  constructor(
+    private readonly self: string,
+    private readonly clusterCIDR: string,
+    private readonly log: Logger,
+  ) {}
 
   /** Makes the routing table hold exactly the routes to the other nodes' pods. */
   async syncRoutes(nodes: Node[]): Promise<void> {
@@ -77,10 +83,16 @@ export class HostGateway {
 
   /** Installs the masquerade and forward rules for this node's podCIDR (once; existing rules are kept). */
   async ensureRules(podCIDR: string): Promise<void> {
-    const dockerFilters = await run('iptables', ['-t', 'filter', '-S', 'DOCKER-USER']).then(() => true, () => false);
+    const dockerFilters = await run('iptables', ['-t', 'filter', '-S', 'DOCKER-USER']).then(
+      () => true,
+      () => false,
+    );
     this.rules = forwardingRules(podCIDR, this.clusterCIDR, dockerFilters);
     for (const [table, chain, rule] of this.rules) {
-      const present = await run('iptables', ['-t', table, '-C', chain, ...rule]).then(() => true, () => false);
+      const present = await run('iptables', ['-t', table, '-C', chain, ...rule]).then(
+        () => true,
+        () => false,
+      );
       if (!present) await run('iptables', ['-t', table, '-I', chain, '1', ...rule]);
     }
   }
@@ -89,7 +101,9 @@ export class HostGateway {
   run(client: Client): void {
     this.nodes = new Informer<Node>(client, Nodes, { logger: this.log });
     const sync = () => {
-      this.syncing = this.syncing.then(() => this.syncRoutes(this.nodes!.lister.list())).catch((err) => this.log.warn({ err: String(err) }, 'syncing pod routes failed'));
+      this.syncing = this.syncing
+        .then(() => this.syncRoutes(this.nodes!.lister.list()))
+        .catch((err) => this.log.warn({ err: String(err) }, 'syncing pod routes failed'));
     };
     this.nodes.addEventHandler({ add: sync, update: sync, delete: sync });
     this.nodes.run();

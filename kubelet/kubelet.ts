@@ -65,13 +65,25 @@ export class Kubelet {
   private running = true;
   private lastNodeStatus?: { status: Node['status']; at: number };
 
-  constructor(private readonly client: Client, private readonly runtime: ContainerRuntime, private readonly config: KubeletConfig, private readonly clock: Clock, private readonly log: Logger) {
+  constructor(
+    private readonly client: Client,
+    private readonly runtime: ContainerRuntime,
+    private readonly config: KubeletConfig,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {
     this.pods = new Informer<Pod>(client, Pods, { fieldSelector: `spec.nodeName=${config.name}`, logger: log, clock });
     this.queue = new RateLimitingQueue({ clock, name: 'pods' });
     this.recorder = new EventRecorder(client, { component: 'kubelet', host: config.name }, { clock, logger: log });
     this.probes = new ProbeManager(runtime, clock, {
       changed: (key) => this.queue.add(key),
-      failed: (pod, container, type, message) => this.recorder.event({ ...pod, kind: 'Pod', apiVersion: 'v1' }, 'Warning', 'Unhealthy', `${type[0].toUpperCase()}${type.slice(1)} probe failed: ${message}`),
+      failed: (pod, container, type, message) =>
+        this.recorder.event(
+          { ...pod, kind: 'Pod', apiVersion: 'v1' },
+          'Warning',
+          'Unhealthy',
+          `${type[0].toUpperCase()}${type.slice(1)} probe failed: ${message}`,
+        ),
     });
   }
 
@@ -136,7 +148,10 @@ export class Kubelet {
       try {
         let node: Node;
         try {
-          node = await nodes.create({ ...initialNode(this.config), status: nodeStatus(this.config, undefined, new Date(this.clock.now())) });
+          node = await nodes.create({
+            ...initialNode(this.config),
+            status: nodeStatus(this.config, undefined, new Date(this.clock.now())),
+          });
           this.log.info({ node: this.config.name }, 'registered node');
         } catch (err) {
           if (!isAlreadyExists(err)) throw err;
@@ -161,7 +176,10 @@ export class Kubelet {
   /** This node's podCIDR, once known (from --pod-cidr, or assigned by the controller-manager). */
   async waitForPodCIDR(): Promise<string> {
     while (!this.config.podCIDR) {
-      const node = await this.client.resource<Node>(Nodes).get(undefined, this.config.name).catch(() => undefined);
+      const node = await this.client
+        .resource<Node>(Nodes)
+        .get(undefined, this.config.name)
+        .catch(() => undefined);
       if (node?.spec?.podCIDR) this.config.podCIDR = node.spec.podCIDR;
       else await this.clock.sleep(1000);
     }
@@ -187,7 +205,10 @@ export class Kubelet {
       await leases.update({ ...lease, spec: { ...lease.spec, holderIdentity: this.config.name, leaseDurationSeconds: 40, renewTime } });
     } catch (err) {
       if (!isNotFound(err)) throw err;
-      await leases.create({ metadata: { name: this.config.name, namespace: 'kube-node-lease' }, spec: { holderIdentity: this.config.name, leaseDurationSeconds: 40, renewTime } });
+      await leases.create({
+        metadata: { name: this.config.name, namespace: 'kube-node-lease' },
+        spec: { holderIdentity: this.config.name, leaseDurationSeconds: 40, renewTime },
+      });
     }
   }
 
@@ -198,7 +219,8 @@ export class Kubelet {
     const containers = await this.runtime.listContainers(this.config.name);
     const next = groupByPod(containers);
     const byUid = new Map(this.pods.lister.list().map((p) => [p.metadata.uid!, p]));
-    const signature = (rt: PodRuntime | undefined) => JSON.stringify([...(rt?.sandboxes ?? []), ...[...(rt?.containers.values() ?? [])].flat()].map((c) => `${c.id}:${c.state}`).sort());
+    const signature = (rt: PodRuntime | undefined) =>
+      JSON.stringify([...(rt?.sandboxes ?? []), ...[...(rt?.containers.values() ?? [])].flat()].map((c) => `${c.id}:${c.state}`).sort());
     for (const [uid, rt] of next) {
       const pod = byUid.get(uid);
       if (!pod) {
@@ -259,7 +281,8 @@ export class Kubelet {
     // Stable containers forget their crash history.
     for (const c of pod.spec.containers) {
       const last = latest(rt, c.name);
-      if (last?.state === 'running' && last.startedAt && now - Date.parse(last.startedAt) > STABLE_RUN_MS) this.backoff.reset(`${uid}/${c.name}`);
+      if (last?.state === 'running' && last.startedAt && now - Date.parse(last.startedAt) > STABLE_RUN_MS)
+        this.backoff.reset(`${uid}/${c.name}`);
     }
 
     const actions = computePodActions(pod, rt, {
@@ -272,7 +295,8 @@ export class Kubelet {
 
     if (actions.createSandbox) {
       if (rt.sandboxes.length) this.event(pod, 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
-      for (const c of [...rt.sandboxes, ...[...rt.containers.values()].flat()]) if (c.state !== 'exited') await this.runtime.stopContainer(c.id, 0);
+      for (const c of [...rt.sandboxes, ...[...rt.containers.values()].flat()])
+        if (c.state !== 'exited') await this.runtime.stopContainer(c.id, 0);
       for (const c of rt.sandboxes) await this.runtime.removeContainer(c.id);
       await this.startSandbox(pod);
       rt = await this.podRuntime(uid);
@@ -280,7 +304,12 @@ export class Kubelet {
 
     for (const { container, reason } of actions.kill) {
       const spec = pod.spec.containers.find((c) => c.name === container.name);
-      this.event(pod, 'Normal', 'Killing', `Container ${container.name} failed ${reason === 'Unhealthy' ? 'liveness probe' : reason}, will be restarted`);
+      this.event(
+        pod,
+        'Normal',
+        'Killing',
+        `Container ${container.name} failed ${reason === 'Unhealthy' ? 'liveness probe' : reason}, will be restarted`,
+      );
       await this.runtime.stopContainer(container.id, pod.spec.terminationGracePeriodSeconds ?? 30);
       if (spec) waiting.delete(spec.name);
     }
@@ -295,7 +324,13 @@ export class Kubelet {
     }
 
     if (actions.start.length && rt.sandbox?.state === 'running') {
-      const started = await this.startContainers(pod, rt, actions.start.map((c) => c.name), waiting, log);
+      const started = await this.startContainers(
+        pod,
+        rt,
+        actions.start.map((c) => c.name),
+        waiting,
+        log,
+      );
       if (started.retryMs !== undefined) requeueMs = Math.min(requeueMs ?? Infinity, started.retryMs);
       rt = await this.podRuntime(uid);
     }
@@ -318,7 +353,9 @@ export class Kubelet {
     const cidr = this.config.podCIDR;
     if (!cidr) throw new Error('the node has no podCIDR yet');
     this.podIPs.delete(pod.metadata.uid!); // a new sandbox gets an address of its own
-    const running = [...this.snapshot.values()].map((rt) => rt.sandbox?.state === 'running' ? rt.sandbox.ip : undefined).filter((ip): ip is string => !!ip);
+    const running = [...this.snapshot.values()]
+      .map((rt) => (rt.sandbox?.state === 'running' ? rt.sandbox.ip : undefined))
+      .filter((ip): ip is string => !!ip);
     const ip = nextPodIP(cidr, new Set([...running, ...this.podIPs.values()]));
     if (!ip) throw new Error(`no free IP in ${cidr}`);
     this.podIPs.set(pod.metadata.uid!, ip);
@@ -333,8 +370,20 @@ export class Kubelet {
       network: this.config.podNetwork,
       ip,
       labels: podLabels(pod, this.config.name, INFRA_NAME, 0),
-      portBindings: pod.spec.containers.flatMap((c) => (c.ports ?? []).filter((p) => p.hostPort).map((p) => ({ containerPort: p.containerPort, protocol: p.protocol ?? 'TCP', hostPort: p.hostPort!, hostIP: p.hostIP ?? this.config.ip }))),
-      dns: dnsFirst && this.config.clusterDNS ? { servers: [this.config.clusterDNS], searches: [`${ns}.svc.${d}`, `svc.${d}`, d], options: ['ndots:5'] } : undefined,
+      portBindings: pod.spec.containers.flatMap((c) =>
+        (c.ports ?? [])
+          .filter((p) => p.hostPort)
+          .map((p) => ({
+            containerPort: p.containerPort,
+            protocol: p.protocol ?? 'TCP',
+            hostPort: p.hostPort!,
+            hostIP: p.hostIP ?? this.config.ip,
+          })),
+      ),
+      dns:
+        dnsFirst && this.config.clusterDNS
+          ? { servers: [this.config.clusterDNS], searches: [`${ns}.svc.${d}`, `svc.${d}`, d], options: ['ndots:5'] }
+          : undefined,
     });
   }
 
@@ -342,7 +391,10 @@ export class Kubelet {
   private async ensureImage(image: string, policy: string | undefined): Promise<'present' | 'pulled'> {
     const present = await this.runtime.imagePresent(image);
     if (policy === 'Never') {
-      if (!present) throw Object.assign(new Error(`Container image "${image}" is not present with pull policy of Never`), { reason: 'ErrImageNeverPull' });
+      if (!present)
+        throw Object.assign(new Error(`Container image "${image}" is not present with pull policy of Never`), {
+          reason: 'ErrImageNeverPull',
+        });
       return 'present';
     }
     if (present && policy !== 'Always') return 'present';
@@ -355,7 +407,13 @@ export class Kubelet {
     }
   }
 
-  private async startContainers(pod: Pod, rt: PodRuntime, names: string[], waiting: Map<string, { reason: string; message?: string }>, log: Logger): Promise<{ retryMs?: number }> {
+  private async startContainers(
+    pod: Pod,
+    rt: PodRuntime,
+    names: string[],
+    waiting: Map<string, { reason: string; message?: string }>,
+    log: Logger,
+  ): Promise<{ retryMs?: number }> {
     const uid = pod.metadata.uid!;
     let retryMs: number | undefined;
     let volumeDirs: Map<string, string>;
@@ -385,14 +443,20 @@ export class Kubelet {
       if (pull && pull.until > this.clock.now()) {
         // ErrImagePull stays visible a moment after the failure, then ImagePullBackOff until the next try.
         const shownFor = this.clock.now() - (pull.until - pull.delayMs);
-        if (shownFor >= ERR_IMAGE_PULL_SHOWN_MS) waiting.set(name, { reason: 'ImagePullBackOff', message: `Back-off pulling image "${c.image}"` });
-        retryMs = Math.min(retryMs ?? Infinity, shownFor < ERR_IMAGE_PULL_SHOWN_MS ? ERR_IMAGE_PULL_SHOWN_MS - shownFor : pull.until - this.clock.now());
+        if (shownFor >= ERR_IMAGE_PULL_SHOWN_MS)
+          waiting.set(name, { reason: 'ImagePullBackOff', message: `Back-off pulling image "${c.image}"` });
+        retryMs = Math.min(
+          retryMs ?? Infinity,
+          shownFor < ERR_IMAGE_PULL_SHOWN_MS ? ERR_IMAGE_PULL_SHOWN_MS - shownFor : pull.until - this.clock.now(),
+        );
         continue;
       }
       try {
-        if (c.imagePullPolicy === 'Always' || !(await this.runtime.imagePresent(c.image!))) this.event(pod, 'Normal', 'Pulling', `Pulling image "${c.image}"`);
+        if (c.imagePullPolicy === 'Always' || !(await this.runtime.imagePresent(c.image!)))
+          this.event(pod, 'Normal', 'Pulling', `Pulling image "${c.image}"`);
         const how = await this.ensureImage(c.image!, c.imagePullPolicy);
-        if (how === 'present' && c.imagePullPolicy !== 'Always') this.event(pod, 'Normal', 'Pulled', `Container image "${c.image}" already present on machine`);
+        if (how === 'present' && c.imagePullPolicy !== 'Always')
+          this.event(pod, 'Normal', 'Pulled', `Container image "${c.image}" already present on machine`);
         else this.event(pod, 'Normal', 'Pulled', `Successfully pulled image "${c.image}"`);
         this.pullBackoff.delete(key);
       } catch (err) {
@@ -435,7 +499,10 @@ export class Kubelet {
     const d = this.config.clusterDomain;
     const file = path.join(podDir(this.config.rootDir, pod.metadata.uid!), 'resolv.conf');
     await fs.mkdir(path.dirname(file), { recursive: true });
-    await fs.writeFile(file, `search ${pod.metadata.namespace}.svc.${d} svc.${d} ${d}\nnameserver ${this.config.clusterDNS}\noptions ndots:5\n`);
+    await fs.writeFile(
+      file,
+      `search ${pod.metadata.namespace}.svc.${d} svc.${d} ${d}\nnameserver ${this.config.clusterDNS}\noptions ndots:5\n`,
+    );
     return file;
   }
 
@@ -453,7 +520,9 @@ export class Kubelet {
     this.snapshot.delete(pod.metadata.uid!);
     this.podIPs.delete(pod.metadata.uid!);
     try {
-      await this.client.resource<Pod>(Pods).delete(pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
+      await this.client
+        .resource<Pod>(Pods)
+        .delete(pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
       log.info('pod terminated and deleted');
     } catch (err) {
       if (!isNotFound(err) && !isConflict(err)) throw err;
@@ -465,8 +534,16 @@ export class Kubelet {
       hostIP: this.config.ip,
       now: this.clock.now(),
       waiting,
-      ready: (c) => this.probes.ready(c.id, pod.spec.containers.find((x) => x.name === c.name)!),
-      started: (c) => this.probes.started(c.id, pod.spec.containers.find((x) => x.name === c.name)!),
+      ready: (c) =>
+        this.probes.ready(
+          c.id,
+          pod.spec.containers.find((x) => x.name === c.name)!,
+        ),
+      started: (c) =>
+        this.probes.started(
+          c.id,
+          pod.spec.containers.find((x) => x.name === c.name)!,
+        ),
     });
     if (semanticallyEqual(status, pod.status)) return;
     const pods = this.client.resource<Pod>(Pods);

@@ -33,31 +33,43 @@ const flags = parseFlags({
   'root-dir': { default: '/var/lib/kubelet', help: 'where pod volumes live' },
   'docker-endpoint': { default: 'unix:///var/run/docker.sock', help: 'the Docker engine' },
   'pod-infra-container-image': { default: 'registry.k8s.io/pause:3.9', help: 'the image of pod infra containers' },
-  'pod-cidr': { help: 'this node\'s pod CIDR (default: the one the controller-manager assigns)' },
+  'pod-cidr': { help: "this node's pod CIDR (default: the one the controller-manager assigns)" },
   'pod-network': { default: 'kube-pods', help: 'the Docker network holding pods' },
-  'pod-network-cidr': { default: '', help: 'the subnet of that Docker network when several nodes share one engine (default: this node\'s podCIDR)' },
+  'pod-network-cidr': {
+    default: '',
+    help: "the subnet of that Docker network when several nodes share one engine (default: this node's podCIDR)",
+  },
   'cluster-cidr': { default: '10.244.0.0/16', help: 'every pod IP of the cluster: unreachable unless a node holds it' },
-  'pod-routes': { default: 'none', help: 'how pods reach other machines\' pods: none (one engine), or host-gw (routes via each node\'s IP)' },
+  'pod-routes': { default: 'none', help: "how pods reach other machines' pods: none (one engine), or host-gw (routes via each node's IP)" },
   'image-dir': { default: '', help: 'load every image tarball (docker save) in this directory at start: air-gapped nodes' },
   'cluster-dns': { help: 'the nameserver of pods with dnsPolicy ClusterFirst' },
-  'cluster-domain': { default: 'cluster.local', help: 'the cluster\'s DNS domain' },
+  'cluster-domain': { default: 'cluster.local', help: "the cluster's DNS domain" },
   'max-pods': { default: '110', help: 'the pod capacity of the node' },
   'node-labels': { default: '', help: 'labels to add when registering, k=v,k2=v2' },
   'register-with-taints': { default: '', help: 'taints to add when registering, key=value:Effect,...' },
   'node-status-update-frequency': { default: '10s', help: 'how often the node status is checked' },
   'tls-cert-file': { help: 'the serving certificate of the kubelet port (default: a self-signed one in <root-dir>/pki)' },
   'tls-private-key-file': { help: 'its private key' },
-  'client-ca-file': { help: 'accept client certificates signed by this CA (the apiserver\'s)' },
-  'cleanup-on-stop': { default: 'false', help: 'remove this node\'s pod containers (and an unused pod network) when stopped: for docker compose down' },
+  'client-ca-file': { help: "accept client certificates signed by this CA (the apiserver's)" },
+  'cleanup-on-stop': {
+    default: 'false',
+    help: "remove this node's pod containers (and an unused pod network) when stopped: for docker compose down",
+  },
 });
 
 const log = newLogger('kubelet').child({ node: flags['node-name'] });
-const labels = Object.fromEntries(flags['node-labels']!.split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string]));
-const taints: Taint[] = flags['register-with-taints']!.split(',').filter(Boolean).map((t) => {
-  const [kv, effect] = t.split(':');
-  const [key, value] = kv.split('=');
-  return { key, ...(value ? { value } : {}), effect: effect as Taint['effect'] };
-});
+const labels = Object.fromEntries(
+  flags['node-labels']!.split(',')
+    .filter(Boolean)
+    .map((kv) => kv.split('=') as [string, string]),
+);
+const taints: Taint[] = flags['register-with-taints']!.split(',')
+  .filter(Boolean)
+  .map((t) => {
+    const [kv, effect] = t.split(':');
+    const [key, value] = kv.split('=');
+    return { key, ...(value ? { value } : {}), effect: effect as Taint['effect'] };
+  });
 
 /** The kubelet port's certificate: from the flags, or made once and kept under --root-dir, as the kubelet does. */
 function servingTLS(): ServingTLS {
@@ -68,7 +80,11 @@ function servingTLS(): ServingTLS {
   const dir = path.join(flags['root-dir']!, 'pki');
   const [certFile, keyFile] = [path.join(dir, 'kubelet.crt'), path.join(dir, 'kubelet.key')];
   if (!fs.existsSync(certFile) || !fs.existsSync(keyFile)) {
-    const pair = selfSignedServingCertificate({ commonName: flags['node-name']!, dnsNames: [flags['node-name']!, os.hostname()], ips: [flags['node-ip']!] });
+    const pair = selfSignedServingCertificate({
+      commonName: flags['node-name']!,
+      dnsNames: [flags['node-name']!, os.hostname()],
+      ips: [flags['node-ip']!],
+    });
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     fs.writeFileSync(keyFile, pair.key, { mode: 0o600 });
     fs.writeFileSync(certFile, pair.cert);
@@ -83,31 +99,44 @@ async function main(): Promise<void> {
   const route = new UnreachableRoute(flags['cluster-cidr']!, flags['node-name']!);
   await route.ensure();
   const hostGateway = flags['pod-routes'] === 'host-gw' ? new HostGateway(flags['node-name']!, flags['cluster-cidr']!, log) : undefined;
-  const kubelet = new Kubelet(client, runtime, {
-    name: flags['node-name']!,
-    ip: flags['node-ip']!,
-    port: Number(flags.port),
-    podCIDR: flags['pod-cidr'],
-    labels,
-    taints,
-    kubeletVersion: KUBERNETES_VERSION.gitVersion,
-    runtimeVersion: await runtime.version(),
-    maxPods: Number(flags['max-pods']),
-    rootDir: flags['root-dir']!,
-    podNetwork: flags['pod-network']!,
-    podNetworkCIDR: flags['pod-network-cidr'] || undefined,
-    masquerade: !hostGateway,
-    infraImage: flags['pod-infra-container-image']!,
-    clusterDNS: flags['cluster-dns'],
-    clusterDomain: flags['cluster-domain']!,
-    statusUpdateMs: parseDuration(flags['node-status-update-frequency']!),
-  }, realClock, log);
+  const kubelet = new Kubelet(
+    client,
+    runtime,
+    {
+      name: flags['node-name']!,
+      ip: flags['node-ip']!,
+      port: Number(flags.port),
+      podCIDR: flags['pod-cidr'],
+      labels,
+      taints,
+      kubeletVersion: KUBERNETES_VERSION.gitVersion,
+      runtimeVersion: await runtime.version(),
+      maxPods: Number(flags['max-pods']),
+      rootDir: flags['root-dir']!,
+      podNetwork: flags['pod-network']!,
+      podNetworkCIDR: flags['pod-network-cidr'] || undefined,
+      masquerade: !hostGateway,
+      infraImage: flags['pod-infra-container-image']!,
+      clusterDNS: flags['cluster-dns'],
+      clusterDomain: flags['cluster-domain']!,
+      statusUpdateMs: parseDuration(flags['node-status-update-frequency']!),
+    },
+    realClock,
+    log,
+  );
   const stats = new StatsCollector(flags['node-name']!, runtime, () => kubelet.containers(), os.cpus().length, log);
-  const statsTimer = setInterval(() => void stats.collect().catch((err) => log.warn({ err: String(err) }, 'stats collection failed')), STATS_PERIOD_MS);
+  const statsTimer = setInterval(
+    () => void stats.collect().catch((err) => log.warn({ err: String(err) }, 'stats collection failed')),
+    STATS_PERIOD_MS,
+  );
   registerRunningGauges(() => kubelet.containers());
   // kubelet_pod_start_duration_seconds, from the pods the kubelet's informer sees.
   const podStarts = new PodStartupLatencyTracker(realClock);
-  kubelet.addPodEventHandler({ add: (pod) => podStarts.observedPodOnWatch(pod), update: (_old, pod) => podStarts.observedPodOnWatch(pod), delete: (pod) => podStarts.deletePodStartupState(pod) });
+  kubelet.addPodEventHandler({
+    add: (pod) => podStarts.observedPodOnWatch(pod),
+    update: (_old, pod) => podStarts.observedPodOnWatch(pod),
+    delete: (pod) => podStarts.deletePodStartupState(pod),
+  });
   const auth = new KubeletAuth(new DelegatedAuth(client, realClock, log), flags['node-name']!);
   const server = createKubeletServer(runtime, kubelet, stats, registry, auth, servingTLS(), log);
   server.listen(Number(flags.port), flags.address, () => log.info({ port: Number(flags.port) }, 'kubelet server listening'));

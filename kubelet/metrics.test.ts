@@ -10,7 +10,9 @@ function pod(uid: string, running: boolean): Pod {
     kind: 'Pod',
     metadata: { name: uid, namespace: 'default', uid, creationTimestamp: new Date(CREATED).toISOString() },
     spec: { containers: [{ name: 'app', image: 'busybox' }] },
-    status: { containerStatuses: [{ name: 'app', state: running ? { running: { startedAt: '' } } : { waiting: { reason: 'ContainerCreating' } } }] },
+    status: {
+      containerStatuses: [{ name: 'app', state: running ? { running: { startedAt: '' } } : { waiting: { reason: 'ContainerCreating' } } }],
+    },
   } as Pod;
 }
 

@@ -10,7 +10,7 @@ collectDefaultMetrics({ register: registry });
 
 export const podStartDuration = new Histogram({
   name: 'kubelet_pod_start_duration_seconds',
-  help: 'Duration in seconds from a pod\'s creation until all its containers are seen running.',
+  help: "Duration in seconds from a pod's creation until all its containers are seen running.",
   buckets: [0.5, 1, 2, 3, 4, 5, 6, 8, 10, 20, 30, 45, 60, 120, 180, 240, 300, 360, 480, 600, 900, 1200, 1800, 2700, 3600],
   registers: [registry],
 });
@@ -30,7 +30,13 @@ export function registerRunningGauges(containers: () => RuntimeContainer[]): voi
     help: 'Number of pods that have a running pod sandbox.',
     registers: [registry],
     collect() {
-      this.set(new Set(containers().filter((c) => c.name === INFRA_NAME && c.state === 'running').map((c) => c.podUid)).size);
+      this.set(
+        new Set(
+          containers()
+            .filter((c) => c.name === INFRA_NAME && c.state === 'running')
+            .map((c) => c.podUid),
+        ).size,
+      );
     },
   });
   new Gauge({

@@ -9,7 +9,6 @@ import { intToIp, parseCidr } from '../shared/cidr';
 
 const run = promisify(execFile);
 
-
 /** The first free address of `cidr` for a pod: not the network, the .1 gateway, the broadcast, or in use. */
 export function nextPodIP(cidr: string, used: Set<string>): string | undefined {
   const { base, size } = parseCidr(cidr);
@@ -30,7 +29,11 @@ export const gatewayOf = (cidr: string): string => intToIp(parseCidr(cidr).base 
 export class UnreachableRoute {
   private readonly refDir: string;
 
-  constructor(private readonly cidr: string, private readonly holder: string, stateDir = '/run/mini-kubernetes/routes') {
+  constructor(
+    private readonly cidr: string,
+    private readonly holder: string,
+    stateDir = '/run/mini-kubernetes/routes',
+  ) {
     this.refDir = path.join(stateDir, cidr.replace('/', '_'));
   }
 

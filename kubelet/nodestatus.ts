@@ -59,7 +59,14 @@ export function nodeStatus(c: NodeConfig, old: NodeStatus | undefined, now: Date
   const heartbeat = rfc3339(now);
   const cond = (type: string, status: 'True' | 'False', reason: string, message: string) => {
     const prev = old?.conditions?.find((x) => x.type === type);
-    return { type, status, reason, message, lastHeartbeatTime: heartbeat, lastTransitionTime: prev?.status === status && prev.lastTransitionTime ? prev.lastTransitionTime : heartbeat };
+    return {
+      type,
+      status,
+      reason,
+      message,
+      lastHeartbeatTime: heartbeat,
+      lastTransitionTime: prev?.status === status && prev.lastTransitionTime ? prev.lastTransitionTime : heartbeat,
+    };
   };
   const memoryKi = `${Math.floor(os.totalmem() / 1024)}Ki`;
   const resources = { cpu: String(os.cpus().length), memory: memoryKi, pods: String(c.maxPods), 'ephemeral-storage': '0' };
@@ -72,7 +79,10 @@ export function nodeStatus(c: NodeConfig, old: NodeStatus | undefined, now: Date
       cond('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available'),
       cond('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'),
     ],
-    addresses: [{ type: 'InternalIP', address: c.ip }, { type: 'Hostname', address: c.name }],
+    addresses: [
+      { type: 'InternalIP', address: c.ip },
+      { type: 'Hostname', address: c.name },
+    ],
     daemonEndpoints: { kubeletEndpoint: { Port: c.port } },
     nodeInfo: {
       machineID: machineID(),
@@ -91,6 +101,7 @@ export function nodeStatus(c: NodeConfig, old: NodeStatus | undefined, now: Date
 
 /** Whether two statuses differ in more than heartbeat times (then the status is written at once). */
 export function statusChanged(a: NodeStatus | undefined, b: NodeStatus): boolean {
-  const strip = (s: NodeStatus | undefined) => JSON.stringify({ ...s, conditions: s?.conditions?.map((x) => ({ ...x, lastHeartbeatTime: undefined })) });
+  const strip = (s: NodeStatus | undefined) =>
+    JSON.stringify({ ...s, conditions: s?.conditions?.map((x) => ({ ...x, lastHeartbeatTime: undefined })) });
   return strip(a) !== strip(b);
 }

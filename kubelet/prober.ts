@@ -18,12 +18,21 @@ export function resolvePort(port: IntOrString, container: Container): number | u
 }
 
 /** Runs one probe once. */
-export async function runProbe(probe: Probe, container: Container, podIP: string, id: string, runtime: ContainerRuntime): Promise<ProbeResult> {
+export async function runProbe(
+  probe: Probe,
+  container: Container,
+  podIP: string,
+  id: string,
+  runtime: ContainerRuntime,
+): Promise<ProbeResult> {
   const timeoutMs = (probe.timeoutSeconds ?? 1) * 1000;
   if (probe.exec) {
     try {
       const { exitCode, output } = await runtime.exec(id, probe.exec.command ?? [], timeoutMs);
-      return { ok: exitCode === 0, message: exitCode === 0 ? '' : `command ${JSON.stringify(probe.exec.command)} exited with ${exitCode}: ${output.trim()}` };
+      return {
+        ok: exitCode === 0,
+        message: exitCode === 0 ? '' : `command ${JSON.stringify(probe.exec.command)} exited with ${exitCode}: ${output.trim()}`,
+      };
     } catch (err) {
       return { ok: false, message: String(err) };
     }
@@ -35,13 +44,33 @@ export async function runProbe(probe: Probe, container: Container, podIP: string
   if (probe.httpGet) {
     const path = probe.httpGet.path ?? '/';
     return new Promise((resolve) => {
-      const req = http.get({ host, port, path, timeout: timeoutMs, headers: Object.fromEntries((probe.httpGet!.httpHeaders ?? []).map((h) => [h.name, h.value])) }, (res) => {
-        res.resume();
-        const code = res.statusCode ?? 0;
-        resolve(code >= 200 && code < 400 ? { ok: true, message: '' } : { ok: false, message: `HTTP probe failed with statuscode: ${code}` });
-      });
-      req.on('timeout', () => req.destroy(new Error(`Get "http://${host}:${port}${path}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`)));
-      req.on('error', (err) => resolve({ ok: false, message: err.message.startsWith('Get "') ? err.message : `Get "http://${host}:${port}${path}": ${err.message}` }));
+      const req = http.get(
+        {
+          host,
+          port,
+          path,
+          timeout: timeoutMs,
+          headers: Object.fromEntries((probe.httpGet!.httpHeaders ?? []).map((h) => [h.name, h.value])),
+        },
+        (res) => {
+          res.resume();
+          const code = res.statusCode ?? 0;
+          resolve(
+            code >= 200 && code < 400 ? { ok: true, message: '' } : { ok: false, message: `HTTP probe failed with statuscode: ${code}` },
+          );
+        },
+      );
+      req.on('timeout', () =>
+        req.destroy(
+          new Error(`Get "http://${host}:${port}${path}": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`),
+        ),
+      );
+      req.on('error', (err) =>
+        resolve({
+          ok: false,
+          message: err.message.startsWith('Get "') ? err.message : `Get "http://${host}:${port}${path}": ${err.message}`,
+        }),
+      );
     });
   }
   return new Promise((resolve) => {
@@ -75,7 +104,11 @@ export interface ProbeEvents {
 export class ProbeManager {
   private readonly workers = new Map<string, Worker>();
 
-  constructor(private readonly runtime: ContainerRuntime, private readonly clock: Clock, private readonly events: ProbeEvents) {}
+  constructor(
+    private readonly runtime: ContainerRuntime,
+    private readonly clock: Clock,
+    private readonly events: ProbeEvents,
+  ) {}
 
   private key(id: string, type: ProbeType): string {
     return `${id}/${type}`;
@@ -86,7 +119,11 @@ export class ProbeManager {
     const podKey = `${pod.metadata.namespace}/${pod.metadata.name}`;
     const wanted = new Set<string>();
     for (const { container, runtime } of running) {
-      const probes: [ProbeType, Probe | undefined][] = [['startup', container.startupProbe], ['liveness', container.livenessProbe], ['readiness', container.readinessProbe]];
+      const probes: [ProbeType, Probe | undefined][] = [
+        ['startup', container.startupProbe],
+        ['liveness', container.livenessProbe],
+        ['readiness', container.readinessProbe],
+      ];
       for (const [type, probe] of probes) {
         if (!probe) continue;
         const key = this.key(runtime.id, type);
@@ -99,7 +136,16 @@ export class ProbeManager {
     }
   }
 
-  private startWorker(key: string, type: ProbeType, probe: Probe, pod: Pod, podKey: string, container: Container, rc: RuntimeContainer, podIP: string): void {
+  private startWorker(
+    key: string,
+    type: ProbeType,
+    probe: Probe,
+    pod: Pod,
+    podKey: string,
+    container: Container,
+    rc: RuntimeContainer,
+    podIP: string,
+  ): void {
     const w: Worker = { type, containerId: rc.id, successes: 0, failures: 0, stopped: false };
     this.workers.set(key, w);
     const tick = async () => {
@@ -157,7 +203,8 @@ export class ProbeManager {
   /** Containers whose liveness or startup probe has failed. */
   unhealthy(): Set<string> {
     const ids = new Set<string>();
-    for (const w of this.workers.values()) if ((w.type === 'liveness' || w.type === 'startup') && w.result === false) ids.add(w.containerId);
+    for (const w of this.workers.values())
+      if ((w.type === 'liveness' || w.type === 'startup') && w.result === false) ids.add(w.containerId);
     return ids;
   }
 }

@@ -5,6 +5,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../shared/log';
+import { asyncHandler } from '../shared/asynchandler';
 import { writeMetrics } from '../shared/metricsserver';
 import type { KubeletAuth } from './auth';
 import type { ContainerRuntime, RuntimeContainer } from './runtime/interface';
@@ -27,43 +28,64 @@ export interface ServingTLS {
   clientCA?: Buffer;
 }
 
-export function createKubeletServer(runtime: ContainerRuntime, locator: ContainerLocator, stats: StatsCollector, metrics: Registry, auth: KubeletAuth, tls: ServingTLS, log: Logger): https.Server {
-  const options: https.ServerOptions = { cert: tls.cert, key: tls.key, ...(tls.clientCA ? { ca: tls.clientCA, requestCert: true, rejectUnauthorized: false } : {}) };
-  return https.createServer(options, async (req, res) => {
-    const url = new URL(req.url ?? '/', 'https://kubelet');
-    if (url.pathname === '/healthz') return void res.end('ok');
-    const verdict = await auth.check(req, url.pathname);
-    if (!verdict.ok) return fail(res, verdict.code, verdict.message);
-    if (url.pathname === '/stats/summary') {
-      res.setHeader('Content-Type', 'application/json');
-      return void res.end(JSON.stringify(stats.summary()));
-    }
-    if (url.pathname === '/metrics') return writeMetrics(res, metrics);
-    const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
-    if (!m || req.method !== 'GET') return fail(res, 404, 'not found');
-    const [namespace, pod, container] = m.slice(1).map(decodeURIComponent);
-    const q = url.searchParams;
-    try {
-      const attempts = await locator.attempts(namespace, pod, container);
-      const previous = q.get('previous') === 'true';
-      const target = previous ? attempts[1] : attempts[0];
-      if (!target) {
-        return fail(res, 400, previous ? `previous terminated container "${container}" in pod "${pod}" not found` : `container "${container}" in pod "${pod}" is waiting to start: ContainerCreating`);
+export function createKubeletServer(
+  runtime: ContainerRuntime,
+  locator: ContainerLocator,
+  stats: StatsCollector,
+  metrics: Registry,
+  auth: KubeletAuth,
+  tls: ServingTLS,
+  log: Logger,
+): https.Server {
+  const options: https.ServerOptions = {
+    cert: tls.cert,
+    key: tls.key,
+    ...(tls.clientCA ? { ca: tls.clientCA, requestCert: true, rejectUnauthorized: false } : {}),
+  };
+  return https.createServer(
+    options,
+    asyncHandler(async (req, res) => {
+      const url = new URL(req.url ?? '/', 'https://kubelet');
+      if (url.pathname === '/healthz') return void res.end('ok');
+      const verdict = await auth.check(req, url.pathname);
+      if (!verdict.ok) return fail(res, verdict.code, verdict.message);
+      if (url.pathname === '/stats/summary') {
+        res.setHeader('Content-Type', 'application/json');
+        return void res.end(JSON.stringify(stats.summary()));
       }
-      const stream = await runtime.logs(target.id, {
-        follow: q.get('follow') === 'true' && !previous,
-        tail: q.has('tailLines') ? Number(q.get('tailLines')) : undefined,
-        timestamps: q.get('timestamps') === 'true',
-        sinceSeconds: q.has('sinceSeconds') ? Number(q.get('sinceSeconds')) : undefined,
-      });
-      res.writeHead(200, { 'Content-Type': 'text/plain' });
-      res.flushHeaders();
-      stream.pipe(res);
-      res.on('close', () => stream.destroy());
-    } catch (err) {
-      log.warn({ pod: `${namespace}/${pod}`, container, err: String(err) }, 'log request failed');
-      if (!res.headersSent) fail(res, 500, String(err));
-      else res.end();
-    }
-  });
+      if (url.pathname === '/metrics') return writeMetrics(res, metrics);
+      const m = /^\/containerLogs\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+      if (!m || req.method !== 'GET') return fail(res, 404, 'not found');
+      const [namespace, pod, container] = m.slice(1).map(decodeURIComponent);
+      const q = url.searchParams;
+      try {
+        const attempts = await locator.attempts(namespace, pod, container);
+        const previous = q.get('previous') === 'true';
+        const target = previous ? attempts[1] : attempts[0];
+        if (!target) {
+          return fail(
+            res,
+            400,
+            previous
+              ? `previous terminated container "${container}" in pod "${pod}" not found`
+              : `container "${container}" in pod "${pod}" is waiting to start: ContainerCreating`,
+          );
+        }
+        const stream = await runtime.logs(target.id, {
+          follow: q.get('follow') === 'true' && !previous,
+          tail: q.has('tailLines') ? Number(q.get('tailLines')) : undefined,
+          timestamps: q.get('timestamps') === 'true',
+          sinceSeconds: q.has('sinceSeconds') ? Number(q.get('sinceSeconds')) : undefined,
+        });
+        res.writeHead(200, { 'Content-Type': 'text/plain' });
+        res.flushHeaders();
+        stream.pipe(res);
+        res.on('close', () => stream.destroy());
+      } catch (err) {
+        log.warn({ pod: `${namespace}/${pod}`, container, err: String(err) }, 'log request failed');
+        if (!res.headersSent) fail(res, 500, String(err));
+        else res.end();
+      }
+    }, log),
+  );
 }

@@ -34,8 +34,17 @@ export class StatsCollector {
   private latest: Summary;
   private lastCpu = readProcStat();
 
-  constructor(private readonly nodeName: string, private readonly runtime: ContainerRuntime, private readonly running: () => RuntimeContainer[], private readonly cpus: number, private readonly log: Logger) {
-    this.latest = { node: { nodeName, time: rfc3339(), cpu: { usageNanoCores: 0 }, memory: { workingSetBytes: memoryWorkingSet() } }, pods: [] };
+  constructor(
+    private readonly nodeName: string,
+    private readonly runtime: ContainerRuntime,
+    private readonly running: () => RuntimeContainer[],
+    private readonly cpus: number,
+    private readonly log: Logger,
+  ) {
+    this.latest = {
+      node: { nodeName, time: rfc3339(), cpu: { usageNanoCores: 0 }, memory: { workingSetBytes: memoryWorkingSet() } },
+      pods: [],
+    };
   }
 
   summary(): Summary {
@@ -44,25 +53,43 @@ export class StatsCollector {
 
   async collect(): Promise<void> {
     const containers = this.running().filter((c) => c.name !== 'POD' && c.state === 'running');
-    const samples = await Promise.all(containers.map(async (c) => {
-      try {
-        return { c, usage: await this.runtime.stats(c.id) };
-      } catch (err) {
-        this.log.debug({ container: c.id, err: String(err) }, 'stats unavailable');
-        return undefined;
-      }
-    }));
+    const samples = await Promise.all(
+      containers.map(async (c) => {
+        try {
+          return { c, usage: await this.runtime.stats(c.id) };
+        } catch (err) {
+          this.log.debug({ container: c.id, err: String(err) }, 'stats unavailable');
+          return undefined;
+        }
+      }),
+    );
     const time = rfc3339();
     const pods = new Map<string, Summary['pods'][number]>();
     for (const s of samples) {
       if (!s) continue;
-      const pod = pods.get(s.c.podUid) ?? { podRef: { name: s.c.podName, namespace: s.c.podNamespace, uid: s.c.podUid }, time, containers: [] };
-      pod.containers.push({ name: s.c.name, cpu: { usageNanoCores: Math.round(s.usage.cpuCores * 1e9) }, memory: { workingSetBytes: s.usage.memoryBytes } });
+      const pod = pods.get(s.c.podUid) ?? {
+        podRef: { name: s.c.podName, namespace: s.c.podNamespace, uid: s.c.podUid },
+        time,
+        containers: [],
+      };
+      pod.containers.push({
+        name: s.c.name,
+        cpu: { usageNanoCores: Math.round(s.usage.cpuCores * 1e9) },
+        memory: { workingSetBytes: s.usage.memoryBytes },
+      });
       pods.set(s.c.podUid, pod);
     }
     const cpu = readProcStat();
     const share = cpu.total > this.lastCpu.total ? (cpu.busy - this.lastCpu.busy) / (cpu.total - this.lastCpu.total) : 0;
     this.lastCpu = cpu;
-    this.latest = { node: { nodeName: this.nodeName, time, cpu: { usageNanoCores: Math.round(share * this.cpus * 1e9) }, memory: { workingSetBytes: memoryWorkingSet() } }, pods: [...pods.values()] };
+    this.latest = {
+      node: {
+        nodeName: this.nodeName,
+        time,
+        cpu: { usageNanoCores: Math.round(share * this.cpus * 1e9) },
+        memory: { workingSetBytes: memoryWorkingSet() },
+      },
+      pods: [...pods.values()],
+    };
   }
 }

@@ -36,7 +36,16 @@ function containerStatus(pod: Pod, name: string, image: string, rt: PodRuntime, 
   const current = attempts[0];
   const previous = attempts.find((c) => c !== current && c.state === 'exited');
   const waiting = ctx.waiting.get(name);
-  const status: ContainerStatus = { name, state: {}, lastState: {}, ready: false, restartCount: current?.attempt ?? 0, image, imageID: '', started: false };
+  const status: ContainerStatus = {
+    name,
+    state: {},
+    lastState: {},
+    ready: false,
+    restartCount: current?.attempt ?? 0,
+    image,
+    imageID: '',
+    started: false,
+  };
   if (current) {
     status.image = current.image;
     status.imageID = current.imageID.startsWith('sha256:') ? `docker-pullable://${current.image}@${current.imageID}` : current.imageID;
@@ -84,7 +93,12 @@ export function podPhase(pod: Pod, rt: PodRuntime): PodPhase {
 function condition(old: Condition[] | undefined, type: string, value: boolean, now: number, reason?: string): Condition {
   const status = value ? 'True' : 'False';
   const prev = old?.find((c) => c.type === type);
-  const c: Condition = { type, status, lastProbeTime: null, lastTransitionTime: prev?.status === status && prev.lastTransitionTime ? prev.lastTransitionTime : rfc3339(new Date(now)) };
+  const c: Condition = {
+    type,
+    status,
+    lastProbeTime: null,
+    lastTransitionTime: prev?.status === status && prev.lastTransitionTime ? prev.lastTransitionTime : rfc3339(new Date(now)),
+  };
   if (!value && reason) c.reason = reason;
   return c;
 }

@@ -14,12 +14,26 @@ const pod = (restartPolicy: 'Always' | 'OnFailure' | 'Never' = 'Always', extra: 
 });
 
 const ctr = (name: string, state: RuntimeContainer['state'], extra: Partial<RuntimeContainer> = {}): RuntimeContainer => ({
-  id: `${name}-${extra.attempt ?? 0}`, name, podUid: 'u1', podName: 'web', podNamespace: 'default', attempt: 0, state, createdAt: iso(0), image: 'busybox', imageID: 'sha256:abc', ...extra,
+  id: `${name}-${extra.attempt ?? 0}`,
+  name,
+  podUid: 'u1',
+  podName: 'web',
+  podNamespace: 'default',
+  attempt: 0,
+  state,
+  createdAt: iso(0),
+  image: 'busybox',
+  imageID: 'sha256:abc',
+  ...extra,
 });
 
 const sandbox = (state: RuntimeContainer['state'] = 'running') => ctr('POD', state, { ip: '10.244.1.2' });
 const rt = (...cs: RuntimeContainer[]) => groupByPod(cs).get('u1')!;
-const ctx = (now = 0, unhealthy: string[] = [], backoff = new Backoff()) => ({ now: T0 + now, unhealthy: new Set(unhealthy), backoffUntil: (n: string, f: number) => backoff.next(`u1/${n}`, f) });
+const ctx = (now = 0, unhealthy: string[] = [], backoff = new Backoff()) => ({
+  now: T0 + now,
+  unhealthy: new Set(unhealthy),
+  backoffUntil: (n: string, f: number) => backoff.next(`u1/${n}`, f),
+});
 
 describe('computePodActions', () => {
   it('creates the sandbox and every container for a new pod', () => {
@@ -30,7 +44,8 @@ describe('computePodActions', () => {
 
   it('restarts a crashed container at once, then backs off 10 s, then 20 s', () => {
     const backoff = new Backoff();
-    const crashed = (attempt: number, finished: number) => rt(sandbox(), ctr('app', 'exited', { attempt, exitCode: 1, finishedAt: iso(finished) }));
+    const crashed = (attempt: number, finished: number) =>
+      rt(sandbox(), ctr('app', 'exited', { attempt, exitCode: 1, finishedAt: iso(finished) }));
     expect(computePodActions(pod(), crashed(0, 0), ctx(1, [], backoff)).start).toHaveLength(1);
     const second = computePodActions(pod(), crashed(1, 1000), ctx(2000, [], backoff));
     expect(second.start).toHaveLength(0);
@@ -68,14 +83,32 @@ describe('pod status', () => {
     const s = generatePodStatus(pod(), rt(sandbox(), ctr('app', 'running', { startedAt: iso(0) })), statusCtx);
     expect(s.phase).toBe('Running');
     expect(s.podIP).toBe('10.244.1.2');
-    expect(s.containerStatuses![0]).toMatchObject({ name: 'app', ready: true, restartCount: 0, containerID: 'docker://app-0', state: { running: { startedAt: '2026-01-01T00:00:00Z' } } });
+    expect(s.containerStatuses![0]).toMatchObject({
+      name: 'app',
+      ready: true,
+      restartCount: 0,
+      containerID: 'docker://app-0',
+      state: { running: { startedAt: '2026-01-01T00:00:00Z' } },
+    });
     expect(s.conditions!.find((c) => c.type === 'Ready')!.status).toBe('True');
   });
 
   it('reports CrashLoopBackOff with the last termination and the restart count', () => {
     const waiting = new Map([['app', { reason: 'CrashLoopBackOff', message: 'back-off 10s' }]]);
-    const s = generatePodStatus(pod(), rt(sandbox(), ctr('app', 'exited', { attempt: 1, exitCode: 3, finishedAt: iso(5) }), ctr('app', 'exited', { attempt: 0, exitCode: 3 })), { ...statusCtx, waiting });
-    expect(s.containerStatuses![0]).toMatchObject({ restartCount: 1, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 3, reason: 'Error' } } });
+    const s = generatePodStatus(
+      pod(),
+      rt(
+        sandbox(),
+        ctr('app', 'exited', { attempt: 1, exitCode: 3, finishedAt: iso(5) }),
+        ctr('app', 'exited', { attempt: 0, exitCode: 3 }),
+      ),
+      { ...statusCtx, waiting },
+    );
+    expect(s.containerStatuses![0]).toMatchObject({
+      restartCount: 1,
+      state: { waiting: { reason: 'CrashLoopBackOff' } },
+      lastState: { terminated: { exitCode: 3, reason: 'Error' } },
+    });
     expect(s.conditions!.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'ContainersNotReady' });
   });
 

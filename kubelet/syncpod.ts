@@ -43,10 +43,12 @@ export function computePodActions(pod: Pod, rt: PodRuntime, ctx: SyncContext): P
   const everStarted = rt.containers.size > 0;
   if (!sandboxRunning) {
     // A pod whose containers all finished for good keeps its dead sandbox (it is done).
-    const finished = everStarted && pod.spec.containers.every((c) => {
-      const last = latest(rt, c.name);
-      return last?.state === 'exited' && !shouldRestart(pod.spec.restartPolicy, last.exitCode);
-    });
+    const finished =
+      everStarted &&
+      pod.spec.containers.every((c) => {
+        const last = latest(rt, c.name);
+        return last?.state === 'exited' && !shouldRestart(pod.spec.restartPolicy, last.exitCode);
+      });
     if (finished) return actions;
     actions.createSandbox = true;
     actions.start = [...pod.spec.containers];

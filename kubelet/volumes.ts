@@ -16,7 +16,12 @@ function volumeDir(rootDir: string, uid: string, v: Volume): string {
   return path.join(podDir(rootDir, uid), 'volumes', `kubernetes.io~${plugin}`, v.name);
 }
 
-async function writeFiles(dir: string, files: Record<string, Buffer>, items: { key: string; path: string }[] | undefined, mode: number): Promise<void> {
+async function writeFiles(
+  dir: string,
+  files: Record<string, Buffer>,
+  items: { key: string; path: string }[] | undefined,
+  mode: number,
+): Promise<void> {
   await fs.mkdir(dir, { recursive: true });
   const selected = items?.length ? items.map((i) => [i.path, files[i.key]] as const) : Object.entries(files);
   for (const [name, content] of selected) {
@@ -43,7 +48,10 @@ export async function setUpVolumes(rootDir: string, pod: Pod, sources: VolumeSou
     if (v.configMap) {
       const cm = await sources.configMap(pod.metadata.namespace!, v.configMap.name);
       if (!cm && !v.configMap.optional) throw new Error(`configmap "${v.configMap.name}" not found`);
-      const files = Object.fromEntries([...Object.entries(cm?.data ?? {}).map(([k, s]) => [k, Buffer.from(s)]), ...Object.entries(cm?.binaryData ?? {}).map(([k, s]) => [k, Buffer.from(s, 'base64')])]);
+      const files = Object.fromEntries([
+        ...Object.entries(cm?.data ?? {}).map(([k, s]) => [k, Buffer.from(s)]),
+        ...Object.entries(cm?.binaryData ?? {}).map(([k, s]) => [k, Buffer.from(s, 'base64')]),
+      ]);
       await writeFiles(dir, files, v.configMap.items, v.configMap.defaultMode ?? 0o644);
     } else if (v.secret) {
       const secret = await sources.secret(pod.metadata.namespace!, v.secret.secretName);

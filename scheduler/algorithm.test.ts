@@ -4,14 +4,25 @@ import { SchedulerCache } from './cache';
 import { DEFAULT_FILTERS } from './plugins/filters';
 import { DEFAULT_SCORES } from './plugins/scores';
 
-const node = (name: string, opts: { cpu?: string; labels?: Record<string, string>; ready?: boolean; unschedulable?: boolean; taints?: any[] } = {}): Node => ({
+const node = (
+  name: string,
+  opts: { cpu?: string; labels?: Record<string, string>; ready?: boolean; unschedulable?: boolean; taints?: any[] } = {},
+): Node => ({
   metadata: { name, labels: { 'kubernetes.io/hostname': name, ...opts.labels } },
   spec: { unschedulable: opts.unschedulable, taints: opts.taints },
-  status: { allocatable: { cpu: opts.cpu ?? '2', memory: '4Gi', pods: '110' }, conditions: [{ type: 'Ready', status: opts.ready === false ? 'False' : 'True' }] },
+  status: {
+    allocatable: { cpu: opts.cpu ?? '2', memory: '4Gi', pods: '110' },
+    conditions: [{ type: 'Ready', status: opts.ready === false ? 'False' : 'True' }],
+  },
 });
 
 const pod = (name: string, spec: Partial<Pod['spec']> = {}, owner?: string): Pod => ({
-  metadata: { name, namespace: 'default', uid: `uid-${name}`, ...(owner ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: owner, uid: owner, controller: true }] } : {}) },
+  metadata: {
+    name,
+    namespace: 'default',
+    uid: `uid-${name}`,
+    ...(owner ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: owner, uid: owner, controller: true }] } : {}),
+  },
   spec: { containers: [{ name: 'c', image: 'x' }], ...spec },
 });
 
@@ -28,9 +39,16 @@ const schedule = (cache: SchedulerCache, p: Pod) => findNodeForPod(p, cache.node
 
 describe('scheduling decisions', () => {
   it('explains why a pod fits nowhere, counting nodes per reason, as Kubernetes does', () => {
-    const cache = cacheOf([node('node-1', { cpu: '1' }), node('node-2', { cpu: '1' }), node('node-3', { cpu: '1', labels: { disk: 'hdd' } })]);
+    const cache = cacheOf([
+      node('node-1', { cpu: '1' }),
+      node('node-2', { cpu: '1' }),
+      node('node-3', { cpu: '1', labels: { disk: 'hdd' } }),
+    ]);
     const result = schedule(cache, pod('p', { ...withCpu('1500m'), nodeSelector: { disk: 'hdd' } }));
-    expect(result).toEqual({ message: "0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling." });
+    expect(result).toEqual({
+      message:
+        "0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.",
+    });
   });
 
   it('counts the requests of pods already on a node, and of assumed pods', () => {
@@ -56,21 +74,39 @@ describe('scheduling decisions', () => {
   });
 
   it('filters not-ready, cordoned and tainted nodes unless tolerated', () => {
-    const cache = cacheOf([node('a', { ready: false }), node('b', { unschedulable: true }), node('c', { taints: [{ key: 'gpu', value: 'yes', effect: 'NoSchedule' }] })]);
-    expect(schedule(cache, pod('p'))).toEqual({ message: '0/3 nodes are available: 1 node(s) had untolerated taint {gpu: yes}, 1 node(s) had untolerated taint {node.kubernetes.io/not-ready: }, 1 node(s) were unschedulable. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.' });
-    expect(schedule(cache, pod('p', { tolerations: [{ key: 'gpu', operator: 'Equal', value: 'yes', effect: 'NoSchedule' }] }))).toEqual({ node: 'c' });
+    const cache = cacheOf([
+      node('a', { ready: false }),
+      node('b', { unschedulable: true }),
+      node('c', { taints: [{ key: 'gpu', value: 'yes', effect: 'NoSchedule' }] }),
+    ]);
+    expect(schedule(cache, pod('p'))).toEqual({
+      message:
+        '0/3 nodes are available: 1 node(s) had untolerated taint {gpu: yes}, 1 node(s) had untolerated taint {node.kubernetes.io/not-ready: }, 1 node(s) were unschedulable. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.',
+    });
+    expect(schedule(cache, pod('p', { tolerations: [{ key: 'gpu', operator: 'Equal', value: 'yes', effect: 'NoSchedule' }] }))).toEqual({
+      node: 'c',
+    });
   });
 
   it('matches required node affinity expressions', () => {
     const cache = cacheOf([node('a', { labels: { zone: 'east' } }), node('b', { labels: { zone: 'west' } })]);
-    const affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'NotIn' as const, values: ['east'] }] }] } } };
+    const affinity = {
+      nodeAffinity: {
+        requiredDuringSchedulingIgnoredDuringExecution: {
+          nodeSelectorTerms: [{ matchExpressions: [{ key: 'zone', operator: 'NotIn' as const, values: ['east'] }] }],
+        },
+      },
+    };
     expect(schedule(cache, pod('p', { affinity }))).toEqual({ node: 'b' });
   });
 
   it('refuses a host port already taken on the node', () => {
     const hostPort = { containers: [{ name: 'c', image: 'x', ports: [{ containerPort: 80, hostPort: 8080, protocol: 'TCP' as const }] }] };
     const cache = cacheOf([node('a')], [pod('taken', { ...hostPort, nodeName: 'a' })]);
-    expect(schedule(cache, pod('p', hostPort))).toEqual({ message: "0/1 nodes are available: 1 node(s) didn't have free ports for the requested pod ports. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling." });
+    expect(schedule(cache, pod('p', hostPort))).toEqual({
+      message:
+        "0/1 nodes are available: 1 node(s) didn't have free ports for the requested pod ports. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.",
+    });
   });
 
   it('spreads the pods of one owner across nodes', () => {

@@ -7,7 +7,13 @@ import type { NodeInfo } from './nodeinfo';
 
 export type ScheduleResult = { node: string } | { message: string };
 
-export function findNodeForPod(pod: Pod, nodes: NodeInfo[], filters: FilterPlugin[], scores: ScorePlugin[], random: () => number = Math.random): ScheduleResult {
+export function findNodeForPod(
+  pod: Pod,
+  nodes: NodeInfo[],
+  filters: FilterPlugin[],
+  scores: ScorePlugin[],
+  random: () => number = Math.random,
+): ScheduleResult {
   const feasible: NodeInfo[] = [];
   const reasons = new Map<string, number>();
   for (const info of nodes) {

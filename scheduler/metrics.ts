@@ -8,7 +8,7 @@ export type ScheduleResult = 'scheduled' | 'unschedulable' | 'error';
 
 export const scheduleAttempts = new Counter({
   name: 'scheduler_schedule_attempts_total',
-  help: 'Number of attempts to schedule pods, by the result. \'unschedulable\' means a pod could not be scheduled, while \'error\' means an internal scheduler problem.',
+  help: "Number of attempts to schedule pods, by the result. 'unschedulable' means a pod could not be scheduled, while 'error' means an internal scheduler problem.",
   labelNames: ['result', 'profile'],
   registers: [registry],
 });
@@ -39,7 +39,7 @@ let pendingPods: () => PendingPods = () => ({ active: 0, unschedulable: 0 });
 
 new Gauge({
   name: 'scheduler_pending_pods',
-  help: 'Number of pending pods, by the queue type. \'active\' means number of pods in activeQ; \'unschedulable\' means number of pods in unschedulablePods.',
+  help: "Number of pending pods, by the queue type. 'active' means number of pods in activeQ; 'unschedulable' means number of pods in unschedulablePods.",
   labelNames: ['queue'],
   registers: [registry],
   collect() {

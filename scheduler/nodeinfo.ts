@@ -9,7 +9,11 @@ export interface Resources {
   pods: number;
 }
 
-const addResources = (a: Resources, b: Resources, sign = 1): Resources => ({ milliCPU: a.milliCPU + sign * b.milliCPU, memory: a.memory + sign * b.memory, pods: a.pods + sign * b.pods });
+const addResources = (a: Resources, b: Resources, sign = 1): Resources => ({
+  milliCPU: a.milliCPU + sign * b.milliCPU,
+  memory: a.memory + sign * b.memory,
+  pods: a.pods + sign * b.pods,
+});
 
 function containerRequests(c: Container): Resources {
   // Limits stand in for requests that are not given, as Kubernetes defaults them.
@@ -42,7 +46,10 @@ export function allocatable(node: Node): Resources {
   return { milliCPU: a.cpu ? milliValue(a.cpu) : 0, memory: a.memory ? parseQuantity(a.memory) : 0, pods: a.pods ? Number(a.pods) : 110 };
 }
 
-const hostPorts = (pod: Pod) => pod.spec.containers.flatMap((c) => (c.ports ?? []).filter((p) => p.hostPort).map((p) => `${p.protocol ?? 'TCP'}/${p.hostIP ?? '0.0.0.0'}/${p.hostPort}`));
+const hostPorts = (pod: Pod) =>
+  pod.spec.containers.flatMap((c) =>
+    (c.ports ?? []).filter((p) => p.hostPort).map((p) => `${p.protocol ?? 'TCP'}/${p.hostIP ?? '0.0.0.0'}/${p.hostPort}`),
+  );
 
 export class NodeInfo {
   readonly pods = new Map<string, Pod>();
@@ -93,4 +100,3 @@ export class NodeInfo {
     return false;
   }
 }
-

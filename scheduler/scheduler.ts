@@ -40,7 +40,13 @@ export class Scheduler {
   private flushTimer?: unknown;
   private readonly binding = new Set<Promise<void>>();
 
-  constructor(private readonly client: Client, private readonly informers: SharedInformerFactory, private readonly opts: SchedulerOptions, private readonly clock: Clock, private readonly log: Logger) {
+  constructor(
+    private readonly client: Client,
+    private readonly informers: SharedInformerFactory,
+    private readonly opts: SchedulerOptions,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {
     this.queue = new RateLimitingQueue({ clock, baseDelayMs: 1000, maxDelayMs: 10_000, qps: 1e6, burst: 1e6 });
     this.recorder = new EventRecorder(client, { component: opts.schedulerName }, { clock, logger: log });
     this.filters = opts.filters ?? DEFAULT_FILTERS;
@@ -62,14 +68,20 @@ export class Scheduler {
       },
       update: (old, node) => {
         this.cache.setNode(node);
-        if (JSON.stringify([old.metadata.labels, old.spec, old.status?.allocatable, old.status?.conditions?.map((c) => c.status)]) !== JSON.stringify([node.metadata.labels, node.spec, node.status?.allocatable, node.status?.conditions?.map((c) => c.status)])) this.retryUnschedulable();
+        if (
+          JSON.stringify([old.metadata.labels, old.spec, old.status?.allocatable, old.status?.conditions?.map((c) => c.status)]) !==
+          JSON.stringify([node.metadata.labels, node.spec, node.status?.allocatable, node.status?.conditions?.map((c) => c.status)])
+        )
+          this.retryUnschedulable();
       },
       delete: (node) => this.cache.removeNode(node.metadata.name!),
     });
   }
 
   private responsibleFor(pod: Pod): boolean {
-    return !pod.spec.nodeName && (pod.spec.schedulerName ?? 'default-scheduler') === this.opts.schedulerName && !pod.metadata.deletionTimestamp;
+    return (
+      !pod.spec.nodeName && (pod.spec.schedulerName ?? 'default-scheduler') === this.opts.schedulerName && !pod.metadata.deletionTimestamp
+    );
   }
 
   private onPod(pod: Pod): void {
@@ -123,7 +135,12 @@ export class Scheduler {
     try {
       await this.bind(pod, node);
       this.recordAttempt('scheduled', start);
-      this.recorder.event({ ...pod, kind: 'Pod', apiVersion: 'v1' }, 'Normal', 'Scheduled', `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node}`);
+      this.recorder.event(
+        { ...pod, kind: 'Pod', apiVersion: 'v1' },
+        'Normal',
+        'Scheduled',
+        `Successfully assigned ${pod.metadata.namespace}/${pod.metadata.name} to ${node}`,
+      );
       this.log.info({ pod: key, node }, 'bound');
     } catch (err) {
       this.recordAttempt('error', start);
@@ -135,14 +152,22 @@ export class Scheduler {
   }
 
   private async bind(pod: Pod, node: string): Promise<void> {
-    const binding: Binding = { apiVersion: 'v1', kind: 'Binding', metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid }, target: { apiVersion: 'v1', kind: 'Node', name: node } };
+    const binding: Binding = {
+      apiVersion: 'v1',
+      kind: 'Binding',
+      metadata: { name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid },
+      target: { apiVersion: 'v1', kind: 'Node', name: node },
+    };
     const start = this.clock.now();
     let status = 'Error';
     try {
       await this.client.resource<Pod>(Pods).subresource('POST', pod.metadata.namespace, pod.metadata.name!, 'binding', binding);
       status = 'Success';
     } finally {
-      extensionPointDuration.observe({ extension_point: 'Bind', status, profile: this.opts.schedulerName }, (this.clock.now() - start) / 1000);
+      extensionPointDuration.observe(
+        { extension_point: 'Bind', status, profile: this.opts.schedulerName },
+        (this.clock.now() - start) / 1000,
+      );
     }
   }
 
@@ -159,9 +184,18 @@ export class Scheduler {
     this.log.info({ pod: key, reason: message }, 'unschedulable');
     if (current?.status === 'False' && current.message === message) return;
     this.recorder.event({ ...pod, kind: 'Pod', apiVersion: 'v1' }, 'Warning', 'FailedScheduling', message);
-    const condition = { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastProbeTime: null, lastTransitionTime: rfc3339(new Date(this.clock.now())) };
+    const condition = {
+      type: 'PodScheduled',
+      status: 'False',
+      reason: 'Unschedulable',
+      message,
+      lastProbeTime: null,
+      lastTransitionTime: rfc3339(new Date(this.clock.now())),
+    };
     try {
-      await this.client.resource<Pod>(Pods).patch(pod.metadata.namespace, pod.metadata.name!, { status: { conditions: [condition] } }, 'strategic', 'status');
+      await this.client
+        .resource<Pod>(Pods)
+        .patch(pod.metadata.namespace, pod.metadata.name!, { status: { conditions: [condition] } }, 'strategic', 'status');
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }

@@ -17,7 +17,9 @@ function sources(dir: string): string[] {
 
 function importers(module: string): string[] {
   const pattern = new RegExp(`from '${module}'|require\\('${module}'\\)`);
-  return DIRS.flatMap((d) => sources(path.join(ROOT, d))).filter((f) => pattern.test(fs.readFileSync(f, 'utf8'))).map((f) => path.relative(ROOT, f));
+  return DIRS.flatMap((d) => sources(path.join(ROOT, d)))
+    .filter((f) => pattern.test(fs.readFileSync(f, 'utf8')))
+    .map((f) => path.relative(ROOT, f));
 }
 
 describe('import boundaries', () => {

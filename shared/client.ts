@@ -32,7 +32,22 @@ const PATCH_CONTENT_TYPES = {
   strategic: 'application/strategic-merge-patch+json',
 } as const;
 
-const REASONS: Record<number, string> = { 400: 'BadRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 405: 'MethodNotAllowed', 409: 'Conflict', 410: 'Expired', 413: 'RequestEntityTooLarge', 415: 'UnsupportedMediaType', 422: 'Invalid', 429: 'TooManyRequests', 500: 'InternalError', 503: 'ServiceUnavailable', 504: 'Timeout' };
+const REASONS: Record<number, string> = {
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  409: 'Conflict',
+  410: 'Expired',
+  413: 'RequestEntityTooLarge',
+  415: 'UnsupportedMediaType',
+  422: 'Invalid',
+  429: 'TooManyRequests',
+  500: 'InternalError',
+  503: 'ServiceUnavailable',
+  504: 'Timeout',
+};
 
 /** A Status from an error response: the body when it is one, else one made from the HTTP code. */
 function statusFromResponse(code: number, body: string): Status {
@@ -54,7 +69,14 @@ export class Client {
     this.base = new URL(config.server);
     const tls = this.base.protocol === 'https:';
     this.agent = tls
-      ? new https.Agent({ keepAlive: true, maxSockets: 64, ca: config.ca, cert: config.cert, key: config.key, rejectUnauthorized: !config.insecureSkipTLSVerify })
+      ? new https.Agent({
+          keepAlive: true,
+          maxSockets: 64,
+          ca: config.ca,
+          cert: config.cert,
+          key: config.key,
+          rejectUnauthorized: !config.insecureSkipTLSVerify,
+        })
       : new http.Agent({ keepAlive: true, maxSockets: 64 });
     this.headers = { 'User-Agent': config.userAgent ?? 'mini-kubernetes' };
     if (config.token) this.headers.Authorization = `Bearer ${config.token}`;
@@ -89,7 +111,8 @@ export class Client {
         res.on('end', () => reject(new StatusError(statusFromResponse(code, Buffer.concat(chunks).toString()))));
         res.on('error', reject);
       });
-      if (opts.timeoutMs) req.setTimeout(opts.timeoutMs, () => req.destroy(new Error(`${method} ${url.pathname}: no response within ${opts.timeoutMs} ms`)));
+      if (opts.timeoutMs)
+        req.setTimeout(opts.timeoutMs, () => req.destroy(new Error(`${method} ${url.pathname}: no response within ${opts.timeoutMs} ms`)));
       req.on('error', reject);
       req.end(body);
     });
@@ -109,7 +132,10 @@ export class Client {
 }
 
 export class ResourceClient<T extends KubeObject> {
-  constructor(private readonly client: Client, readonly info: ResourceInfo) {}
+  constructor(
+    private readonly client: Client,
+    readonly info: ResourceInfo,
+  ) {}
 
   list(namespace?: string, opts: ListOptions = {}): Promise<KubeList<T>> {
     return this.client.request('GET', resourcePath(this.info, namespace), { query: { ...opts } });
@@ -131,12 +157,23 @@ export class ResourceClient<T extends KubeObject> {
     return this.client.request('PUT', resourcePath(this.info, obj.metadata.namespace, obj.metadata.name, 'status'), { body: obj });
   }
 
-  patch(namespace: string | undefined, name: string, patch: unknown, type: keyof typeof PATCH_CONTENT_TYPES = 'merge', subresource?: string): Promise<T> {
-    return this.client.request('PATCH', resourcePath(this.info, namespace, name, subresource), { body: patch, contentType: PATCH_CONTENT_TYPES[type] });
+  patch(
+    namespace: string | undefined,
+    name: string,
+    patch: unknown,
+    type: keyof typeof PATCH_CONTENT_TYPES = 'merge',
+    subresource?: string,
+  ): Promise<T> {
+    return this.client.request('PATCH', resourcePath(this.info, namespace, name, subresource), {
+      body: patch,
+      contentType: PATCH_CONTENT_TYPES[type],
+    });
   }
 
   async delete(namespace: string | undefined, name: string, opts: DeleteOptions = {}): Promise<void> {
-    await this.client.request('DELETE', resourcePath(this.info, namespace, name), { body: { kind: 'DeleteOptions', apiVersion: 'v1', ...opts } });
+    await this.client.request('DELETE', resourcePath(this.info, namespace, name), {
+      body: { kind: 'DeleteOptions', apiVersion: 'v1', ...opts },
+    });
   }
 
   subresource<R>(method: string, namespace: string | undefined, name: string, subresource: string, body?: unknown): Promise<R> {

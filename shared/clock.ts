@@ -15,10 +15,14 @@ export const realClock: Clock = {
     new Promise((resolve) => {
       if (signal?.aborted) return resolve();
       const t = setTimeout(resolve, ms);
-      signal?.addEventListener('abort', () => {
-        clearTimeout(t);
-        resolve();
-      }, { once: true });
+      signal?.addEventListener(
+        'abort',
+        () => {
+          clearTimeout(t);
+          resolve();
+        },
+        { once: true },
+      );
     }),
 };
 
@@ -55,10 +59,14 @@ export class FakeClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       const t = this.setTimeout(resolve, ms);
-      signal?.addEventListener('abort', () => {
-        this.clearTimeout(t);
-        resolve();
-      }, { once: true });
+      signal?.addEventListener(
+        'abort',
+        () => {
+          this.clearTimeout(t);
+          resolve();
+        },
+        { once: true },
+      );
     });
   }
 

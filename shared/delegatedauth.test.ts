@@ -7,7 +7,8 @@ import { newLogger } from './log';
 const METRICS: AccessAttributes = { nonResourceAttributes: { verb: 'get', path: '/metrics' } };
 const STATS: AccessAttributes = { resourceAttributes: { verb: 'get', resource: 'nodes', subresource: 'stats', name: 'node-1' } };
 
-const request = (authorization?: string) => ({ socket: { authorized: false }, headers: authorization ? { authorization } : {} }) as unknown as IncomingMessage;
+const request = (authorization?: string) =>
+  ({ socket: { authorized: false }, headers: authorization ? { authorization } : {} }) as unknown as IncomingMessage;
 
 /** An apiserver that knows one token (admin's) and allows admin everything, counting the reviews asked. */
 function fakeApiserver() {
@@ -55,7 +56,11 @@ describe('DelegatedAuth', () => {
   });
 
   it('answers 503 when the apiserver cannot be asked', async () => {
-    const client = { request: async () => { throw new Error('connect ECONNREFUSED'); } } as unknown as Client;
+    const client = {
+      request: async () => {
+        throw new Error('connect ECONNREFUSED');
+      },
+    } as unknown as Client;
     const auth = new DelegatedAuth(client, new FakeClock(), newLogger('test'));
     expect(await auth.check(request('Bearer admin-token'), METRICS)).toMatchObject({ ok: false, code: 503 });
   });

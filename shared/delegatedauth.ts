@@ -27,7 +27,11 @@ export type AuthResult = { ok: true; user: UserInfo } | { ok: false; code: 401 |
 /** A map whose entries expire after a time to live and which is emptied when it grows too large. */
 export class TTLCache<V> {
   private readonly entries = new Map<string, { value: V; expires: number }>();
-  constructor(private readonly clock: Clock, private readonly ttlMs = CACHE_TTL_MS, private readonly maxEntries = CACHE_MAX_ENTRIES) {}
+  constructor(
+    private readonly clock: Clock,
+    private readonly ttlMs = CACHE_TTL_MS,
+    private readonly maxEntries = CACHE_MAX_ENTRIES,
+  ) {}
 
   get(key: string): V | undefined {
     const e = this.entries.get(key);
@@ -55,7 +59,11 @@ export class DelegatedAuth {
   private readonly tokens: TTLCache<UserInfo | null>;
   private readonly decisions: TTLCache<boolean>;
 
-  constructor(private readonly client: Client, clock: Clock, private readonly log: Logger) {
+  constructor(
+    private readonly client: Client,
+    clock: Clock,
+    private readonly log: Logger,
+  ) {
     this.tokens = new TTLCache(clock);
     this.decisions = new TTLCache(clock);
   }
@@ -86,7 +94,7 @@ export class DelegatedAuth {
     const review = await this.client.request<TokenReview>('POST', '/apis/authentication.k8s.io/v1/tokenreviews', {
       body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', metadata: {}, spec: { token } },
     });
-    const user = review.status?.authenticated ? review.status.user ?? null : null;
+    const user = review.status?.authenticated ? (review.status.user ?? null) : null;
     this.tokens.set(token, user);
     return user ?? undefined;
   }
@@ -96,7 +104,12 @@ export class DelegatedAuth {
     const cached = this.decisions.get(key);
     if (cached !== undefined) return cached;
     const review = await this.client.request<SubjectAccessReview>('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
-      body: { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', metadata: {}, spec: { user: user.username, uid: user.uid, groups: user.groups, ...attrs } },
+      body: {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SubjectAccessReview',
+        metadata: {},
+        spec: { user: user.username, uid: user.uid, groups: user.groups, ...attrs },
+      },
     });
     const allowed = review.status?.allowed === true;
     this.decisions.set(key, allowed);

@@ -50,7 +50,11 @@ export function alreadyExists(resource: string, name: string): StatusError {
   return fail(409, 'AlreadyExists', `${resource} "${name}" already exists`, { name, ...splitGroupResource(resource) });
 }
 
-export function conflict(resource: string, name: string, why = 'the object has been modified; please apply your changes to the latest version and try again'): StatusError {
+export function conflict(
+  resource: string,
+  name: string,
+  why = 'the object has been modified; please apply your changes to the latest version and try again',
+): StatusError {
   return fail(409, 'Conflict', `Operation cannot be fulfilled on ${resource} "${name}": ${why}`, { name, ...splitGroupResource(resource) });
 }
 
@@ -65,17 +69,32 @@ export function invalid(kind: string, name: string, causes: StatusCause[], group
 
 /** A field error, worded as Kubernetes' field.ErrorList does. */
 export const fieldError = {
-  required: (field: string, detail?: string): StatusCause => ({ reason: 'FieldValueRequired', field, message: detail ? `Required value: ${detail}` : 'Required value' }),
-  invalid: (field: string, value: unknown, detail: string): StatusCause => ({ reason: 'FieldValueInvalid', field, message: `Invalid value: ${JSON.stringify(value)}: ${detail}` }),
-  notSupported: (field: string, value: unknown, supported: string[]): StatusCause => ({ reason: 'FieldValueNotSupported', field, message: `Unsupported value: ${JSON.stringify(value)}: supported values: ${supported.map((s) => `"${s}"`).join(', ')}` }),
-  duplicate: (field: string, value: unknown): StatusCause => ({ reason: 'FieldValueDuplicate', field, message: `Duplicate value: ${JSON.stringify(value)}` }),
+  required: (field: string, detail?: string): StatusCause => ({
+    reason: 'FieldValueRequired',
+    field,
+    message: detail ? `Required value: ${detail}` : 'Required value',
+  }),
+  invalid: (field: string, value: unknown, detail: string): StatusCause => ({
+    reason: 'FieldValueInvalid',
+    field,
+    message: `Invalid value: ${JSON.stringify(value)}: ${detail}`,
+  }),
+  notSupported: (field: string, value: unknown, supported: string[]): StatusCause => ({
+    reason: 'FieldValueNotSupported',
+    field,
+    message: `Unsupported value: ${JSON.stringify(value)}: supported values: ${supported.map((s) => `"${s}"`).join(', ')}`,
+  }),
+  duplicate: (field: string, value: unknown): StatusCause => ({
+    reason: 'FieldValueDuplicate',
+    field,
+    message: `Duplicate value: ${JSON.stringify(value)}`,
+  }),
   forbidden: (field: string, detail: string): StatusCause => ({ reason: 'FieldValueForbidden', field, message: `Forbidden: ${detail}` }),
 };
 
 export function badRequest(message: string): StatusError {
   return fail(400, 'BadRequest', message);
 }
-
 
 export function forbidden(message: string, details?: StatusDetails): StatusError {
   return fail(403, 'Forbidden', message, details);
@@ -95,15 +114,16 @@ export function requestEntityTooLarge(message = 'Request entity too large: limit
 }
 
 export function unsupportedMediaType(contentType: string): StatusError {
-  return fail(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml (got "${contentType}")`);
+  return fail(
+    415,
+    'UnsupportedMediaType',
+    `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml (got "${contentType}")`,
+  );
 }
-
 
 export function internalError(message: string): StatusError {
   return fail(500, 'InternalError', `Internal error occurred: ${message}`);
 }
-
-
 
 function reasonOf(err: unknown): string | undefined {
   return err instanceof StatusError ? err.status.reason : undefined;

@@ -27,7 +27,11 @@ export class EventRecorder {
   private readonly log: Logger;
   private readonly recent = new Map<string, Recorded>();
 
-  constructor(private readonly client: Client, private readonly source: { component: string; host?: string }, opts: { clock?: Clock; logger?: Logger } = {}) {
+  constructor(
+    private readonly client: Client,
+    private readonly source: { component: string; host?: string },
+    opts: { clock?: Clock; logger?: Logger } = {},
+  ) {
     this.clock = opts.clock ?? realClock;
     this.log = (opts.logger ?? newLogger(source.component)).child({ recorder: 'events' });
   }
@@ -60,7 +64,14 @@ export class EventRecorder {
     const resource = resourceForKind(kind);
     const event: Event = {
       metadata: { name, namespace },
-      involvedObject: { kind, apiVersion: obj.apiVersion ?? (resource ? apiVersionOf(resource) : 'v1'), name: obj.metadata.name, namespace: obj.metadata.namespace, uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion },
+      involvedObject: {
+        kind,
+        apiVersion: obj.apiVersion ?? (resource ? apiVersionOf(resource) : 'v1'),
+        name: obj.metadata.name,
+        namespace: obj.metadata.namespace,
+        uid: obj.metadata.uid,
+        resourceVersion: obj.metadata.resourceVersion,
+      },
       type,
       reason,
       message,

@@ -1,7 +1,12 @@
 import { parseFieldSelector } from './fields';
 
 describe('field selectors', () => {
-  const pod: Record<string, string> = { 'metadata.name': 'web-1', 'metadata.namespace': 'default', 'spec.nodeName': 'node-1', 'status.phase': 'Running' };
+  const pod: Record<string, string> = {
+    'metadata.name': 'web-1',
+    'metadata.namespace': 'default',
+    'spec.nodeName': 'node-1',
+    'status.phase': 'Running',
+  };
   const get = (p: string) => pod[p];
 
   it('matches equality terms in any order', () => {

@@ -32,7 +32,10 @@ export function parseFlags<T extends Record<string, FlagSpec>>(specs: T, argv: s
 
 export function usage(specs: Record<string, FlagSpec>): string {
   return Object.entries(specs)
-    .map(([name, s]) => `  --${name}${s.boolean ? '' : '=<value>'}\t${s.help}${s.default !== undefined ? ` (default ${JSON.stringify(s.default)})` : ''}`)
+    .map(
+      ([name, s]) =>
+        `  --${name}${s.boolean ? '' : '=<value>'}\t${s.help}${s.default !== undefined ? ` (default ${JSON.stringify(s.default)})` : ''}`,
+    )
     .join('\n');
 }
 

@@ -8,7 +8,9 @@ import { Informer, ListerWatcher } from './informer';
 import { newLogger } from './log';
 import { parseSelector } from './labels';
 
-const cm = (name: string, rv: number, labels: Record<string, string> = {}): ConfigMap => ({ metadata: { name, namespace: 'default', resourceVersion: String(rv), labels } });
+const cm = (name: string, rv: number, labels: Record<string, string> = {}): ConfigMap => ({
+  metadata: { name, namespace: 'default', resourceVersion: String(rv), labels },
+});
 const flush = async () => {
   for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
 };
@@ -120,7 +122,12 @@ describe('Informer', () => {
     await informer.waitForSync();
     await flush();
     source.current.emit({ type: 'MODIFIED', object: cm('b', 4, { app: 'web' }) });
-    expect(informer.lister.byIndex('app', 'web').map((o) => o.metadata.name).sort()).toEqual(['a', 'b']);
+    expect(
+      informer.lister
+        .byIndex('app', 'web')
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(['a', 'b']);
     expect(informer.lister.byIndex('app', 'db')).toEqual([]);
     expect(informer.lister.list('default', parseSelector('app=web'))).toHaveLength(2);
     expect(informer.lister.get('default', 'a')?.metadata.resourceVersion).toBe('2');

@@ -114,7 +114,11 @@ export class Informer<T extends KubeObject> {
   private lastResourceVersion = '';
   private running = false;
 
-  constructor(client: Client | ListerWatcher<T>, readonly resource: ResourceInfo, private readonly opts: InformerOptions = {}) {
+  constructor(
+    client: Client | ListerWatcher<T>,
+    readonly resource: ResourceInfo,
+    private readonly opts: InformerOptions = {},
+  ) {
     this.source = 'resource' in client ? (client as Client).resource<T>(resource) : client;
     this.clock = opts.clock ?? realClock;
     this.log = (opts.logger ?? newLogger('informer')).child({ informer: resource.plural });
@@ -215,7 +219,12 @@ export class Informer<T extends KubeObject> {
     let gone: Status | undefined;
     await this.source.watch(
       this.opts.namespace,
-      { ...this.listOptions(), resourceVersion: this.lastResourceVersion, allowWatchBookmarks: true, timeoutSeconds: 300 + Math.floor(Math.random() * 300) },
+      {
+        ...this.listOptions(),
+        resourceVersion: this.lastResourceVersion,
+        allowWatchBookmarks: true,
+        timeoutSeconds: 300 + Math.floor(Math.random() * 300),
+      },
       (event: WatchEvent<T>) => {
         if (event.type === 'ERROR') {
           gone = event.object as unknown as Status;
@@ -252,7 +261,10 @@ export class Informer<T extends KubeObject> {
 export class SharedInformerFactory {
   private readonly informers = new Map<string, Informer<KubeObject>>();
 
-  constructor(private readonly client: Client, private readonly opts: { resyncPeriodMs?: number; logger?: Logger; clock?: Clock } = {}) {}
+  constructor(
+    private readonly client: Client,
+    private readonly opts: { resyncPeriodMs?: number; logger?: Logger; clock?: Clock } = {},
+  ) {}
 
   informerFor<T extends KubeObject>(resource: ResourceInfo): Informer<T> {
     const key = `${resource.group}/${resource.plural}`;

@@ -13,7 +13,12 @@ export interface ClientConfig {
   userAgent?: string;
 }
 
-interface Named<T> { name: string; cluster?: T; user?: T; context?: T }
+interface Named<T> {
+  name: string;
+  cluster?: T;
+  user?: T;
+  context?: T;
+}
 
 const fromData = (data: string | undefined): Buffer | undefined => (data ? Buffer.from(data, 'base64') : undefined);
 
@@ -33,7 +38,8 @@ export function loadKubeconfig(file: string): ClientConfig {
   if (!cluster?.server) throw new Error(`${file}: no cluster server in the current context`);
   return {
     server: String(cluster.server),
-    ca: fromData(cluster['certificate-authority-data'] as string | undefined) ?? read(cluster['certificate-authority'] as string | undefined),
+    ca:
+      fromData(cluster['certificate-authority-data'] as string | undefined) ?? read(cluster['certificate-authority'] as string | undefined),
     insecureSkipTLSVerify: cluster['insecure-skip-tls-verify'] === true,
     token: user.token ?? read(user['token-file'])?.toString().trim(),
     cert: fromData(user['client-certificate-data']) ?? read(user['client-certificate']),
@@ -60,7 +66,16 @@ export function writeKubeconfig(file: string, o: KubeconfigOptions): void {
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [{ name: cluster, cluster: { server: o.server, ...(o.caData ? { 'certificate-authority-data': b64(o.caData) } : {}) } }],
-    users: [{ name: user, user: { ...(o.token ? { token: o.token } : {}), ...(o.certData ? { 'client-certificate-data': b64(o.certData) } : {}), ...(o.keyData ? { 'client-key-data': b64(o.keyData) } : {}) } }],
+    users: [
+      {
+        name: user,
+        user: {
+          ...(o.token ? { token: o.token } : {}),
+          ...(o.certData ? { 'client-certificate-data': b64(o.certData) } : {}),
+          ...(o.keyData ? { 'client-key-data': b64(o.keyData) } : {}),
+        },
+      },
+    ],
     contexts: [{ name: `${user}@${cluster}`, context: { cluster, user } }],
     'current-context': `${user}@${cluster}`,
   };

@@ -50,7 +50,13 @@ describe('label selectors', () => {
   });
 
   it('turns a LabelSelector into requirements, and a missing one into nothing', () => {
-    const s = selectorFromLabelSelector({ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['db'] }, { key: 'track', operator: 'Exists' }] });
+    const s = selectorFromLabelSelector({
+      matchLabels: { app: 'web' },
+      matchExpressions: [
+        { key: 'tier', operator: 'NotIn', values: ['db'] },
+        { key: 'track', operator: 'Exists' },
+      ],
+    });
     expect(s.matches({ app: 'web', track: 'stable' })).toBe(true);
     expect(s.matches({ app: 'web', track: 'stable', tier: 'db' })).toBe(false);
     expect(s.matches({ app: 'web' })).toBe(false);

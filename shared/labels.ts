@@ -24,23 +24,35 @@ function requirementMatches(r: Requirement, labels: Record<string, string>): boo
   const has = Object.prototype.hasOwnProperty.call(labels, r.key);
   const value = labels[r.key];
   switch (r.operator) {
-    case '=': return has && value === r.values[0];
-    case '!=': return !has || value !== r.values[0];
-    case 'in': return has && r.values.includes(value);
-    case 'notin': return !has || !r.values.includes(value);
-    case 'exists': return has;
-    case '!': return !has;
+    case '=':
+      return has && value === r.values[0];
+    case '!=':
+      return !has || value !== r.values[0];
+    case 'in':
+      return has && r.values.includes(value);
+    case 'notin':
+      return !has || !r.values.includes(value);
+    case 'exists':
+      return has;
+    case '!':
+      return !has;
   }
 }
 
 function requirementString(r: Requirement): string {
   switch (r.operator) {
-    case '=': return `${r.key}=${r.values[0]}`;
-    case '!=': return `${r.key}!=${r.values[0]}`;
-    case 'in': return `${r.key} in (${r.values.join(',')})`;
-    case 'notin': return `${r.key} notin (${r.values.join(',')})`;
-    case 'exists': return r.key;
-    case '!': return `!${r.key}`;
+    case '=':
+      return `${r.key}=${r.values[0]}`;
+    case '!=':
+      return `${r.key}!=${r.values[0]}`;
+    case 'in':
+      return `${r.key} in (${r.values.join(',')})`;
+    case 'notin':
+      return `${r.key} notin (${r.values.join(',')})`;
+    case 'exists':
+      return r.key;
+    case '!':
+      return `!${r.key}`;
   }
 }
 
@@ -81,7 +93,8 @@ function checkKey(key: string, text: string): void {
 }
 
 function checkValue(value: string, text: string): void {
-  if (!VALUE.test(value) || value.length > 63) throw badRequest(`unable to parse requirement: invalid label value "${value}" in selector "${text}"`);
+  if (!VALUE.test(value) || value.length > 63)
+    throw badRequest(`unable to parse requirement: invalid label value "${value}" in selector "${text}"`);
 }
 
 /** Splits on commas that are not inside parentheses. */
@@ -105,7 +118,10 @@ function splitTerms(text: string): string[] {
 function parseTerm(term: string, text: string): Requirement {
   const set = /^(\S+)\s+(in|notin)\s*\(([^()]*)\)$/.exec(term);
   if (set) {
-    const values = set[3].split(',').map((v) => v.trim()).filter((v) => v !== '');
+    const values = set[3]
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v !== '');
     checkKey(set[1], text);
     values.forEach((v) => checkValue(v, text));
     return { key: set[1], operator: set[2] as 'in' | 'notin', values };
@@ -147,10 +163,18 @@ export function selectorFromLabelSelector(ls: LabelSelector | undefined | null):
   for (const e of ls.matchExpressions ?? []) {
     const values = [...(e.values ?? [])].sort();
     switch (e.operator) {
-      case 'In': requirements.push({ key: e.key, operator: 'in', values }); break;
-      case 'NotIn': requirements.push({ key: e.key, operator: 'notin', values }); break;
-      case 'Exists': requirements.push({ key: e.key, operator: 'exists', values: [] }); break;
-      case 'DoesNotExist': requirements.push({ key: e.key, operator: '!', values: [] }); break;
+      case 'In':
+        requirements.push({ key: e.key, operator: 'in', values });
+        break;
+      case 'NotIn':
+        requirements.push({ key: e.key, operator: 'notin', values });
+        break;
+      case 'Exists':
+        requirements.push({ key: e.key, operator: 'exists', values: [] });
+        break;
+      case 'DoesNotExist':
+        requirements.push({ key: e.key, operator: '!', values: [] });
+        break;
     }
   }
   return new RequirementsSelector(requirements);
@@ -158,7 +182,11 @@ export function selectorFromLabelSelector(ls: LabelSelector | undefined | null):
 
 /** A selector requiring every label of `set` (a Service's selector). An empty or missing set matches everything. */
 export function selectorFromSet(set: Record<string, string> | undefined): Selector {
-  return new RequirementsSelector(Object.keys(set ?? {}).sort().map((key) => ({ key, operator: '=' as const, values: [set![key]] })));
+  return new RequirementsSelector(
+    Object.keys(set ?? {})
+      .sort()
+      .map((key) => ({ key, operator: '=' as const, values: [set![key]] })),
+  );
 }
 
 /** The text form of a LabelSelector, as Scale's status.selector and `kubectl describe` show it. */

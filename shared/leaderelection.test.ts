@@ -46,7 +46,10 @@ describe('leader election', () => {
   });
 
   it('judges expiry from renewTime plus the lease duration', () => {
-    const lease: Lease = { metadata: {}, spec: { holderIdentity: 'a', renewTime: '2026-01-01T00:00:00.000000Z', leaseDurationSeconds: 15 } };
+    const lease: Lease = {
+      metadata: {},
+      spec: { holderIdentity: 'a', renewTime: '2026-01-01T00:00:00.000000Z', leaseDurationSeconds: 15 },
+    };
     const t0 = Date.parse('2026-01-01T00:00:00Z');
     expect(heldByOther(lease, 'b', t0 + 14_000)).toBe(true);
     expect(heldByOther(lease, 'b', t0 + 16_000)).toBe(false);

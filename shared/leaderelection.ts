@@ -56,11 +56,17 @@ export class LeaderElector {
   private stopped = new AbortController();
   private leading = false;
 
-  constructor(client: Client | LeaseStore, private readonly config: LeaderElectionConfig) {
+  constructor(
+    client: Client | LeaseStore,
+    private readonly config: LeaderElectionConfig,
+  ) {
     this.namespace = config.namespace ?? 'kube-system';
     this.store = 'resource' in client ? apiLeaseStore(client as Client, this.namespace, config.name) : (client as LeaseStore);
     this.clock = config.clock ?? realClock;
-    this.log = (config.logger ?? newLogger('leaderelection')).child({ lease: `${this.namespace}/${config.name}`, identity: config.identity });
+    this.log = (config.logger ?? newLogger('leaderelection')).child({
+      lease: `${this.namespace}/${config.name}`,
+      identity: config.identity,
+    });
     this.leaseSeconds = config.leaseDurationSeconds ?? 15;
     this.renewDeadlineMs = (config.renewDeadlineSeconds ?? 10) * 1000;
     this.retryMs = (config.retryPeriodSeconds ?? 2) * 1000;
@@ -78,7 +84,13 @@ export class LeaderElector {
           apiVersion: 'coordination.k8s.io/v1',
           kind: 'Lease',
           metadata: { name: this.config.name, namespace: this.namespace },
-          spec: { holderIdentity: this.config.identity, leaseDurationSeconds: this.leaseSeconds, acquireTime: renewTime, renewTime, leaseTransitions: 0 },
+          spec: {
+            holderIdentity: this.config.identity,
+            leaseDurationSeconds: this.leaseSeconds,
+            acquireTime: renewTime,
+            renewTime,
+            leaseTransitions: 0,
+          },
         });
         return true;
       }
@@ -139,7 +151,10 @@ export class LeaderElector {
     try {
       const lease = await this.store.get();
       if (lease?.spec.holderIdentity === this.config.identity) {
-        await this.store.update({ ...lease, spec: { ...lease.spec, holderIdentity: undefined, renewTime: undefined, leaseDurationSeconds: 1 } });
+        await this.store.update({
+          ...lease,
+          spec: { ...lease.spec, holderIdentity: undefined, renewTime: undefined, leaseDurationSeconds: 1 },
+        });
       }
     } catch (err) {
       this.log.warn({ err: String(err) }, 'could not release the lease');

@@ -9,6 +9,7 @@ import type http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
 import type { Registry } from 'prom-client';
+import { asyncHandler } from './asynchandler';
 import type { DelegatedAuth } from './delegatedauth';
 import type { FlagSpec, FlagValues } from './flags';
 import type { Logger } from './log';
@@ -51,15 +52,15 @@ function fail(res: http.ServerResponse, code: number, message: string): void {
   res.end(message);
 }
 
-function handler(registry: Registry, auth: DelegatedAuth): http.RequestListener {
-  return async (req, res) => {
+function handler(registry: Registry, auth: DelegatedAuth, log: Logger): http.RequestListener {
+  return asyncHandler(async (req, res) => {
     const path = new URL(req.url ?? '/', 'https://localhost').pathname;
     if (path === '/healthz') return void res.end('ok');
     const verdict = await auth.check(req, { nonResourceAttributes: { verb: 'get', path } });
     if (!verdict.ok) return fail(res, verdict.code, verdict.message);
     if (path !== '/metrics' || req.method !== 'GET') return fail(res, 404, 'not found');
     await writeMetrics(res, registry);
-  };
+  }, log);
 }
 
 /** The addresses the certificate names: loopback, and the bind address unless it means "every address". */
@@ -68,12 +69,21 @@ function servingIPs(bindAddress: string): string[] {
 }
 
 /** Starts the secure port; resolves with the listening server, or undefined when there is none. */
-export function serveMetrics(opts: SecureServingOptions, registry: Registry, auth: DelegatedAuth, log: Logger): Promise<https.Server | undefined> {
+export function serveMetrics(
+  opts: SecureServingOptions,
+  registry: Registry,
+  auth: DelegatedAuth,
+  log: Logger,
+): Promise<https.Server | undefined> {
   if (opts.port === 0) return Promise.resolve(undefined);
-  const pair = selfSignedServingCertificate({ commonName: `${opts.component}@${Math.floor(Date.now() / 1000)}`, dnsNames: ['localhost', os.hostname()], ips: servingIPs(opts.bindAddress) });
+  const pair = selfSignedServingCertificate({
+    commonName: `${opts.component}@${Math.floor(Date.now() / 1000)}`,
+    dnsNames: ['localhost', os.hostname()],
+    ips: servingIPs(opts.bindAddress),
+  });
   const clientAuth = opts.clientCAFile ? { ca: fs.readFileSync(opts.clientCAFile), requestCert: true, rejectUnauthorized: false } : {};
   const tls: https.ServerOptions = { cert: pair.cert, key: pair.key, ...clientAuth };
-  const server = https.createServer(tls, handler(registry, auth));
+  const server = https.createServer(tls, handler(registry, auth, log));
   return new Promise((resolve) => {
     server.once('error', (err) => {
       log.warn({ err: String(err), port: opts.port }, 'secure port not served; running without /metrics');

@@ -26,7 +26,12 @@ function newKey(): { forgeKey: forge.pki.rsa.PrivateKey; publicKey: forge.pki.rs
   return { forgeKey, publicKey: forge.pki.setRsaPublicKey(forgeKey.n, forgeKey.e), pem };
 }
 
-function baseCertificate(publicKey: forge.pki.PublicKey, commonName: string, organizations: string[], lifetimeMs: number): forge.pki.Certificate {
+function baseCertificate(
+  publicKey: forge.pki.PublicKey,
+  commonName: string,
+  organizations: string[],
+  lifetimeMs: number,
+): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
   cert.serialNumber = `01${crypto.randomBytes(15).toString('hex')}`; // positive, 16 bytes
@@ -68,8 +73,19 @@ function issue(ca: KeyPair, commonName: string, organizations: string[], extensi
 
 /** A TLS server certificate for the given DNS names and IP addresses. */
 export function issueServingCertificate(ca: KeyPair, names: ServingNames): KeyPair {
-  const altNames = [...names.dnsNames.map((value) => ({ type: 2, value })), ...names.ips.filter((ip) => net.isIP(ip)).map((ip) => ({ type: 7, ip }))];
-  return issue(ca, names.commonName, [], [{ name: 'extKeyUsage', serverAuth: true }, { name: 'subjectAltName', altNames }]);
+  const altNames = [
+    ...names.dnsNames.map((value) => ({ type: 2, value })),
+    ...names.ips.filter((ip) => net.isIP(ip)).map((ip) => ({ type: 7, ip })),
+  ];
+  return issue(
+    ca,
+    names.commonName,
+    [],
+    [
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames },
+    ],
+  );
 }
 
 /** A TLS client certificate: the common name is the user, the organizations its groups. */

@@ -2,7 +2,15 @@ import { formatBytes, formatMilliCPU, milliValue, parseQuantity } from './quanti
 
 describe('resource quantities', () => {
   it.each([
-    ['100m', 0.1], ['2', 2], ['0.5', 0.5], ['128Mi', 128 * 2 ** 20], ['1G', 1e9], ['1Gi', 2 ** 30], ['1e3', 1000], ['500k', 500_000], ['1Ki', 1024],
+    ['100m', 0.1],
+    ['2', 2],
+    ['0.5', 0.5],
+    ['128Mi', 128 * 2 ** 20],
+    ['1G', 1e9],
+    ['1Gi', 2 ** 30],
+    ['1e3', 1000],
+    ['500k', 500_000],
+    ['1Ki', 1024],
   ])('parses %s', (q, v) => expect(parseQuantity(q)).toBeCloseTo(v));
 
   it('computes CPU millicores, rounding up', () => {

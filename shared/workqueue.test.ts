@@ -71,13 +71,18 @@ describe('RateLimitingQueue', () => {
     const q = new RateLimitingQueue({ clock });
     const calls: string[] = [];
     let fail = true;
-    const done = runWorkers(q, 2, async (key) => {
-      calls.push(key);
-      if (fail) {
-        fail = false;
-        throw new Error('transient');
-      }
-    }, newLogger('test').child({ level: 'silent' }));
+    const done = runWorkers(
+      q,
+      2,
+      async (key) => {
+        calls.push(key);
+        if (fail) {
+          fail = false;
+          throw new Error('transient');
+        }
+      },
+      newLogger('test').child({ level: 'silent' }),
+    );
     q.add('k');
     await flush();
     expect(calls).toEqual(['k']);

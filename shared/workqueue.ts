@@ -21,7 +21,12 @@ export class WorkqueueMetrics {
     const common = { labelNames: ['name'], registers: [registry] };
     this.depth = new Gauge({ name: 'workqueue_depth', help: 'Current depth of workqueue', ...common });
     this.adds = new Counter({ name: 'workqueue_adds_total', help: 'Total number of adds handled by workqueue', ...common });
-    this.workDuration = new Histogram({ name: 'workqueue_work_duration_seconds', help: 'How long in seconds processing an item from workqueue takes.', buckets: exponentialBuckets(1e-8, 10, 10), ...common });
+    this.workDuration = new Histogram({
+      name: 'workqueue_work_duration_seconds',
+      help: 'How long in seconds processing an item from workqueue takes.',
+      buckets: exponentialBuckets(1e-8, 10, 10),
+      ...common,
+    });
     this.retries = new Counter({ name: 'workqueue_retries_total', help: 'Total number of retries handled by workqueue', ...common });
   }
 }
@@ -39,7 +44,11 @@ class QueueMetrics {
   private readonly started = new Map<string, number>();
 
   /** Every series exists from the start, at zero, as client-go creates them with the queue. */
-  constructor(private readonly metrics: WorkqueueMetrics, name: string, private readonly clock: Clock) {
+  constructor(
+    private readonly metrics: WorkqueueMetrics,
+    name: string,
+    private readonly clock: Clock,
+  ) {
     this.labels = { name };
     metrics.depth.set(this.labels, 0);
     metrics.adds.inc(this.labels, 0);
@@ -209,7 +218,12 @@ export class RateLimitingQueue {
 }
 
 /** Runs `workers` loops of get → sync → forget or addRateLimited → done, until the queue shuts down. */
-export async function runWorkers(queue: RateLimitingQueue, workers: number, sync: (key: string) => Promise<void>, logger: Logger): Promise<void> {
+export async function runWorkers(
+  queue: RateLimitingQueue,
+  workers: number,
+  sync: (key: string) => Promise<void>,
+  logger: Logger,
+): Promise<void> {
   const worker = async () => {
     for (;;) {
       const key = await queue.get();
@@ -218,7 +232,10 @@ export async function runWorkers(queue: RateLimitingQueue, workers: number, sync
         await sync(key);
         queue.forget(key);
       } catch (err) {
-        logger.warn({ key, err: err instanceof Error ? err.message : String(err), retries: queue.numRequeues(key) }, 'sync failed; requeued with back-off');
+        logger.warn(
+          { key, err: err instanceof Error ? err.message : String(err), retries: queue.numRequeues(key) },
+          'sync failed; requeued with back-off',
+        );
         queue.addRateLimited(key);
       } finally {
         queue.done(key);

@@ -23,8 +23,10 @@ function findRoot(dir: string): string {
 export const ROOT = findRoot(__dirname);
 export const DIST = path.join(ROOT, 'dist');
 
-
-export async function waitFor<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<T> {
+export async function waitFor<T>(
+  fn: () => Promise<T | undefined | false> | T | undefined | false,
+  opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+): Promise<T> {
   const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
   let last: unknown;
   for (;;) {
@@ -104,7 +106,11 @@ export interface ControlPlaneOptions {
  * A real etcd and a real apiserver (compiled) on free ports, with data, certificates and tokens in a
  * temp dir; `nodes` get kubelet credentials.
  */
-export async function startControlPlane(extraApiserverArgs: string[] = [], nodes: string[] = ['node-1'], options: ControlPlaneOptions = {}): Promise<ControlPlane> {
+export async function startControlPlane(
+  extraApiserverArgs: string[] = [],
+  nodes: string[] = ['node-1'],
+  options: ControlPlaneOptions = {},
+): Promise<ControlPlane> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mini-k8s-'));
   const [client, peer, api] = [await freePort(), await freePort(), await freePort()];
   const credentials = { dataDir: dir, server: `https://127.0.0.1:${api}`, extraSANs: [], kubernetesServiceIP: '10.96.0.1', nodes };
@@ -112,11 +118,27 @@ export async function startControlPlane(extraApiserverArgs: string[] = [], nodes
   writeUserKubeconfigs(credentials);
   const etcdUrl = etcdURL(client);
   const apiserverEtcdUrl = options.etcdEndpoint ? await options.etcdEndpoint(etcdUrl) : etcdUrl;
-  const etcd = startProcess('etcd', etcdArgs({ dataDir: `${dir}/etcd`, clientPort: client, peerPort: peer, credentials: creds }), `${dir}/etcd.log`);
-  const apiserver = startProcess(process.execPath, [path.join(DIST, 'apiserver', 'main.js'), ...apiserverEtcdArgs(client, creds).map((a) => (a.startsWith('--etcd-servers=') ? `--etcd-servers=${apiserverEtcdUrl}` : a)), `--secure-port=${api}`, '--bind-address=127.0.0.1',
-    `--tls-cert-file=${creds.certificate('apiserver').cert}`, `--tls-private-key-file=${creds.certificate('apiserver').key}`, `--token-auth-file=${creds.tokenFile}`,
-    `--kubelet-client-certificate=${creds.certificate('apiserver-kubelet-client').cert}`, `--kubelet-client-key=${creds.certificate('apiserver-kubelet-client').key}`,
-    ...extraApiserverArgs], `${dir}/apiserver.log`);
+  const etcd = startProcess(
+    'etcd',
+    etcdArgs({ dataDir: `${dir}/etcd`, clientPort: client, peerPort: peer, credentials: creds }),
+    `${dir}/etcd.log`,
+  );
+  const apiserver = startProcess(
+    process.execPath,
+    [
+      path.join(DIST, 'apiserver', 'main.js'),
+      ...apiserverEtcdArgs(client, creds).map((a) => (a.startsWith('--etcd-servers=') ? `--etcd-servers=${apiserverEtcdUrl}` : a)),
+      `--secure-port=${api}`,
+      '--bind-address=127.0.0.1',
+      `--tls-cert-file=${creds.certificate('apiserver').cert}`,
+      `--tls-private-key-file=${creds.certificate('apiserver').key}`,
+      `--token-auth-file=${creds.tokenFile}`,
+      `--kubelet-client-certificate=${creds.certificate('apiserver-kubelet-client').cert}`,
+      `--kubelet-client-key=${creds.certificate('apiserver-kubelet-client').key}`,
+      ...extraApiserverArgs,
+    ],
+    `${dir}/apiserver.log`,
+  );
   const url = `https://127.0.0.1:${api}`;
   const config = loadKubeconfig(creds.adminKubeconfig);
   const stopAll = async () => {
@@ -128,7 +150,10 @@ export async function startControlPlane(extraApiserverArgs: string[] = [], nodes
     await waitFor(async () => (await httpStatus(`${url}/readyz`)) === 200, { what: 'the apiserver to be ready' });
     // The bootstrap (system namespaces, default roles) runs right after etcd answers.
     const admin = new Client(config);
-    await waitFor(() => admin.request('GET', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/mini-kubernetes:viewers-cluster').then(() => true), { what: 'bootstrap' });
+    await waitFor(
+      () => admin.request('GET', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/mini-kubernetes:viewers-cluster').then(() => true),
+      { what: 'bootstrap' },
+    );
   } catch (err) {
     await stopAll(); // never leave processes behind
     throw err;
@@ -141,7 +166,11 @@ export async function startControlPlane(extraApiserverArgs: string[] = [], nodes
     componentKubeconfig: creds.componentKubeconfig,
     caFile: creds.caFile,
     etcdUrl,
-    etcdTLS: { ca: fs.readFileSync(creds.caFile), cert: fs.readFileSync(creds.certificate('apiserver-etcd-client').cert), key: fs.readFileSync(creds.certificate('apiserver-etcd-client').key) },
+    etcdTLS: {
+      ca: fs.readFileSync(creds.caFile),
+      cert: fs.readFileSync(creds.certificate('apiserver-etcd-client').cert),
+      key: fs.readFileSync(creds.certificate('apiserver-etcd-client').key),
+    },
     dir,
     etcd,
     apiserver,

@@ -10,6 +10,9 @@ bash deploy/images/build.sh || { echo "jest: 0 passed, 1 failed"; exit 1; }
 
 results="$(mktemp)"
 status=0
+# Lint (typescript-eslint, Prettier) first: a lint failure counts as a failed test.
+lint_failed=0
+npm run --silent lint || { lint_failed=1; status=1; }
 # Unit and integration tests run in parallel workers; end-to-end tests share one cluster, one at a time.
 npx jest --config test/jest.config.js --selectProjects unit integration --json --outputFile="$results.a" "$@" || status=1
 npx jest --config test/jest.config.js --selectProjects e2e --runInBand --json --outputFile="$results.b" "$@" || status=1
@@ -20,8 +23,8 @@ npx jest --config test/jest.config.js --selectProjects compose --runInBand --jso
 
 node -e '
   const fs = require("fs");
-  let passed = 0, failed = 0;
-  for (const f of process.argv.slice(1)) {
+  let passed = 0, failed = Number(process.argv[1]);
+  for (const f of process.argv.slice(2)) {
     if (!fs.existsSync(f)) { failed++; continue; }
     const r = JSON.parse(fs.readFileSync(f, "utf8"));
     passed += r.numPassedTests;
@@ -29,6 +32,6 @@ node -e '
   }
   console.log(`jest: ${passed} passed, ${failed} failed`);
   process.exit(failed > 0 ? 1 : 0);
-' "$results.a" "$results.b" "$results.c" "$results.d" || status=1
+' "$lint_failed" "$results.a" "$results.b" "$results.c" "$results.d" || status=1
 rm -f "$results" "$results.a" "$results.b" "$results.c" "$results.d"
 exit "$status"

@@ -8,6 +8,9 @@ export async function admitNamespace(namespaces: NamespaceLister, namespace: str
   const ns = await namespaces.get(namespace);
   if (!ns) throw notFound('namespaces', namespace);
   if (ns.metadata.deletionTimestamp) {
-    throw forbidden(`${resourceName} is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`, { name: namespace, kind: 'namespaces' });
+    throw forbidden(`${resourceName} is forbidden: unable to create new content in namespace ${namespace} because it is being terminated`, {
+      name: namespace,
+      kind: 'namespaces',
+    });
   }
 }

@@ -4,7 +4,10 @@ import { RbacAuthorizer, ruleAllows, PolicySource } from './rbac';
 import { requestInfo } from './requestinfo';
 import { parseTokenFile, tokenFileLine } from './tokenfile';
 
-const attrs = (method: string, path: string, user: Attributes['user'], watch = false): Attributes => ({ ...requestInfo(method, path, watch), user });
+const attrs = (method: string, path: string, user: Attributes['user'], watch = false): Attributes => ({
+  ...requestInfo(method, path, watch),
+  user,
+});
 const viewer = { username: 'viewer', groups: ['mini-kubernetes:viewers', 'system:authenticated'] };
 
 describe('requestInfo', () => {
@@ -14,9 +17,19 @@ describe('requestInfo', () => {
     ['GET', '/api/v1/watch/namespaces/default/pods/web', false, { verb: 'watch', name: 'web' }],
     ['PUT', '/api/v1/namespaces/default/pods/web/status', false, { verb: 'update', resource: 'pods', subresource: 'status', name: 'web' }],
     ['DELETE', '/apis/apps/v1/namespaces/x/deployments', false, { verb: 'deletecollection', apiGroup: 'apps', namespace: 'x' }],
-    ['GET', '/api/v1/namespaces/kube-system', false, { verb: 'get', resource: 'namespaces', name: 'kube-system', namespace: 'kube-system' }],
+    [
+      'GET',
+      '/api/v1/namespaces/kube-system',
+      false,
+      { verb: 'get', resource: 'namespaces', name: 'kube-system', namespace: 'kube-system' },
+    ],
     ['PUT', '/api/v1/namespaces/gone/finalize', false, { verb: 'update', resource: 'namespaces', name: 'gone', subresource: 'finalize' }],
-    ['POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', false, { verb: 'create', apiGroup: 'authorization.k8s.io', resource: 'selfsubjectaccessreviews' }],
+    [
+      'POST',
+      '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+      false,
+      { verb: 'create', apiGroup: 'authorization.k8s.io', resource: 'selfsubjectaccessreviews' },
+    ],
   ])('%s %s (watch=%s)', (method, path, watch, want) => {
     expect(requestInfo(method, path, watch)).toMatchObject({ isResourceRequest: true, ...want });
   });
@@ -61,14 +74,28 @@ describe('RBAC rules', () => {
     const scheduler = { username: 'system:kube-scheduler', groups: ['system:authenticated'] };
     expect(rbac.authorize(attrs('POST', '/api/v1/namespaces/default/pods/web/binding', scheduler)).decision).toBe('allow');
     expect(rbac.authorize(attrs('DELETE', '/api/v1/namespaces/default/pods/web', scheduler)).decision).toBe('noOpinion');
-    expect(rbac.authorize(attrs('PUT', '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-scheduler', scheduler)).decision).toBe('allow');
-    expect(rbac.authorize(attrs('PUT', '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-controller-manager', scheduler)).decision).toBe('noOpinion');
+    expect(
+      rbac.authorize(attrs('PUT', '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-scheduler', scheduler)).decision,
+    ).toBe('allow');
+    expect(
+      rbac.authorize(attrs('PUT', '/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-controller-manager', scheduler))
+        .decision,
+    ).toBe('noOpinion');
   });
 
   it('grants a RoleBinding only in its own namespace', () => {
     const source: PolicySource = {
       ...bootstrap,
-      roleBindings: (ns) => (ns === 'team' ? [{ metadata: { name: 'b', namespace: 'team' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' }, subjects: [{ kind: 'User', name: 'viewer' }] }] : []),
+      roleBindings: (ns) =>
+        ns === 'team'
+          ? [
+              {
+                metadata: { name: 'b', namespace: 'team' },
+                roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' },
+                subjects: [{ kind: 'User', name: 'viewer' }],
+              },
+            ]
+          : [],
     };
     const withBinding = new RbacAuthorizer(source);
     expect(withBinding.authorize(attrs('POST', '/api/v1/namespaces/team/configmaps', viewer)).decision).toBe('allow');
@@ -78,13 +105,20 @@ describe('RBAC rules', () => {
 
 describe('forbidden messages', () => {
   it('words a refusal as kube-apiserver does', () => {
-    expect(forbiddenError(attrs('POST', '/api/v1/namespaces/default/configmaps', viewer)).status.message)
-      .toBe('configmaps is forbidden: User "viewer" cannot create resource "configmaps" in API group "" in the namespace "default"');
-    expect(forbiddenError(attrs('DELETE', '/apis/apps/v1/namespaces/a/deployments/web', viewer)).status.message)
-      .toBe('deployments.apps "web" is forbidden: User "viewer" cannot delete resource "deployments" in API group "apps" in the namespace "a"');
-    expect(forbiddenError(attrs('GET', '/api/v1/nodes', viewer)).status.message)
-      .toBe('nodes is forbidden: User "viewer" cannot list resource "nodes" in API group "" at the cluster scope');
-    expect(forbiddenError(attrs('GET', '/metrics', viewer)).status).toMatchObject({ code: 403, reason: 'Forbidden', message: 'forbidden: User "viewer" cannot get path "/metrics"' });
+    expect(forbiddenError(attrs('POST', '/api/v1/namespaces/default/configmaps', viewer)).status.message).toBe(
+      'configmaps is forbidden: User "viewer" cannot create resource "configmaps" in API group "" in the namespace "default"',
+    );
+    expect(forbiddenError(attrs('DELETE', '/apis/apps/v1/namespaces/a/deployments/web', viewer)).status.message).toBe(
+      'deployments.apps "web" is forbidden: User "viewer" cannot delete resource "deployments" in API group "apps" in the namespace "a"',
+    );
+    expect(forbiddenError(attrs('GET', '/api/v1/nodes', viewer)).status.message).toBe(
+      'nodes is forbidden: User "viewer" cannot list resource "nodes" in API group "" at the cluster scope',
+    );
+    expect(forbiddenError(attrs('GET', '/metrics', viewer)).status).toMatchObject({
+      code: 403,
+      reason: 'Forbidden',
+      message: 'forbidden: User "viewer" cannot get path "/metrics"',
+    });
   });
 });
 

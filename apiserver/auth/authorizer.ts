@@ -52,6 +52,14 @@ export function forbiddenError(attrs: Attributes, reason?: string): StatusError 
   }
   if (reason) message += `: ${reason}`;
   const groupResource = attrs.apiGroup ? `${attrs.resource}.${attrs.apiGroup}` : attrs.resource;
-  const subject = !groupResource ? 'forbidden' : attrs.name ? `${groupResource} "${attrs.name}" is forbidden` : `${groupResource} is forbidden`;
-  return forbidden(`${subject}: ${message}`, { group: attrs.apiGroup || undefined, kind: attrs.resource || undefined, name: attrs.name || undefined });
+  const subject = !groupResource
+    ? 'forbidden'
+    : attrs.name
+      ? `${groupResource} "${attrs.name}" is forbidden`
+      : `${groupResource} is forbidden`;
+  return forbidden(`${subject}: ${message}`, {
+    group: attrs.apiGroup || undefined,
+    kind: attrs.resource || undefined,
+    name: attrs.name || undefined,
+  });
 }

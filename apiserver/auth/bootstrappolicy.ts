@@ -16,8 +16,27 @@ const AUTH_DELEGATION: PolicyRule[] = [
 
 /** Namespaced resources an application team reads (view) and writes (edit). Secrets are edit-only. */
 const WORKLOADS: PolicyRule[] = [
-  { apiGroups: [''], resources: ['pods', 'pods/log', 'pods/status', 'services', 'services/status', 'endpoints', 'configmaps', 'events', 'namespaces', 'namespaces/status'], verbs: READ },
-  { apiGroups: ['apps'], resources: ['deployments', 'deployments/status', 'deployments/scale', 'replicasets', 'replicasets/status', 'replicasets/scale'], verbs: READ },
+  {
+    apiGroups: [''],
+    resources: [
+      'pods',
+      'pods/log',
+      'pods/status',
+      'services',
+      'services/status',
+      'endpoints',
+      'configmaps',
+      'events',
+      'namespaces',
+      'namespaces/status',
+    ],
+    verbs: READ,
+  },
+  {
+    apiGroups: ['apps'],
+    resources: ['deployments', 'deployments/status', 'deployments/scale', 'replicasets', 'replicasets/status', 'replicasets/scale'],
+    verbs: READ,
+  },
   { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers', 'horizontalpodautoscalers/status'], verbs: READ },
   { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
   { apiGroups: ['metrics.k8s.io'], resources: ['pods'], verbs: READ },
@@ -32,18 +51,40 @@ const EDIT: PolicyRule[] = [
 ];
 
 function clusterRole(name: string, rules: PolicyRule[]): ClusterRole {
-  return { apiVersion: `${RBAC}/v1`, kind: 'ClusterRole', metadata: { name, labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' }, annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true' } }, rules };
+  return {
+    apiVersion: `${RBAC}/v1`,
+    kind: 'ClusterRole',
+    metadata: {
+      name,
+      labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' },
+      annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true' },
+    },
+    rules,
+  };
 }
 
 function binding(name: string, role: string, subjects: Subject[]): ClusterRoleBinding {
-  return { apiVersion: `${RBAC}/v1`, kind: 'ClusterRoleBinding', metadata: { name, labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' }, annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true' } }, roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: role }, subjects };
+  return {
+    apiVersion: `${RBAC}/v1`,
+    kind: 'ClusterRoleBinding',
+    metadata: {
+      name,
+      labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' },
+      annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true' },
+    },
+    roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: role },
+    subjects,
+  };
 }
 
 const user = (name: string): Subject => ({ kind: 'User', apiGroup: RBAC, name });
 const group = (name: string): Subject => ({ kind: 'Group', apiGroup: RBAC, name });
 
 export const CLUSTER_ROLES: ClusterRole[] = [
-  clusterRole('cluster-admin', [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }, { nonResourceURLs: ['*'], verbs: ['*'] }]),
+  clusterRole('cluster-admin', [
+    { apiGroups: ['*'], resources: ['*'], verbs: ['*'] },
+    { nonResourceURLs: ['*'], verbs: ['*'] },
+  ]),
   clusterRole('admin', [...EDIT, { apiGroups: [RBAC], resources: ['roles', 'rolebindings'], verbs: [...READ, ...WRITE] }]),
   clusterRole('edit', EDIT),
   clusterRole('view', WORKLOADS),
@@ -52,7 +93,24 @@ export const CLUSTER_ROLES: ClusterRole[] = [
     { apiGroups: [''], resources: ['nodes', 'nodes/status', 'namespaces'], verbs: READ },
     { apiGroups: ['metrics.k8s.io'], resources: ['nodes', 'pods'], verbs: READ },
   ]),
-  clusterRole('system:discovery', [{ nonResourceURLs: ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/readyz', '/openapi', '/openapi/*', '/version', '/version/'], verbs: ['get'] }]),
+  clusterRole('system:discovery', [
+    {
+      nonResourceURLs: [
+        '/api',
+        '/api/*',
+        '/apis',
+        '/apis/*',
+        '/healthz',
+        '/livez',
+        '/readyz',
+        '/openapi',
+        '/openapi/*',
+        '/version',
+        '/version/',
+      ],
+      verbs: ['get'],
+    },
+  ]),
   clusterRole('system:basic-user', [
     { apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'], verbs: ['create'] },
     { apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'], verbs: ['create'] },
@@ -76,7 +134,24 @@ export const CLUSTER_ROLES: ClusterRole[] = [
     ...AUTH_DELEGATION,
     // The garbage collector and the namespace controller read and delete whatever they find.
     { apiGroups: ['*'], resources: ['*'], verbs: [...READ, 'delete', 'deletecollection'] },
-    { apiGroups: [''], resources: ['pods', 'pods/status', 'endpoints', 'services/status', 'nodes', 'nodes/status', 'namespaces', 'namespaces/status', 'namespaces/finalize', 'configmaps', 'secrets', 'services'], verbs: ['create', 'patch', 'update'] },
+    {
+      apiGroups: [''],
+      resources: [
+        'pods',
+        'pods/status',
+        'endpoints',
+        'services/status',
+        'nodes',
+        'nodes/status',
+        'namespaces',
+        'namespaces/status',
+        'namespaces/finalize',
+        'configmaps',
+        'secrets',
+        'services',
+      ],
+      verbs: ['create', 'patch', 'update'],
+    },
     { apiGroups: ['apps'], resources: ['*'], verbs: ['create', 'patch', 'update'] },
     { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers', 'horizontalpodautoscalers/status'], verbs: ['patch', 'update'] },
     { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['create', 'patch', 'update'] },

@@ -13,7 +13,9 @@ const WRITE = new Set(['create', 'update', 'patch', 'delete']);
 
 /** The node a user is, if it is one. */
 export function nodeNameOf(user: Attributes['user']): string | undefined {
-  return user.groups?.includes('system:nodes') && user.username.startsWith(NODE_PREFIX) ? user.username.slice(NODE_PREFIX.length) : undefined;
+  return user.groups?.includes('system:nodes') && user.username.startsWith(NODE_PREFIX)
+    ? user.username.slice(NODE_PREFIX.length)
+    : undefined;
 }
 
 export class NodeAuthorizer implements Authorizer {
@@ -23,17 +25,20 @@ export class NodeAuthorizer implements Authorizer {
     const node = nodeNameOf(attrs.user);
     if (node === undefined || !attrs.isResourceRequest) return noOpinion();
     const { verb, apiGroup, resource, subresource, namespace } = attrs;
-    const name = verb === 'create' ? attrs.createdName?.() ?? '' : attrs.name;
+    const name = verb === 'create' ? (attrs.createdName?.() ?? '') : attrs.name;
     const own = name === node;
     switch (`${apiGroup}/${resource}`) {
       case '/nodes':
         if (READ.has(verb) && !subresource) return ALLOW;
-        if (WRITE.has(verb) && (subresource === '' || subresource === 'status')) return own ? ALLOW : noOpinion(`node "${node}" is not allowed to modify node "${name}"`);
+        if (WRITE.has(verb) && (subresource === '' || subresource === 'status'))
+          return own ? ALLOW : noOpinion(`node "${node}" is not allowed to modify node "${name}"`);
         return noOpinion();
       case '/pods':
         if (READ.has(verb) && !subresource) return ALLOW;
-        if ((verb === 'update' || verb === 'patch') && subresource === 'status') return this.boundHere(namespace, name, node, 'can only update pod status for pods with spec.nodeName set to itself');
-        if (verb === 'delete' && !subresource) return this.boundHere(namespace, name, node, 'can only delete pods with spec.nodeName set to itself');
+        if ((verb === 'update' || verb === 'patch') && subresource === 'status')
+          return this.boundHere(namespace, name, node, 'can only update pod status for pods with spec.nodeName set to itself');
+        if (verb === 'delete' && !subresource)
+          return this.boundHere(namespace, name, node, 'can only delete pods with spec.nodeName set to itself');
         return noOpinion();
       case '/services':
       case '/endpoints':

@@ -34,10 +34,14 @@ export function ruleAllows(rule: PolicyRule, attrs: Attributes): boolean {
 
 export function subjectMatches(subject: Subject, user: UserInfo, bindingNamespace?: string): boolean {
   switch (subject.kind) {
-    case 'User': return subject.name === user.username;
-    case 'Group': return !!user.groups?.includes(subject.name);
-    case 'ServiceAccount': return user.username === `system:serviceaccount:${subject.namespace ?? bindingNamespace}:${subject.name}`;
-    default: return false;
+    case 'User':
+      return subject.name === user.username;
+    case 'Group':
+      return !!user.groups?.includes(subject.name);
+    case 'ServiceAccount':
+      return user.username === `system:serviceaccount:${subject.namespace ?? bindingNamespace}:${subject.name}`;
+    default:
+      return false;
   }
 }
 
@@ -53,7 +57,10 @@ export class RbacAuthorizer implements Authorizer {
     if (attrs.namespace) {
       for (const binding of this.policy.roleBindings(attrs.namespace)) {
         if (!(binding.subjects ?? []).some((s) => subjectMatches(s, attrs.user, attrs.namespace))) continue;
-        const role = binding.roleRef.kind === 'Role' ? this.policy.role(attrs.namespace, binding.roleRef.name) : this.policy.clusterRole(binding.roleRef.name);
+        const role =
+          binding.roleRef.kind === 'Role'
+            ? this.policy.role(attrs.namespace, binding.roleRef.name)
+            : this.policy.clusterRole(binding.roleRef.name);
         if (role?.rules?.some((r) => ruleAllows(r, attrs))) return ALLOW;
       }
     }

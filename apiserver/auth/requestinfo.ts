@@ -24,17 +24,30 @@ const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 const METHOD_VERBS: Record<string, string> = { POST: 'create', GET: 'get', HEAD: 'get', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
 
 function nonResource(method: string, path: string): RequestInfo {
-  return { isResourceRequest: false, verb: method.toLowerCase(), path, apiGroup: '', apiVersion: '', namespace: '', resource: '', subresource: '', name: '' };
+  return {
+    isResourceRequest: false,
+    verb: method.toLowerCase(),
+    path,
+    apiGroup: '',
+    apiVersion: '',
+    namespace: '',
+    resource: '',
+    subresource: '',
+    name: '',
+  };
 }
 
 export function requestInfo(method: string, path: string, watchParam: boolean): RequestInfo {
-  const segments = path.split('/').filter((p) => p !== '').map((p) => {
-    try {
-      return decodeURIComponent(p);
-    } catch {
-      return p;
-    }
-  });
+  const segments = path
+    .split('/')
+    .filter((p) => p !== '')
+    .map((p) => {
+      try {
+        return decodeURIComponent(p);
+      } catch {
+        return p;
+      }
+    });
   let apiGroup: string;
   let apiVersion: string;
   let parts: string[];

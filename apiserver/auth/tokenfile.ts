@@ -27,7 +27,16 @@ export function parseTokenFile(text: string): Map<string, UserInfo> {
     if (!line || line.startsWith('#')) return;
     const [token, username, uid, groups] = csvFields(line);
     if (!token || !username || uid === undefined) throw new Error(`token file line ${i + 1}: want token,user,uid[,"groups"]`);
-    users.set(token, { username, uid, groups: groups ? groups.split(',').map((g) => g.trim()).filter(Boolean) : [] });
+    users.set(token, {
+      username,
+      uid,
+      groups: groups
+        ? groups
+            .split(',')
+            .map((g) => g.trim())
+            .filter(Boolean)
+        : [],
+    });
   });
   return users;
 }

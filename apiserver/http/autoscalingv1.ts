@@ -5,11 +5,29 @@ import type { KubeObject } from '../../shared/api/meta';
 import type { ResourceInfo } from '../../shared/api/resources';
 import { HorizontalPodAutoscalers } from '../../shared/api/resources';
 
-export const HorizontalPodAutoscalersV1: ResourceInfo = { ...HorizontalPodAutoscalers, version: 'v1', categories: undefined, shortNames: undefined, subresources: undefined, verbs: ['create', 'get', 'list'] };
+export const HorizontalPodAutoscalersV1: ResourceInfo = {
+  ...HorizontalPodAutoscalers,
+  version: 'v1',
+  categories: undefined,
+  shortNames: undefined,
+  subresources: undefined,
+  verbs: ['create', 'get', 'list'],
+};
 
 interface HPAv1 extends KubeObject {
-  spec: { scaleTargetRef: HorizontalPodAutoscaler['spec']['scaleTargetRef']; minReplicas?: number; maxReplicas: number; targetCPUUtilizationPercentage?: number };
-  status?: { observedGeneration?: number; lastScaleTime?: string; currentReplicas?: number; desiredReplicas?: number; currentCPUUtilizationPercentage?: number };
+  spec: {
+    scaleTargetRef: HorizontalPodAutoscaler['spec']['scaleTargetRef'];
+    minReplicas?: number;
+    maxReplicas: number;
+    targetCPUUtilizationPercentage?: number;
+  };
+  status?: {
+    observedGeneration?: number;
+    lastScaleTime?: string;
+    currentReplicas?: number;
+    desiredReplicas?: number;
+    currentCPUUtilizationPercentage?: number;
+  };
 }
 
 export function toV2(obj: HPAv1): HorizontalPodAutoscaler {
@@ -18,7 +36,19 @@ export function toV2(obj: HPAv1): HorizontalPodAutoscaler {
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
     metadata: obj.metadata,
-    spec: { ...spec, ...(targetCPUUtilizationPercentage !== undefined ? { metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: targetCPUUtilizationPercentage } } }] } : {}) },
+    spec: {
+      ...spec,
+      ...(targetCPUUtilizationPercentage !== undefined
+        ? {
+            metrics: [
+              {
+                type: 'Resource',
+                resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: targetCPUUtilizationPercentage } },
+              },
+            ],
+          }
+        : {}),
+    },
   };
 }
 

@@ -6,8 +6,17 @@ import { badRequest, unsupportedMediaType } from '../../shared/errors';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
-export type PatchType = 'application/merge-patch+json' | 'application/json-patch+json' | 'application/strategic-merge-patch+json' | 'application/apply-patch+yaml';
-const PATCH_TYPES: PatchType[] = ['application/merge-patch+json', 'application/json-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml'];
+export type PatchType =
+  | 'application/merge-patch+json'
+  | 'application/json-patch+json'
+  | 'application/strategic-merge-patch+json'
+  | 'application/apply-patch+yaml';
+const PATCH_TYPES: PatchType[] = [
+  'application/merge-patch+json',
+  'application/json-patch+json',
+  'application/strategic-merge-patch+json',
+  'application/apply-patch+yaml',
+];
 
 /** The media type without parameters, lower-cased; '' when absent. */
 export function mediaType(contentType: string | undefined): string {
@@ -52,7 +61,8 @@ export function decodeBody(raw: Buffer | undefined, contentType: string | undefi
   if (type.includes('protobuf')) throw unsupportedMediaType(type);
   if (text.trim() === '') throw badRequest('the body of the request was empty');
   const yaml = type === 'application/yaml' || type === 'application/apply-patch+yaml' || type === 'text/yaml';
-  if (yaml && yamlNestingBound(text) > MAX_YAML_NESTING) throw badRequest(`the body of the request nests more than ${MAX_YAML_NESTING} levels deep`);
+  if (yaml && yamlNestingBound(text) > MAX_YAML_NESTING)
+    throw badRequest(`the body of the request nests more than ${MAX_YAML_NESTING} levels deep`);
   let body: unknown;
   try {
     body = yaml ? parseYaml(text) : JSON.parse(text);

@@ -35,7 +35,10 @@ export function watchLimit(limit = new PerUserLimit(MAX_WATCHES_PER_USER)) {
     const user = userOf(res).username;
     if (!limit.acquire(user)) {
       res.setHeader('Retry-After', '1');
-      throw new StatusError({ ...statusFailure(429, 'TooManyRequests', `too many open watches for user "${user}" (at most ${limit.max})`), details: { retryAfterSeconds: 1 } });
+      throw new StatusError({
+        ...statusFailure(429, 'TooManyRequests', `too many open watches for user "${user}" (at most ${limit.max})`),
+        details: { retryAfterSeconds: 1 },
+      });
     }
     res.on('close', () => limit.release(user));
     next();

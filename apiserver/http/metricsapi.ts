@@ -12,7 +12,11 @@ import { KubeletClient, kubeletEndpoint } from '../kubeletclient';
 
 interface Summary {
   node: { nodeName: string; time: string; cpu: { usageNanoCores: number }; memory: { workingSetBytes: number } };
-  pods: { podRef: { name: string; namespace: string }; time: string; containers: { name: string; cpu: { usageNanoCores: number }; memory: { workingSetBytes: number } }[] }[];
+  pods: {
+    podRef: { name: string; namespace: string };
+    time: string;
+    containers: { name: string; cpu: { usageNanoCores: number }; memory: { workingSetBytes: number } }[];
+  }[];
 }
 
 const cpu = (nanoCores: number) => `${Math.round(nanoCores)}n`;
@@ -22,17 +26,22 @@ function fetchSummary(kubelets: KubeletClient, node: Node): Promise<Summary | un
   const endpoint = kubeletEndpoint(node);
   if (!endpoint) return Promise.resolve(undefined);
   return new Promise((resolve) => {
-    const req = kubelets.get(endpoint, '/stats/summary', (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => {
-        try {
-          resolve(JSON.parse(body) as Summary);
-        } catch {
-          resolve(undefined);
-        }
-      });
-    }, 2000);
+    const req = kubelets.get(
+      endpoint,
+      '/stats/summary',
+      (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => {
+          try {
+            resolve(JSON.parse(body) as Summary);
+          } catch {
+            resolve(undefined);
+          }
+        });
+      },
+      2000,
+    );
     req.on('error', () => resolve(undefined));
   });
 }
@@ -42,7 +51,11 @@ async function summaries(kubelets: KubeletClient, nodes: Store): Promise<Summary
   return (await Promise.all((items as Node[]).map((n) => fetchSummary(kubelets, n)))).filter((s): s is Summary => !!s);
 }
 
-const meta = (name: string, namespace?: string) => ({ name, ...(namespace ? { namespace } : {}), creationTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') });
+const meta = (name: string, namespace?: string) => ({
+  name,
+  ...(namespace ? { namespace } : {}),
+  creationTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+});
 
 export function metricsRouter(kubelets: KubeletClient, nodes: Store, pods: Store): Router {
   const router = Router();
@@ -55,7 +68,12 @@ export function metricsRouter(kubelets: KubeletClient, nodes: Store, pods: Store
     const wanted = new Set(items.map((n) => n.metadata.name));
     const list: NodeMetrics[] = (await summaries(kubelets, nodes))
       .filter((s) => wanted.has(s.node.nodeName) && (!name || s.node.nodeName === name))
-      .map((s) => ({ metadata: meta(s.node.nodeName), timestamp: s.node.time, window: '10s', usage: { cpu: cpu(s.node.cpu.usageNanoCores), memory: memory(s.node.memory.workingSetBytes) } }));
+      .map((s) => ({
+        metadata: meta(s.node.nodeName),
+        timestamp: s.node.time,
+        window: '10s',
+        usage: { cpu: cpu(s.node.cpu.usageNanoCores), memory: memory(s.node.memory.workingSetBytes) },
+      }));
     if (name) {
       if (!list.length) throw notFound('nodes.metrics.k8s.io', name);
       return void res.json({ kind: 'NodeMetrics', apiVersion: 'metrics.k8s.io/v1beta1', ...list[0] });
@@ -75,7 +93,10 @@ export function metricsRouter(kubelets: KubeletClient, nodes: Store, pods: Store
         metadata: meta(p.podRef.name, p.podRef.namespace),
         timestamp: p.time,
         window: '10s',
-        containers: p.containers.map((c) => ({ name: c.name, usage: { cpu: cpu(c.cpu.usageNanoCores), memory: memory(c.memory.workingSetBytes) } })),
+        containers: p.containers.map((c) => ({
+          name: c.name,
+          usage: { cpu: cpu(c.cpu.usageNanoCores), memory: memory(c.memory.workingSetBytes) },
+        })),
       }));
     if (name) {
       if (!list.length) throw notFound('pods.metrics.k8s.io', name);

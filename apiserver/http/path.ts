@@ -15,7 +15,10 @@ export interface RequestTarget {
 }
 
 export function parseResourcePath(path: string): RequestTarget | undefined {
-  const parts = path.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  const parts = path
+    .split('/')
+    .filter((p) => p !== '')
+    .map(decodeURIComponent);
   let group: string;
   let rest: string[];
   if (parts[0] === 'api' && parts[1] === 'v1') {
@@ -42,7 +45,12 @@ export function parseResourcePath(path: string): RequestTarget | undefined {
   if (!plural || extra.length) return undefined;
   const version = group === '' ? 'v1' : parts[2];
   const stored = findResource(group, plural);
-  const resource = stored?.version === version ? stored : group === 'autoscaling' && version === 'v1' && plural === stored?.plural ? HorizontalPodAutoscalersV1 : undefined;
+  const resource =
+    stored?.version === version
+      ? stored
+      : group === 'autoscaling' && version === 'v1' && plural === stored?.plural
+        ? HorizontalPodAutoscalersV1
+        : undefined;
   if (!resource) return undefined;
   if (subresource && !(resource.subresources ?? []).includes(subresource)) return undefined;
   if (namespace !== undefined && !resource.namespaced) return undefined;

@@ -14,7 +14,9 @@ export function logContainer(pod: Pod, requested: string | undefined): string {
   const podName = pod.metadata.name;
   if (!requested) {
     if (names.length === 1) return names[0];
-    throw badRequest(`a container name must be specified for pod ${podName}, choose one of: [${names.join(' ')}]${pod.spec.initContainers?.length ? ` or one of the init containers: [${pod.spec.initContainers.map((c) => c.name).join(' ')}]` : ''}`);
+    throw badRequest(
+      `a container name must be specified for pod ${podName}, choose one of: [${names.join(' ')}]${pod.spec.initContainers?.length ? ` or one of the init containers: [${pod.spec.initContainers.map((c) => c.name).join(' ')}]` : ''}`,
+    );
   }
   if (!all.includes(requested)) throw badRequest(`container ${requested} is not valid for pod ${podName}`);
   const status = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find((c) => c.name === requested);
@@ -51,7 +53,8 @@ export async function streamPodLog(res: Response, pod: Pod, nodes: Store, kubele
       resolve();
     });
     upstream.on('error', (err) => {
-      if (!res.headersSent) res.status(500).json(toStatus(internalError(`Get "https://${endpoint.host}:${endpoint.port}/containerLogs/...": ${err.message}`)));
+      if (!res.headersSent)
+        res.status(500).json(toStatus(internalError(`Get "https://${endpoint.host}:${endpoint.port}/containerLogs/...": ${err.message}`)));
       else res.end();
       resolve();
     });

@@ -25,7 +25,7 @@ export function intParam(q: Query, name: string): number | undefined {
 /** `?dryRun=All`: validate and admit, but do not store. */
 export function isDryRun(q: Query, body?: { dryRun?: string[] }): boolean {
   const v = q.dryRun;
-  const values = Array.isArray(v) ? v : v ? [v] : body?.dryRun ?? [];
+  const values = Array.isArray(v) ? v : v ? [v] : (body?.dryRun ?? []);
   for (const d of values) if (d !== 'All') throw badRequest(`Invalid dry run value: ${d}`);
   return values.length > 0;
 }
@@ -38,7 +38,9 @@ export function deleteOptions(q: Query, body: unknown): DeleteOptions {
   const policy = one(q, 'propagationPolicy');
   if (policy) opts.propagationPolicy = policy as DeleteOptions['propagationPolicy'];
   if (opts.propagationPolicy && !['Orphan', 'Background', 'Foreground'].includes(opts.propagationPolicy)) {
-    throw badRequest(`propagationPolicy: Unsupported value: "${opts.propagationPolicy}": supported values: "Foreground", "Background", "Orphan"`);
+    throw badRequest(
+      `propagationPolicy: Unsupported value: "${opts.propagationPolicy}": supported values: "Foreground", "Background", "Orphan"`,
+    );
   }
   if (one(q, 'orphanDependents') !== undefined) opts.orphanDependents = flag(q, 'orphanDependents');
   return opts;

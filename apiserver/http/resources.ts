@@ -26,7 +26,11 @@ import { deleteOptions, flag, intParam, isDryRun, one, Query } from './query';
 import { serveWatch } from './watch';
 
 export class ResourceHandler {
-  constructor(private readonly stores: Map<string, Store>, private readonly namespaces: NamespaceLister, private readonly kubelets: KubeletClient) {}
+  constructor(
+    private readonly stores: Map<string, Store>,
+    private readonly namespaces: NamespaceLister,
+    private readonly kubelets: KubeletClient,
+  ) {}
 
   store(r: ResourceInfo): Store {
     const s = this.stores.get(`${r.group}/${r.plural}`); // autoscaling/v1 is served from the v2 store
@@ -59,7 +63,9 @@ export class ResourceHandler {
       await this.patch(req, res, store, target, query);
     } else if (method === 'DELETE') {
       const body = req.body?.length ? this.body(req) : undefined;
-      const obj = await store.delete(target.namespace, target.name, deleteOptions(query, body), { dryRun: isDryRun(query, body as { dryRun?: string[] }) });
+      const obj = await store.delete(target.namespace, target.name, deleteOptions(query, body), {
+        dryRun: isDryRun(query, body as { dryRun?: string[] }),
+      });
       this.send(req, res, store.resource, obj, query);
     } else {
       throw methodNotSupported(target.resource.plural, method);
@@ -80,8 +86,16 @@ export class ResourceHandler {
     } else if (req.method === 'GET' && target.name !== undefined) {
       res.json(toV1((await store.get(target.namespace, target.name)) as HorizontalPodAutoscaler));
     } else if (req.method === 'GET') {
-      const { items, resourceVersion } = await store.list(target.namespace, selectionPredicate(one(query, 'labelSelector'), one(query, 'fieldSelector')));
-      res.json({ kind: 'HorizontalPodAutoscalerList', apiVersion: 'autoscaling/v1', metadata: { resourceVersion }, items: items.map((i) => toV1(i as HorizontalPodAutoscaler)) });
+      const { items, resourceVersion } = await store.list(
+        target.namespace,
+        selectionPredicate(one(query, 'labelSelector'), one(query, 'fieldSelector')),
+      );
+      res.json({
+        kind: 'HorizontalPodAutoscalerList',
+        apiVersion: 'autoscaling/v1',
+        metadata: { resourceVersion },
+        items: items.map((i) => toV1(i as HorizontalPodAutoscaler)),
+      });
     } else {
       throw methodNotSupported('horizontalpodautoscalers.autoscaling/v1', req.method);
     }
@@ -105,7 +119,11 @@ export class ResourceHandler {
     if (target.watchPath || flag(query, 'watch')) return this.watch(req, res, store, target, query);
     const predicate = selectionPredicate(one(query, 'labelSelector'), one(query, 'fieldSelector'));
     const rv = one(query, 'resourceVersion');
-    const { items, resourceVersion } = await store.list(target.namespace, predicate, one(query, 'resourceVersionMatch') === 'Exact' ? rv : undefined);
+    const { items, resourceVersion } = await store.list(
+      target.namespace,
+      predicate,
+      one(query, 'resourceVersionMatch') === 'Exact' ? rv : undefined,
+    );
     if (wantsTable(req.headers.accept)) {
       res.json(toTable(store.resource, items, { includeObject: includeObject(query), resourceVersion }));
       return;
@@ -132,7 +150,11 @@ export class ResourceHandler {
     const body = this.body(req);
     if (target.resource.namespaced) {
       if (!target.namespace) throw badRequest('the server could not find the requested resource: a namespace is required');
-      await admitNamespace(this.namespaces, target.namespace, `${store.groupResource} "${(body as { metadata?: { name?: string } })?.metadata?.name ?? ''}"`);
+      await admitNamespace(
+        this.namespaces,
+        target.namespace,
+        `${store.groupResource} "${(body as { metadata?: { name?: string } })?.metadata?.name ?? ''}"`,
+      );
     }
     const obj = await store.create(target.namespace, body, { dryRun: isDryRun(query) });
     this.send(req, res, store.resource, obj, query, 201);
@@ -149,7 +171,11 @@ export class ResourceHandler {
     } catch (err) {
       // Server-side apply creates what does not exist yet.
       if (type === 'application/apply-patch+yaml' && (err as { status?: { code?: number } }).status?.code === 404 && !subresource) {
-        const base = { apiVersion: apiVersionOf(store.resource), kind: store.resource.kind, metadata: { name: target.name, namespace: target.namespace } };
+        const base = {
+          apiVersion: apiVersionOf(store.resource),
+          kind: store.resource.kind,
+          metadata: { name: target.name, namespace: target.namespace },
+        };
         if (target.resource.namespaced) await admitNamespace(this.namespaces, target.namespace!, `${store.groupResource} "${target.name}"`);
         const obj = await store.create(target.namespace, applyPatch(base, patchBody, type, store.resource.kind), { dryRun });
         this.send(req, res, store.resource, obj, query, 201);
@@ -194,14 +220,22 @@ export class ResourceHandler {
       case 'scale PATCH': {
         const body = this.body(req);
         const type = method === 'PATCH' ? patchType(req.headers['content-type']) : undefined;
-        const updated = await store.guaranteedUpdate(namespace, name, (current) => {
-          const scale = toScale(store.resource, current);
-          const next = (type ? applyPatch(scale, body, type, 'Scale') : body) as Scale;
-          const replicas = next.spec?.replicas;
-          if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) throw badRequest(`spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`);
-          (current as Deployment).spec.replicas = replicas;
-          return current;
-        }, undefined, { dryRun }, type ? undefined : (body as Scale).metadata?.resourceVersion);
+        const updated = await store.guaranteedUpdate(
+          namespace,
+          name,
+          (current) => {
+            const scale = toScale(store.resource, current);
+            const next = (type ? applyPatch(scale, body, type, 'Scale') : body) as Scale;
+            const replicas = next.spec?.replicas;
+            if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0)
+              throw badRequest(`spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`);
+            (current as Deployment).spec.replicas = replicas;
+            return current;
+          },
+          undefined,
+          { dryRun },
+          type ? undefined : (body as Scale).metadata?.resourceVersion,
+        );
         res.json(toScale(store.resource, updated));
         return;
       }
@@ -214,14 +248,26 @@ export class ResourceHandler {
       }
       case 'finalize PUT': {
         const body = this.body(req) as { spec?: { finalizers?: string[] } };
-        const obj = await store.guaranteedUpdate(undefined, name, (current) => {
-          (current as { spec?: { finalizers?: string[] } }).spec = { finalizers: body.spec?.finalizers ?? [] };
-          return current;
-        }, 'finalize', { dryRun });
+        const obj = await store.guaranteedUpdate(
+          undefined,
+          name,
+          (current) => {
+            (current as { spec?: { finalizers?: string[] } }).spec = { finalizers: body.spec?.finalizers ?? [] };
+            return current;
+          },
+          'finalize',
+          { dryRun },
+        );
         return this.send(req, res, store.resource, obj, query);
       }
       case 'log GET':
-        return streamPodLog(res, (await store.get(namespace, name)) as Pod, this.store({ group: '', plural: 'nodes' } as ResourceInfo), this.kubelets, query);
+        return streamPodLog(
+          res,
+          (await store.get(namespace, name)) as Pod,
+          this.store({ group: '', plural: 'nodes' } as ResourceInfo),
+          this.kubelets,
+          query,
+        );
       default:
         throw methodNotSupported(`${target.resource.plural}/${subresource}`, method);
     }
@@ -240,7 +286,13 @@ function toScale(resource: ResourceInfo, obj: KubeObject): Scale {
   return {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',
-    metadata: { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion, creationTimestamp: m.creationTimestamp },
+    metadata: {
+      name: m.name,
+      namespace: m.namespace,
+      uid: m.uid,
+      resourceVersion: m.resourceVersion,
+      creationTimestamp: m.creationTimestamp,
+    },
     spec: { replicas: w.spec.replicas ?? 1 },
     status: { replicas: w.status?.replicas ?? 0, selector: formatLabelSelector(w.spec.selector) },
   };

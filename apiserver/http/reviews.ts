@@ -4,7 +4,13 @@
 //   POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews may I ...? (`kubectl auth can-i`)
 //   POST /apis/authorization.k8s.io/v1/subjectaccessreviews     may this user ...? (kubelets ask)
 import express, { Request, Response } from 'express';
-import type { SelfSubjectAccessReview, SelfSubjectReview, SubjectAccessReview, TokenReview, UserInfo } from '../../shared/api/authentication';
+import type {
+  SelfSubjectAccessReview,
+  SelfSubjectReview,
+  SubjectAccessReview,
+  TokenReview,
+  UserInfo,
+} from '../../shared/api/authentication';
 import { badRequest } from '../../shared/errors';
 import type { Attributes, Authorizer } from '../auth/authorizer';
 import { authenticatedUser, userOf } from './auth';
@@ -20,8 +26,31 @@ export function reviewAttributes(review: SelfSubjectAccessReview | SubjectAccess
   const r = review.spec?.resourceAttributes;
   const n = review.spec?.nonResourceAttributes;
   if (!r && !n) throw badRequest('exactly one of nonResourceAttributes or resourceAttributes must be specified');
-  if (n) return { isResourceRequest: false, verb: n.verb ?? '', path: n.path ?? '', apiGroup: '', apiVersion: '', namespace: '', resource: '', subresource: '', name: '', user };
-  return { isResourceRequest: true, verb: r!.verb ?? '', path: '', apiGroup: r!.group ?? '', apiVersion: r!.version ?? '', namespace: r!.namespace ?? '', resource: r!.resource ?? '', subresource: r!.subresource ?? '', name: r!.name ?? '', user };
+  if (n)
+    return {
+      isResourceRequest: false,
+      verb: n.verb ?? '',
+      path: n.path ?? '',
+      apiGroup: '',
+      apiVersion: '',
+      namespace: '',
+      resource: '',
+      subresource: '',
+      name: '',
+      user,
+    };
+  return {
+    isResourceRequest: true,
+    verb: r!.verb ?? '',
+    path: '',
+    apiGroup: r!.group ?? '',
+    apiVersion: r!.version ?? '',
+    namespace: r!.namespace ?? '',
+    resource: r!.resource ?? '',
+    subresource: r!.subresource ?? '',
+    name: r!.name ?? '',
+    user,
+  };
 }
 
 export function reviewsRouter(tokens: Map<string, UserInfo>, authorizer: Authorizer): express.Router {
@@ -30,22 +59,43 @@ export function reviewsRouter(tokens: Map<string, UserInfo>, authorizer: Authori
     const review = bodyOf<TokenReview>(req);
     const user = tokens.get(review.spec?.token ?? '');
     const status = user ? { authenticated: true, user: authenticatedUser(user) } : { authenticated: false, error: 'invalid bearer token' };
-    res.status(201).json({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', metadata: { creationTimestamp: null }, spec: review.spec, status });
+    res.status(201).json({
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenReview',
+      metadata: { creationTimestamp: null },
+      spec: review.spec,
+      status,
+    });
   });
   router.post('/apis/authentication.k8s.io/v1/selfsubjectreviews', (_req: Request, res: Response) => {
-    const review: SelfSubjectReview = { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview', metadata: { creationTimestamp: null as unknown as undefined }, status: { userInfo: userOf(res) } };
+    const review: SelfSubjectReview = {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'SelfSubjectReview',
+      metadata: { creationTimestamp: null as unknown as undefined },
+      status: { userInfo: userOf(res) },
+    };
     res.status(201).json(review);
   });
-  const accessReview = (kind: string, subject: (review: SubjectAccessReview, res: Response) => UserInfo) => async (req: Request, res: Response) => {
-    const review = bodyOf<SubjectAccessReview>(req);
-    const decision = await authorizer.authorize(reviewAttributes(review, subject(review, res)));
-    const status = decision.decision === 'allow' ? { allowed: true } : { allowed: false, ...(decision.reason ? { reason: decision.reason } : {}) };
-    res.status(201).json({ apiVersion: 'authorization.k8s.io/v1', kind, metadata: { creationTimestamp: null }, spec: review.spec, status });
-  };
-  router.post('/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', accessReview('SelfSubjectAccessReview', (_review, res) => userOf(res)));
-  router.post('/apis/authorization.k8s.io/v1/subjectaccessreviews', accessReview('SubjectAccessReview', (review) => {
-    if (!review.spec?.user && !review.spec?.groups?.length) throw badRequest('at least one of user or group must be specified');
-    return { username: review.spec.user ?? '', uid: review.spec.uid, groups: review.spec.groups ?? [] };
-  }));
+  const accessReview =
+    (kind: string, subject: (review: SubjectAccessReview, res: Response) => UserInfo) => async (req: Request, res: Response) => {
+      const review = bodyOf<SubjectAccessReview>(req);
+      const decision = await authorizer.authorize(reviewAttributes(review, subject(review, res)));
+      const status =
+        decision.decision === 'allow' ? { allowed: true } : { allowed: false, ...(decision.reason ? { reason: decision.reason } : {}) };
+      res
+        .status(201)
+        .json({ apiVersion: 'authorization.k8s.io/v1', kind, metadata: { creationTimestamp: null }, spec: review.spec, status });
+    };
+  router.post(
+    '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+    accessReview('SelfSubjectAccessReview', (_review, res) => userOf(res)),
+  );
+  router.post(
+    '/apis/authorization.k8s.io/v1/subjectaccessreviews',
+    accessReview('SubjectAccessReview', (review) => {
+      if (!review.spec?.user && !review.spec?.groups?.length) throw badRequest('at least one of user or group must be specified');
+      return { username: review.spec.user ?? '', uid: review.spec.uid, groups: review.spec.groups ?? [] };
+    }),
+  );
   return router;
 }

@@ -55,7 +55,17 @@ export async function serveWatch(res: Response, store: Store, w: WatchRequest): 
     const timers: NodeJS.Timeout[] = [];
     if (w.timeoutSeconds && w.timeoutSeconds > 0) timers.push(setTimeout(end, w.timeoutSeconds * 1000));
     if (w.allowBookmarks) {
-      timers.push(setInterval(() => send('BOOKMARK', { kind: store.resource.kind, apiVersion: store.resource.group ? `${store.resource.group}/${store.resource.version}` : 'v1', metadata: { resourceVersion: lastRV } }), BOOKMARK_INTERVAL_MS));
+      timers.push(
+        setInterval(
+          () =>
+            send('BOOKMARK', {
+              kind: store.resource.kind,
+              apiVersion: store.resource.group ? `${store.resource.group}/${store.resource.version}` : 'v1',
+              metadata: { resourceVersion: lastRV },
+            }),
+          BOOKMARK_INTERVAL_MS,
+        ),
+      );
     }
     abort.signal.addEventListener('abort', () => timers.forEach((t) => clearTimeout(t)), { once: true });
     await store.watch(

@@ -87,7 +87,10 @@ function orderBy(items: Json[], order: Json[] | undefined, key: (x: Json) => str
     const i = wanted.indexOf(key(x));
     return i < 0 ? wanted.length : i;
   };
-  return items.map((x, i) => ({ x, i })).sort((a, b) => rank(a.x) - rank(b.x) || a.i - b.i).map((e) => e.x);
+  return items
+    .map((x, i) => ({ x, i }))
+    .sort((a, b) => rank(a.x) - rank(b.x) || a.i - b.i)
+    .map((e) => e.x);
 }
 
 function mergeValue(kind: string, path: string[], original: Json, patch: Json): Json {
@@ -115,7 +118,13 @@ function mergeObject(kind: string, path: string[], original: Record<string, Json
     if (value === null) delete result[key];
     else if (Array.isArray(value)) {
       const order = patch[`${SET_ORDER}${key}`];
-      result[key] = mergeList(kind, childPath, Array.isArray(result[key]) ? (result[key] as Json[]) : [], value, Array.isArray(order) ? order : undefined);
+      result[key] = mergeList(
+        kind,
+        childPath,
+        Array.isArray(result[key]) ? (result[key] as Json[]) : [],
+        value,
+        Array.isArray(order) ? order : undefined,
+      );
     } else if (isObject(value)) {
       const merged = mergeObject(kind, childPath, isObject(result[key]) ? (result[key] as Record<string, Json>) : {}, value);
       if (merged === null) delete result[key];

@@ -40,7 +40,11 @@ export function wantsTable(accept: string | undefined): boolean {
   return accept.split(',').some((part) => /;\s*as=Table/.test(part) && /g=meta\.k8s\.io/.test(part));
 }
 
-export function toTable(resource: ResourceInfo, objects: KubeObject[], opts: { includeObject?: IncludeObject; now?: Date; resourceVersion?: string } = {}): Table {
+export function toTable(
+  resource: ResourceInfo,
+  objects: KubeObject[],
+  opts: { includeObject?: IncludeObject; now?: Date; resourceVersion?: string } = {},
+): Table {
   const printer = (PRINTERS[resource.kind] ?? defaultPrinter) as Printer;
   const now = opts.now ?? new Date();
   const include = opts.includeObject ?? 'Metadata';

@@ -15,13 +15,22 @@ export const eventPrinter: Printer<Event> = {
   cells(ev, now) {
     const o = ev.involvedObject;
     const last = ev.lastTimestamp ?? ev.eventTime ?? ev.metadata.creationTimestamp ?? undefined;
-    return [age(last ?? undefined, now), ev.type ?? 'Normal', ev.reason ?? '', `${(o.kind ?? '').toLowerCase()}/${o.name}`, ev.message ?? ''];
+    return [
+      age(last ?? undefined, now),
+      ev.type ?? 'Normal',
+      ev.reason ?? '',
+      `${(o.kind ?? '').toLowerCase()}/${o.name}`,
+      ev.message ?? '',
+    ];
   },
 };
 
 export const configMapPrinter: Printer<ConfigMap> = {
   columns: [col('Data'), col('Age')],
-  cells: (cm, now) => [Object.keys(cm.data ?? {}).length + Object.keys(cm.binaryData ?? {}).length, age(cm.metadata.creationTimestamp, now)],
+  cells: (cm, now) => [
+    Object.keys(cm.data ?? {}).length + Object.keys(cm.binaryData ?? {}).length,
+    age(cm.metadata.creationTimestamp, now),
+  ],
 };
 
 export const secretPrinter: Printer<Secret> = {
@@ -43,7 +52,17 @@ export const rolePrinter: Printer<Role> = {
 export const roleBindingPrinter: Printer<RoleBinding> = {
   columns: [col('Role'), col('Age'), col('Users', 1), col('Groups', 1), col('ServiceAccounts', 1)],
   cells(b, now) {
-    const names = (kind: string) => (b.subjects ?? []).filter((s) => s.kind === kind).map((s) => (kind === 'ServiceAccount' ? `${s.namespace ?? ''}/${s.name}` : s.name)).join(', ');
-    return [`${b.roleRef.kind}/${b.roleRef.name}`, age(b.metadata.creationTimestamp, now), names('User'), names('Group'), names('ServiceAccount')];
+    const names = (kind: string) =>
+      (b.subjects ?? [])
+        .filter((s) => s.kind === kind)
+        .map((s) => (kind === 'ServiceAccount' ? `${s.namespace ?? ''}/${s.name}` : s.name))
+        .join(', ');
+    return [
+      `${b.roleRef.kind}/${b.roleRef.name}`,
+      age(b.metadata.creationTimestamp, now),
+      names('User'),
+      names('Group'),
+      names('ServiceAccount'),
+    ];
   },
 };

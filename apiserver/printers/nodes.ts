@@ -21,7 +21,17 @@ function roles(node: Node): string {
 const address = (node: Node, type: string) => node.status?.addresses?.find((a) => a.type === type)?.address ?? '<none>';
 
 export const nodePrinter: Printer<Node> = {
-  columns: [col('Status'), col('Roles'), col('Age'), col('Version'), col('Internal-IP', 1), col('External-IP', 1), col('OS-Image', 1), col('Kernel-Version', 1), col('Container-Runtime', 1)],
+  columns: [
+    col('Status'),
+    col('Roles'),
+    col('Age'),
+    col('Version'),
+    col('Internal-IP', 1),
+    col('External-IP', 1),
+    col('OS-Image', 1),
+    col('Kernel-Version', 1),
+    col('Container-Runtime', 1),
+  ],
   cells(node, now) {
     const info = node.status?.nodeInfo;
     return [

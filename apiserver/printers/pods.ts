@@ -25,7 +25,8 @@ export function podStatusReason(pod: Pod): string {
     for (const c of [...(status.containerStatuses ?? [])].reverse()) {
       if (c.state?.waiting?.reason) reason = c.state.waiting.reason;
       else if (c.state?.terminated?.reason) reason = c.state.terminated.reason;
-      else if (c.state?.terminated) reason = c.state.terminated.signal ? `Signal:${c.state.terminated.signal}` : `ExitCode:${c.state.terminated.exitCode}`;
+      else if (c.state?.terminated)
+        reason = c.state.terminated.signal ? `Signal:${c.state.terminated.signal}` : `ExitCode:${c.state.terminated.exitCode}`;
       else if (c.ready && c.state?.running) hasRunning = true;
     }
     if (reason === 'Completed' && hasRunning) {
@@ -49,7 +50,16 @@ function restarts(pod: Pod, now: Date): string {
 }
 
 export const podPrinter: Printer<Pod> = {
-  columns: [col('Ready'), col('Status'), col('Restarts'), col('Age'), col('IP', 1), col('Node', 1), col('Nominated Node', 1), col('Readiness Gates', 1)],
+  columns: [
+    col('Ready'),
+    col('Status'),
+    col('Restarts'),
+    col('Age'),
+    col('IP', 1),
+    col('Node', 1),
+    col('Nominated Node', 1),
+    col('Readiness Gates', 1),
+  ],
   cells(pod, now) {
     const total = pod.spec.containers.length;
     const ready = (pod.status?.containerStatuses ?? []).filter((c) => c.ready).length;

@@ -8,41 +8,115 @@ const now = new Date('2026-01-01T00:10:00Z');
 
 const pod = (status: Pod['status'], extra: Partial<Pod['metadata']> = {}): Pod => ({
   metadata: { name: 'web', namespace: 'default', creationTimestamp: '2026-01-01T00:00:00Z', ...extra },
-  spec: { containers: [{ name: 'a', image: 'x' }, { name: 'b', image: 'y' }], nodeName: 'node-1' },
+  spec: {
+    containers: [
+      { name: 'a', image: 'x' },
+      { name: 'b', image: 'y' },
+    ],
+    nodeName: 'node-1',
+  },
   status,
 });
 
 describe('tables', () => {
-  it('recognises kubectl\'s Table Accept header', () => {
-    expect(wantsTable('application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json')).toBe(true);
+  it("recognises kubectl's Table Accept header", () => {
+    expect(
+      wantsTable('application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json'),
+    ).toBe(true);
     expect(wantsTable('application/json')).toBe(false);
   });
 
   it('prints pods as NAME READY STATUS RESTARTS AGE with wide columns', () => {
-    const t = toTable(Pods, [pod({ phase: 'Running', podIP: '10.244.1.5', containerStatuses: [
-      { name: 'a', ready: true, restartCount: 2, image: 'x', imageID: '', state: { running: {} }, lastState: { terminated: { exitCode: 1, finishedAt: '2026-01-01T00:09:30Z' } } },
-      { name: 'b', ready: false, restartCount: 0, image: 'y', imageID: '', state: { running: {} } },
-    ] })], { now });
-    expect(t.columnDefinitions.map((c) => c.name.toUpperCase())).toEqual(['NAME', 'READY', 'STATUS', 'RESTARTS', 'AGE', 'IP', 'NODE', 'NOMINATED NODE', 'READINESS GATES']);
+    const t = toTable(
+      Pods,
+      [
+        pod({
+          phase: 'Running',
+          podIP: '10.244.1.5',
+          containerStatuses: [
+            {
+              name: 'a',
+              ready: true,
+              restartCount: 2,
+              image: 'x',
+              imageID: '',
+              state: { running: {} },
+              lastState: { terminated: { exitCode: 1, finishedAt: '2026-01-01T00:09:30Z' } },
+            },
+            { name: 'b', ready: false, restartCount: 0, image: 'y', imageID: '', state: { running: {} } },
+          ],
+        }),
+      ],
+      { now },
+    );
+    expect(t.columnDefinitions.map((c) => c.name.toUpperCase())).toEqual([
+      'NAME',
+      'READY',
+      'STATUS',
+      'RESTARTS',
+      'AGE',
+      'IP',
+      'NODE',
+      'NOMINATED NODE',
+      'READINESS GATES',
+    ]);
     expect(t.columnDefinitions[0].format).toBe('name');
     expect(t.rows[0].cells).toEqual(['web', '1/2', 'Running', '2 (30s ago)', '10m', '10.244.1.5', 'node-1', '<none>', '<none>']);
     expect(t.rows[0].object).toMatchObject({ kind: 'PartialObjectMetadata', metadata: { name: 'web' } });
   });
 
   it('shows container waiting reasons and Terminating, as kubectl does', () => {
-    const waiting = { name: 'a', ready: false, restartCount: 3, image: 'x', imageID: '', state: { waiting: { reason: 'CrashLoopBackOff' } } };
+    const waiting = {
+      name: 'a',
+      ready: false,
+      restartCount: 3,
+      image: 'x',
+      imageID: '',
+      state: { waiting: { reason: 'CrashLoopBackOff' } },
+    };
     expect(podStatusReason(pod({ phase: 'Running', containerStatuses: [waiting] }))).toBe('CrashLoopBackOff');
     expect(podStatusReason(pod({ phase: 'Running' }, { deletionTimestamp: '2026-01-01T00:10:00Z' }))).toBe('Terminating');
-    const done = { name: 'a', ready: false, restartCount: 0, image: 'x', imageID: '', state: { terminated: { exitCode: 0, reason: 'Completed' } } };
+    const done = {
+      name: 'a',
+      ready: false,
+      restartCount: 0,
+      image: 'x',
+      imageID: '',
+      state: { terminated: { exitCode: 0, reason: 'Completed' } },
+    };
     expect(podStatusReason(pod({ phase: 'Succeeded', containerStatuses: [done] }))).toBe('Completed');
   });
 
   it('prints service ports with node ports and a pending load balancer', () => {
-    const svc: Service = { metadata: { name: 'web', creationTimestamp: '2026-01-01T00:00:00Z' }, spec: { type: 'LoadBalancer', clusterIP: '10.96.0.10', ports: [{ port: 80, nodePort: 30080, protocol: 'TCP' }], selector: { app: 'web' } } };
-    expect(toTable(Services, [svc], { now }).rows[0].cells).toEqual(['web', 'LoadBalancer', '10.96.0.10', '<pending>', '80:30080/TCP', '10m', 'app=web']);
+    const svc: Service = {
+      metadata: { name: 'web', creationTimestamp: '2026-01-01T00:00:00Z' },
+      spec: {
+        type: 'LoadBalancer',
+        clusterIP: '10.96.0.10',
+        ports: [{ port: 80, nodePort: 30080, protocol: 'TCP' }],
+        selector: { app: 'web' },
+      },
+    };
+    expect(toTable(Services, [svc], { now }).rows[0].cells).toEqual([
+      'web',
+      'LoadBalancer',
+      '10.96.0.10',
+      '<pending>',
+      '80:30080/TCP',
+      '10m',
+      'app=web',
+    ]);
   });
 
-  it('formats ages like Kubernetes\' HumanDuration', () => {
-    expect([5, 119, 200, 600, 3 * 3600 + 600, 9 * 3600, 50 * 3600].map((s) => humanDuration(s * 1000))).toEqual(['5s', '119s', '3m20s', '10m', '3h10m', '9h', '2d2h']);
+  it("formats ages like Kubernetes' HumanDuration", () => {
+    expect([5, 119, 200, 600, 3 * 3600 + 600, 9 * 3600, 50 * 3600].map((s) => humanDuration(s * 1000))).toEqual([
+      '5s',
+      '119s',
+      '3m20s',
+      '10m',
+      '3h10m',
+      '9h',
+      '2d2h',
+    ]);
   });
 });

@@ -17,18 +17,29 @@ function externalIP(svc: Service): string {
 }
 
 function ports(svc: Service): string {
-  const list = (svc.spec.ports ?? []).map((p) => (p.nodePort ? `${p.port}:${p.nodePort}/${p.protocol ?? 'TCP'}` : `${p.port}/${p.protocol ?? 'TCP'}`));
+  const list = (svc.spec.ports ?? []).map((p) =>
+    p.nodePort ? `${p.port}:${p.nodePort}/${p.protocol ?? 'TCP'}` : `${p.port}/${p.protocol ?? 'TCP'}`,
+  );
   return list.length ? list.join(',') : '<none>';
 }
 
 function selector(set: Record<string, string> | undefined): string {
-  const pairs = Object.entries(set ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`);
+  const pairs = Object.entries(set ?? {})
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v}`);
   return pairs.length ? pairs.join(',') : '<none>';
 }
 
 export const servicePrinter: Printer<Service> = {
   columns: [col('Type'), col('Cluster-IP'), col('External-IP'), col('Port(s)'), col('Age'), col('Selector', 1)],
-  cells: (svc, now) => [svc.spec.type ?? 'ClusterIP', svc.spec.clusterIP || '<none>', externalIP(svc), ports(svc), age(svc.metadata.creationTimestamp, now), selector(svc.spec.selector)],
+  cells: (svc, now) => [
+    svc.spec.type ?? 'ClusterIP',
+    svc.spec.clusterIP || '<none>',
+    externalIP(svc),
+    ports(svc),
+    age(svc.metadata.creationTimestamp, now),
+    selector(svc.spec.selector),
+  ],
 };
 
 /** `10.244.1.2:80,10.244.2.3:80 + 1 more...`, as kubectl shows at most three endpoints. */

@@ -31,9 +31,19 @@ export interface Printer<T extends KubeObject = KubeObject> {
   cells(obj: T, now: Date): (string | number)[];
 }
 
-export const col = (name: string, priority = 0, type: TableColumnDefinition['type'] = 'string'): TableColumnDefinition => ({ name, type, priority });
+export const col = (name: string, priority = 0, type: TableColumnDefinition['type'] = 'string'): TableColumnDefinition => ({
+  name,
+  type,
+  priority,
+});
 
-export const NAME_COLUMN: TableColumnDefinition = { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace.', priority: 0 };
+export const NAME_COLUMN: TableColumnDefinition = {
+  name: 'Name',
+  type: 'string',
+  format: 'name',
+  description: 'Name must be unique within a namespace.',
+  priority: 0,
+};
 
 export function rowObject(obj: KubeObject, include: IncludeObject): unknown {
   if (include === 'None') return undefined;

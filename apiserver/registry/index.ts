@@ -16,7 +16,8 @@ function defaultStrategy(resource: ResourceInfo): Strategy {
   return {
     resource,
     prepareForCreate(obj: KubeObject) {
-      (obj as KubeObject & { status?: unknown }).status = resource.kind === 'HorizontalPodAutoscaler' ? { currentReplicas: 0, desiredReplicas: 0 } : {};
+      (obj as KubeObject & { status?: unknown }).status =
+        resource.kind === 'HorizontalPodAutoscaler' ? { currentReplicas: 0, desiredReplicas: 0 } : {};
     },
   };
 }

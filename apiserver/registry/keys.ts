@@ -4,7 +4,9 @@ import type { ResourceInfo } from '../../shared/api/resources';
 const groupSegment = (r: ResourceInfo): string => r.group || 'core';
 
 export function objectKey(r: ResourceInfo, namespace: string | undefined, name: string): string {
-  return r.namespaced ? `/registry/${groupSegment(r)}/${r.plural}/${namespace}/${name}` : `/registry/${groupSegment(r)}/${r.plural}/${name}`;
+  return r.namespaced
+    ? `/registry/${groupSegment(r)}/${r.plural}/${namespace}/${name}`
+    : `/registry/${groupSegment(r)}/${r.plural}/${name}`;
 }
 
 /** The prefix of a collection: every namespace when `namespace` is undefined. */

@@ -10,7 +10,10 @@ const keyOf = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.nam
 export class StoreMirror<T extends KubeObject> {
   private readonly objects = new Map<string, T>();
 
-  constructor(private readonly store: Store, private readonly log: Logger) {}
+  constructor(
+    private readonly store: Store,
+    private readonly log: Logger,
+  ) {}
 
   get(namespace: string | undefined, name: string): T | undefined {
     return this.objects.get(`${namespace ?? ''}/${name}`);
@@ -36,10 +39,18 @@ export class StoreMirror<T extends KubeObject> {
             resolve();
           };
           round.signal.addEventListener('abort', () => resolve(), { once: true });
-          this.store.watch(undefined, resourceVersion, (e) => {
-            if (e.type === 'DELETED') this.objects.delete(keyOf(e.object));
-            else this.objects.set(keyOf(e.object), e.object as T);
-          }, onError, round.signal).catch(onError);
+          this.store
+            .watch(
+              undefined,
+              resourceVersion,
+              (e) => {
+                if (e.type === 'DELETED') this.objects.delete(keyOf(e.object));
+                else this.objects.set(keyOf(e.object), e.object as T);
+              },
+              onError,
+              round.signal,
+            )
+            .catch(onError);
         });
       } catch (err) {
         this.log.warn({ resource: this.store.resource.plural, err: String(err) }, 'listing for the mirror failed');

@@ -31,7 +31,8 @@ export const namespaceStrategy: Strategy = {
   holdsDeletion: (obj) => ((obj as Namespace).spec?.finalizers?.length ?? 0) > 0,
   admitDelete(obj) {
     const name = obj.metadata.name!;
-    if (['default', 'kube-system', 'kube-public'].includes(name)) throw forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`, { name, kind: 'namespaces' });
+    if (['default', 'kube-system', 'kube-public'].includes(name))
+      throw forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`, { name, kind: 'namespaces' });
   },
 };
 

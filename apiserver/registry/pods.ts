@@ -14,11 +14,13 @@ export function qosClass(spec: PodSpec): 'Guaranteed' | 'Burstable' | 'BestEffor
   const containers = [...spec.containers, ...(spec.initContainers ?? [])];
   const any = containers.some((c) => Object.keys(c.resources?.requests ?? {}).length || Object.keys(c.resources?.limits ?? {}).length);
   if (!any) return 'BestEffort';
-  const guaranteed = containers.every((c) => ['cpu', 'memory'].every((r) => {
-    const limit = c.resources?.limits?.[r];
-    const request = c.resources?.requests?.[r] ?? limit;
-    return limit !== undefined && parseQuantity(limit) === parseQuantity(request!);
-  }));
+  const guaranteed = containers.every((c) =>
+    ['cpu', 'memory'].every((r) => {
+      const limit = c.resources?.limits?.[r];
+      const request = c.resources?.requests?.[r] ?? limit;
+      return limit !== undefined && parseQuantity(limit) === parseQuantity(request!);
+    }),
+  );
   return guaranteed ? 'Guaranteed' : 'Burstable';
 }
 
@@ -42,7 +44,8 @@ export const podStrategy = (namespace: (name: string) => Promise<Namespace | und
 
 /** What POST pods/<name>/binding does to the pod: set the node once, and record PodScheduled. */
 export function bindPod(pod: Pod, binding: Binding): Pod {
-  if (pod.spec.nodeName) throw conflict('pods', pod.metadata.name!, `pod ${pod.metadata.name} is already assigned to node "${pod.spec.nodeName}"`);
+  if (pod.spec.nodeName)
+    throw conflict('pods', pod.metadata.name!, `pod ${pod.metadata.name} is already assigned to node "${pod.spec.nodeName}"`);
   if (pod.metadata.deletionTimestamp) throw conflict('pods', pod.metadata.name!, 'pod is being deleted, cannot be assigned to a host');
   pod.spec.nodeName = binding.target.name;
   const status = (pod.status ??= {});

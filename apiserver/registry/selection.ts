@@ -20,9 +20,11 @@ export type Predicate = (obj: KubeObject) => boolean;
 export function selectionPredicate(labelSelector?: string, fieldSelector?: string): Predicate {
   const labels = parseSelector(labelSelector ?? '');
   const fields = parseFieldSelector(fieldSelector ?? '');
-  return (obj) => labels.matches(obj.metadata.labels) && fields.matches((path) => {
-    const v = fieldValue(obj, path);
-    // Kubernetes field selectors see an unset spec.nodeName as "".
-    return v ?? '';
-  });
+  return (obj) =>
+    labels.matches(obj.metadata.labels) &&
+    fields.matches((path) => {
+      const v = fieldValue(obj, path);
+      // Kubernetes field selectors see an unset spec.nodeName as "".
+      return v ?? '';
+    });
 }

@@ -17,7 +17,8 @@ export interface ServiceRanges {
 /** The first usable address of the service range: 10.96.0.1 belongs to the `kubernetes` Service. */
 export const kubernetesServiceIP = (serviceCIDR: string): string => nthAddress(parseCidr(serviceCIDR), 1);
 
-const needsNodePorts = (svc: Service) => svc.spec.type === 'NodePort' || (svc.spec.type === 'LoadBalancer' && svc.spec.allocateLoadBalancerNodePorts !== false);
+const needsNodePorts = (svc: Service) =>
+  svc.spec.type === 'NodePort' || (svc.spec.type === 'LoadBalancer' && svc.spec.allocateLoadBalancerNodePorts !== false);
 const needsClusterIP = (svc: Service) => svc.spec.type !== 'ExternalName' && svc.spec.clusterIP !== 'None';
 const ownerOf = (svc: Service) => `${svc.metadata.namespace}/${svc.metadata.name}`;
 
@@ -37,10 +38,25 @@ export function serviceStrategy(storage: Storage, ranges: ServiceRanges): Strate
     }
     const wanted = svc.spec.clusterIP;
     if (wanted) {
-      if (!cidrContains(cidr, wanted)) throw invalidField(svc, fieldError.invalid('spec.clusterIPs', wanted, `failed to allocate IP ${wanted}: the provided IP (${wanted}) is not in the valid range. The range of valid IPs is ${ranges.serviceCIDR}`));
-      if (!(await ips.allocate(wanted, ownerOf(svc)))) throw invalidField(svc, fieldError.invalid('spec.clusterIPs', [wanted], `failed to allocate IP ${wanted}: provided IP is already allocated`));
+      if (!cidrContains(cidr, wanted))
+        throw invalidField(
+          svc,
+          fieldError.invalid(
+            'spec.clusterIPs',
+            wanted,
+            `failed to allocate IP ${wanted}: the provided IP (${wanted}) is not in the valid range. The range of valid IPs is ${ranges.serviceCIDR}`,
+          ),
+        );
+      if (!(await ips.allocate(wanted, ownerOf(svc))))
+        throw invalidField(
+          svc,
+          fieldError.invalid('spec.clusterIPs', [wanted], `failed to allocate IP ${wanted}: provided IP is already allocated`),
+        );
     } else {
-      const ip = await ips.allocateNext(ownerOf(svc), (item) => item === kubernetesServiceIP(ranges.serviceCIDR) && ownerOf(svc) !== 'default/kubernetes');
+      const ip = await ips.allocateNext(
+        ownerOf(svc),
+        (item) => item === kubernetesServiceIP(ranges.serviceCIDR) && ownerOf(svc) !== 'default/kubernetes',
+      );
       if (!ip) throw invalidField(svc, fieldError.invalid('spec.clusterIPs', [], `failed to allocate a serviceIP: range is full`));
       svc.spec.clusterIP = ip;
     }
@@ -60,8 +76,17 @@ export function serviceStrategy(storage: Storage, ranges: ServiceRanges): Strate
     for (const [i, p] of (svc.spec.ports ?? []).entries()) {
       if (p.nodePort) {
         if (keep.has(p.nodePort)) continue;
-        if (p.nodePort < low || p.nodePort > high) throw invalidField(svc, fieldError.invalid(`spec.ports[${i}].nodePort`, p.nodePort, `provided port is not in the valid range. The range of valid ports is ${ranges.nodePortRange}`));
-        if (!(await ports.allocate(String(p.nodePort), ownerOf(svc)))) throw invalidField(svc, fieldError.invalid(`spec.ports[${i}].nodePort`, p.nodePort, 'provided port is already allocated'));
+        if (p.nodePort < low || p.nodePort > high)
+          throw invalidField(
+            svc,
+            fieldError.invalid(
+              `spec.ports[${i}].nodePort`,
+              p.nodePort,
+              `provided port is not in the valid range. The range of valid ports is ${ranges.nodePortRange}`,
+            ),
+          );
+        if (!(await ports.allocate(String(p.nodePort), ownerOf(svc))))
+          throw invalidField(svc, fieldError.invalid(`spec.ports[${i}].nodePort`, p.nodePort, 'provided port is already allocated'));
       } else {
         const port = await ports.allocateNext(ownerOf(svc));
         if (!port) throw invalidField(svc, fieldError.invalid(`spec.ports[${i}].nodePort`, 0, 'range is full'));
@@ -87,7 +112,8 @@ export function serviceStrategy(storage: Storage, ranges: ServiceRanges): Strate
       if (!svc.spec.clusterIP && prev.spec.clusterIP && needsClusterIP(svc)) svc.spec.clusterIP = prev.spec.clusterIP;
       if (svc.spec.clusterIP) svc.spec.clusterIPs = [svc.spec.clusterIP];
       for (const p of svc.spec.ports ?? []) {
-        if (!p.nodePort && needsNodePorts(svc)) p.nodePort = prev.spec.ports?.find((o) => o.port === p.port && o.protocol === p.protocol)?.nodePort;
+        if (!p.nodePort && needsNodePorts(svc))
+          p.nodePort = prev.spec.ports?.find((o) => o.port === p.port && o.protocol === p.protocol)?.nodePort;
       }
     },
     async beforeCreate(obj, opts) {

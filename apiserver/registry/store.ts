@@ -34,14 +34,21 @@ export class Store {
 
   private readonly cache: WatchCache;
 
-  constructor(private readonly storage: Storage, readonly strategy: Strategy) {
+  constructor(
+    private readonly storage: Storage,
+    readonly strategy: Strategy,
+  ) {
     this.resource = strategy.resource;
     this.groupResource = groupResource(this.resource);
     const prefix = collectionPrefix(this.resource);
-    this.cache = new WatchCache({
-      watch: (rv, onEvent, onError, signal) => storage.watch(prefix, rv, (e) => onEvent({ type: e.type, object: this.typedMeta(e.object) }), onError, signal),
-      currentRevision: () => storage.currentRevision(),
-    }, log.child({ resource: this.groupResource }));
+    this.cache = new WatchCache(
+      {
+        watch: (rv, onEvent, onError, signal) =>
+          storage.watch(prefix, rv, (e) => onEvent({ type: e.type, object: this.typedMeta(e.object) }), onError, signal),
+        currentRevision: () => storage.currentRevision(),
+      },
+      log.child({ resource: this.groupResource }),
+    );
   }
 
   key(namespace: string | undefined, name: string): string {
@@ -64,13 +71,17 @@ export class Store {
     return this.typedMeta(obj);
   }
 
-  async list(namespace: string | undefined, predicate: Predicate, resourceVersion?: string): Promise<{ items: KubeObject[]; resourceVersion: string }> {
+  async list(
+    namespace: string | undefined,
+    predicate: Predicate,
+    resourceVersion?: string,
+  ): Promise<{ items: KubeObject[]; resourceVersion: string }> {
     const { items, resourceVersion: rv } = await this.storage.list(collectionPrefix(this.resource, namespace), resourceVersion);
     return { items: items.filter(predicate).map((o) => this.typedMeta(o)), resourceVersion: rv };
   }
 
   /** Decodes, defaults and validates an incoming object: the edge every write passes. */
-  private admit(body: unknown, old?: KubeObject): KubeObject {
+  private admit(body: unknown): KubeObject {
     const obj = decodeObject(this.resource, body);
     applyDefaults(this.resource, obj);
     return obj;
@@ -78,7 +89,8 @@ export class Store {
 
   private validate(obj: KubeObject, old?: KubeObject): void {
     const causes: StatusCause[] = [...validateObject(this.resource, obj, old), ...(this.strategy.validate?.(obj, old) ?? [])];
-    if (causes.length) throw invalid(this.resource.kind, obj.metadata.name ?? obj.metadata.generateName ?? '', causes, this.resource.group || undefined);
+    if (causes.length)
+      throw invalid(this.resource.kind, obj.metadata.name ?? obj.metadata.generateName ?? '', causes, this.resource.group || undefined);
   }
 
   async create(namespace: string | undefined, body: unknown, opts: WriteOptions = {}): Promise<KubeObject> {
@@ -115,7 +127,13 @@ export class Store {
    * PUT: replaces the object. Status is kept from the stored object unless `subresource` is `status`,
    * in which case only status changes.
    */
-  async update(namespace: string | undefined, name: string, body: unknown, subresource?: string, opts: WriteOptions = {}): Promise<KubeObject> {
+  async update(
+    namespace: string | undefined,
+    name: string,
+    body: unknown,
+    subresource?: string,
+    opts: WriteOptions = {},
+  ): Promise<KubeObject> {
     const incoming = this.admit(body);
     if (incoming.metadata.name && incoming.metadata.name !== name) {
       throw badRequest(`the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`);
@@ -140,11 +158,13 @@ export class Store {
     let dryRunResult: KubeObject | undefined;
     const tryUpdate = async (current: KubeObject): Promise<KubeObject> => {
       if (expectedRV && expectedRV !== current.metadata.resourceVersion) throw conflict(this.groupResource, name);
-      const next = this.admit(await mutate(this.typedMeta(structuredClone(current))), current);
+      const next = this.admit(await mutate(this.typedMeta(structuredClone(current))));
       const merged =
-        subresource === 'status' ? this.withStatusOf(current, next)
-        : subresource ? this.systemWrite(next) // binding, finalize: the server computed the whole object
-        : this.withMetadataRules(current, next);
+        subresource === 'status'
+          ? this.withStatusOf(current, next)
+          : subresource
+            ? this.systemWrite(next) // binding, finalize: the server computed the whole object
+            : this.withMetadataRules(current, next);
       if (!subresource) this.strategy.prepareForUpdate?.(merged, current);
       this.validate(merged, current);
       await this.strategy.beforeUpdate?.(merged, current, opts);
@@ -219,10 +239,18 @@ export class Store {
     if (!current) throw notFound(this.groupResource, name);
     const pre = options.preconditions ?? {};
     if (pre.uid && pre.uid !== current.metadata.uid) {
-      throw conflict(this.groupResource, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
+      throw conflict(
+        this.groupResource,
+        name,
+        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`,
+      );
     }
     if (pre.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
-      throw conflict(this.groupResource, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
+      throw conflict(
+        this.groupResource,
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
+      );
     }
     this.strategy.admitDelete?.(current);
     if (opts.dryRun) return this.typedMeta(current);
@@ -235,15 +263,19 @@ export class Store {
       return this.typedMeta(deleted);
     }
     // Graceful: mark the object and keep it until its owner (kubelet, controllers) lets it go.
-    const marked = await this.storage.guaranteedUpdate(key, (obj) => {
-      const m = obj.metadata;
-      m.finalizers = this.finalizersFor(obj, options);
-      if (m.finalizers.length === 0) delete m.finalizers;
-      if (!m.deletionTimestamp) m.deletionTimestamp = rfc3339(new Date(Date.now() + grace * 1000));
-      if (m.deletionGracePeriodSeconds === undefined || grace < m.deletionGracePeriodSeconds) m.deletionGracePeriodSeconds = grace;
-      this.strategy.prepareForDelete?.(obj);
-      return obj;
-    }, { uid: current.metadata.uid });
+    const marked = await this.storage.guaranteedUpdate(
+      key,
+      (obj) => {
+        const m = obj.metadata;
+        m.finalizers = this.finalizersFor(obj, options);
+        if (m.finalizers.length === 0) delete m.finalizers;
+        if (!m.deletionTimestamp) m.deletionTimestamp = rfc3339(new Date(Date.now() + grace * 1000));
+        if (m.deletionGracePeriodSeconds === undefined || grace < m.deletionGracePeriodSeconds) m.deletionGracePeriodSeconds = grace;
+        this.strategy.prepareForDelete?.(obj);
+        return obj;
+      },
+      { uid: current.metadata.uid },
+    );
     const finished = await this.finishIfReady(marked);
     return this.typedMeta(finished ?? marked);
   }
@@ -251,7 +283,7 @@ export class Store {
   /** The object's finalizers plus the one the propagation policy asks for (orphan / foregroundDeletion). */
   private finalizersFor(obj: KubeObject, options: DeleteOptions): string[] {
     const finalizers = new Set(obj.metadata.finalizers ?? []);
-    const policy = options.propagationPolicy ?? (options.orphanDependents ? 'Orphan' : this.strategy.defaultPropagation ?? 'Background');
+    const policy = options.propagationPolicy ?? (options.orphanDependents ? 'Orphan' : (this.strategy.defaultPropagation ?? 'Background'));
     if (!obj.metadata.deletionTimestamp) {
       if (policy === 'Orphan') finalizers.add('orphan');
       if (policy === 'Foreground') finalizers.add('foregroundDeletion');
@@ -263,9 +295,21 @@ export class Store {
    * Streams changes after `resourceVersion` until `signal` aborts: from the watch cache when it holds
    * them, else from etcd. Returns once the watch is set up. The events may be shared between watchers.
    */
-  watch(namespace: string | undefined, resourceVersion: string, onEvent: (e: StorageEvent) => void, onError: (err: Error) => void, signal: AbortSignal): Promise<void> {
+  watch(
+    namespace: string | undefined,
+    resourceVersion: string,
+    onEvent: (e: StorageEvent) => void,
+    onError: (err: Error) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
     if (this.cache.subscribe(namespace, resourceVersion, onEvent, onError, signal)) return Promise.resolve();
-    return this.storage.watch(collectionPrefix(this.resource, namespace), resourceVersion, (e) => onEvent({ type: e.type, object: this.typedMeta(e.object) }), onError, signal);
+    return this.storage.watch(
+      collectionPrefix(this.resource, namespace),
+      resourceVersion,
+      (e) => onEvent({ type: e.type, object: this.typedMeta(e.object) }),
+      onError,
+      signal,
+    );
   }
 
   /** Ends the watch cache's etcd watch (the apiserver is stopping). */

@@ -30,13 +30,22 @@ export class WatchCache {
   private readonly watchers = new Set<Watcher>();
   private running?: AbortController;
 
-  constructor(private readonly source: WatchSource, private readonly log: Logger) {}
+  constructor(
+    private readonly source: WatchSource,
+    private readonly log: Logger,
+  ) {}
 
   /**
    * Serves a watch from memory if the cache holds every event after `resourceVersion`; returns false
    * when it cannot (the caller watches etcd itself). Events are shared: watchers must not change them.
    */
-  subscribe(namespace: string | undefined, resourceVersion: string, onEvent: Watcher['onEvent'], onError: Watcher['onError'], signal: AbortSignal): boolean {
+  subscribe(
+    namespace: string | undefined,
+    resourceVersion: string,
+    onEvent: Watcher['onEvent'],
+    onError: Watcher['onError'],
+    signal: AbortSignal,
+  ): boolean {
     this.start();
     if (!/^\d+$/.test(resourceVersion) || this.coveredFrom === undefined || BigInt(resourceVersion) < this.coveredFrom) return false;
     const from = BigInt(resourceVersion);
@@ -65,7 +74,9 @@ export class WatchCache {
         this.window.length = 0;
         this.coveredFrom = BigInt(from);
         await new Promise<void>((resolve, reject) => {
-          this.source.watch(from, (e) => this.add(e), reject, running.signal).then(() => (running.signal.aborted ? resolve() : undefined), reject);
+          this.source
+            .watch(from, (e) => this.add(e), reject, running.signal)
+            .then(() => (running.signal.aborted ? resolve() : undefined), reject);
           running.signal.addEventListener('abort', () => resolve(), { once: true });
         });
       } catch (err) {

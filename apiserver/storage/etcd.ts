@@ -29,7 +29,13 @@ function checkPreconditions(resource: string, name: string, current: KubeObject,
     throw conflict(resource, name, `Precondition failed: UID in precondition: ${p.uid}, UID in object meta: ${current.metadata.uid}`);
   }
   if (p.resourceVersion && p.resourceVersion !== current.metadata.resourceVersion) {
-    throw conflict(resource, name, deleting ? `Precondition failed: ResourceVersion in precondition: ${p.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}` : undefined);
+    throw conflict(
+      resource,
+      name,
+      deleting
+        ? `Precondition failed: ResourceVersion in precondition: ${p.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`
+        : undefined,
+    );
   }
 }
 
@@ -77,7 +83,10 @@ export class EtcdStorage implements Storage {
     if (resourceVersion && resourceVersion !== '0') req = req.revision(resourceVersion);
     try {
       const res = await req.exec();
-      return { items: res.kvs.map(decode), resourceVersion: resourceVersion && resourceVersion !== '0' ? resourceVersion : String(res.header.revision) };
+      return {
+        items: res.kvs.map(decode),
+        resourceVersion: resourceVersion && resourceVersion !== '0' ? resourceVersion : String(res.header.revision),
+      };
     } catch (err) {
       if (isCompacted(err)) throw gone(`too old resource version: ${resourceVersion}`);
       throw err;
@@ -85,7 +94,11 @@ export class EtcdStorage implements Storage {
   }
 
   /** The current key-value and object for a compare-and-swap write, after checking the preconditions. */
-  private async readForWrite(key: string, preconditions: Preconditions, deleting: boolean): Promise<{ kv: IKeyValue; current: KubeObject }> {
+  private async readForWrite(
+    key: string,
+    preconditions: Preconditions,
+    deleting: boolean,
+  ): Promise<{ kv: IKeyValue; current: KubeObject }> {
     const { resource, name } = describeKey(key);
     const res = await this.client.get(key).exec();
     if (!res.kvs.length) throw notFound(resource, name);
@@ -101,10 +114,7 @@ export class EtcdStorage implements Storage {
       const next = await tryUpdate(structuredClone(current));
       const encoded = encode(next);
       if (encoded === encode(current)) return current; // nothing changed: no write, same resourceVersion
-      const result = await this.client
-        .if(key, 'Mod', '==', kv.mod_revision)
-        .then(this.client.put(key).value(encoded))
-        .commit();
+      const result = await this.client.if(key, 'Mod', '==', kv.mod_revision).then(this.client.put(key).value(encoded)).commit();
       if (result.succeeded) return { ...next, metadata: { ...next.metadata, resourceVersion: String(result.header.revision) } };
       if (preconditions.resourceVersion) throw conflict(resource, name);
     }
@@ -118,7 +128,13 @@ export class EtcdStorage implements Storage {
     }
   }
 
-  async watch(prefix: string, resourceVersion: string, onEvent: (e: StorageEvent) => void, onError: (err: Error) => void, signal: AbortSignal): Promise<void> {
+  async watch(
+    prefix: string,
+    resourceVersion: string,
+    onEvent: (e: StorageEvent) => void,
+    onError: (err: Error) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
     const start = BigInt(resourceVersion) + 1n;
     // A watch from a compacted revision fails; find out before streaming anything.
     try {
@@ -139,7 +155,9 @@ export class EtcdStorage implements Storage {
       stop();
       onError(err);
     };
-    watcher.on('error', (err) => fail(isCompacted(err) ? gone(`too old resource version: ${resourceVersion}`) : internalError(String(err))));
+    watcher.on('error', (err) =>
+      fail(isCompacted(err) ? gone(`too old resource version: ${resourceVersion}`) : internalError(String(err))),
+    );
     // etcd3 would re-attach a disconnected watch by itself, but a watch that lives through a broken
     // connection can stay silent afterwards: end it, as Kubernetes' watches end, and the watcher resumes
     // from its last resourceVersion on a fresh one.
@@ -197,7 +215,10 @@ export class EtcdStorage implements Storage {
   isUnavailable(err: unknown): boolean {
     const name = (err as Error)?.constructor?.name ?? '';
     // BrokenCircuitError: etcd3's per-host circuit breaker refuses calls for 5 s after 3 failures in a row.
-    return /GRPC(Unavailable|ConnectFailed|DeadlineExceeded)Error|ClientRuntimeError|BrokenCircuitError/.test(name) || /ECONNREFUSED|No connection established|unavailable/i.test(String((err as Error)?.message ?? ''));
+    return (
+      /GRPC(Unavailable|ConnectFailed|DeadlineExceeded)Error|ClientRuntimeError|BrokenCircuitError/.test(name) ||
+      /ECONNREFUSED|No connection established|unavailable/i.test(String((err as Error)?.message ?? ''))
+    );
   }
 
   close(): void {

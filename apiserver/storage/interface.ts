@@ -42,7 +42,13 @@ export interface Storage {
    * Streams changes under `prefix` after `resourceVersion` until `signal` aborts. Rejects (or calls
    * onError) with a 410 Expired StatusError when that revision has been compacted.
    */
-  watch(prefix: string, resourceVersion: string, onEvent: (e: StorageEvent) => void, onError: (err: Error) => void, signal: AbortSignal): Promise<void>;
+  watch(
+    prefix: string,
+    resourceVersion: string,
+    onEvent: (e: StorageEvent) => void,
+    onError: (err: Error) => void,
+    signal: AbortSignal,
+  ): Promise<void>;
   /** The current revision of the store. */
   currentRevision(): Promise<string>;
   /** Creates `key` with `value` only if it does not exist: the building block of allocators. */

@@ -7,7 +7,12 @@ const template = (image: string) => ({ metadata: { labels: { app: 'web' } }, spe
 
 const deployment = (image: string, replicas = 4): Deployment => ({
   metadata: { name: 'web', namespace: 'default', uid: 'd-uid', generation: 2 },
-  spec: { replicas, selector: { matchLabels: { app: 'web' } }, template: template(image), strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 1 } } },
+  spec: {
+    replicas,
+    selector: { matchLabels: { app: 'web' } },
+    template: template(image),
+    strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 1 } },
+  },
 });
 
 const replicaSet = (image: string, replicas: number, available: number, revision: string): ReplicaSet => {
@@ -15,7 +20,19 @@ const replicaSet = (image: string, replicas: number, available: number, revision
   const t = template(image);
   t.metadata.labels = { ...t.metadata.labels, 'pod-template-hash': hash } as { app: string };
   return {
-    metadata: { name: `web-${hash}`, namespace: 'default', uid: `rs-${image}`, generation: 1, creationTimestamp: '2026-01-01T00:00:00Z', annotations: { 'deployment.kubernetes.io/revision': revision, 'deployment.kubernetes.io/desired-replicas': '4', 'deployment.kubernetes.io/max-replicas': '5' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'd-uid', controller: true }] },
+    metadata: {
+      name: `web-${hash}`,
+      namespace: 'default',
+      uid: `rs-${image}`,
+      generation: 1,
+      creationTimestamp: '2026-01-01T00:00:00Z',
+      annotations: {
+        'deployment.kubernetes.io/revision': revision,
+        'deployment.kubernetes.io/desired-replicas': '4',
+        'deployment.kubernetes.io/max-replicas': '5',
+      },
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'd-uid', controller: true }],
+    },
     spec: { replicas, selector: { matchLabels: { app: 'web', 'pod-template-hash': hash } }, template: t },
     status: { replicas, readyReplicas: available, availableReplicas: available, observedGeneration: 1 },
   };
@@ -25,21 +42,32 @@ async function setup(d: Deployment, rss: ReplicaSet[]) {
   const informers = fakeInformers({ deployments: [d], replicasets: rss });
   const actions: string[] = [];
   const replicas = new Map(rss.map((rs) => [rs.metadata.name!, rs.spec.replicas]));
-  const c = new DeploymentController(informers, {
-    createReplicaSet: async (rs) => {
-      actions.push(`create ${rs.metadata.name} replicas=${rs.spec.replicas} revision=${rs.metadata.annotations?.['deployment.kubernetes.io/revision']}`);
-      return { ...rs, metadata: { ...rs.metadata, uid: 'new-uid' } };
+  const c = new DeploymentController(
+    informers,
+    {
+      createReplicaSet: async (rs) => {
+        actions.push(
+          `create ${rs.metadata.name} replicas=${rs.spec.replicas} revision=${rs.metadata.annotations?.['deployment.kubernetes.io/revision']}`,
+        );
+        return { ...rs, metadata: { ...rs.metadata, uid: 'new-uid' } };
+      },
+      updateReplicaSet: async (rs) => {
+        const from = replicas.get(rs.metadata.name!) ?? 0;
+        actions.push(
+          from === rs.spec.replicas
+            ? `annotate ${rs.metadata.name} revision=${rs.metadata.annotations?.['deployment.kubernetes.io/revision']}`
+            : `scale ${rs.metadata.name} to ${rs.spec.replicas}`,
+        );
+        replicas.set(rs.metadata.name!, rs.spec.replicas);
+        return rs;
+      },
+      deleteReplicaSet: async (_ns, name) => void actions.push(`delete ${name}`),
+      updateDeployment: async (obj) => obj,
+      updateDeploymentStatus: async () => undefined,
     },
-    updateReplicaSet: async (rs) => {
-      const from = replicas.get(rs.metadata.name!) ?? 0;
-      actions.push(from === rs.spec.replicas ? `annotate ${rs.metadata.name} revision=${rs.metadata.annotations?.['deployment.kubernetes.io/revision']}` : `scale ${rs.metadata.name} to ${rs.spec.replicas}`);
-      replicas.set(rs.metadata.name!, rs.spec.replicas);
-      return rs;
-    },
-    deleteReplicaSet: async (_ns, name) => void actions.push(`delete ${name}`),
-    updateDeployment: async (obj) => obj,
-    updateDeploymentStatus: async () => undefined,
-  }, fakeRecorder(), clockAt('2026-01-01T00:10:00Z'));
+    fakeRecorder(),
+    clockAt('2026-01-01T00:10:00Z'),
+  );
   await synced(informers);
   return { c, actions };
 }

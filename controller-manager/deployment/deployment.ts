@@ -10,11 +10,20 @@ import { semanticallyEqual } from '../../shared/equality';
 import { isAlreadyExists, isNotFound } from '../../shared/errors';
 import type { EventRecorder } from '../../shared/events';
 import type { Lister, SharedInformerFactory } from '../../shared/informer';
-import { selectorFromLabelSelector } from '../../shared/labels';
 import { RateLimitingQueue } from '../../shared/workqueue';
 import { Controller, ownerKey, setCondition } from '../controller';
 import { controllerRef } from '../podcontrol';
-import { CHANGE_CAUSE, DESIRED_REPLICAS, equalTemplates, MAX_REPLICAS, POD_TEMPLATE_HASH, REVISION, revisionOf, surgeAndUnavailable, templateHash } from './util';
+import {
+  CHANGE_CAUSE,
+  DESIRED_REPLICAS,
+  equalTemplates,
+  MAX_REPLICAS,
+  POD_TEMPLATE_HASH,
+  REVISION,
+  revisionOf,
+  surgeAndUnavailable,
+  templateHash,
+} from './util';
 
 /** The writes the controller makes; the real side goes through the API, tests record them. */
 export interface DeploymentClient {
@@ -27,7 +36,9 @@ export interface DeploymentClient {
 
 const replicasOf = (rs: ReplicaSet) => rs.spec.replicas ?? 0;
 const sum = (list: ReplicaSet[], f: (rs: ReplicaSet) => number) => list.reduce((s, rs) => s + f(rs), 0);
-const byCreation = (a: ReplicaSet, b: ReplicaSet) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') || (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '');
+const byCreation = (a: ReplicaSet, b: ReplicaSet) =>
+  (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') ||
+  (a.metadata.name ?? '').localeCompare(b.metadata.name ?? '');
 
 export class DeploymentController implements Controller {
   readonly name = 'deployment';
@@ -35,7 +46,12 @@ export class DeploymentController implements Controller {
   private readonly dLister: Lister<Deployment>;
   private readonly rsLister: Lister<ReplicaSet>;
 
-  constructor(informers: SharedInformerFactory, private readonly api: DeploymentClient, private readonly recorder: EventRecorder, private readonly clock: Clock) {
+  constructor(
+    informers: SharedInformerFactory,
+    private readonly api: DeploymentClient,
+    private readonly recorder: EventRecorder,
+    private readonly clock: Clock,
+  ) {
     this.queue = new RateLimitingQueue({ clock, name: 'deployment' });
     const dInformer = informers.informerFor<Deployment>(Deployments);
     const rsInformer = informers.informerFor<ReplicaSet>(ReplicaSets);
@@ -61,11 +77,18 @@ export class DeploymentController implements Controller {
     if (!d || d.metadata.deletionTimestamp) return;
     const owned = this.rsLister.list(namespace).filter((rs) => controllerOf(rs)?.uid === d.metadata.uid);
     if (d.spec.paused) {
-      await this.syncStatus(d, owned.find((rs) => equalTemplates(rs.spec.template, d.spec.template)), owned, false);
+      await this.syncStatus(
+        d,
+        owned.find((rs) => equalTemplates(rs.spec.template, d.spec.template)),
+        owned,
+        false,
+      );
       return;
     }
     const { rs: newRS, created } = await this.getNewReplicaSet(d, owned);
-    const all = owned.some((rs) => rs.metadata.uid === newRS.metadata.uid) ? owned.map((rs) => (rs.metadata.uid === newRS.metadata.uid ? newRS : rs)) : [...owned, newRS];
+    const all = owned.some((rs) => rs.metadata.uid === newRS.metadata.uid)
+      ? owned.map((rs) => (rs.metadata.uid === newRS.metadata.uid ? newRS : rs))
+      : [...owned, newRS];
     const old = all.filter((rs) => rs.metadata.uid !== newRS.metadata.uid);
     if (d.spec.strategy?.type === 'Recreate') await this.rolloutRecreate(d, newRS, old);
     else await this.rolloutRolling(d, newRS, old);
@@ -89,7 +112,10 @@ export class DeploymentController implements Controller {
       const revision = revisionOf(existing) < maxOld ? maxOld + 1 : revisionOf(existing);
       const wanted = annotations(existing, revision);
       if (semanticallyEqual(wanted, existing.metadata.annotations)) return { rs: existing, created: false };
-      return { rs: await this.api.updateReplicaSet({ ...existing, metadata: { ...existing.metadata, annotations: wanted } }), created: false };
+      return {
+        rs: await this.api.updateReplicaSet({ ...existing, metadata: { ...existing.metadata, annotations: wanted } }),
+        created: false,
+      };
     }
     const hash = templateHash(d.spec.template, d.status?.collisionCount ?? 0);
     const template = structuredClone(d.spec.template);
@@ -125,8 +151,18 @@ export class DeploymentController implements Controller {
   private async scale(d: Deployment, rs: ReplicaSet, replicas: number): Promise<ReplicaSet> {
     const from = replicasOf(rs);
     if (from === replicas) return rs;
-    const updated = await this.api.updateReplicaSet({ ...rs, spec: { ...rs.spec, replicas }, metadata: { ...rs.metadata, annotations: { ...rs.metadata.annotations, [DESIRED_REPLICAS]: String(d.spec.replicas ?? 1) } } });
-    this.event(d, 'ScalingReplicaSet', replicas > from ? `Scaled up replica set ${rs.metadata.name} to ${replicas} from ${from}` : `Scaled down replica set ${rs.metadata.name} to ${replicas} from ${from}`);
+    const updated = await this.api.updateReplicaSet({
+      ...rs,
+      spec: { ...rs.spec, replicas },
+      metadata: { ...rs.metadata, annotations: { ...rs.metadata.annotations, [DESIRED_REPLICAS]: String(d.spec.replicas ?? 1) } },
+    });
+    this.event(
+      d,
+      'ScalingReplicaSet',
+      replicas > from
+        ? `Scaled up replica set ${rs.metadata.name} to ${replicas} from ${from}`
+        : `Scaled down replica set ${rs.metadata.name} to ${replicas} from ${from}`,
+    );
     return updated;
   }
 
@@ -165,7 +201,8 @@ export class DeploymentController implements Controller {
       Object.assign(rs, scaled);
     }
     // Then healthy old pods, keeping minAvailable available across all ReplicaSets.
-    const available = (newRS.status?.availableReplicas ?? 0) + sum(oldWithPods, (rs) => Math.min(rs.status?.availableReplicas ?? 0, replicasOf(rs)));
+    const available =
+      (newRS.status?.availableReplicas ?? 0) + sum(oldWithPods, (rs) => Math.min(rs.status?.availableReplicas ?? 0, replicasOf(rs)));
     let toScaleDown = available - minAvailable;
     for (const rs of oldWithPods) {
       if (toScaleDown <= 0) break;
@@ -179,7 +216,9 @@ export class DeploymentController implements Controller {
   /** Old ReplicaSets with no pods beyond revisionHistoryLimit are deleted, oldest first. */
   private async cleanupOldReplicaSets(d: Deployment, old: ReplicaSet[]): Promise<void> {
     const limit = d.spec.revisionHistoryLimit ?? 10;
-    const idle = old.filter((rs) => replicasOf(rs) === 0 && (rs.status?.replicas ?? 0) === 0 && !rs.metadata.deletionTimestamp).sort((a, b) => revisionOf(a) - revisionOf(b));
+    const idle = old
+      .filter((rs) => replicasOf(rs) === 0 && (rs.status?.replicas ?? 0) === 0 && !rs.metadata.deletionTimestamp)
+      .sort((a, b) => revisionOf(a) - revisionOf(b));
     for (const rs of idle.slice(0, Math.max(0, idle.length - limit))) {
       try {
         await this.api.deleteReplicaSet(rs.metadata.namespace!, rs.metadata.name!);
@@ -207,22 +246,61 @@ export class DeploymentController implements Controller {
       lastUpdateTime: now,
       lastTransitionTime: now,
     });
-    const complete = updated === replicas && available >= replicas && total === replicas && (newRS?.status?.observedGeneration ?? 0) >= (newRS?.metadata.generation ?? 0);
+    const complete =
+      updated === replicas &&
+      available >= replicas &&
+      total === replicas &&
+      (newRS?.status?.observedGeneration ?? 0) >= (newRS?.metadata.generation ?? 0);
     const progressing = conditions.find((c) => c.type === 'Progressing');
     let next: Condition | undefined;
     if (d.spec.paused) {
-      next = { type: 'Progressing', status: 'Unknown', reason: 'DeploymentPaused', message: 'Deployment is paused', lastUpdateTime: now, lastTransitionTime: now };
+      next = {
+        type: 'Progressing',
+        status: 'Unknown',
+        reason: 'DeploymentPaused',
+        message: 'Deployment is paused',
+        lastUpdateTime: now,
+        lastTransitionTime: now,
+      };
     } else if (complete && newRS) {
-      next = { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${newRS.metadata.name}" has successfully progressed.`, lastUpdateTime: progressing?.reason === 'NewReplicaSetAvailable' ? progressing.lastUpdateTime : now, lastTransitionTime: now };
+      next = {
+        type: 'Progressing',
+        status: 'True',
+        reason: 'NewReplicaSetAvailable',
+        message: `ReplicaSet "${newRS.metadata.name}" has successfully progressed.`,
+        lastUpdateTime: progressing?.reason === 'NewReplicaSetAvailable' ? progressing.lastUpdateTime : now,
+        lastTransitionTime: now,
+      };
     } else if (newRS) {
       const deadline = (d.spec.progressDeadlineSeconds ?? 600) * 1000;
       const since = Date.parse(progressing?.lastUpdateTime ?? now);
       const changed = created || progressing?.reason === 'NewReplicaSetAvailable' || !progressing;
       if (!changed && progressing?.status === 'True' && this.clock.now() - since > deadline) {
-        next = { type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded', message: `ReplicaSet "${newRS.metadata.name}" has timed out progressing.`, lastUpdateTime: now, lastTransitionTime: now };
+        next = {
+          type: 'Progressing',
+          status: 'False',
+          reason: 'ProgressDeadlineExceeded',
+          message: `ReplicaSet "${newRS.metadata.name}" has timed out progressing.`,
+          lastUpdateTime: now,
+          lastTransitionTime: now,
+        };
       } else if (progressing?.reason !== 'ProgressDeadlineExceeded' || changed) {
-        const reason = created ? 'NewReplicaSetCreated' : progressing?.reason === 'NewReplicaSetAvailable' || !progressing ? 'FoundNewReplicaSet' : 'ReplicaSetUpdated';
-        next = { type: 'Progressing', status: 'True', reason, message: reason === 'NewReplicaSetCreated' ? `Created new replica set "${newRS.metadata.name}"` : `ReplicaSet "${newRS.metadata.name}" is progressing.`, lastUpdateTime: changed || progressing?.reason !== reason ? now : progressing!.lastUpdateTime, lastTransitionTime: now };
+        const reason = created
+          ? 'NewReplicaSetCreated'
+          : progressing?.reason === 'NewReplicaSetAvailable' || !progressing
+            ? 'FoundNewReplicaSet'
+            : 'ReplicaSetUpdated';
+        next = {
+          type: 'Progressing',
+          status: 'True',
+          reason,
+          message:
+            reason === 'NewReplicaSetCreated'
+              ? `Created new replica set "${newRS.metadata.name}"`
+              : `ReplicaSet "${newRS.metadata.name}" is progressing.`,
+          lastUpdateTime: changed || progressing?.reason !== reason ? now : progressing!.lastUpdateTime,
+          lastTransitionTime: now,
+        };
       }
       if (!complete && next?.status === 'True') this.queue.addAfter(objectKey(d), Math.min(deadline, 10_000));
     }
@@ -237,10 +315,16 @@ export class DeploymentController implements Controller {
       conditions,
       ...(d.status?.collisionCount ? { collisionCount: d.status.collisionCount } : {}),
     };
-    const strip = (s: DeploymentStatus | undefined) => ({ ...s, conditions: s?.conditions?.map((c) => ({ ...c, lastUpdateTime: undefined, lastTransitionTime: undefined })) });
+    const strip = (s: DeploymentStatus | undefined) => ({
+      ...s,
+      conditions: s?.conditions?.map((c) => ({ ...c, lastUpdateTime: undefined, lastTransitionTime: undefined })),
+    });
     const revision = newRS ? String(revisionOf(newRS)) : undefined;
     if (revision && d.metadata.annotations?.[REVISION] !== revision) {
-      await this.api.updateDeployment({ ...d, metadata: { ...d.metadata, annotations: { ...d.metadata.annotations, [REVISION]: revision } } });
+      await this.api.updateDeployment({
+        ...d,
+        metadata: { ...d.metadata, annotations: { ...d.metadata.annotations, [REVISION]: revision } },
+      });
       return; // the update requeues the deployment; status follows on the next sync
     }
     if (semanticallyEqual(strip(status), strip(d.status))) return;

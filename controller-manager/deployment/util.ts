@@ -14,8 +14,19 @@ export const POD_TEMPLATE_HASH = 'pod-template-hash';
 
 /** A short, stable hash of a pod template, in Kubernetes' "safe" alphabet (no vowels). */
 export function templateHash(template: PodTemplateSpec, collisionCount = 0): string {
-  const canonical = (v: unknown): unknown => (Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : v);
-  const digest = createHash('sha256').update(JSON.stringify(canonical(template)) + (collisionCount ? String(collisionCount) : '')).digest();
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+          )
+        : v;
+  const digest = createHash('sha256')
+    .update(JSON.stringify(canonical(template)) + (collisionCount ? String(collisionCount) : ''))
+    .digest();
   let out = '';
   for (let i = 0; i < 10; i++) out += SAFE_ALPHABET[digest[i] % SAFE_ALPHABET.length];
   return out;

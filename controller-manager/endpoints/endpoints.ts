@@ -40,30 +40,47 @@ export function computeSubsets(svc: Service, pods: Pod[]): EndpointSubset[] {
     if (!complete) continue;
     const key = JSON.stringify(ports);
     const subset = groups.get(key) ?? { ports };
-    const address: EndpointAddress = { ip: pod.status.podIP, nodeName: pod.spec.nodeName, targetRef: { kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name, uid: pod.metadata.uid } };
+    const address: EndpointAddress = {
+      ip: pod.status.podIP,
+      nodeName: pod.spec.nodeName,
+      targetRef: { kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name, uid: pod.metadata.uid },
+    };
     if (pod.spec.hostname) address.hostname = pod.spec.hostname;
     if (isPodReady(pod) || svc.spec.publishNotReadyAddresses) (subset.addresses ??= []).push(address);
     else (subset.notReadyAddresses ??= []).push(address);
     groups.set(key, subset);
   }
   const byIP = (a: EndpointAddress, b: EndpointAddress) => a.ip.localeCompare(b.ip, undefined, { numeric: true });
-  return [...groups.values()].map((s) => ({ ...s, addresses: s.addresses?.sort(byIP), notReadyAddresses: s.notReadyAddresses?.sort(byIP) })).map((s) => Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined)) as EndpointSubset);
+  return [...groups.values()]
+    .map((s) => ({ ...s, addresses: s.addresses?.sort(byIP), notReadyAddresses: s.notReadyAddresses?.sort(byIP) }))
+    .map((s) => Object.fromEntries(Object.entries(s).filter(([, v]) => v !== undefined)) as EndpointSubset);
 }
 
 /** The EndpointSlice mirroring a Service's Endpoints. */
 export function sliceFor(svc: Service, subsets: EndpointSubset[]): EndpointSlice {
-  const endpoint = (a: EndpointAddress, ready: boolean) => ({ addresses: [a.ip], conditions: { ready, serving: ready, terminating: false }, ...(a.nodeName ? { nodeName: a.nodeName } : {}), ...(a.targetRef ? { targetRef: a.targetRef } : {}) });
+  const endpoint = (a: EndpointAddress, ready: boolean) => ({
+    addresses: [a.ip],
+    conditions: { ready, serving: ready, terminating: false },
+    ...(a.nodeName ? { nodeName: a.nodeName } : {}),
+    ...(a.targetRef ? { targetRef: a.targetRef } : {}),
+  });
   return {
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
     metadata: {
       name: svc.metadata.name,
       namespace: svc.metadata.namespace,
-      labels: { 'kubernetes.io/service-name': svc.metadata.name!, 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' },
+      labels: {
+        'kubernetes.io/service-name': svc.metadata.name!,
+        'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io',
+      },
       ownerReferences: [{ ...controllerRef(svc, 'v1', 'Service') }],
     },
     addressType: 'IPv4',
-    endpoints: subsets.flatMap((s) => [...(s.addresses ?? []).map((a) => endpoint(a, true)), ...(s.notReadyAddresses ?? []).map((a) => endpoint(a, false))]),
+    endpoints: subsets.flatMap((s) => [
+      ...(s.addresses ?? []).map((a) => endpoint(a, true)),
+      ...(s.notReadyAddresses ?? []).map((a) => endpoint(a, false)),
+    ]),
     ports: subsets[0]?.ports?.map((p) => ({ name: p.name ?? '', port: p.port, protocol: p.protocol })) ?? [],
   };
 }
@@ -75,7 +92,11 @@ export class EndpointsController implements Controller {
   private readonly pods: Lister<Pod>;
   private readonly endpoints: Lister<Endpoints>;
 
-  constructor(informers: SharedInformerFactory, private readonly client: Client, clock: Clock) {
+  constructor(
+    informers: SharedInformerFactory,
+    private readonly client: Client,
+    clock: Clock,
+  ) {
     this.queue = new RateLimitingQueue({ clock, name: 'endpoint' });
     const svcInformer = informers.informerFor<Service>(Services);
     const podInformer = informers.informerFor<Pod>(Pods);
@@ -124,7 +145,8 @@ export class EndpointsController implements Controller {
     const slice = sliceFor(svc, subsets);
     try {
       const existing = await slices.get(namespace, name);
-      if (!semanticallyEqual([existing.endpoints, existing.ports], [slice.endpoints, slice.ports])) await slices.update({ ...existing, endpoints: slice.endpoints, ports: slice.ports });
+      if (!semanticallyEqual([existing.endpoints, existing.ports], [slice.endpoints, slice.ports]))
+        await slices.update({ ...existing, endpoints: slice.endpoints, ports: slice.ports });
     } catch (err) {
       if (!isNotFound(err)) throw err;
       await slices.create(slice);

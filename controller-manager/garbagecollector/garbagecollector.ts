@@ -2,7 +2,19 @@
 // foreground waits for its dependents (foregroundDeletion finalizer); one deleted with
 // propagationPolicy=Orphan first frees its dependents (orphan finalizer).
 import type { KubeObject, OwnerReference } from '../../shared/api/meta';
-import { ConfigMaps, Deployments, EndpointSlices, HorizontalPodAutoscalers, Pods, ReplicaSets, resourceForKind, ResourceInfo, resourcePath, Secrets, Services } from '../../shared/api/resources';
+import {
+  ConfigMaps,
+  Deployments,
+  EndpointSlices,
+  HorizontalPodAutoscalers,
+  Pods,
+  ReplicaSets,
+  resourceForKind,
+  ResourceInfo,
+  resourcePath,
+  Secrets,
+  Services,
+} from '../../shared/api/resources';
 import type { Client } from '../../shared/client';
 import type { Clock } from '../../shared/clock';
 import { isConflict, isNotFound } from '../../shared/errors';
@@ -12,7 +24,16 @@ import { RateLimitingQueue } from '../../shared/workqueue';
 import type { Controller } from '../controller';
 
 /** The kinds whose objects own or are owned by others here. */
-export const GC_RESOURCES: ResourceInfo[] = [Deployments, ReplicaSets, Pods, Services, EndpointSlices, ConfigMaps, Secrets, HorizontalPodAutoscalers];
+export const GC_RESOURCES: ResourceInfo[] = [
+  Deployments,
+  ReplicaSets,
+  Pods,
+  Services,
+  EndpointSlices,
+  ConfigMaps,
+  Secrets,
+  HorizontalPodAutoscalers,
+];
 
 const keyOf = (r: ResourceInfo, obj: KubeObject) => `${r.group}/${r.plural}/${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
 
@@ -21,7 +42,11 @@ export class GarbageCollector implements Controller {
   readonly queue: RateLimitingQueue;
   private readonly informers = new Map<string, { resource: ResourceInfo; informer: Informer<KubeObject> }>();
 
-  constructor(factory: SharedInformerFactory, private readonly client: Client, clock: Clock) {
+  constructor(
+    factory: SharedInformerFactory,
+    private readonly client: Client,
+    clock: Clock,
+  ) {
     this.queue = new RateLimitingQueue({ clock, name: 'garbage_collector_attempt_to_delete' });
     for (const resource of GC_RESOURCES) {
       const informer = factory.informerFor<KubeObject>(resource);
@@ -41,7 +66,9 @@ export class GarbageCollector implements Controller {
   }
 
   private dependents(uid: string): { resource: ResourceInfo; obj: KubeObject }[] {
-    return [...this.informers.values()].flatMap(({ resource, informer }) => informer.lister.byIndex('owner', uid).map((obj) => ({ resource, obj })));
+    return [...this.informers.values()].flatMap(({ resource, informer }) =>
+      informer.lister.byIndex('owner', uid).map((obj) => ({ resource, obj })),
+    );
   }
 
   /** Whether an owner still exists: asked of the API, not the cache, which may lag behind. */
@@ -49,7 +76,10 @@ export class GarbageCollector implements Controller {
     const resource = resourceForKind(ref.kind);
     if (!resource) return true; // an owner of a kind we do not serve: leave the dependent alone
     try {
-      const owner = await this.client.request<KubeObject>('GET', resourcePath(resource, resource.namespaced ? namespace : undefined, ref.name));
+      const owner = await this.client.request<KubeObject>(
+        'GET',
+        resourcePath(resource, resource.namespaced ? namespace : undefined, ref.name),
+      );
       return owner.metadata.uid === ref.uid;
     } catch (err) {
       if (isNotFound(err)) return false;
@@ -57,9 +87,15 @@ export class GarbageCollector implements Controller {
     }
   }
 
-  private async deleteObject(resource: ResourceInfo, obj: KubeObject, propagationPolicy: 'Background' | 'Foreground' = 'Background'): Promise<void> {
+  private async deleteObject(
+    resource: ResourceInfo,
+    obj: KubeObject,
+    propagationPolicy: 'Background' | 'Foreground' = 'Background',
+  ): Promise<void> {
     try {
-      await this.client.request('DELETE', resourcePath(resource, obj.metadata.namespace, obj.metadata.name), { body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy, preconditions: { uid: obj.metadata.uid } } });
+      await this.client.request('DELETE', resourcePath(resource, obj.metadata.namespace, obj.metadata.name), {
+        body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy, preconditions: { uid: obj.metadata.uid } },
+      });
     } catch (err) {
       if (!isNotFound(err) && !isConflict(err)) throw err;
     }
@@ -67,10 +103,12 @@ export class GarbageCollector implements Controller {
 
   private async removeFinalizer(resource: ResourceInfo, obj: KubeObject, finalizer: string): Promise<void> {
     const finalizers = (obj.metadata.finalizers ?? []).filter((f) => f !== finalizer);
-    await this.client.request('PATCH', resourcePath(resource, obj.metadata.namespace, obj.metadata.name), {
-      body: { metadata: { finalizers, resourceVersion: obj.metadata.resourceVersion } },
-      contentType: 'application/merge-patch+json',
-    }).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
+    await this.client
+      .request('PATCH', resourcePath(resource, obj.metadata.namespace, obj.metadata.name), {
+        body: { metadata: { finalizers, resourceVersion: obj.metadata.resourceVersion } },
+        contentType: 'application/merge-patch+json',
+      })
+      .catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
   }
 
   async sync(key: string): Promise<void> {
@@ -86,7 +124,12 @@ export class GarbageCollector implements Controller {
     if (obj.metadata.deletionTimestamp && finalizers.includes('orphan')) {
       for (const { resource: r, obj: d } of this.dependents(obj.metadata.uid!)) {
         const ownerReferences = (d.metadata.ownerReferences ?? []).filter((ref) => ref.uid !== obj.metadata.uid);
-        await this.client.request('PATCH', resourcePath(r, d.metadata.namespace, d.metadata.name), { body: { metadata: { ownerReferences } }, contentType: 'application/merge-patch+json' }).catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
+        await this.client
+          .request('PATCH', resourcePath(r, d.metadata.namespace, d.metadata.name), {
+            body: { metadata: { ownerReferences } },
+            contentType: 'application/merge-patch+json',
+          })
+          .catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
       }
       await this.removeFinalizer(resource, obj, 'orphan');
       return;
@@ -107,4 +150,3 @@ export class GarbageCollector implements Controller {
     await this.deleteObject(resource, obj);
   }
 }
-

@@ -30,7 +30,13 @@ export class HorizontalController implements Controller {
   private readonly pods: Lister<Pod>;
   private readonly recommendations = new Map<string, { at: number; replicas: number }[]>();
 
-  constructor(informers: SharedInformerFactory, private readonly client: Client, private readonly recorder: EventRecorder, private readonly clock: Clock, private readonly opts: HPAOptions) {
+  constructor(
+    informers: SharedInformerFactory,
+    private readonly client: Client,
+    private readonly recorder: EventRecorder,
+    private readonly clock: Clock,
+    private readonly opts: HPAOptions,
+  ) {
     this.queue = new RateLimitingQueue({ clock, name: 'horizontalpodautoscaler' });
     const informer = informers.informerFor<HorizontalPodAutoscaler>(HorizontalPodAutoscalers);
     this.hpas = informer.lister;
@@ -54,11 +60,25 @@ export class HorizontalController implements Controller {
     this.queue.addAfter(key, this.opts.syncPeriodMs);
     const now = this.clock.now();
     const at = rfc3339(new Date(now));
-    const cond = (type: string, status: boolean, reason: string, message: string): Condition => ({ type, status: status ? 'True' : 'False', reason, message, lastTransitionTime: at });
+    const cond = (type: string, status: boolean, reason: string, message: string): Condition => ({
+      type,
+      status: status ? 'True' : 'False',
+      reason,
+      message,
+      lastTransitionTime: at,
+    });
     let conditions = hpa.status?.conditions;
     const path = this.targetPath(hpa);
     if (!path) {
-      conditions = setCondition(conditions, cond('AbleToScale', false, 'FailedGetScale', `the HPA controller was unable to get the target's current scale: unsupported kind ${hpa.spec.scaleTargetRef.kind}`));
+      conditions = setCondition(
+        conditions,
+        cond(
+          'AbleToScale',
+          false,
+          'FailedGetScale',
+          `the HPA controller was unable to get the target's current scale: unsupported kind ${hpa.spec.scaleTargetRef.kind}`,
+        ),
+      );
       return this.writeStatus(hpa, { ...hpa.status, desiredReplicas: hpa.status?.desiredReplicas ?? 0, conditions });
     }
     let scale: Scale;
@@ -66,15 +86,29 @@ export class HorizontalController implements Controller {
       scale = await this.client.request<Scale>('GET', path);
     } catch (err) {
       if (!isNotFound(err)) throw err;
-      conditions = setCondition(conditions, cond('AbleToScale', false, 'FailedGetScale', `the HPA controller was unable to get the target's current scale: ${(err as Error).message}`));
+      conditions = setCondition(
+        conditions,
+        cond(
+          'AbleToScale',
+          false,
+          'FailedGetScale',
+          `the HPA controller was unable to get the target's current scale: ${(err as Error).message}`,
+        ),
+      );
       return this.writeStatus(hpa, { ...hpa.status, desiredReplicas: hpa.status?.desiredReplicas ?? 0, conditions });
     }
     const current = scale.spec.replicas ?? 0;
     const min = hpa.spec.minReplicas ?? 1;
     const max = hpa.spec.maxReplicas;
-    conditions = setCondition(conditions, cond('AbleToScale', true, 'SucceededGetScale', 'the HPA controller was able to get the target\'s current scale'));
+    conditions = setCondition(
+      conditions,
+      cond('AbleToScale', true, 'SucceededGetScale', "the HPA controller was able to get the target's current scale"),
+    );
     if (current === 0) {
-      conditions = setCondition(conditions, cond('ScalingActive', false, 'ScalingDisabled', 'scaling is disabled since the replica count of the target is zero'));
+      conditions = setCondition(
+        conditions,
+        cond('ScalingActive', false, 'ScalingDisabled', 'scaling is disabled since the replica count of the target is zero'),
+      );
       return this.writeStatus(hpa, { ...hpa.status, currentReplicas: 0, desiredReplicas: 0, conditions });
     }
     const metric = hpa.spec.metrics?.find((m) => m.type === 'Resource' && m.resource?.name === 'cpu');
@@ -87,36 +121,80 @@ export class HorizontalController implements Controller {
     if ('error' in measured) {
       conditions = setCondition(conditions, cond('ScalingActive', false, 'FailedGetResourceMetric', measured.error));
     } else {
-      conditions = setCondition(conditions, cond('ScalingActive', true, 'ValidMetricFound', 'the HPA was able to successfully calculate a replica count from cpu resource utilization (percentage of request)'));
+      conditions = setCondition(
+        conditions,
+        cond(
+          'ScalingActive',
+          true,
+          'ValidMetricFound',
+          'the HPA was able to successfully calculate a replica count from cpu resource utilization (percentage of request)',
+        ),
+      );
       const recommended = replicasForUtilization(measured.counted, measured.utilization, target);
-      const history = [...(this.recommendations.get(key) ?? []), { at: now, replicas: recommended }].filter((r) => now - r.at <= this.opts.downscaleStabilizationMs);
+      const history = [...(this.recommendations.get(key) ?? []), { at: now, replicas: recommended }].filter(
+        (r) => now - r.at <= this.opts.downscaleStabilizationMs,
+      );
       this.recommendations.set(key, history);
-      desired = recommended < current ? Math.min(current, stabilize(history, now, this.opts.downscaleStabilizationMs)) : Math.min(recommended, scaleUpLimit(current));
+      desired =
+        recommended < current
+          ? Math.min(current, stabilize(history, now, this.opts.downscaleStabilizationMs))
+          : Math.min(recommended, scaleUpLimit(current));
     }
     const bounded = Math.min(max, Math.max(min, desired));
-    conditions = setCondition(conditions, bounded !== desired
-      ? cond('ScalingLimited', true, bounded === max ? 'TooManyReplicas' : 'TooFewReplicas', `the desired replica count is ${bounded === max ? 'more than the maximum' : 'less than the minimum'} replica count`)
-      : cond('ScalingLimited', false, 'DesiredWithinRange', 'the desired count is within the acceptable range'));
+    conditions = setCondition(
+      conditions,
+      bounded !== desired
+        ? cond(
+            'ScalingLimited',
+            true,
+            bounded === max ? 'TooManyReplicas' : 'TooFewReplicas',
+            `the desired replica count is ${bounded === max ? 'more than the maximum' : 'less than the minimum'} replica count`,
+          )
+        : cond('ScalingLimited', false, 'DesiredWithinRange', 'the desired count is within the acceptable range'),
+    );
     let lastScaleTime = hpa.status?.lastScaleTime;
     if (bounded !== current) {
       await this.client.request('PUT', path, { body: { ...scale, spec: { replicas: bounded } } });
       lastScaleTime = at;
-      const why = 'error' in measured ? 'metrics unavailable' : `cpu resource utilization (percentage of request) ${bounded > current ? 'above' : 'below'} target`;
-      this.recorder.event({ ...hpa, kind: 'HorizontalPodAutoscaler', apiVersion: 'autoscaling/v2' }, 'Normal', 'SuccessfulRescale', `New size: ${bounded}; reason: ${why}`);
+      const why =
+        'error' in measured
+          ? 'metrics unavailable'
+          : `cpu resource utilization (percentage of request) ${bounded > current ? 'above' : 'below'} target`;
+      this.recorder.event(
+        { ...hpa, kind: 'HorizontalPodAutoscaler', apiVersion: 'autoscaling/v2' },
+        'Normal',
+        'SuccessfulRescale',
+        `New size: ${bounded}; reason: ${why}`,
+      );
     }
     await this.writeStatus(hpa, {
       observedGeneration: hpa.metadata.generation,
       ...(lastScaleTime ? { lastScaleTime } : {}),
       currentReplicas: current,
       desiredReplicas: bounded,
-      currentMetrics: 'error' in measured ? [] : [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: measured.utilization, averageValue: `${measured.averageMilli}m` } } }],
+      currentMetrics:
+        'error' in measured
+          ? []
+          : [
+              {
+                type: 'Resource',
+                resource: { name: 'cpu', current: { averageUtilization: measured.utilization, averageValue: `${measured.averageMilli}m` } },
+              },
+            ],
       conditions,
     });
   }
 
   private async podUsage(namespace: string, selector: string): Promise<Map<string, PodUsage>> {
-    const list = await this.client.request<KubeList<PodMetrics>>('GET', `/apis/metrics.k8s.io/v1beta1/namespaces/${namespace}/pods`, { query: { labelSelector: selector } });
-    return new Map(list.items.map((m) => [m.metadata.name!, { milliCPU: m.containers.reduce((s, c) => s + parseQuantity(c.usage.cpu ?? '0') * 1000, 0) }]));
+    const list = await this.client.request<KubeList<PodMetrics>>('GET', `/apis/metrics.k8s.io/v1beta1/namespaces/${namespace}/pods`, {
+      query: { labelSelector: selector },
+    });
+    return new Map(
+      list.items.map((m) => [
+        m.metadata.name!,
+        { milliCPU: m.containers.reduce((s, c) => s + parseQuantity(c.usage.cpu ?? '0') * 1000, 0) },
+      ]),
+    );
   }
 
   private async writeStatus(hpa: HorizontalPodAutoscaler, status: NonNullable<HorizontalPodAutoscaler['status']>): Promise<void> {

@@ -14,7 +14,10 @@ export interface PodUsage {
  * Average CPU utilization (percent of requests) over the pods that have metrics, or an error message
  * worded like Kubernetes' when a pod has no CPU request.
  */
-export function cpuUtilization(pods: Pod[], usage: Map<string, PodUsage>): { utilization: number; averageMilli: number; counted: number } | { error: string } {
+export function cpuUtilization(
+  pods: Pod[],
+  usage: Map<string, PodUsage>,
+): { utilization: number; averageMilli: number; counted: number } | { error: string } {
   let used = 0;
   let requested = 0;
   let counted = 0;
@@ -31,7 +34,10 @@ export function cpuUtilization(pods: Pod[], usage: Map<string, PodUsage>): { uti
     requested += req;
     counted++;
   }
-  if (!counted) return { error: 'failed to get cpu utilization: unable to get metrics for resource cpu: no metrics returned from resource metrics API' };
+  if (!counted)
+    return {
+      error: 'failed to get cpu utilization: unable to get metrics for resource cpu: no metrics returned from resource metrics API',
+    };
   return { utilization: Math.round((used / requested) * 100), averageMilli: Math.round(used / counted), counted };
 }
 

@@ -17,7 +17,11 @@ export class NamespaceController implements Controller {
   readonly queue: RateLimitingQueue;
   private readonly namespaces: Lister<Namespace>;
 
-  constructor(informers: SharedInformerFactory, private readonly client: Client, clock: Clock) {
+  constructor(
+    informers: SharedInformerFactory,
+    private readonly client: Client,
+    clock: Clock,
+  ) {
     this.queue = new RateLimitingQueue({ clock, name: 'namespace' });
     const informer = informers.informerFor<Namespace>(Namespaces);
     this.namespaces = informer.lister;
@@ -35,7 +39,9 @@ export class NamespaceController implements Controller {
       const list = await this.client.request<KubeList>('GET', resourcePath(resource, name));
       remaining += list.items.length;
       if (list.items.some((o) => !o.metadata.deletionTimestamp)) {
-        await this.client.request('DELETE', resourcePath(resource, name), { body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' } });
+        await this.client.request('DELETE', resourcePath(resource, name), {
+          body: { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' },
+        });
       }
     }
     if (remaining > 0) {
@@ -43,7 +49,9 @@ export class NamespaceController implements Controller {
       return;
     }
     try {
-      await this.client.request('PUT', resourcePath(Namespaces, undefined, name, 'finalize'), { body: { ...ns, spec: { finalizers: (ns.spec?.finalizers ?? []).filter((f) => f !== 'kubernetes') } } });
+      await this.client.request('PUT', resourcePath(Namespaces, undefined, name, 'finalize'), {
+        body: { ...ns, spec: { finalizers: (ns.spec?.finalizers ?? []).filter((f) => f !== 'kubernetes') } },
+      });
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }

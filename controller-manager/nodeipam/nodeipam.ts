@@ -20,10 +20,18 @@ export function nextPodCIDR(clusterCIDR: string, used: Set<string>): string | un
 export class NodeIpamController {
   private pending = Promise.resolve();
 
-  constructor(informers: SharedInformerFactory, private readonly client: Client, private readonly clusterCIDR: string, private readonly log: Logger) {
+  constructor(
+    informers: SharedInformerFactory,
+    private readonly client: Client,
+    private readonly clusterCIDR: string,
+    private readonly log: Logger,
+  ) {
     const informer = informers.informerFor<Node>(Nodes);
     const allocate = (node: Node) => {
-      if (!node.spec?.podCIDR) this.pending = this.pending.then(() => this.allocate(node.metadata.name!, informer.lister.list())).catch((err) => this.log.warn({ err: String(err) }, 'pod CIDR allocation failed'));
+      if (!node.spec?.podCIDR)
+        this.pending = this.pending
+          .then(() => this.allocate(node.metadata.name!, informer.lister.list()))
+          .catch((err) => this.log.warn({ err: String(err) }, 'pod CIDR allocation failed'));
     };
     informer.addEventHandler({ add: allocate, update: (_o, n) => allocate(n) });
   }

@@ -33,7 +33,14 @@ export class NodeLifecycleController {
   private readonly leases: Lister<Lease>;
   private readonly pods: Lister<Pod>;
 
-  constructor(informers: SharedInformerFactory, private readonly client: Client, private readonly recorder: EventRecorder, private readonly clock: Clock, private readonly opts: NodeLifecycleOptions, private readonly log: Logger) {
+  constructor(
+    informers: SharedInformerFactory,
+    private readonly client: Client,
+    private readonly recorder: EventRecorder,
+    private readonly clock: Clock,
+    private readonly opts: NodeLifecycleOptions,
+    private readonly log: Logger,
+  ) {
     this.nodes = informers.informerFor<Node>(Nodes).lister;
     this.leases = informers.informerFor<Lease>(Leases).lister;
     const pods = informers.informerFor<Pod>(Pods);
@@ -61,17 +68,28 @@ export class NodeLifecycleController {
       const taint = node.spec?.taints?.find((t) => t.key === UNREACHABLE && t.effect === 'NoExecute');
       if (silent && !taint) await this.markUnreachable(node, now);
       else if (!silent && taint) await this.markReachable(node);
-      else if (silent && taint && now - Date.parse(taint.timeAdded ?? rfc3339(new Date(now))) >= this.opts.evictionTimeoutMs) await this.evictPods(node);
+      else if (silent && taint && now - Date.parse(taint.timeAdded ?? rfc3339(new Date(now))) >= this.opts.evictionTimeoutMs)
+        await this.evictPods(node);
     }
   }
 
   private async markUnreachable(node: Node, now: number): Promise<void> {
     const name = node.metadata.name!;
     const at = rfc3339(new Date(now));
-    const conditions = (node.status?.conditions ?? []).map((c) => ({ ...c, status: 'Unknown' as const, reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: c.status === 'Unknown' ? c.lastTransitionTime : at }));
+    const conditions = (node.status?.conditions ?? []).map((c) => ({
+      ...c,
+      status: 'Unknown' as const,
+      reason: 'NodeStatusUnknown',
+      message: 'Kubelet stopped posting node status.',
+      lastTransitionTime: c.status === 'Unknown' ? c.lastTransitionTime : at,
+    }));
     await this.client.resource<Node>(Nodes).updateStatus({ ...node, status: { ...node.status, conditions } });
     const fresh = await this.client.resource<Node>(Nodes).get(undefined, name);
-    const taints: Taint[] = [...(fresh.spec?.taints ?? []).filter((t) => t.key !== UNREACHABLE), { key: UNREACHABLE, effect: 'NoSchedule', timeAdded: at }, { key: UNREACHABLE, effect: 'NoExecute', timeAdded: at }];
+    const taints: Taint[] = [
+      ...(fresh.spec?.taints ?? []).filter((t) => t.key !== UNREACHABLE),
+      { key: UNREACHABLE, effect: 'NoSchedule', timeAdded: at },
+      { key: UNREACHABLE, effect: 'NoExecute', timeAdded: at },
+    ];
     await this.client.resource<Node>(Nodes).update({ ...fresh, spec: { ...fresh.spec, taints } });
     this.recorder.event({ ...node, kind: 'Node', apiVersion: 'v1' }, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
     this.log.info({ node: name }, 'node stopped renewing its lease: marked unreachable');
@@ -91,7 +109,12 @@ export class NodeLifecycleController {
     for (const pod of this.pods.byIndex('nodeName', node.metadata.name!)) {
       try {
         await pods.delete(pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
-        this.recorder.event({ ...pod, kind: 'Pod', apiVersion: 'v1' }, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${pod.metadata.namespace}/${pod.metadata.name}`);
+        this.recorder.event(
+          { ...pod, kind: 'Pod', apiVersion: 'v1' },
+          'Normal',
+          'TaintManagerEviction',
+          `Marking for deletion Pod ${pod.metadata.namespace}/${pod.metadata.name}`,
+        );
       } catch (err) {
         if (!isNotFound(err)) throw err;
       }

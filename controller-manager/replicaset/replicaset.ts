@@ -29,14 +29,20 @@ export interface StatusWriter {
  * running, not ready before ready, then the most recently created.
  */
 export function deletionOrder(a: Pod, b: Pod): number {
-  const rank = (p: Pod) => [p.spec.nodeName ? 1 : 0, p.status?.phase === 'Pending' ? 0 : p.status?.phase === 'Unknown' ? 1 : 2, isPodReady(p) ? 1 : 0];
+  const rank = (p: Pod) => [
+    p.spec.nodeName ? 1 : 0,
+    p.status?.phase === 'Pending' ? 0 : p.status?.phase === 'Unknown' ? 1 : 2,
+    isPodReady(p) ? 1 : 0,
+  ];
   const [ra, rb] = [rank(a), rank(b)];
   for (let i = 0; i < ra.length; i++) if (ra[i] !== rb[i]) return ra[i] - rb[i];
   return (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '');
 }
 
 export function calculateStatus(rs: ReplicaSet, pods: Pod[], now: number): ReplicaSetStatus {
-  const selector = selectorFromLabelSelector(rs.spec.template.metadata?.labels ? { matchLabels: rs.spec.template.metadata.labels } : undefined);
+  const selector = selectorFromLabelSelector(
+    rs.spec.template.metadata?.labels ? { matchLabels: rs.spec.template.metadata.labels } : undefined,
+  );
   return {
     replicas: pods.length,
     fullyLabeledReplicas: pods.filter((p) => selector.matches(p.metadata.labels)).length,
@@ -53,7 +59,13 @@ export class ReplicaSetController implements Controller {
   private readonly rsLister: Lister<ReplicaSet>;
   private readonly podLister: Lister<Pod>;
 
-  constructor(informers: SharedInformerFactory, private readonly podControl: PodControl, private readonly writer: StatusWriter, private readonly recorder: EventRecorder, private readonly clock: Clock) {
+  constructor(
+    informers: SharedInformerFactory,
+    private readonly podControl: PodControl,
+    private readonly writer: StatusWriter,
+    private readonly recorder: EventRecorder,
+    private readonly clock: Clock,
+  ) {
     this.queue = new RateLimitingQueue({ clock, name: 'replicaset' });
     this.expectations = new Expectations(clock);
     const rsInformer = informers.informerFor<ReplicaSet>(ReplicaSets);
@@ -106,7 +118,11 @@ export class ReplicaSetController implements Controller {
       const matches = selector.matches(pod.metadata.labels);
       if (ref?.uid === rs.metadata.uid) {
         if (matches) claimed.push(pod);
-        else await this.writer.patchPodOwners(pod, (pod.metadata.ownerReferences ?? []).filter((r) => r.uid !== rs.metadata.uid));
+        else
+          await this.writer.patchPodOwners(
+            pod,
+            (pod.metadata.ownerReferences ?? []).filter((r) => r.uid !== rs.metadata.uid),
+          );
       } else if (!ref && matches && !pod.metadata.deletionTimestamp && !rs.metadata.deletionTimestamp) {
         await this.writer.patchPodOwners(pod, [...(pod.metadata.ownerReferences ?? []), controllerRef(rs, 'apps/v1', 'ReplicaSet')]);
         claimed.push(pod);
@@ -133,7 +149,8 @@ export class ReplicaSetController implements Controller {
       }
     }
     // Pods become available minReadySeconds after they are ready: look again then.
-    if (rs.spec.minReadySeconds && status.readyReplicas !== status.availableReplicas) this.queue.addAfter(key, rs.spec.minReadySeconds * 1000);
+    if (rs.spec.minReadySeconds && status.readyReplicas !== status.availableReplicas)
+      this.queue.addAfter(key, rs.spec.minReadySeconds * 1000);
   }
 
   private async manageReplicas(key: string, rs: ReplicaSet, pods: Pod[]): Promise<void> {
@@ -146,9 +163,19 @@ export class ReplicaSetController implements Controller {
       let created = 0;
       for (let batch = 1; created < count; batch *= 2) {
         const size = Math.min(batch, count - created);
-        const results = await Promise.allSettled(Array.from({ length: size }, () => this.podControl.createPod(rs.metadata.namespace!, rs.spec.template, controllerRef(rs, 'apps/v1', 'ReplicaSet'), `${rs.metadata.name}-`)));
+        const results = await Promise.allSettled(
+          Array.from({ length: size }, () =>
+            this.podControl.createPod(
+              rs.metadata.namespace!,
+              rs.spec.template,
+              controllerRef(rs, 'apps/v1', 'ReplicaSet'),
+              `${rs.metadata.name}-`,
+            ),
+          ),
+        );
         const failed = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
-        for (const r of results) if (r.status === 'fulfilled') this.recorder.event(rsObj, 'Normal', 'SuccessfulCreate', `Created pod: ${r.value.metadata.name}`);
+        for (const r of results)
+          if (r.status === 'fulfilled') this.recorder.event(rsObj, 'Normal', 'SuccessfulCreate', `Created pod: ${r.value.metadata.name}`);
         created += size;
         if (failed.length) {
           this.expectations.lower(key, failed.length + (count - created), 0);
@@ -159,10 +186,12 @@ export class ReplicaSetController implements Controller {
     } else if (diff > 0) {
       const victims = [...pods].sort(deletionOrder).slice(0, Math.min(diff, BURST_REPLICAS));
       this.expectations.expect(key, 0, victims.length);
-      await Promise.all(victims.map(async (pod) => {
-        await this.podControl.deletePod(pod.metadata.namespace!, pod.metadata.name!);
-        this.recorder.event(rsObj, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
-      }));
+      await Promise.all(
+        victims.map(async (pod) => {
+          await this.podControl.deletePod(pod.metadata.namespace!, pod.metadata.name!);
+          this.recorder.event(rsObj, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
+        }),
+      );
     }
   }
 }

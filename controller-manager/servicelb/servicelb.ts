@@ -26,7 +26,11 @@ export class ServiceLBController implements Controller {
   private readonly services: Lister<Service>;
   private readonly nodes: Lister<Node>;
 
-  constructor(informers: SharedInformerFactory, private readonly client: Client, clock: Clock) {
+  constructor(
+    informers: SharedInformerFactory,
+    private readonly client: Client,
+    clock: Clock,
+  ) {
     this.queue = new RateLimitingQueue({ clock, name: 'service' });
     const svc = informers.informerFor<Service>(Services);
     const nodes = informers.informerFor<Node>(Nodes);

@@ -25,10 +25,20 @@ export function caCertHash(caPem: string | Buffer): string {
 
 /** A kubeconfig with only the cluster (server and CA): what cluster-info holds. */
 export function clusterInfoKubeconfig(server: string, caPem: string): string {
-  return stringify({ apiVersion: 'v1', kind: 'Config', clusters: [{ name: '', cluster: { server, 'certificate-authority-data': Buffer.from(caPem).toString('base64') } }], contexts: [], users: [] });
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: '', cluster: { server, 'certificate-authority-data': Buffer.from(caPem).toString('base64') } }],
+    contexts: [],
+    users: [],
+  });
 }
 
-async function createOrReplace<T extends { metadata: { name?: string; namespace?: string } }>(client: Client, resource: typeof ConfigMaps, obj: T): Promise<void> {
+async function createOrReplace<T extends { metadata: { name?: string; namespace?: string } }>(
+  client: Client,
+  resource: typeof ConfigMaps,
+  obj: T,
+): Promise<void> {
   const r = client.resource(resource);
   try {
     await r.create(obj as never);
@@ -41,9 +51,19 @@ async function createOrReplace<T extends { metadata: { name?: string; namespace?
 
 /** Publishes cluster-info and lets every signed-in user read it (and nothing else in kube-public). */
 export async function publishClusterInfo(client: Client, server: string, caPem: string): Promise<void> {
-  const cm: ConfigMap = { metadata: { name: 'cluster-info', namespace: 'kube-public' }, data: { kubeconfig: clusterInfoKubeconfig(server, caPem) } };
-  const role: Role = { metadata: { name: READER, namespace: 'kube-public' }, rules: [{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['cluster-info'], verbs: ['get'] }] };
-  const binding: RoleBinding = { metadata: { name: READER, namespace: 'kube-public' }, roleRef: { apiGroup: RBAC, kind: 'Role', name: READER }, subjects: [{ kind: 'Group', apiGroup: RBAC, name: 'system:authenticated' }] };
+  const cm: ConfigMap = {
+    metadata: { name: 'cluster-info', namespace: 'kube-public' },
+    data: { kubeconfig: clusterInfoKubeconfig(server, caPem) },
+  };
+  const role: Role = {
+    metadata: { name: READER, namespace: 'kube-public' },
+    rules: [{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['cluster-info'], verbs: ['get'] }],
+  };
+  const binding: RoleBinding = {
+    metadata: { name: READER, namespace: 'kube-public' },
+    roleRef: { apiGroup: RBAC, kind: 'Role', name: READER },
+    subjects: [{ kind: 'Group', apiGroup: RBAC, name: 'system:authenticated' }],
+  };
   await createOrReplace(client, ConfigMaps, cm);
   await createOrReplace(client, Roles, role);
   await createOrReplace(client, RoleBindings, binding);
@@ -83,7 +103,8 @@ export async function join(o: JoinOptions, kubeconfigFile: string): Promise<stri
   const doc = parse(configMap.data?.kubeconfig ?? '') as { clusters?: { cluster: { 'certificate-authority-data': string } }[] };
   const caPem = Buffer.from(doc.clusters?.[0]?.cluster['certificate-authority-data'] ?? '', 'base64');
   const hash = caCertHash(caPem);
-  if (o.caCertHash && o.caCertHash !== hash) throw new Error(`the cluster CA's hash is ${hash}, not the ${o.caCertHash} given: refusing to join`);
+  if (o.caCertHash && o.caCertHash !== hash)
+    throw new Error(`the cluster CA's hash is ${hash}, not the ${o.caCertHash} given: refusing to join`);
   await fetchClusterInfo(o.server, o.token, caPem); // the server proves it holds a certificate of that CA
   fs.mkdirSync(path.join(o.dataDir, 'pki'), { recursive: true, mode: 0o700 });
   fs.writeFileSync(path.join(o.dataDir, 'pki', 'ca.crt'), caPem);

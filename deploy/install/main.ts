@@ -16,27 +16,40 @@ import { caCertHash, join, publishClusterInfo } from './join';
 import { controlPlaneUnits, MachineLayout, unitFile, Unit, workerKubeconfig, workerUnits } from './units';
 
 const [role, ...argv] = process.argv.slice(2);
-const flags = parseFlags({
-  'data-dir': { default: '/var/lib/mini-kubernetes', help: 'credentials, etcd data, kubelet state' },
-  'install-dir': { default: path.resolve(__dirname, '..', '..', '..'), help: 'where dist/ and node_modules/ are' },
-  'units-dir': { default: '/etc/systemd/system', help: 'where the systemd units go' },
-  'advertise-address': { default: '', help: 'this machine\'s IP on the cluster network' },
-  'cluster-cidr': { default: '10.244.0.0/16', help: 'the pod network; each node gets a /24 of it' },
-  nodes: { default: '', help: 'control-plane: the worker names to make node tokens for (comma-separated)' },
-  'apiserver-cert-extra-sans': { default: '', help: 'control-plane: more names/IPs for the apiserver certificate' },
-  server: { default: '', help: 'worker: the apiserver, https://IP:6443' },
-  token: { default: '', help: 'worker: its node token (printed by the control-plane step)' },
-  'ca-cert-hash': { default: '', help: 'worker: sha256:<hex> pin of the cluster CA (printed by the control-plane step)' },
-  'node-name': { default: '', help: 'worker: the Node name (must match the token)' },
-  'docker-endpoint': { default: 'unix:///var/run/docker.sock', help: 'worker: the Docker engine' },
-  'image-dir': { default: '', help: 'worker: image tarballs to load at start' },
-}, argv);
+const flags = parseFlags(
+  {
+    'data-dir': { default: '/var/lib/mini-kubernetes', help: 'credentials, etcd data, kubelet state' },
+    'install-dir': { default: path.resolve(__dirname, '..', '..', '..'), help: 'where dist/ and node_modules/ are' },
+    'units-dir': { default: '/etc/systemd/system', help: 'where the systemd units go' },
+    'advertise-address': { default: '', help: "this machine's IP on the cluster network" },
+    'cluster-cidr': { default: '10.244.0.0/16', help: 'the pod network; each node gets a /24 of it' },
+    nodes: { default: '', help: 'control-plane: the worker names to make node tokens for (comma-separated)' },
+    'apiserver-cert-extra-sans': { default: '', help: 'control-plane: more names/IPs for the apiserver certificate' },
+    server: { default: '', help: 'worker: the apiserver, https://IP:6443' },
+    token: { default: '', help: 'worker: its node token (printed by the control-plane step)' },
+    'ca-cert-hash': { default: '', help: 'worker: sha256:<hex> pin of the cluster CA (printed by the control-plane step)' },
+    'node-name': { default: '', help: 'worker: the Node name (must match the token)' },
+    'docker-endpoint': { default: 'unix:///var/run/docker.sock', help: 'worker: the Docker engine' },
+    'image-dir': { default: '', help: 'worker: image tarballs to load at start' },
+  },
+  argv,
+);
 
 const log = newLogger('install');
-const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const list = (v: string | undefined) =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 const layout = (): MachineLayout => {
   if (!flags['advertise-address']) throw new Error('--advertise-address is required');
-  return { installDir: flags['install-dir']!, node: process.execPath, dataDir: flags['data-dir']!, ip: flags['advertise-address'], clusterCIDR: flags['cluster-cidr']! };
+  return {
+    installDir: flags['install-dir']!,
+    node: process.execPath,
+    dataDir: flags['data-dir']!,
+    ip: flags['advertise-address'],
+    clusterCIDR: flags['cluster-cidr']!,
+  };
 };
 
 function writeUnits(units: Unit[]): void {
@@ -48,7 +61,13 @@ function writeUnits(units: Unit[]): void {
 async function controlPlane(): Promise<void> {
   const l = layout();
   const server = `https://${l.ip}:6443`;
-  const options = { dataDir: l.dataDir, server, extraSANs: [l.ip, ...list(flags['apiserver-cert-extra-sans'])], kubernetesServiceIP: '10.96.0.1', nodes: list(flags.nodes) };
+  const options = {
+    dataDir: l.dataDir,
+    server,
+    extraSANs: [l.ip, ...list(flags['apiserver-cert-extra-sans'])],
+    kubernetesServiceIP: '10.96.0.1',
+    nodes: list(flags.nodes),
+  };
   const creds = ensureClusterCredentials(options);
   writeUserKubeconfigs(options);
   writeUnits(controlPlaneUnits(l));
@@ -82,8 +101,12 @@ async function publish(): Promise<void> {
 
 async function worker(): Promise<void> {
   const l = layout();
-  for (const required of ['server', 'token', 'node-name'] as const) if (!flags[required]) throw new Error(`--${required} is required for a worker`);
-  const hash = await join({ server: flags.server!, token: flags.token!, caCertHash: flags['ca-cert-hash'] || undefined, dataDir: l.dataDir }, workerKubeconfig(l.dataDir));
+  for (const required of ['server', 'token', 'node-name'] as const)
+    if (!flags[required]) throw new Error(`--${required} is required for a worker`);
+  const hash = await join(
+    { server: flags.server!, token: flags.token!, caCertHash: flags['ca-cert-hash'] || undefined, dataDir: l.dataDir },
+    workerKubeconfig(l.dataDir),
+  );
   log.info({ server: flags.server, ca: hash, pinned: !!flags['ca-cert-hash'] }, 'joined');
   writeUnits(workerUnits(l, { nodeName: flags['node-name']!, dockerEndpoint: flags['docker-endpoint']!, imageDir: flags['image-dir']! }));
 }

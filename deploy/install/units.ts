@@ -33,7 +33,12 @@ export interface Unit {
 const unitName = (component: string) => `mini-kubernetes-${component}`;
 
 function nodeUnit(l: MachineLayout, component: string, description: string, args: string[], after: string[] = []): Unit {
-  return { name: unitName(component), description, command: [l.node, path.join(l.installDir, 'dist', component, 'main.js'), ...args], after: after.map(unitName) };
+  return {
+    name: unitName(component),
+    description,
+    command: [l.node, path.join(l.installDir, 'dist', component, 'main.js'), ...args],
+    after: after.map(unitName),
+  };
 }
 
 export function controlPlaneUnits(l: MachineLayout): Unit[] {
@@ -41,38 +46,70 @@ export function controlPlaneUnits(l: MachineLayout): Unit[] {
   return [
     {
       name: unitName('etcd'),
-      description: 'etcd for mini-kubernetes (loopback, TLS, only the apiserver\'s client certificate admitted)',
-      command: ['/usr/bin/etcd', ...etcdArgs({ dataDir: path.join(l.dataDir, 'etcd'), clientPort: 2379, peerPort: 2380, credentials: creds })],
+      description: "etcd for mini-kubernetes (loopback, TLS, only the apiserver's client certificate admitted)",
+      command: [
+        '/usr/bin/etcd',
+        ...etcdArgs({ dataDir: path.join(l.dataDir, 'etcd'), clientPort: 2379, peerPort: 2380, credentials: creds }),
+      ],
       after: [],
     },
-    nodeUnit(l, 'apiserver', 'mini-kubernetes apiserver', [
-      ...apiserverEtcdArgs(2379, creds),
-      '--bind-address=0.0.0.0',
-      '--secure-port=6443',
-      `--advertise-address=${l.ip}`,
-      `--service-cluster-ip-range=${SERVICE_CIDR}`,
-      `--tls-cert-file=${creds.certificate('apiserver').cert}`,
-      `--tls-private-key-file=${creds.certificate('apiserver').key}`,
-      `--token-auth-file=${creds.tokenFile}`,
-      `--kubelet-client-certificate=${creds.certificate('apiserver-kubelet-client').cert}`,
-      `--kubelet-client-key=${creds.certificate('apiserver-kubelet-client').key}`,
-    ], ['etcd']),
-    nodeUnit(l, 'scheduler', 'mini-kubernetes scheduler', [`--kubeconfig=${creds.componentKubeconfig('scheduler')}`, '--leader-elect=true'], ['apiserver']),
-    nodeUnit(l, 'controller-manager', 'mini-kubernetes controller-manager', [`--kubeconfig=${creds.componentKubeconfig('controller-manager')}`, '--leader-elect=true', `--cluster-cidr=${l.clusterCIDR}`, `--service-cluster-ip-range=${SERVICE_CIDR}`], ['apiserver']),
+    nodeUnit(
+      l,
+      'apiserver',
+      'mini-kubernetes apiserver',
+      [
+        ...apiserverEtcdArgs(2379, creds),
+        '--bind-address=0.0.0.0',
+        '--secure-port=6443',
+        `--advertise-address=${l.ip}`,
+        `--service-cluster-ip-range=${SERVICE_CIDR}`,
+        `--tls-cert-file=${creds.certificate('apiserver').cert}`,
+        `--tls-private-key-file=${creds.certificate('apiserver').key}`,
+        `--token-auth-file=${creds.tokenFile}`,
+        `--kubelet-client-certificate=${creds.certificate('apiserver-kubelet-client').cert}`,
+        `--kubelet-client-key=${creds.certificate('apiserver-kubelet-client').key}`,
+      ],
+      ['etcd'],
+    ),
+    nodeUnit(
+      l,
+      'scheduler',
+      'mini-kubernetes scheduler',
+      [`--kubeconfig=${creds.componentKubeconfig('scheduler')}`, '--leader-elect=true'],
+      ['apiserver'],
+    ),
+    nodeUnit(
+      l,
+      'controller-manager',
+      'mini-kubernetes controller-manager',
+      [
+        `--kubeconfig=${creds.componentKubeconfig('controller-manager')}`,
+        '--leader-elect=true',
+        `--cluster-cidr=${l.clusterCIDR}`,
+        `--service-cluster-ip-range=${SERVICE_CIDR}`,
+      ],
+      ['apiserver'],
+    ),
     // The control plane's kube-proxy also registers the cluster DNS Service (workers' may not).
     kubeProxyUnit(l, creds.componentKubeconfig('kube-proxy'), ['apiserver']),
   ];
 }
 
 function kubeProxyUnit(l: MachineLayout, kubeconfig: string, after: string[] = []): Unit {
-  return nodeUnit(l, 'kube-proxy', 'mini-kubernetes kube-proxy', [
-    `--kubeconfig=${kubeconfig}`,
-    `--nodeport-addresses=${l.ip}/32`,
-    `--cluster-cidr=${l.clusterCIDR}`,
-    `--service-cluster-ip-range=${SERVICE_CIDR}`,
-    `--cluster-dns=${CLUSTER_DNS}`,
-    '--metrics-bind-address=127.0.0.1:10249',
-  ], after);
+  return nodeUnit(
+    l,
+    'kube-proxy',
+    'mini-kubernetes kube-proxy',
+    [
+      `--kubeconfig=${kubeconfig}`,
+      `--nodeport-addresses=${l.ip}/32`,
+      `--cluster-cidr=${l.clusterCIDR}`,
+      `--service-cluster-ip-range=${SERVICE_CIDR}`,
+      `--cluster-dns=${CLUSTER_DNS}`,
+      '--metrics-bind-address=127.0.0.1:10249',
+    ],
+    after,
+  );
 }
 
 export interface WorkerOptions {
@@ -130,5 +167,7 @@ export function unitFile(u: Unit): string {
 export function execStartOf(unitText: string): string[] {
   const line = unitText.split('\n').find((l) => l.startsWith('ExecStart='));
   if (!line) throw new Error('no ExecStart in the unit');
-  return [...line.slice('ExecStart='.length).matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g)].map((m) => (m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2]));
+  return [...line.slice('ExecStart='.length).matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g)].map((m) =>
+    m[1] !== undefined ? m[1].replace(/\\(.)/g, '$1') : m[2],
+  );
 }

@@ -31,7 +31,12 @@ export function clusterComponents(l: ClusterLayout): Component[] {
   const dist = (c: string) => path.join(l.root, 'dist', c, 'main.js');
   const creds = credentialPaths(l.dataDir);
   const kubeconfig = (component: string) => `--kubeconfig=${creds.componentKubeconfig(component)}`;
-  const node = (name: string, entry: string, args: string[]): Component => ({ name, command: process.execPath, args: [entry, ...args], entry });
+  const node = (name: string, entry: string, args: string[]): Component => ({
+    name,
+    command: process.execPath,
+    args: [entry, ...args],
+    entry,
+  });
   const components: Component[] = [
     {
       name: 'etcd',
@@ -52,25 +57,41 @@ export function clusterComponents(l: ClusterLayout): Component[] {
       `--kubelet-client-key=${creds.certificate('apiserver-kubelet-client').key}`,
     ]),
     node('scheduler', dist('scheduler'), [kubeconfig('scheduler'), '--leader-elect=true', '--secure-port=10259']),
-    node('controller-manager', dist('controller-manager'), [kubeconfig('controller-manager'), '--leader-elect=true', '--secure-port=10257', `--cluster-cidr=${CLUSTER_CIDR}`, `--service-cluster-ip-range=${SERVICE_CIDR}`]),
-    node('kube-proxy', dist('kube-proxy'), [kubeconfig('kube-proxy'), '--nodeport-addresses=127.0.0.1/32', `--cluster-cidr=${CLUSTER_CIDR}`, `--service-cluster-ip-range=${SERVICE_CIDR}`, '--metrics-bind-address=127.0.0.1:10249', `--cluster-dns=${CLUSTER_DNS}`, '--cluster-domain=cluster.local']),
-  ];
-  for (let n = 1; n <= l.nodes; n++) {
-    components.push(node(`kubelet-node-${n}`, dist('kubelet'), [
-      kubeconfig(`kubelet-node-${n}`),
-      `--client-ca-file=${creds.caFile}`,
-      `--node-name=node-${n}`,
-      '--node-ip=127.0.0.1',
-      `--port=${10250 + n - 1}`,
-      `--root-dir=${path.join(l.dataDir, 'kubelet', `node-${n}`)}`,
-      '--docker-endpoint=unix:///var/run/docker.sock',
-      `--pod-network=${POD_NETWORK}`,
-      `--pod-network-cidr=${CLUSTER_CIDR}`,
-      '--pod-infra-container-image=registry.k8s.io/pause:3.9',
-      `--pod-cidr=10.244.${n}.0/24`,
+    node('controller-manager', dist('controller-manager'), [
+      kubeconfig('controller-manager'),
+      '--leader-elect=true',
+      '--secure-port=10257',
+      `--cluster-cidr=${CLUSTER_CIDR}`,
+      `--service-cluster-ip-range=${SERVICE_CIDR}`,
+    ]),
+    node('kube-proxy', dist('kube-proxy'), [
+      kubeconfig('kube-proxy'),
+      '--nodeport-addresses=127.0.0.1/32',
+      `--cluster-cidr=${CLUSTER_CIDR}`,
+      `--service-cluster-ip-range=${SERVICE_CIDR}`,
+      '--metrics-bind-address=127.0.0.1:10249',
       `--cluster-dns=${CLUSTER_DNS}`,
       '--cluster-domain=cluster.local',
-    ]));
+    ]),
+  ];
+  for (let n = 1; n <= l.nodes; n++) {
+    components.push(
+      node(`kubelet-node-${n}`, dist('kubelet'), [
+        kubeconfig(`kubelet-node-${n}`),
+        `--client-ca-file=${creds.caFile}`,
+        `--node-name=node-${n}`,
+        '--node-ip=127.0.0.1',
+        `--port=${10250 + n - 1}`,
+        `--root-dir=${path.join(l.dataDir, 'kubelet', `node-${n}`)}`,
+        '--docker-endpoint=unix:///var/run/docker.sock',
+        `--pod-network=${POD_NETWORK}`,
+        `--pod-network-cidr=${CLUSTER_CIDR}`,
+        '--pod-infra-container-image=registry.k8s.io/pause:3.9',
+        `--pod-cidr=10.244.${n}.0/24`,
+        `--cluster-dns=${CLUSTER_DNS}`,
+        '--cluster-domain=cluster.local',
+      ]),
+    );
   }
   return components;
 }

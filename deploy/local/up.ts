@@ -17,7 +17,6 @@ const dataDir = path.resolve(process.env.DATA_DIR ?? path.join(root, '.data'));
 const runDir = path.join(dataDir, 'run');
 const logDir = path.join(dataDir, 'logs');
 
-
 const children = new Map<string, ChildProcess>();
 
 function start(c: Component): void {
@@ -26,7 +25,10 @@ function start(c: Component): void {
   fs.closeSync(out);
   children.set(c.name, child);
   fs.writeFileSync(path.join(runDir, `${c.name}.pid`), `${child.pid}\n`);
-  fs.writeFileSync(path.join(runDir, `${c.name}.json`), JSON.stringify({ command: c.command, args: c.args, log: path.join(logDir, `${c.name}.log`) }, null, 2));
+  fs.writeFileSync(
+    path.join(runDir, `${c.name}.json`),
+    JSON.stringify({ command: c.command, args: c.args, log: path.join(logDir, `${c.name}.log`) }, null, 2),
+  );
   log.info({ process: c.name, pid: child.pid }, 'started');
   child.on('exit', (code, signal) => {
     if (!stopping) log.warn({ process: c.name, code, signal }, 'exited (not restarted; see its log)');
@@ -70,7 +72,7 @@ async function stopAll(names: string[]): Promise<void> {
     while (livePid(name) !== undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     if (livePid(name) !== undefined) process.kill(pid, 'SIGKILL');
     fs.rmSync(path.join(runDir, `${name}.pid`), { force: true });
-    log.info({ process: name }, "stopped");
+    log.info({ process: name }, 'stopped');
   }
 }
 
@@ -79,7 +81,9 @@ function removePodContainers(nodes: string[]): void {
   for (const node of nodes) {
     let ids: string[] = [];
     try {
-      ids = execFileSync('docker', ['ps', '-aq', '--filter', `label=io.kubernetes.node.name=${node}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+      ids = execFileSync('docker', ['ps', '-aq', '--filter', `label=io.kubernetes.node.name=${node}`], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean);
     } catch (err) {
       log.warn({ err: String(err) }, 'could not list pod containers');
     }
@@ -134,7 +138,7 @@ async function main(): Promise<void> {
   for (const c of components) {
     if (stopping) return;
     if (c.entry && !fs.existsSync(c.entry)) {
-      log.warn({ process: c.name }, "not built yet; skipped");
+      log.warn({ process: c.name }, 'not built yet; skipped');
       continue;
     }
     start(c);

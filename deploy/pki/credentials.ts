@@ -62,7 +62,10 @@ export function identities(nodes: string[]): Map<string, UserInfo> {
     ['scheduler', { username: 'system:kube-scheduler', uid: 'system:kube-scheduler' }],
     ['controller-manager', { username: 'system:kube-controller-manager', uid: 'system:kube-controller-manager' }],
     ['kube-proxy', { username: 'system:kube-proxy', uid: 'system:kube-proxy' }],
-    ...nodes.map((n): [string, UserInfo] => [`kubelet-${n}`, { username: `system:node:${n}`, uid: `system:node:${n}`, groups: ['system:nodes'] }]),
+    ...nodes.map((n): [string, UserInfo] => [
+      `kubelet-${n}`,
+      { username: `system:node:${n}`, uid: `system:node:${n}`, groups: ['system:nodes'] },
+    ]),
   ]);
 }
 
@@ -95,10 +98,20 @@ export function ensureClusterCredentials(o: CredentialOptions): ClusterCredentia
   const serverHost = new URL(o.server).hostname;
   const names = [serverHost, 'localhost', ...o.extraSANs];
   const ips = ['127.0.0.1', o.kubernetesServiceIP, ...names.filter((n) => /^[\d.]+$/.test(n) || n.includes(':'))];
-  const dnsNames = ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', ...names.filter((n) => !ips.includes(n))];
+  const dnsNames = [
+    'kubernetes',
+    'kubernetes.default',
+    'kubernetes.default.svc',
+    'kubernetes.default.svc.cluster.local',
+    ...names.filter((n) => !ips.includes(n)),
+  ];
   const serving = readPair(pkiDir, 'apiserver');
   if (!serving || !coversNames(serving.cert, dnsNames, ips)) {
-    writePair(pkiDir, 'apiserver', issueServingCertificate(ca, { commonName: 'kube-apiserver', dnsNames: [...new Set(dnsNames)], ips: [...new Set(ips)] }));
+    writePair(
+      pkiDir,
+      'apiserver',
+      issueServingCertificate(ca, { commonName: 'kube-apiserver', dnsNames: [...new Set(dnsNames)], ips: [...new Set(ips)] }),
+    );
   }
   if (!readPair(pkiDir, 'apiserver-kubelet-client')) {
     writePair(pkiDir, 'apiserver-kubelet-client', issueClientCertificate(ca, 'kube-apiserver-kubelet-client', ['system:masters']));
@@ -120,7 +133,11 @@ export function ensureClusterCredentials(o: CredentialOptions): ClusterCredentia
   fs.writeFileSync(paths.tokenFile, `${lines.join('\n')}\n`, { mode: 0o600 });
 
   const components = [...identities(o.nodes).keys()].filter((name) => name !== 'admin' && name !== 'viewer');
-  writeIdentityKubeconfigs(o, paths, components.map((name) => [name, paths.componentKubeconfig(name)]));
+  writeIdentityKubeconfigs(
+    o,
+    paths,
+    components.map((name) => [name, paths.componentKubeconfig(name)]),
+  );
   return paths;
 }
 
@@ -129,11 +146,15 @@ function writeIdentityKubeconfigs(o: CredentialOptions, paths: ClusterCredential
   const users = identities(o.nodes);
   const tokens = tokensByUser(paths.tokenFile);
   const caData = fs.readFileSync(paths.caFile);
-  for (const [name, file] of files) writeKubeconfig(file, { server: o.server, caData, token: tokens.get(users.get(name)!.username)!, user: name });
+  for (const [name, file] of files)
+    writeKubeconfig(file, { server: o.server, caData, token: tokens.get(users.get(name)!.username)!, user: name });
 }
 
 /** <data>/kubeconfig (cluster-admin) and <data>/kubeconfig-viewer (read-only), for people. */
 export function writeUserKubeconfigs(o: CredentialOptions): void {
   const paths = credentialPaths(o.dataDir);
-  writeIdentityKubeconfigs(o, paths, [['admin', paths.adminKubeconfig], ['viewer', paths.viewerKubeconfig]]);
+  writeIdentityKubeconfigs(o, paths, [
+    ['admin', paths.adminKubeconfig],
+    ['viewer', paths.viewerKubeconfig],
+  ]);
 }

@@ -12,7 +12,11 @@ const flags = parseFlags({
   nodes: { default: 'node-1,node-2', help: 'comma-separated node names to make kubelet credentials for' },
 });
 
-const list = (v: string | undefined) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const list = (v: string | undefined) =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 const log = newLogger('pki');
 const options = {
   dataDir: flags['data-dir']!,

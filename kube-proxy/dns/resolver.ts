@@ -33,7 +33,10 @@ export function resolve(qname: string, qtype: string, domain: string, state: Clu
     const p = svc?.spec.ports?.find((x) => x.name === port && (x.protocol ?? 'TCP') === proto);
     if (!svc || !p) return { kind: 'nxdomain' };
     if (qtype !== 'SRV' && qtype !== 'ANY') return { kind: 'answers', answers: [] };
-    return { kind: 'answers', answers: [{ type: 'SRV', name, data: { priority: 0, weight: 100, port: p.port, target: `${svcName}.${ns}${suffix}` } }] };
+    return {
+      kind: 'answers',
+      answers: [{ type: 'SRV', name, data: { priority: 0, weight: 100, port: p.port, target: `${svcName}.${ns}${suffix}` } }],
+    };
   }
   if (labels.length !== 2) return { kind: 'nxdomain' };
   const [svcName, ns] = labels;

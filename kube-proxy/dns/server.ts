@@ -19,7 +19,12 @@ export function upstreamNameserver(resolvConf = '/etc/resolv.conf'): string | un
 
 export function answerQuery(query: packet.Packet, domain: string, state: ClusterState): packet.Packet | 'forward' {
   const q = query.questions?.[0];
-  const base = { id: query.id, type: 'response' as const, flags: packet.RECURSION_DESIRED | packet.RECURSION_AVAILABLE | packet.AUTHORITATIVE_ANSWER, questions: query.questions };
+  const base = {
+    id: query.id,
+    type: 'response' as const,
+    flags: packet.RECURSION_DESIRED | packet.RECURSION_AVAILABLE | packet.AUTHORITATIVE_ANSWER,
+    questions: query.questions,
+  };
   if (!q) return { ...base, flags: base.flags | 1 }; // FORMERR
   const r = resolve(q.name, q.type, domain, state);
   if (r.kind === 'forward') return 'forward';
@@ -27,7 +32,13 @@ export function answerQuery(query: packet.Packet, domain: string, state: Cluster
   return { ...base, answers: r.answers.map((a) => ({ ...a, class: 'IN' as const, ttl: TTL })) as packet.Answer[] };
 }
 
-export function startDNS(address: string, domain: string, state: ClusterState, log: Logger, upstream = upstreamNameserver()): Promise<dgram.Socket> {
+export function startDNS(
+  address: string,
+  domain: string,
+  state: ClusterState,
+  log: Logger,
+  upstream = upstreamNameserver(),
+): Promise<dgram.Socket> {
   const server = dgram.createSocket('udp4');
   server.on('message', (msg, rinfo) => {
     let query: packet.Packet;
@@ -38,7 +49,12 @@ export function startDNS(address: string, domain: string, state: ClusterState, l
     }
     const reply = answerQuery(query, domain, state);
     if (reply !== 'forward') return void server.send(packet.encode(reply), rinfo.port, rinfo.address);
-    if (!upstream) return void server.send(packet.encode({ id: query.id, type: 'response', flags: 2, questions: query.questions }), rinfo.port, rinfo.address);
+    if (!upstream)
+      return void server.send(
+        packet.encode({ id: query.id, type: 'response', flags: 2, questions: query.questions }),
+        rinfo.port,
+        rinfo.address,
+      );
     const forward = dgram.createSocket('udp4');
     const timer = setTimeout(() => forward.close(), 5000);
     forward.on('message', (answer) => {

@@ -46,7 +46,10 @@ export class DockerRuntime implements ContainerRuntime {
           Driver: 'bridge',
           CheckDuplicate: true,
           IPAM: { Config: [{ Subnet: subnet, Gateway: gateway }] },
-          Options: { 'com.docker.network.bridge.name': name.slice(0, 15), 'com.docker.network.bridge.enable_ip_masquerade': String(opts.masquerade) },
+          Options: {
+            'com.docker.network.bridge.name': name.slice(0, 15),
+            'com.docker.network.bridge.enable_ip_masquerade': String(opts.masquerade),
+          },
           Labels: { 'io.kubernetes.network': 'pods' },
         });
         return;
@@ -59,9 +62,14 @@ export class DockerRuntime implements ContainerRuntime {
 
   async loadImages(dir: string): Promise<string[]> {
     const loaded: string[] = [];
-    for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.tar')).sort()) {
+    for (const file of fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.tar'))
+      .sort()) {
       const stream = await this.docker.loadImage(path.join(dir, file));
-      await new Promise<void>((resolve, reject) => this.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        this.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())),
+      );
       loaded.push(file);
     }
     return loaded;
@@ -82,22 +90,33 @@ export class DockerRuntime implements ContainerRuntime {
     const list = await this.docker.listContainers({ all: true, filters: { label: [`${LABELS.nodeName}=${nodeName}`] } });
     const listed = new Set(list.map((c) => c.Id));
     for (const [id, entry] of this.inspected) if (entry.nodeName === nodeName && !listed.has(id)) this.inspected.delete(id);
-    const containers = await Promise.all(list.map(async (c) => {
-      const cached = this.inspected.get(c.Id);
-      if (cached?.state === c.State) return { ...cached.container };
-      const info = await this.docker.getContainer(c.Id).inspect().catch(() => undefined);
-      if (!info) return undefined;
-      const container = this.toRuntimeContainer(info);
-      this.inspected.set(c.Id, { nodeName, state: c.State, container });
-      return { ...container };
-    }));
+    const containers = await Promise.all(
+      list.map(async (c) => {
+        const cached = this.inspected.get(c.Id);
+        if (cached?.state === c.State) return { ...cached.container };
+        const info = await this.docker
+          .getContainer(c.Id)
+          .inspect()
+          .catch(() => undefined);
+        if (!info) return undefined;
+        const container = this.toRuntimeContainer(info);
+        this.inspected.set(c.Id, { nodeName, state: c.State, container });
+        return { ...container };
+      }),
+    );
     return containers.filter((c): c is RuntimeContainer => !!c);
   }
 
   private toRuntimeContainer(c: Docker.ContainerInspectInfo): RuntimeContainer {
     const labels = c.Config.Labels ?? {};
     const s = c.State;
-    const state = s.Running ? 'running' : s.Status === 'created' ? 'created' : s.Status === 'exited' || s.Status === 'dead' ? 'exited' : 'unknown';
+    const state = s.Running
+      ? 'running'
+      : s.Status === 'created'
+        ? 'created'
+        : s.Status === 'exited' || s.Status === 'dead'
+          ? 'exited'
+          : 'unknown';
     const networks = Object.values(c.NetworkSettings.Networks ?? {});
     return {
       id: c.Id,
@@ -131,7 +150,9 @@ export class DockerRuntime implements ContainerRuntime {
 
   async pullImage(image: string): Promise<void> {
     const stream = await this.docker.pull(image);
-    await new Promise<void>((resolve, reject) => this.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      this.docker.modem.followProgress(stream, (err: Error | null) => (err ? reject(err) : resolve())),
+    );
   }
 
   async runSandbox(spec: SandboxSpec): Promise<string> {
@@ -205,7 +226,13 @@ export class DockerRuntime implements ContainerRuntime {
   async logs(id: string, opts: LogOptions): Promise<Readable> {
     const container = this.docker.getContainer(id);
     const info = await container.inspect();
-    const params = { stdout: true, stderr: true, timestamps: opts.timestamps, tail: opts.tail, since: opts.sinceSeconds ? Math.floor(Date.now() / 1000) - opts.sinceSeconds : 0 };
+    const params = {
+      stdout: true,
+      stderr: true,
+      timestamps: opts.timestamps,
+      tail: opts.tail,
+      since: opts.sinceSeconds ? Math.floor(Date.now() / 1000) - opts.sinceSeconds : 0,
+    };
     const out = new PassThrough();
     if (opts.follow) {
       const raw = (await container.logs({ ...params, follow: true })) as unknown as Readable;

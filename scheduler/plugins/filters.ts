@@ -27,38 +27,51 @@ export const nodeUnschedulable: FilterPlugin = {
   name: 'NodeUnschedulable',
   filter(pod, info) {
     if (!info.node.spec?.unschedulable) return undefined;
-    return tolerates(pod.spec.tolerations, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' }) ? undefined : ["node(s) were unschedulable"];
+    return tolerates(pod.spec.tolerations, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' })
+      ? undefined
+      : ['node(s) were unschedulable'];
   },
 };
 
 export const nodeName: FilterPlugin = {
   name: 'NodeName',
-  filter: (pod, info) => (pod.spec.nodeName && pod.spec.nodeName !== info.node.metadata.name ? ["node(s) didn't match the requested node name"] : undefined),
+  filter: (pod, info) =>
+    pod.spec.nodeName && pod.spec.nodeName !== info.node.metadata.name ? ["node(s) didn't match the requested node name"] : undefined,
 };
 
 export const taintToleration: FilterPlugin = {
   name: 'TaintToleration',
   filter(pod, info) {
-    const untolerated = effectiveTaints(info).find((t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerates(pod.spec.tolerations, t));
+    const untolerated = effectiveTaints(info).find(
+      (t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerates(pod.spec.tolerations, t),
+    );
     return untolerated ? [`node(s) had untolerated taint {${untolerated.key}: ${untolerated.value ?? ''}}`] : undefined;
   },
 };
 
 function requirementMatches(r: NodeSelectorRequirement, value: string | undefined): boolean {
   switch (r.operator) {
-    case 'In': return value !== undefined && (r.values ?? []).includes(value);
-    case 'NotIn': return value === undefined || !(r.values ?? []).includes(value);
-    case 'Exists': return value !== undefined;
-    case 'DoesNotExist': return value === undefined;
-    case 'Gt': return value !== undefined && Number(value) > Number(r.values?.[0]);
-    case 'Lt': return value !== undefined && Number(value) < Number(r.values?.[0]);
+    case 'In':
+      return value !== undefined && (r.values ?? []).includes(value);
+    case 'NotIn':
+      return value === undefined || !(r.values ?? []).includes(value);
+    case 'Exists':
+      return value !== undefined;
+    case 'DoesNotExist':
+      return value === undefined;
+    case 'Gt':
+      return value !== undefined && Number(value) > Number(r.values?.[0]);
+    case 'Lt':
+      return value !== undefined && Number(value) < Number(r.values?.[0]);
   }
 }
 
 export function termMatches(term: NodeSelectorTerm, info: NodeInfo): boolean {
   const labels = info.node.metadata.labels ?? {};
-  return (term.matchExpressions ?? []).every((r) => requirementMatches(r, labels[r.key]))
-    && (term.matchFields ?? []).every((r) => requirementMatches(r, r.key === 'metadata.name' ? info.node.metadata.name : undefined));
+  return (
+    (term.matchExpressions ?? []).every((r) => requirementMatches(r, labels[r.key])) &&
+    (term.matchFields ?? []).every((r) => requirementMatches(r, r.key === 'metadata.name' ? info.node.metadata.name : undefined))
+  );
 }
 
 export const nodeAffinity: FilterPlugin = {
@@ -89,7 +102,9 @@ export const nodeResourcesFit: FilterPlugin = {
 export const nodePorts: FilterPlugin = {
   name: 'NodePorts',
   filter(pod, info) {
-    const conflict = pod.spec.containers.some((c) => (c.ports ?? []).some((p) => p.hostPort && info.portInUse(p.protocol ?? 'TCP', p.hostIP ?? '0.0.0.0', p.hostPort)));
+    const conflict = pod.spec.containers.some((c) =>
+      (c.ports ?? []).some((p) => p.hostPort && info.portInUse(p.protocol ?? 'TCP', p.hostIP ?? '0.0.0.0', p.hostPort)),
+    );
     return conflict ? ["node(s) didn't have free ports for the requested pod ports"] : undefined;
   },
 };

@@ -31,7 +31,8 @@ export const selectorSpread: ScorePlugin = {
     const owner = ownerUid(pod);
     const app = pod.metadata.labels?.app;
     if (!owner && !app) return nodes.map(() => 100); // nothing to spread
-    const sameApp = (p: Pod) => (owner ? ownerUid(p) === owner : p.metadata.namespace === pod.metadata.namespace && p.metadata.labels?.app === app);
+    const sameApp = (p: Pod) =>
+      owner ? ownerUid(p) === owner : p.metadata.namespace === pod.metadata.namespace && p.metadata.labels?.app === app;
     const counts = nodes.map((n) => {
       let c = 0;
       for (const p of n.pods.values()) if (sameApp(p)) c++;
@@ -45,7 +46,14 @@ export const selectorSpread: ScorePlugin = {
 export const preferNoScheduleTaints: ScorePlugin = {
   name: 'TaintToleration',
   weight: 1,
-  score: (pod, nodes) => nodes.map((info) => Math.max(0, 100 - 10 * (info.node.spec?.taints ?? []).filter((t) => t.effect === 'PreferNoSchedule' && !tolerates(pod.spec.tolerations, t)).length)),
+  score: (pod, nodes) =>
+    nodes.map((info) =>
+      Math.max(
+        0,
+        100 -
+          10 * (info.node.spec?.taints ?? []).filter((t) => t.effect === 'PreferNoSchedule' && !tolerates(pod.spec.tolerations, t)).length,
+      ),
+    ),
 };
 
 export const preferredNodeAffinity: ScorePlugin = {
@@ -55,7 +63,9 @@ export const preferredNodeAffinity: ScorePlugin = {
     const terms = pod.spec.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? [];
     const total = terms.reduce((s, t) => s + t.weight, 0);
     if (!total) return nodes.map(() => 0);
-    return nodes.map((info) => Math.round((terms.filter((t) => termMatches(t.preference, info)).reduce((s, t) => s + t.weight, 0) / total) * 100));
+    return nodes.map((info) =>
+      Math.round((terms.filter((t) => termMatches(t.preference, info)).reduce((s, t) => s + t.weight, 0) / total) * 100),
+    );
   },
 };
 

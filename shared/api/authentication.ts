@@ -48,6 +48,12 @@ export interface SelfSubjectReview extends KubeObject {
 
 /** "May this user ...?" asked on someone else's behalf (a kubelet checking a caller). */
 export interface SubjectAccessReview extends KubeObject {
-  spec: { resourceAttributes?: ResourceAttributes; nonResourceAttributes?: NonResourceAttributes; user?: string; uid?: string; groups?: string[] };
+  spec: {
+    resourceAttributes?: ResourceAttributes;
+    nonResourceAttributes?: NonResourceAttributes;
+    user?: string;
+    uid?: string;
+    groups?: string[];
+  };
   status?: SubjectAccessReviewStatus;
 }

@@ -1,7 +1,11 @@
 // autoscaling/v2: HorizontalPodAutoscaler (the Resource metric type is what this cluster acts on).
 import type { Condition, KubeObject } from './meta';
 
-export interface CrossVersionObjectReference { apiVersion?: string; kind: string; name: string }
+export interface CrossVersionObjectReference {
+  apiVersion?: string;
+  kind: string;
+  name: string;
+}
 
 export interface MetricTarget {
   type: 'Utilization' | 'Value' | 'AverageValue';

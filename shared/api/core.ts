@@ -38,7 +38,9 @@ export interface ContainerPort {
   protocol?: 'TCP' | 'UDP' | 'SCTP';
 }
 
-export interface ExecAction { command?: string[] }
+export interface ExecAction {
+  command?: string[];
+}
 export interface HTTPGetAction {
   path?: string;
   port: IntOrString;
@@ -46,7 +48,10 @@ export interface HTTPGetAction {
   scheme?: 'HTTP' | 'HTTPS';
   httpHeaders?: { name: string; value: string }[];
 }
-export interface TCPSocketAction { port: IntOrString; host?: string }
+export interface TCPSocketAction {
+  port: IntOrString;
+  host?: string;
+}
 
 export interface Probe {
   exec?: ExecAction;
@@ -100,7 +105,11 @@ export interface Container {
   tty?: boolean;
 }
 
-export interface KeyToPath { key: string; path: string; mode?: number }
+export interface KeyToPath {
+  key: string;
+  path: string;
+  mode?: number;
+}
 
 export interface Volume {
   name: string;
@@ -165,8 +174,13 @@ export interface PodSpec {
   preemptionPolicy?: string;
 }
 
-export interface ContainerStateWaiting { reason?: string; message?: string }
-export interface ContainerStateRunning { startedAt?: string }
+export interface ContainerStateWaiting {
+  reason?: string;
+  message?: string;
+}
+export interface ContainerStateRunning {
+  startedAt?: string;
+}
 export interface ContainerStateTerminated {
   exitCode: number;
   signal?: number;
@@ -235,7 +249,10 @@ export interface Taint {
   timeAdded?: string;
 }
 
-export interface NodeAddress { type: 'InternalIP' | 'ExternalIP' | 'Hostname' | 'InternalDNS' | 'ExternalDNS'; address: string }
+export interface NodeAddress {
+  type: 'InternalIP' | 'ExternalIP' | 'Hostname' | 'InternalDNS' | 'ExternalDNS';
+  address: string;
+}
 
 export interface NodeSystemInfo {
   machineID: string;
@@ -307,7 +324,11 @@ export interface ServiceSpec {
   allocateLoadBalancerNodePorts?: boolean;
 }
 
-export interface LoadBalancerIngress { ip?: string; hostname?: string; ports?: { port: number; protocol: Protocol; error?: string }[] }
+export interface LoadBalancerIngress {
+  ip?: string;
+  hostname?: string;
+  ports?: { port: number; protocol: Protocol; error?: string }[];
+}
 
 export interface ServiceStatus {
   loadBalancer?: { ingress?: LoadBalancerIngress[] };
@@ -336,7 +357,12 @@ export interface EndpointAddress {
   targetRef?: ObjectReference;
 }
 
-export interface EndpointPort { name?: string; port: number; protocol?: Protocol; appProtocol?: string }
+export interface EndpointPort {
+  name?: string;
+  port: number;
+  protocol?: Protocol;
+  appProtocol?: string;
+}
 
 export interface EndpointSubset {
   addresses?: EndpointAddress[];

@@ -127,10 +127,20 @@ export function applyDefaults(resource: ResourceInfo, obj: KubeObject): void {
       defaultTolerations(spec);
       break;
     }
-    case 'Service': defaultService(obj as Service); break;
-    case 'ReplicaSet': defaultWorkload(obj as ReplicaSet); break;
-    case 'Deployment': defaultDeployment(obj as Deployment); break;
-    case 'HorizontalPodAutoscaler': defaultHPA(obj as HorizontalPodAutoscaler); break;
-    case 'Secret': defaultSecret(obj as Secret); break;
+    case 'Service':
+      defaultService(obj as Service);
+      break;
+    case 'ReplicaSet':
+      defaultWorkload(obj as ReplicaSet);
+      break;
+    case 'Deployment':
+      defaultDeployment(obj as Deployment);
+      break;
+    case 'HorizontalPodAutoscaler':
+      defaultHPA(obj as HorizontalPodAutoscaler);
+      break;
+    case 'Secret':
+      defaultSecret(obj as Secret);
+      break;
   }
 }

@@ -19,7 +19,18 @@ export const objectMeta = z.looseObject({
   labels: labels.nullish(),
   annotations: labels.nullish(),
   finalizers: z.array(str).nullish(),
-  ownerReferences: z.array(z.looseObject({ apiVersion: str, kind: str, name: str, uid: str, controller: z.boolean().optional(), blockOwnerDeletion: z.boolean().optional() })).nullish(),
+  ownerReferences: z
+    .array(
+      z.looseObject({
+        apiVersion: str,
+        kind: str,
+        name: str,
+        uid: str,
+        controller: z.boolean().optional(),
+        blockOwnerDeletion: z.boolean().optional(),
+      }),
+    )
+    .nullish(),
 });
 
 const probe = z.looseObject({
@@ -60,7 +71,9 @@ export const podSpec = z.looseObject({
   nodeSelector: labels.nullish(),
   nodeName: str.optional(),
   hostNetwork: z.boolean().optional(),
-  tolerations: z.array(z.looseObject({ key: str.optional(), operator: str.optional(), value: str.optional(), effect: str.optional() })).nullish(),
+  tolerations: z
+    .array(z.looseObject({ key: str.optional(), operator: str.optional(), value: str.optional(), effect: str.optional() }))
+    .nullish(),
 });
 
 const labelSelector = z.looseObject({
@@ -81,27 +94,58 @@ const serviceSpec = z.looseObject({
   type: str.optional(),
   clusterIP: str.optional(),
   selector: labels.nullish(),
-  ports: z.array(z.looseObject({ name: str.optional(), port: int, targetPort: intOrString.optional(), nodePort: int.optional(), protocol: str.optional() })).nullish(),
+  ports: z
+    .array(
+      z.looseObject({
+        name: str.optional(),
+        port: int,
+        targetPort: intOrString.optional(),
+        nodePort: int.optional(),
+        protocol: str.optional(),
+      }),
+    )
+    .nullish(),
   externalName: str.optional(),
   sessionAffinity: str.optional(),
 });
 
 const strings = z.array(str).nullish();
-const policyRule = z.looseObject({ verbs: z.array(str), apiGroups: strings, resources: strings, resourceNames: strings, nonResourceURLs: strings });
+const policyRule = z.looseObject({
+  verbs: z.array(str),
+  apiGroups: strings,
+  resources: strings,
+  resourceNames: strings,
+  nonResourceURLs: strings,
+});
 const subject = z.looseObject({ kind: str, name: str, namespace: str.optional(), apiGroup: str.optional() });
 const roleRef = z.looseObject({ apiGroup: str, kind: str, name: str });
 
-const withMeta = <T extends z.ZodRawShape>(shape: T) => z.looseObject({ apiVersion: str.optional(), kind: str.optional(), metadata: objectMeta, ...shape });
+const withMeta = <T extends z.ZodRawShape>(shape: T) =>
+  z.looseObject({ apiVersion: str.optional(), kind: str.optional(), metadata: objectMeta, ...shape });
 
 /** The schema of each kind; kinds not listed only need valid metadata. */
 const SCHEMAS: Record<string, z.ZodType> = {
   Pod: withMeta({ spec: podSpec }),
   ReplicaSet: withMeta({ spec: workloadSpec }),
-  Deployment: withMeta({ spec: workloadSpec.extend({ strategy: z.looseObject({ type: str.optional(), rollingUpdate: z.looseObject({ maxSurge: intOrString.optional(), maxUnavailable: intOrString.optional() }).nullish() }).optional(), paused: z.boolean().optional(), revisionHistoryLimit: int.optional(), progressDeadlineSeconds: int.optional() }) }),
+  Deployment: withMeta({
+    spec: workloadSpec.extend({
+      strategy: z
+        .looseObject({
+          type: str.optional(),
+          rollingUpdate: z.looseObject({ maxSurge: intOrString.optional(), maxUnavailable: intOrString.optional() }).nullish(),
+        })
+        .optional(),
+      paused: z.boolean().optional(),
+      revisionHistoryLimit: int.optional(),
+      progressDeadlineSeconds: int.optional(),
+    }),
+  }),
   Service: withMeta({ spec: serviceSpec }),
   ConfigMap: withMeta({ data: labels.nullish() }),
   Secret: withMeta({ data: labels.nullish(), stringData: labels.nullish(), type: str.optional() }),
-  HorizontalPodAutoscaler: withMeta({ spec: z.looseObject({ scaleTargetRef: z.looseObject({ kind: str, name: str }), minReplicas: int.optional(), maxReplicas: int }) }),
+  HorizontalPodAutoscaler: withMeta({
+    spec: z.looseObject({ scaleTargetRef: z.looseObject({ kind: str, name: str }), minReplicas: int.optional(), maxReplicas: int }),
+  }),
   Role: withMeta({ rules: z.array(policyRule).nullish() }),
   ClusterRole: withMeta({ rules: z.array(policyRule).nullish() }),
   RoleBinding: withMeta({ subjects: z.array(subject).nullish(), roleRef }),
@@ -115,5 +159,8 @@ export function schemaFor(resource: ResourceInfo): z.ZodType {
 
 /** `spec.containers[0].image` from a zod issue path. */
 export function fieldPath(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)), '');
+  return path.reduce<string>(
+    (acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)),
+    '',
+  );
 }

@@ -22,7 +22,15 @@ describe('pod validation', () => {
   });
 
   it('rejects duplicate container names, out-of-range ports and unknown mounts', () => {
-    const errs = messages(Pods, pod({ containers: [{ name: 'a', image: 'x', ports: [{ containerPort: 70000 }], volumeMounts: [{ name: 'v', mountPath: '/v' }] }, { name: 'a', image: 'y' }] }));
+    const errs = messages(
+      Pods,
+      pod({
+        containers: [
+          { name: 'a', image: 'x', ports: [{ containerPort: 70000 }], volumeMounts: [{ name: 'v', mountPath: '/v' }] },
+          { name: 'a', image: 'y' },
+        ],
+      }),
+    );
     expect(errs).toEqual([
       'spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive',
       'spec.containers[0].volumeMounts[0].name: Not found: "v"',
@@ -35,18 +43,30 @@ describe('pod validation', () => {
     applyDefaults(Pods, old);
     expect(messages(Pods, pod({ containers: [{ name: 'a', image: 'y' }] }), old)).toEqual([]);
     expect(messages(Pods, { spec: { containers: [{ image: 'x', name: 'a' }] }, metadata: { name: 'web' }, kind: 'Pod' }, old)).toEqual([]); // key order is not a change
-    expect(messages(Pods, pod({ containers: [{ name: 'a', image: 'x', command: ['sh'] }] }), old)[0]).toMatch(/^spec: Forbidden: pod updates may not change fields other than/);
+    expect(messages(Pods, pod({ containers: [{ name: 'a', image: 'x', command: ['sh'] }] }), old)[0]).toMatch(
+      /^spec: Forbidden: pod updates may not change fields other than/,
+    );
   });
 
   it('reports wrong JSON types as 422 with the field path', () => {
-    expect(() => decodeObject(Pods, pod({ containers: [{ name: 'a', image: 'x', ports: [{ containerPort: 'eighty' }] }] }))).toThrow(/spec.containers\[0\].ports\[0\].containerPort: Invalid value/);
+    expect(() => decodeObject(Pods, pod({ containers: [{ name: 'a', image: 'x', ports: [{ containerPort: 'eighty' }] }] }))).toThrow(
+      /spec.containers\[0\].ports\[0\].containerPort: Invalid value/,
+    );
     expect(() => decodeObject(Pods, { kind: 'Service', apiVersion: 'v1', metadata: { name: 'x' } })).toThrow(/cannot be handled as a Pod/);
   });
 });
 
 describe('pod defaults', () => {
   it('fills what `kubectl get -o yaml` shows', () => {
-    const p = decodeObject(Pods, pod({ containers: [{ name: 'a', image: 'nginx', ports: [{ containerPort: 80 }] }, { name: 'b', image: 'nginx:1.25' }] })) as KubeObject & { spec: any };
+    const p = decodeObject(
+      Pods,
+      pod({
+        containers: [
+          { name: 'a', image: 'nginx', ports: [{ containerPort: 80 }] },
+          { name: 'b', image: 'nginx:1.25' },
+        ],
+      }),
+    ) as KubeObject & { spec: any };
     applyDefaults(Pods, p);
     expect(p.spec.restartPolicy).toBe('Always');
     expect(p.spec.dnsPolicy).toBe('ClusterFirst');
@@ -60,11 +80,20 @@ describe('pod defaults', () => {
 });
 
 describe('deployment validation and defaults', () => {
-  const deploy = (selector: unknown, labels: Record<string, string>) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { selector, template: { metadata: { labels }, spec: { containers: [{ name: 'c', image: 'x' }] } } } });
+  const deploy = (selector: unknown, labels: Record<string, string>) => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'web' },
+    spec: { selector, template: { metadata: { labels }, spec: { containers: [{ name: 'c', image: 'x' }] } } },
+  });
 
   it('requires the selector to match the template labels', () => {
-    expect(messages(Deployments, deploy({ matchLabels: { app: 'web' } }, { app: 'db' }))).toEqual(['spec.template.metadata.labels: Invalid value: "map[string]string{\\"app\\":\\"db\\"}": `selector` does not match template `labels`']);
-    expect(() => messages(Deployments, deploy(undefined, { app: 'db' }))).toThrow('Deployment "web" is invalid: spec.selector: Required value');
+    expect(messages(Deployments, deploy({ matchLabels: { app: 'web' } }, { app: 'db' }))).toEqual([
+      'spec.template.metadata.labels: Invalid value: "map[string]string{\\"app\\":\\"db\\"}": `selector` does not match template `labels`',
+    ]);
+    expect(() => messages(Deployments, deploy(undefined, { app: 'db' }))).toThrow(
+      'Deployment "web" is invalid: spec.selector: Required value',
+    );
     expect(messages(Deployments, deploy({}, { app: 'db' }))).toEqual(['spec.selector: Required value']);
   });
 

@@ -22,7 +22,8 @@ export function checkNestingDepth(value: unknown): void {
   while (stack.length) {
     const [v, depth] = stack.pop()!;
     if (v === null || typeof v !== 'object') continue;
-    if (depth >= MAX_NESTING_DEPTH) throw badRequest(`the body of the request nests objects or arrays more than ${MAX_NESTING_DEPTH} levels deep`);
+    if (depth >= MAX_NESTING_DEPTH)
+      throw badRequest(`the body of the request nests objects or arrays more than ${MAX_NESTING_DEPTH} levels deep`);
     for (const child of Object.values(v)) stack.push([child, depth + 1]);
   }
 }
@@ -36,7 +37,9 @@ export function decodeObject(resource: ResourceInfo, body: unknown): KubeObject 
   const obj = body as Partial<KubeObject>;
   const want = apiVersionOf(resource);
   if (obj.kind !== undefined && obj.kind !== resource.kind) {
-    throw badRequest(`${obj.kind} in version "${obj.apiVersion ?? ''}" cannot be handled as a ${resource.kind}: the kind in the data (${obj.kind}) does not match the expected kind (${resource.kind})`);
+    throw badRequest(
+      `${obj.kind} in version "${obj.apiVersion ?? ''}" cannot be handled as a ${resource.kind}: the kind in the data (${obj.kind}) does not match the expected kind (${resource.kind})`,
+    );
   }
   if (obj.apiVersion !== undefined && obj.apiVersion !== want) {
     throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${want})`);
@@ -45,7 +48,9 @@ export function decodeObject(resource: ResourceInfo, body: unknown): KubeObject 
   const result = schemaFor(resource).safeParse(obj);
   if (!result.success) {
     const causes: StatusCause[] = result.error.issues.map((issue) =>
-      /received undefined/.test(issue.message) ? fieldError.required(fieldPath(issue.path)) : { reason: 'FieldValueInvalid', field: fieldPath(issue.path), message: `Invalid value: ${issue.message}` },
+      /received undefined/.test(issue.message)
+        ? fieldError.required(fieldPath(issue.path))
+        : { reason: 'FieldValueInvalid', field: fieldPath(issue.path), message: `Invalid value: ${issue.message}` },
     );
     throw invalid(resource.kind, obj.metadata?.name ?? '', causes, resource.group || undefined);
   }
@@ -63,7 +68,13 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 export function dns1123LabelErrors(field: string, value: string): StatusCause[] {
   if (value.length > 63) return [fieldError.invalid(field, value, 'must be no more than 63 characters')];
   if (!DNS1123_LABEL.test(value)) {
-    return [fieldError.invalid(field, value, "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')")];
+    return [
+      fieldError.invalid(
+        field,
+        value,
+        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+      ),
+    ];
   }
   return [];
 }
@@ -71,7 +82,13 @@ export function dns1123LabelErrors(field: string, value: string): StatusCause[] 
 export function dns1123SubdomainErrors(field: string, value: string): StatusCause[] {
   if (value.length > 253) return [fieldError.invalid(field, value, 'must be no more than 253 characters')];
   if (!DNS1123_SUBDOMAIN.test(value)) {
-    return [fieldError.invalid(field, value, "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')")];
+    return [
+      fieldError.invalid(
+        field,
+        value,
+        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+      ),
+    ];
   }
   return [];
 }
@@ -79,7 +96,13 @@ export function dns1123SubdomainErrors(field: string, value: string): StatusCaus
 function dns1035LabelErrors(field: string, value: string): StatusCause[] {
   if (value.length > 63) return [fieldError.invalid(field, value, 'must be no more than 63 characters')];
   if (!DNS1035_LABEL.test(value)) {
-    return [fieldError.invalid(field, value, "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')")];
+    return [
+      fieldError.invalid(
+        field,
+        value,
+        "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
+      ),
+    ];
   }
   return [];
 }
@@ -90,9 +113,23 @@ function labelKeyErrors(field: string, key: string): StatusCause[] {
   const prefix = slash < 0 ? undefined : key.slice(0, slash);
   const errors: StatusCause[] = [];
   if (name.length > 63 || !QUALIFIED_NAME.test(name)) {
-    errors.push(fieldError.invalid(field, key, "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"));
+    errors.push(
+      fieldError.invalid(
+        field,
+        key,
+        "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
+      ),
+    );
   }
-  if (prefix !== undefined) errors.push(...dns1123SubdomainErrors(field, prefix).map((e) => ({ ...e, message: e.message?.replace(/^Invalid value: "[^"]*"/, `Invalid value: "${key}"`).replace('a lowercase RFC 1123 subdomain', 'prefix part a lowercase RFC 1123 subdomain') })));
+  if (prefix !== undefined)
+    errors.push(
+      ...dns1123SubdomainErrors(field, prefix).map((e) => ({
+        ...e,
+        message: e.message
+          ?.replace(/^Invalid value: "[^"]*"/, `Invalid value: "${key}"`)
+          .replace('a lowercase RFC 1123 subdomain', 'prefix part a lowercase RFC 1123 subdomain'),
+      })),
+    );
   return errors;
 }
 
@@ -101,7 +138,13 @@ function labelErrors(field: string, labels: Record<string, string> | undefined |
   for (const [k, v] of Object.entries(labels ?? {})) {
     errors.push(...labelKeyErrors(field, k));
     if (v.length > 63 || !LABEL_VALUE.test(v)) {
-      errors.push(fieldError.invalid(field, v, "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"));
+      errors.push(
+        fieldError.invalid(
+          field,
+          v,
+          "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
+        ),
+      );
     }
   }
   return errors;
@@ -119,7 +162,14 @@ function metadataErrors(resource: ResourceInfo, obj: KubeObject): StatusCause[] 
   const errors: StatusCause[] = [];
   if (!m.name && !m.generateName) errors.push(fieldError.required('metadata.name', 'name or generateName is required'));
   if (m.name) {
-    const nameRule = resource.kind === 'Namespace' ? dns1123LabelErrors : resource.kind === 'Service' ? dns1035LabelErrors : resource.group === 'rbac.authorization.k8s.io' ? pathSegmentNameErrors : dns1123SubdomainErrors;
+    const nameRule =
+      resource.kind === 'Namespace'
+        ? dns1123LabelErrors
+        : resource.kind === 'Service'
+          ? dns1035LabelErrors
+          : resource.group === 'rbac.authorization.k8s.io'
+            ? pathSegmentNameErrors
+            : dns1123SubdomainErrors;
     errors.push(...nameRule('metadata.name', m.name));
   }
   errors.push(...labelErrors('metadata.labels', m.labels));
@@ -142,16 +192,22 @@ function containerErrors(path: string, c: Container, volumeNames: Set<string>): 
   (c.ports ?? []).forEach((p, i) => {
     errors.push(...portErrors(`${path}.ports[${i}].containerPort`, p.containerPort));
     if (p.hostPort !== undefined && p.hostPort !== 0) errors.push(...portErrors(`${path}.ports[${i}].hostPort`, p.hostPort));
-    if (p.protocol && !['TCP', 'UDP', 'SCTP'].includes(p.protocol)) errors.push(fieldError.notSupported(`${path}.ports[${i}].protocol`, p.protocol, ['SCTP', 'TCP', 'UDP']));
+    if (p.protocol && !['TCP', 'UDP', 'SCTP'].includes(p.protocol))
+      errors.push(fieldError.notSupported(`${path}.ports[${i}].protocol`, p.protocol, ['SCTP', 'TCP', 'UDP']));
   });
   (c.volumeMounts ?? []).forEach((m, i) => {
-    if (!volumeNames.has(m.name)) errors.push({ reason: 'FieldValueNotFound', field: `${path}.volumeMounts[${i}].name`, message: `Not found: "${m.name}"` });
+    if (!volumeNames.has(m.name))
+      errors.push({ reason: 'FieldValueNotFound', field: `${path}.volumeMounts[${i}].name`, message: `Not found: "${m.name}"` });
     if (!m.mountPath) errors.push(fieldError.required(`${path}.volumeMounts[${i}].mountPath`));
   });
   if (c.imagePullPolicy && !['Always', 'IfNotPresent', 'Never'].includes(c.imagePullPolicy)) {
     errors.push(fieldError.notSupported(`${path}.imagePullPolicy`, c.imagePullPolicy, ['Always', 'IfNotPresent', 'Never']));
   }
-  for (const [name, probe] of [['livenessProbe', c.livenessProbe], ['readinessProbe', c.readinessProbe], ['startupProbe', c.startupProbe]] as const) {
+  for (const [name, probe] of [
+    ['livenessProbe', c.livenessProbe],
+    ['readinessProbe', c.readinessProbe],
+    ['startupProbe', c.startupProbe],
+  ] as const) {
     if (!probe) continue;
     const handlers = [probe.exec, probe.httpGet, probe.tcpSocket].filter(Boolean).length;
     if (handlers === 0) errors.push(fieldError.required(`${path}.${name}`, 'must specify a handler type'));
@@ -170,7 +226,10 @@ export function podSpecErrors(path: string, spec: PodSpec): StatusCause[] {
   });
   if (!spec.containers?.length) errors.push(fieldError.required(`${path}.containers`));
   const names = new Set<string>();
-  const all = [...(spec.initContainers ?? []).map((c, i) => [c, `${path}.initContainers[${i}]`] as const), ...(spec.containers ?? []).map((c, i) => [c, `${path}.containers[${i}]`] as const)];
+  const all = [
+    ...(spec.initContainers ?? []).map((c, i) => [c, `${path}.initContainers[${i}]`] as const),
+    ...(spec.containers ?? []).map((c, i) => [c, `${path}.containers[${i}]`] as const),
+  ];
   for (const [c, p] of all) {
     if (c.name && names.has(c.name)) errors.push(fieldError.duplicate(`${p}.name`, c.name));
     names.add(c.name);
@@ -180,7 +239,9 @@ export function podSpecErrors(path: string, spec: PodSpec): StatusCause[] {
     errors.push(fieldError.notSupported(`${path}.restartPolicy`, spec.restartPolicy, ['Always', 'OnFailure', 'Never']));
   }
   if (spec.dnsPolicy && !['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'].includes(spec.dnsPolicy)) {
-    errors.push(fieldError.notSupported(`${path}.dnsPolicy`, spec.dnsPolicy, ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None']));
+    errors.push(
+      fieldError.notSupported(`${path}.dnsPolicy`, spec.dnsPolicy, ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None']),
+    );
   }
   errors.push(...labelErrors(`${path}.nodeSelector`, spec.nodeSelector));
   return errors;
@@ -198,7 +259,12 @@ function podUpdateErrors(spec: PodSpec, old: PodSpec): StatusCause[] {
     nodeName: undefined,
   });
   if (semanticallyEqual(strip(spec), strip(old))) return [];
-  return [fieldError.forbidden('spec', 'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)')];
+  return [
+    fieldError.forbidden(
+      'spec',
+      'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)',
+    ),
+  ];
 }
 
 // ---- workloads ----------------------------------------------------------------------------------------
@@ -211,13 +277,17 @@ function selectorErrors(path: string, selector: LabelSelector | undefined): Stat
 }
 
 function goMap(labels: Record<string, string> | undefined): string {
-  return `map[string]string{${Object.entries(labels ?? {}).sort().map(([k, v]) => `"${k}":"${v}"`).join(', ')}}`;
+  return `map[string]string{${Object.entries(labels ?? {})
+    .sort()
+    .map(([k, v]) => `"${k}":"${v}"`)
+    .join(', ')}}`;
 }
 
 function workloadErrors(obj: ReplicaSet | Deployment, old?: ReplicaSet | Deployment): StatusCause[] {
   const spec = obj.spec;
   const errors: StatusCause[] = [];
-  if (spec.replicas !== undefined && spec.replicas < 0) errors.push(fieldError.invalid('spec.replicas', spec.replicas, 'must be greater than or equal to 0'));
+  if (spec.replicas !== undefined && spec.replicas < 0)
+    errors.push(fieldError.invalid('spec.replicas', spec.replicas, 'must be greater than or equal to 0'));
   errors.push(...selectorErrors('spec.selector', spec.selector));
   const templateLabels = spec.template?.metadata?.labels;
   if (!errors.length && !selectorFromLabelSelector(spec.selector).matches(templateLabels)) {
@@ -245,12 +315,24 @@ function percentOrInt(v: number | string | undefined, replicas: number): number 
 function deploymentErrors(d: Deployment, old?: Deployment): StatusCause[] {
   const errors = workloadErrors(d, old);
   const s = d.spec.strategy;
-  if (s?.type && !['RollingUpdate', 'Recreate'].includes(s.type)) errors.push(fieldError.notSupported('spec.strategy.type', s.type, ['Recreate', 'RollingUpdate']));
-  if (s?.type === 'Recreate' && s.rollingUpdate) errors.push(fieldError.forbidden('spec.strategy.rollingUpdate', 'may not be specified when strategy `type` is \'Recreate\''));
+  if (s?.type && !['RollingUpdate', 'Recreate'].includes(s.type))
+    errors.push(fieldError.notSupported('spec.strategy.type', s.type, ['Recreate', 'RollingUpdate']));
+  if (s?.type === 'Recreate' && s.rollingUpdate)
+    errors.push(fieldError.forbidden('spec.strategy.rollingUpdate', "may not be specified when strategy `type` is 'Recreate'"));
   const ru = s?.rollingUpdate;
   if (s?.type === 'RollingUpdate' && ru) {
-    for (const [f, v] of [['maxSurge', ru.maxSurge], ['maxUnavailable', ru.maxUnavailable]] as const) {
-      if (typeof v === 'string' && !/^\d+%$/.test(v)) errors.push(fieldError.invalid(`spec.strategy.rollingUpdate.${f}`, v, "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')"));
+    for (const [f, v] of [
+      ['maxSurge', ru.maxSurge],
+      ['maxUnavailable', ru.maxUnavailable],
+    ] as const) {
+      if (typeof v === 'string' && !/^\d+%$/.test(v))
+        errors.push(
+          fieldError.invalid(
+            `spec.strategy.rollingUpdate.${f}`,
+            v,
+            "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')",
+          ),
+        );
     }
     if (percentOrInt(ru.maxSurge, 100) === 0 && percentOrInt(ru.maxUnavailable, 100) === 0) {
       errors.push(fieldError.invalid('spec.strategy.rollingUpdate.maxUnavailable', ru.maxUnavailable, 'may not be 0 when `maxSurge` is 0'));
@@ -283,13 +365,16 @@ function serviceErrors(svc: Service, old?: Service): StatusCause[] {
       names.add(p.name);
     }
     errors.push(...portErrors(`${path}.port`, p.port));
-    if (p.protocol && !['TCP', 'UDP', 'SCTP'].includes(p.protocol)) errors.push(fieldError.notSupported(`${path}.protocol`, p.protocol, ['SCTP', 'TCP', 'UDP']));
+    if (p.protocol && !['TCP', 'UDP', 'SCTP'].includes(p.protocol))
+      errors.push(fieldError.notSupported(`${path}.protocol`, p.protocol, ['SCTP', 'TCP', 'UDP']));
     if (typeof p.targetPort === 'number') errors.push(...portErrors(`${path}.targetPort`, p.targetPort));
     if (p.nodePort !== undefined && p.nodePort !== 0) {
-      if (type !== 'NodePort' && type !== 'LoadBalancer') errors.push(fieldError.forbidden(`${path}.nodePort`, 'may not be used when `type` is \'ClusterIP\''));
+      if (type !== 'NodePort' && type !== 'LoadBalancer')
+        errors.push(fieldError.forbidden(`${path}.nodePort`, "may not be used when `type` is 'ClusterIP'"));
     }
   });
-  if (spec.sessionAffinity && !['None', 'ClientIP'].includes(spec.sessionAffinity)) errors.push(fieldError.notSupported('spec.sessionAffinity', spec.sessionAffinity, ['ClientIP', 'None']));
+  if (spec.sessionAffinity && !['None', 'ClientIP'].includes(spec.sessionAffinity))
+    errors.push(fieldError.notSupported('spec.sessionAffinity', spec.sessionAffinity, ['ClientIP', 'None']));
   errors.push(...labelErrors('spec.selector', spec.selector));
   if (old && old.spec.clusterIP && spec.clusterIP && old.spec.clusterIP !== spec.clusterIP && type !== 'ExternalName') {
     errors.push(fieldError.invalid('spec.clusterIPs[0]', spec.clusterIP, 'may not change once set'));
@@ -301,12 +386,21 @@ function hpaErrors(hpa: HorizontalPodAutoscaler): StatusCause[] {
   const errors: StatusCause[] = [];
   const min = hpa.spec.minReplicas ?? 1;
   if (min < 1) errors.push(fieldError.invalid('spec.minReplicas', min, 'must be greater than or equal to 1'));
-  if (hpa.spec.maxReplicas < min) errors.push(fieldError.invalid('spec.maxReplicas', hpa.spec.maxReplicas, 'must be greater than or equal to `minReplicas`'));
+  if (hpa.spec.maxReplicas < min)
+    errors.push(fieldError.invalid('spec.maxReplicas', hpa.spec.maxReplicas, 'must be greater than or equal to `minReplicas`'));
   return errors;
 }
 
 function dataKeyErrors(data: Record<string, string> | undefined): StatusCause[] {
-  return Object.keys(data ?? {}).filter((k) => !/^[-._a-zA-Z0-9]+$/.test(k)).map((k) => fieldError.invalid('data', k, "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')"));
+  return Object.keys(data ?? {})
+    .filter((k) => !/^[-._a-zA-Z0-9]+$/.test(k))
+    .map((k) =>
+      fieldError.invalid(
+        'data',
+        k,
+        "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')",
+      ),
+    );
 }
 
 // ---- rbac --------------------------------------------------------------------------------------------
@@ -317,8 +411,16 @@ function policyRuleErrors(kind: string, rules: PolicyRule[] | undefined): Status
     const f = `rules[${i}]`;
     if (!rule.verbs?.length) errors.push(fieldError.required(`${f}.verbs`, 'verbs must contain at least one value'));
     if (rule.nonResourceURLs?.length) {
-      if (kind === 'Role') errors.push(fieldError.invalid(`${f}.nonResourceURLs`, rule.nonResourceURLs, 'namespaced rules cannot apply to non-resource URLs'));
-      if (rule.resources?.length || rule.apiGroups?.length) errors.push(fieldError.invalid(`${f}.nonResourceURLs`, rule.nonResourceURLs, 'rules cannot apply to both regular resources and non-resource URLs'));
+      if (kind === 'Role')
+        errors.push(fieldError.invalid(`${f}.nonResourceURLs`, rule.nonResourceURLs, 'namespaced rules cannot apply to non-resource URLs'));
+      if (rule.resources?.length || rule.apiGroups?.length)
+        errors.push(
+          fieldError.invalid(
+            `${f}.nonResourceURLs`,
+            rule.nonResourceURLs,
+            'rules cannot apply to both regular resources and non-resource URLs',
+          ),
+        );
     } else {
       if (!rule.apiGroups?.length) errors.push(fieldError.required(`${f}.apiGroups`, 'resource rules must supply at least one api group'));
       if (!rule.resources?.length) errors.push(fieldError.required(`${f}.resources`, 'resource rules must supply at least one resource'));
@@ -330,7 +432,8 @@ function policyRuleErrors(kind: string, rules: PolicyRule[] | undefined): Status
 function roleBindingErrors(kind: string, binding: RoleBinding, old: RoleBinding | undefined): StatusCause[] {
   const errors: StatusCause[] = [];
   const ref = binding.roleRef;
-  if (ref?.apiGroup !== 'rbac.authorization.k8s.io') errors.push(fieldError.notSupported('roleRef.apiGroup', ref?.apiGroup ?? '', ['rbac.authorization.k8s.io']));
+  if (ref?.apiGroup !== 'rbac.authorization.k8s.io')
+    errors.push(fieldError.notSupported('roleRef.apiGroup', ref?.apiGroup ?? '', ['rbac.authorization.k8s.io']));
   const kinds = kind === 'RoleBinding' ? ['Role', 'ClusterRole'] : ['ClusterRole'];
   if (!kinds.includes(ref?.kind)) errors.push(fieldError.notSupported('roleRef.kind', ref?.kind ?? '', kinds));
   if (!ref?.name) errors.push(fieldError.required('roleRef.name'));
@@ -338,9 +441,11 @@ function roleBindingErrors(kind: string, binding: RoleBinding, old: RoleBinding 
     errors.push(fieldError.invalid('roleRef', ref, 'cannot change roleRef'));
   }
   (binding.subjects ?? []).forEach((s, i) => {
-    if (!['User', 'Group', 'ServiceAccount'].includes(s.kind)) errors.push(fieldError.notSupported(`subjects[${i}].kind`, s.kind, ['ServiceAccount', 'User', 'Group']));
+    if (!['User', 'Group', 'ServiceAccount'].includes(s.kind))
+      errors.push(fieldError.notSupported(`subjects[${i}].kind`, s.kind, ['ServiceAccount', 'User', 'Group']));
     if (!s.name) errors.push(fieldError.required(`subjects[${i}].name`));
-    if (s.kind === 'ServiceAccount' && !s.namespace && kind === 'ClusterRoleBinding') errors.push(fieldError.required(`subjects[${i}].namespace`));
+    if (s.kind === 'ServiceAccount' && !s.namespace && kind === 'ClusterRoleBinding')
+      errors.push(fieldError.required(`subjects[${i}].namespace`));
   });
   return errors;
 }
@@ -355,16 +460,32 @@ export function validateObject(resource: ResourceInfo, obj: KubeObject, old?: Ku
       if (old) errors.push(...podUpdateErrors(spec, (old as KubeObject & { spec: PodSpec }).spec));
       break;
     }
-    case 'ReplicaSet': errors.push(...workloadErrors(obj as ReplicaSet, old as ReplicaSet | undefined)); break;
-    case 'Deployment': errors.push(...deploymentErrors(obj as Deployment, old as Deployment | undefined)); break;
-    case 'Service': errors.push(...serviceErrors(obj as Service, old as Service | undefined)); break;
-    case 'HorizontalPodAutoscaler': errors.push(...hpaErrors(obj as HorizontalPodAutoscaler)); break;
-    case 'ConfigMap': errors.push(...dataKeyErrors((obj as KubeObject & { data?: Record<string, string> }).data)); break;
-    case 'Secret': errors.push(...dataKeyErrors((obj as KubeObject & { data?: Record<string, string> }).data)); break;
+    case 'ReplicaSet':
+      errors.push(...workloadErrors(obj as ReplicaSet, old as ReplicaSet | undefined));
+      break;
+    case 'Deployment':
+      errors.push(...deploymentErrors(obj as Deployment, old as Deployment | undefined));
+      break;
+    case 'Service':
+      errors.push(...serviceErrors(obj as Service, old as Service | undefined));
+      break;
+    case 'HorizontalPodAutoscaler':
+      errors.push(...hpaErrors(obj as HorizontalPodAutoscaler));
+      break;
+    case 'ConfigMap':
+      errors.push(...dataKeyErrors((obj as KubeObject & { data?: Record<string, string> }).data));
+      break;
+    case 'Secret':
+      errors.push(...dataKeyErrors((obj as KubeObject & { data?: Record<string, string> }).data));
+      break;
     case 'Role':
-    case 'ClusterRole': errors.push(...policyRuleErrors(resource.kind, (obj as Role).rules)); break;
+    case 'ClusterRole':
+      errors.push(...policyRuleErrors(resource.kind, (obj as Role).rules));
+      break;
     case 'RoleBinding':
-    case 'ClusterRoleBinding': errors.push(...roleBindingErrors(resource.kind, obj as RoleBinding, old as RoleBinding | undefined)); break;
+    case 'ClusterRoleBinding':
+      errors.push(...roleBindingErrors(resource.kind, obj as RoleBinding, old as RoleBinding | undefined));
+      break;
   }
   return errors;
 }

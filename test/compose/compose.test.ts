@@ -8,7 +8,8 @@ import { ROOT, waitFor } from '../processes';
 
 const KUBECONFIG = path.join(ROOT, '.data', 'kubeconfig');
 const VIEWER = path.join(ROOT, '.data', 'kubeconfig-viewer');
-const run = (cmd: string, args: string[], timeout = 600_000) => execFileSync(cmd, args, { cwd: ROOT, encoding: 'utf8', timeout, stdio: ['ignore', 'pipe', 'pipe'] });
+const run = (cmd: string, args: string[], timeout = 600_000) =>
+  execFileSync(cmd, args, { cwd: ROOT, encoding: 'utf8', timeout, stdio: ['ignore', 'pipe', 'pipe'] });
 const compose = (...args: string[]) => run('docker-compose', args);
 const kubectl = (...args: string[]) => run('kubectl', ['--kubeconfig', KUBECONFIG, ...args], 60_000);
 const podContainers = () => run('docker', ['ps', '-aq', '--filter', 'label=io.kubernetes.pod.namespace']).split('\n').filter(Boolean);
@@ -41,10 +42,13 @@ afterAll(() => {
 it('serves the seed examples on localhost:30008 to the admin, and reads to the viewer', async () => {
   expect(upSeconds).toBeGreaterThan(0);
   kubectl('apply', '-f', 'deploy/examples/deployment-definition.yml', '-f', 'deploy/examples/service-definition.yml');
-  const answer = await waitFor(() => {
-    const r = spawnSync('curl', ['-s', '-m', '2', 'http://localhost:30008/'], { encoding: 'utf8' });
-    return r.status === 0 && r.stdout.startsWith('hello from') ? r.stdout : undefined;
-  }, { timeoutMs: 90_000, intervalMs: 500, what: 'curl localhost:30008' });
+  const answer = await waitFor(
+    () => {
+      const r = spawnSync('curl', ['-s', '-m', '2', 'http://localhost:30008/'], { encoding: 'utf8' });
+      return r.status === 0 && r.stdout.startsWith('hello from') ? r.stdout : undefined;
+    },
+    { timeoutMs: 90_000, intervalMs: 500, what: 'curl localhost:30008' },
+  );
   expect(answer).toMatch(/^hello from myapp-deployment-/);
   expect(run('kubectl', ['--kubeconfig', VIEWER, 'get', 'pods', '--no-headers'], 60_000).split('\n').filter(Boolean).length).toBe(3);
 });
@@ -57,7 +61,10 @@ it('keeps the pods of a kubelet that crashed and was restarted (restart: unless-
   // A crash: the process dies under the engine (a `docker kill` would count as a manual stop, which the
   // restart policy leaves stopped), so there is no clean stop and no cleanup.
   process.kill(Number(run('docker', ['inspect', '-f', '{{.State.Pid}}', kubelet]).trim()), 'SIGKILL');
-  await waitFor(() => startedAt() !== firstStart && run('docker', ['inspect', '-f', '{{.State.Running}}', kubelet]).trim() === 'true', { timeoutMs: 60_000, what: 'the engine restarting kubelet-1' });
+  await waitFor(() => startedAt() !== firstStart && run('docker', ['inspect', '-f', '{{.State.Running}}', kubelet]).trim() === 'true', {
+    timeoutMs: 60_000,
+    what: 'the engine restarting kubelet-1',
+  });
   await waitFor(() => /node-1\s+Ready/.test(kubectl('get', 'nodes')), { timeoutMs: 60_000, what: 'node-1 Ready again' });
   await new Promise((r) => setTimeout(r, 3000)); // a relist or two
   expect(podContainers().sort()).toEqual(before);

@@ -19,7 +19,12 @@ export interface KubectlResult {
 /** Runs kubectl (the /usr/bin/kubectl dispatcher, or a given minor version's binary). */
 export function kubectl(args: string[], opts: { input?: string; version?: number; timeoutMs?: number } = {}): KubectlResult {
   const bin = opts.version ? `/usr/lib/google-cloud-sdk/bin/kubectl.1.${opts.version}` : 'kubectl';
-  const r = spawnSync(bin, args, { input: opts.input, encoding: 'utf8', env: { ...process.env, KUBECONFIG }, timeout: opts.timeoutMs ?? 60_000 });
+  const r = spawnSync(bin, args, {
+    input: opts.input,
+    encoding: 'utf8',
+    env: { ...process.env, KUBECONFIG },
+    timeout: opts.timeoutMs ?? 60_000,
+  });
   return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
@@ -62,7 +67,11 @@ export function killComponent(component: string, signal: NodeJS.Signals = 'SIGKI
 
 /** Starts a component again with the command line the launcher recorded, and rewrites its pid file. */
 export function restartComponent(component: string): number {
-  const spec = JSON.parse(fs.readFileSync(path.join(DATA_DIR, 'run', `${component}.json`), 'utf8')) as { command: string; args: string[]; log: string };
+  const spec = JSON.parse(fs.readFileSync(path.join(DATA_DIR, 'run', `${component}.json`), 'utf8')) as {
+    command: string;
+    args: string[];
+    log: string;
+  };
   const out = fs.openSync(spec.log, 'a');
   const child = spawn(spec.command, spec.args, { stdio: ['ignore', out, out], detached: true });
   fs.closeSync(out);

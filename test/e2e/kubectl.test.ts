@@ -42,11 +42,18 @@ describe('kubectl basics', () => {
   it('reports the server version and its resources', () => {
     expect(kubectlOk(['version'])).toMatch(/Server Version: v1\.31\.0-mini/);
     const resources = kubectlOk(['api-resources']);
-    for (const line of [/^pods\s+po\s+v1\s+true\s+Pod$/m, /^deployments\s+deploy\s+apps\/v1\s+true\s+Deployment$/m, /^services\s+svc\s+v1\s+true\s+Service$/m]) expect(resources).toMatch(line);
+    for (const line of [
+      /^pods\s+po\s+v1\s+true\s+Pod$/m,
+      /^deployments\s+deploy\s+apps\/v1\s+true\s+Deployment$/m,
+      /^services\s+svc\s+v1\s+true\s+Service$/m,
+    ])
+      expect(resources).toMatch(line);
   });
 
   it('creates from a file, refuses a duplicate, and prints pods as a Table', () => {
-    expect(kubectlOk(['-n', ns, 'create', '-f', '-'], { input: podYaml('myapp-pod', { app: 'myapp' }) }).trim()).toBe('pod/myapp-pod created');
+    expect(kubectlOk(['-n', ns, 'create', '-f', '-'], { input: podYaml('myapp-pod', { app: 'myapp' }) }).trim()).toBe(
+      'pod/myapp-pod created',
+    );
     const dup = kubectl(['-n', ns, 'create', '-f', '-'], { input: podYaml('myapp-pod', { app: 'myapp' }) });
     expect(dup.code).not.toBe(0);
     expect(dup.stderr).toMatch(/Error from server \(AlreadyExists\): error when creating "STDIN": pods "myapp-pod" already exists/);
@@ -63,14 +70,18 @@ describe('kubectl basics', () => {
     const missing = kubectl(['-n', ns, 'get', 'pod', 'nope']);
     expect(missing.code).toBe(1);
     expect(missing.stderr.trim()).toBe('Error from server (NotFound): pods "nope" not found');
-    const invalid = kubectl(['-n', ns, 'create', '-f', '-'], { input: 'apiVersion: v1\nkind: Pod\nmetadata: {name: invalid-one}\nspec:\n  containers: [{name: c}]\n' });
+    const invalid = kubectl(['-n', ns, 'create', '-f', '-'], {
+      input: 'apiVersion: v1\nkind: Pod\nmetadata: {name: invalid-one}\nspec:\n  containers: [{name: c}]\n',
+    });
     expect(invalid.stderr.trim()).toBe('The Pod "invalid-one" is invalid: spec.containers[0].image: Required value');
   });
 
   it('applies: created, unchanged, configured', () => {
     expect(kubectlOk(['-n', ns, 'apply', '-f', '-'], { input: deploymentYaml('nginx:1.25') }).trim()).toBe('deployment.apps/web created');
     expect(kubectlOk(['-n', ns, 'apply', '-f', '-'], { input: deploymentYaml('nginx:1.25') }).trim()).toBe('deployment.apps/web unchanged');
-    expect(kubectlOk(['-n', ns, 'apply', '-f', '-'], { input: deploymentYaml('nginx:1.26', 3) }).trim()).toBe('deployment.apps/web configured');
+    expect(kubectlOk(['-n', ns, 'apply', '-f', '-'], { input: deploymentYaml('nginx:1.26', 3) }).trim()).toBe(
+      'deployment.apps/web configured',
+    );
     const d = JSON.parse(kubectlOk(['-n', ns, 'get', 'deployment', 'web', '-o', 'json']));
     expect(d.spec.replicas).toBe(3);
     expect(d.spec.template.spec.containers[0].image).toBe('nginx:1.26');
@@ -84,15 +95,39 @@ describe('kubectl basics', () => {
     expect(kubectlOk(['-n', ns, 'get', 'deploy', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}'])).toBe('nginx:1.27');
     expect(kubectlOk(['-n', ns, 'label', 'pod', 'myapp-pod', 'tier=frontend']).trim()).toBe('pod/myapp-pod labeled');
     expect(kubectlOk(['-n', ns, 'annotate', 'pod', 'myapp-pod', 'owner=team-a']).trim()).toBe('pod/myapp-pod annotated');
-    expect(kubectlOk(['-n', ns, 'patch', 'pod', 'myapp-pod', '--type=json', '-p', '[{"op":"add","path":"/metadata/labels/x","value":"y"}]']).trim()).toBe('pod/myapp-pod patched');
-    expect(kubectlOk(['-n', ns, 'patch', 'pod', 'myapp-pod', '--type=merge', '-p', '{"metadata":{"labels":{"x":null}}}']).trim()).toBe('pod/myapp-pod patched');
-    expect(kubectlOk(['-n', ns, 'patch', 'deployment', 'web', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"nginx:1.28"}]}}}}']).trim()).toBe('deployment.apps/web patched');
+    expect(
+      kubectlOk([
+        '-n',
+        ns,
+        'patch',
+        'pod',
+        'myapp-pod',
+        '--type=json',
+        '-p',
+        '[{"op":"add","path":"/metadata/labels/x","value":"y"}]',
+      ]).trim(),
+    ).toBe('pod/myapp-pod patched');
+    expect(kubectlOk(['-n', ns, 'patch', 'pod', 'myapp-pod', '--type=merge', '-p', '{"metadata":{"labels":{"x":null}}}']).trim()).toBe(
+      'pod/myapp-pod patched',
+    );
+    expect(
+      kubectlOk([
+        '-n',
+        ns,
+        'patch',
+        'deployment',
+        'web',
+        '-p',
+        '{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"nginx:1.28"}]}}}}',
+      ]).trim(),
+    ).toBe('deployment.apps/web patched');
     const labels = JSON.parse(kubectlOk(['-n', ns, 'get', 'pod', 'myapp-pod', '-o', 'jsonpath={.metadata.labels}']));
     expect(labels).toEqual({ app: 'myapp', tier: 'frontend' });
   });
 
   it('selects with set-based and equality selectors', () => {
-    const make = (name: string, labels: Record<string, string>) => kubectlOk(['-n', ns, 'create', '-f', '-'], { input: podYaml(name, labels) });
+    const make = (name: string, labels: Record<string, string>) =>
+      kubectlOk(['-n', ns, 'create', '-f', '-'], { input: podYaml(name, labels) });
     make('prod-fe', { environment: 'production', tier: 'frontend' });
     make('prod-be', { environment: 'production', tier: 'backend' });
     make('qa-fe', { environment: 'qa', tier: 'frontend' });
@@ -108,7 +143,9 @@ describe('kubectl basics', () => {
     const current = kubectlOk(['-n', ns, 'get', 'configmap', 'replaced', '-o', 'yaml']);
     kubectlOk(['-n', ns, 'label', 'configmap', 'replaced', 'bump=1']);
     const stale = kubectl(['-n', ns, 'replace', '-f', '-'], { input: current });
-    expect(stale.stderr).toMatch(/Error from server \(Conflict\): error when replacing "STDIN": Operation cannot be fulfilled on configmaps "replaced": the object has been modified/);
+    expect(stale.stderr).toMatch(
+      /Error from server \(Conflict\): error when replacing "STDIN": Operation cannot be fulfilled on configmaps "replaced": the object has been modified/,
+    );
     const fresh = kubectlOk(['-n', ns, 'get', 'configmap', 'replaced', '-o', 'yaml']).replace('v: "1"', 'v: "2"');
     expect(kubectlOk(['-n', ns, 'replace', '-f', '-'], { input: fresh }).trim()).toBe('configmap/replaced replaced');
     expect(kubectlOk(['-n', ns, 'get', 'configmap', 'replaced', '-o', 'jsonpath={.data.v}'])).toBe('2');
@@ -138,13 +175,17 @@ describe('kubectl basics', () => {
   it('deletes', () => {
     expect(kubectlOk(['-n', ns, 'delete', 'pod', 'dev-fe', '--wait=false']).trim()).toBe('pod "dev-fe" deleted');
     expect(kubectlOk(['-n', ns, 'delete', 'deployment', 'web']).trim()).toBe('deployment.apps "web" deleted');
-    expect(kubectl(['-n', ns, 'get', 'deployment', 'web']).stderr.trim()).toBe('Error from server (NotFound): deployments.apps "web" not found');
+    expect(kubectl(['-n', ns, 'get', 'deployment', 'web']).stderr.trim()).toBe(
+      'Error from server (NotFound): deployments.apps "web" not found',
+    );
   });
 
   it.each([27, 33])('works with kubectl 1.%i', (version) => {
     const v = kubectlOk(['version'], { version });
     expect(v).toMatch(new RegExp(`Client Version: (version.Info.*GitVersion:"v1\\.${version}\\.|v1\\.${version}\\.)`));
-    expect(kubectlOk(['-n', ns, 'get', 'pods', '-l', 'environment=production', '-o', 'name'], { version }).trim().split('\n').sort()).toEqual(['pod/prod-be', 'pod/prod-fe']);
+    expect(
+      kubectlOk(['-n', ns, 'get', 'pods', '-l', 'environment=production', '-o', 'name'], { version }).trim().split('\n').sort(),
+    ).toEqual(['pod/prod-be', 'pod/prod-fe']);
     const created = kubectlOk(['-n', ns, 'apply', '-f', '-'], { version, input: podYaml(`v${version}`, { v: String(version) }) });
     expect(created.trim()).toBe(`pod/v${version} created`);
   });

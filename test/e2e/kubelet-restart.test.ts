@@ -32,7 +32,10 @@ const alive = (pid: number) => {
 
 it('keeps the containers (same IDs, same restart count) across a kubelet restart', async () => {
   kubectlOk(['-n', ns, 'apply', '-f', '-'], { input: pod('steady') });
-  const before = await waitFor(() => (statusOf('steady').containerStatuses?.[0]?.state?.running ? statusOf('steady') : undefined), { timeoutMs: 60_000, what: 'running' });
+  const before = await waitFor(() => (statusOf('steady').containerStatuses?.[0]?.state?.running ? statusOf('steady') : undefined), {
+    timeoutMs: 60_000,
+    what: 'running',
+  });
   const pid = pidOf('kubelet-node-1');
   killComponent('kubelet-node-1', 'SIGTERM');
   await waitFor(() => !alive(pid), { what: 'the kubelet to stop' });
@@ -49,7 +52,10 @@ it('keeps the containers (same IDs, same restart count) across a kubelet restart
 
 it('removes the containers of a pod deleted while its kubelet was down', async () => {
   kubectlOk(['-n', ns, 'apply', '-f', '-'], { input: pod('orphaned') });
-  const s = await waitFor(() => (statusOf('orphaned').containerStatuses?.[0]?.state?.running ? statusOf('orphaned') : undefined), { timeoutMs: 60_000, what: 'running' });
+  const s = await waitFor(() => (statusOf('orphaned').containerStatuses?.[0]?.state?.running ? statusOf('orphaned') : undefined), {
+    timeoutMs: 60_000,
+    what: 'running',
+  });
   const uid = JSON.parse(kubectlOk(['-n', ns, 'get', 'pod', 'orphaned', '-o', 'json'])).metadata.uid;
   const pid = pidOf('kubelet-node-1');
   killComponent('kubelet-node-1', 'SIGKILL');
@@ -57,6 +63,9 @@ it('removes the containers of a pod deleted while its kubelet was down', async (
   kubectlOk(['-n', ns, 'delete', 'pod', 'orphaned', '--grace-period=0', '--force']);
   expect(docker('ps', '-q', '--filter', `label=io.kubernetes.pod.uid=${uid}`)).not.toBe('');
   restartComponent('kubelet-node-1');
-  await waitFor(() => docker('ps', '-aq', '--filter', `label=io.kubernetes.pod.uid=${uid}`) === '', { timeoutMs: 30_000, what: 'orphan cleanup' });
+  await waitFor(() => docker('ps', '-aq', '--filter', `label=io.kubernetes.pod.uid=${uid}`) === '', {
+    timeoutMs: 30_000,
+    what: 'orphan cleanup',
+  });
   expect(s.podIP).toBeDefined();
 });

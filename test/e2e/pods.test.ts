@@ -17,10 +17,13 @@ const docker = (...args: string[]) => execFileSync('docker', args, { encoding: '
 const curl = (url: string) => execFileSync('curl', ['-s', '-m', '3', url], { encoding: 'utf8' });
 
 async function waitRunning(name: string, ready = true) {
-  return waitFor(() => {
-    const s = status(name);
-    return s.phase === 'Running' && (!ready || s.containerStatuses?.every((c: any) => c.ready)) ? s : undefined;
-  }, { timeoutMs: 60_000, what: `pod ${name} running` });
+  return waitFor(
+    () => {
+      const s = status(name);
+      return s.phase === 'Running' && (!ready || s.containerStatuses?.every((c: any) => c.ready)) ? s : undefined;
+    },
+    { timeoutMs: 60_000, what: `pod ${name} running` },
+  );
 }
 
 describe('pods on real Docker', () => {
@@ -41,7 +44,12 @@ spec:
     expect(kubectlOk(['-n', ns, 'get', 'pod', 'web'])).toMatch(/^web\s+1\/1\s+Running\s+0\s+/m);
     const id = s.containerStatuses[0].containerID.replace('docker://', '');
     const labels = JSON.parse(docker('inspect', '--format', '{{json .Config.Labels}}', id));
-    expect(labels).toMatchObject({ 'io.kubernetes.pod.name': 'web', 'io.kubernetes.pod.namespace': ns, 'io.kubernetes.pod.uid': get('web').metadata.uid, 'io.kubernetes.container.name': 'httpd' });
+    expect(labels).toMatchObject({
+      'io.kubernetes.pod.name': 'web',
+      'io.kubernetes.pod.namespace': ns,
+      'io.kubernetes.pod.uid': get('web').metadata.uid,
+      'io.kubernetes.container.name': 'httpd',
+    });
     const describe = kubectlOk(['-n', ns, 'describe', 'pod', 'web']);
     for (const reason of ['Scheduled', 'Created', 'Started']) expect(describe).toMatch(new RegExp(`Normal\\s+${reason}\\s`));
   });
@@ -63,10 +71,13 @@ spec:
     volumeMounts: [{name: shared, mountPath: /data}]
 `);
     await waitRunning('duo');
-    const out = await waitFor(() => {
-      const logs = kubectlOk(['-n', ns, 'logs', 'duo', '-c', 'reader']);
-      return logs.includes('local') ? logs : undefined;
-    }, { what: 'reader output' });
+    const out = await waitFor(
+      () => {
+        const logs = kubectlOk(['-n', ns, 'logs', 'duo', '-c', 'reader']);
+        return logs.includes('local') ? logs : undefined;
+      },
+      { what: 'reader output' },
+    );
     expect(out.split('\n').slice(0, 2)).toEqual(['from-writer', 'local']);
     expect(kubectlOk(['-n', ns, 'logs', 'duo', '-c', 'reader', '--tail=1']).trim()).toBe('local');
     const noContainer = kubectl(['-n', ns, 'logs', 'duo']);
@@ -102,11 +113,14 @@ spec:
     image: busybox
     command: ["sh", "-c", "echo attempt; exit 3"]
 `);
-    const s = await waitFor(() => {
-      const st = status('crasher');
-      const c = st.containerStatuses?.[0];
-      return c?.restartCount >= 1 && c.state.waiting?.reason === 'CrashLoopBackOff' ? st : undefined;
-    }, { timeoutMs: 60_000, what: 'CrashLoopBackOff' });
+    const s = await waitFor(
+      () => {
+        const st = status('crasher');
+        const c = st.containerStatuses?.[0];
+        return c?.restartCount >= 1 && c.state.waiting?.reason === 'CrashLoopBackOff' ? st : undefined;
+      },
+      { timeoutMs: 60_000, what: 'CrashLoopBackOff' },
+    );
     expect(s.containerStatuses[0].lastState.terminated).toMatchObject({ exitCode: 3, reason: 'Error' });
     expect(kubectlOk(['-n', ns, 'get', 'pod', 'crasher'])).toMatch(/crasher\s+0\/1\s+CrashLoopBackOff\s+\d+ \(\d+s ago\)/);
     expect(kubectlOk(['-n', ns, 'logs', 'crasher', '--previous']).trim()).toBe('attempt');
@@ -128,9 +142,15 @@ spec:
   restartPolicy: OnFailure
   containers: [{name: app, image: busybox, command: ["sh", "-c", "echo done"]}]
 `);
-    const failed = await waitFor(() => (status('once-fail').phase === 'Failed' ? status('once-fail') : undefined), { timeoutMs: 60_000, what: 'Failed' });
+    const failed = await waitFor(() => (status('once-fail').phase === 'Failed' ? status('once-fail') : undefined), {
+      timeoutMs: 60_000,
+      what: 'Failed',
+    });
     expect(failed.containerStatuses[0]).toMatchObject({ restartCount: 0, state: { terminated: { exitCode: 7, reason: 'Error' } } });
-    const ok = await waitFor(() => (status('once-ok').phase === 'Succeeded' ? status('once-ok') : undefined), { timeoutMs: 60_000, what: 'Succeeded' });
+    const ok = await waitFor(() => (status('once-ok').phase === 'Succeeded' ? status('once-ok') : undefined), {
+      timeoutMs: 60_000,
+      what: 'Succeeded',
+    });
     expect(ok.containerStatuses[0].state.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
     expect(kubectlOk(['-n', ns, 'get', 'pod', 'once-ok'])).toMatch(/once-ok\s+0\/1\s+Completed\s+0/);
   });
@@ -167,11 +187,14 @@ spec:
   containers: [{name: app, image: "example.invalid/nope:1"}]
 `);
     const reasons = new Set<string>();
-    await waitFor(() => {
-      const r = status('nopull').containerStatuses?.[0]?.state?.waiting?.reason;
-      if (r) reasons.add(r);
-      return reasons.has('ErrImagePull') && reasons.has('ImagePullBackOff');
-    }, { timeoutMs: 30_000, intervalMs: 200, what: 'image pull errors' });
+    await waitFor(
+      () => {
+        const r = status('nopull').containerStatuses?.[0]?.state?.waiting?.reason;
+        if (r) reasons.add(r);
+        return reasons.has('ErrImagePull') && reasons.has('ImagePullBackOff');
+      },
+      { timeoutMs: 30_000, intervalMs: 200, what: 'image pull errors' },
+    );
     expect(kubectlOk(['-n', ns, 'describe', 'pod', 'nopull'])).toMatch(/Failed to pull image "example.invalid\/nope:1"/);
   });
 
@@ -213,9 +236,15 @@ spec:
 `);
     await waitFor(() => kubectlOk(['-n', ns, 'describe', 'pod', 'picky']).includes('FailedScheduling'), { what: 'FailedScheduling' });
     const nodes = kubectlOk(['get', 'nodes', '-o', 'name']).trim().split('\n').length;
-    expect(kubectlOk(['-n', ns, 'describe', 'pod', 'picky'])).toContain(`0/${nodes} nodes are available: ${nodes} node(s) didn't match Pod's node affinity/selector.`);
-    await waitFor(() => kubectlOk(['-n', ns, 'describe', 'pod', 'greedy']).includes(`${nodes} Insufficient cpu`), { what: 'Insufficient cpu' });
-    expect(status('picky').conditions).toContainEqual(expect.objectContaining({ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }));
+    expect(kubectlOk(['-n', ns, 'describe', 'pod', 'picky'])).toContain(
+      `0/${nodes} nodes are available: ${nodes} node(s) didn't match Pod's node affinity/selector.`,
+    );
+    await waitFor(() => kubectlOk(['-n', ns, 'describe', 'pod', 'greedy']).includes(`${nodes} Insufficient cpu`), {
+      what: 'Insufficient cpu',
+    });
+    expect(status('picky').conditions).toContainEqual(
+      expect.objectContaining({ type: 'PodScheduled', status: 'False', reason: 'Unschedulable' }),
+    );
     kubectlOk(['label', 'node', 'node-2', 'e2e-disk=ssd']);
     try {
       await waitFor(() => get('picky').spec.nodeName === 'node-2', { what: 'scheduled on node-2' });

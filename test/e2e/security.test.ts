@@ -34,8 +34,12 @@ describe('the viewer kubeconfig', () => {
 
     const del = kubectl(['--kubeconfig', VIEWER, '-n', ns, 'delete', 'configmap', 'settings']);
     expect(del.code).not.toBe(0);
-    expect(del.stderr.trim()).toBe(`Error from server (Forbidden): configmaps "settings" is forbidden: User "viewer" cannot delete resource "configmaps" in API group "" in the namespace "${ns}"`);
-    expect(kubectl(['--kubeconfig', VIEWER, '-n', ns, 'get', 'secrets']).stderr).toContain('Error from server (Forbidden): secrets is forbidden: User "viewer" cannot list resource "secrets"');
+    expect(del.stderr.trim()).toBe(
+      `Error from server (Forbidden): configmaps "settings" is forbidden: User "viewer" cannot delete resource "configmaps" in API group "" in the namespace "${ns}"`,
+    );
+    expect(kubectl(['--kubeconfig', VIEWER, '-n', ns, 'get', 'secrets']).stderr).toContain(
+      'Error from server (Forbidden): secrets is forbidden: User "viewer" cannot list resource "secrets"',
+    );
 
     expect(kubectl(['--kubeconfig', VIEWER, '-n', ns, 'auth', 'can-i', 'create', 'pods'])).toMatchObject({ code: 1, stdout: 'no\n' });
     expect(kubectl(['--kubeconfig', VIEWER, '-n', ns, 'auth', 'can-i', 'list', 'pods'])).toMatchObject({ code: 0, stdout: 'yes\n' });
@@ -83,7 +87,10 @@ ${spec}
 
   it('refuses privileged, hostPath and hostNetwork pods with the field named, unless the namespace is privileged', () => {
     const cases = [
-      [pod('priv', `${container}, securityContext: {privileged: true}}]`), 'privileged (container "main" must not set securityContext.privileged=true)'],
+      [
+        pod('priv', `${container}, securityContext: {privileged: true}}]`),
+        'privileged (container "main" must not set securityContext.privileged=true)',
+      ],
       [pod('hostpath', `${container}}]\n  volumes: [{name: root, hostPath: {path: /}}]`), 'hostPath volumes (volume "root")'],
       [pod('hostnet', `  hostNetwork: true\n${container}}]`), 'host namespaces (hostNetwork=true)'],
     ];
@@ -94,7 +101,9 @@ ${spec}
       expect(r.stderr).toContain(detail);
     }
     kubectlOk(['label', 'namespace', ns, 'pod-security.kubernetes.io/enforce=privileged']);
-    expect(kubectlOk(['-n', ns, 'apply', '--dry-run=server', '-f', '-'], { input: cases[0][0] })).toContain('pod/priv created (server dry run)');
+    expect(kubectlOk(['-n', ns, 'apply', '--dry-run=server', '-f', '-'], { input: cases[0][0] })).toContain(
+      'pod/priv created (server dry run)',
+    );
   });
 
   it('refuses a request body over 3 MiB', () => {

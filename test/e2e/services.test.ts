@@ -27,19 +27,29 @@ describe('Services', () => {
 
   it('spreads NodePort requests over the ready pods, and serves the ClusterIP from the host and from a pod', async () => {
     kubectlOk(['-n', ns, 'apply', '-f', '-'], { input: app('web', 3) });
-    kubectlOk(['-n', ns, 'apply', '-f', '-'], { input: 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  type: NodePort\n  selector: {app: web}\n  ports: [{port: 80, targetPort: http}]\n' });
+    kubectlOk(['-n', ns, 'apply', '-f', '-'], {
+      input:
+        'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  type: NodePort\n  selector: {app: web}\n  ports: [{port: 80, targetPort: http}]\n',
+    });
     await rollout('web');
     const svc = json('get', 'svc', 'web');
     nodePort = svc.spec.ports[0].nodePort;
     clusterIP = svc.spec.clusterIP;
-    await waitFor(() => curl(`http://127.0.0.1:${nodePort}/index.html`).status === 0 && curl(`http://127.0.0.1:${nodePort}/index.html`).stdout.startsWith('web-'), { what: 'NodePort answering' });
+    await waitFor(
+      () =>
+        curl(`http://127.0.0.1:${nodePort}/index.html`).status === 0 &&
+        curl(`http://127.0.0.1:${nodePort}/index.html`).stdout.startsWith('web-'),
+      { what: 'NodePort answering' },
+    );
     const seen = new Set(hostnames(`http://127.0.0.1:${nodePort}/index.html`, 30));
     expect(seen.size).toBeGreaterThanOrEqual(2);
     expect([...seen].every((h) => h.startsWith('web-'))).toBe(true);
     expect(curl(`http://${clusterIP}/index.html`).stdout).toMatch(/^web-/);
     const pod = json('get', 'pods', '-l', 'app=web').items[0];
     const id = pod.status.containerStatuses[0].containerID.replace('docker://', '');
-    expect(execFileSync('docker', ['exec', id, 'wget', '-q', '-O', '-', `http://${clusterIP}/index.html`], { encoding: 'utf8' })).toMatch(/^web-/);
+    expect(execFileSync('docker', ['exec', id, 'wget', '-q', '-O', '-', `http://${clusterIP}/index.html`], { encoding: 'utf8' })).toMatch(
+      /^web-/,
+    );
   });
 
   it('sends traffic only to ready pods, and narrows to the remaining pods on scale down', async () => {
@@ -47,11 +57,18 @@ describe('Services', () => {
     const unready = pods[0];
     const id = unready.status.containerStatuses[0].containerID.replace('docker://', '');
     execFileSync('docker', ['exec', id, 'rm', '/www/ready']);
-    await waitFor(() => (json('get', 'endpoints', 'web').subsets?.[0]?.notReadyAddresses ?? []).length === 1, { what: 'one unready endpoint' });
+    await waitFor(() => (json('get', 'endpoints', 'web').subsets?.[0]?.notReadyAddresses ?? []).length === 1, {
+      what: 'one unready endpoint',
+    });
     await new Promise((r) => setTimeout(r, 500));
     expect(hostnames(`http://127.0.0.1:${nodePort}/index.html`, 20)).not.toContain(unready.metadata.name);
     k('scale', 'deployment/web', '--replicas=1');
-    await waitFor(() => (json('get', 'endpoints', 'web').subsets?.[0]?.addresses ?? []).length === 1 && !(json('get', 'endpoints', 'web').subsets?.[0]?.notReadyAddresses ?? []).length, { timeoutMs: 60_000, what: 'one endpoint' });
+    await waitFor(
+      () =>
+        (json('get', 'endpoints', 'web').subsets?.[0]?.addresses ?? []).length === 1 &&
+        !(json('get', 'endpoints', 'web').subsets?.[0]?.notReadyAddresses ?? []).length,
+      { timeoutMs: 60_000, what: 'one endpoint' },
+    );
     await new Promise((r) => setTimeout(r, 500));
     expect(new Set(hostnames(`http://127.0.0.1:${nodePort}/index.html`, 10)).size).toBe(1);
   });
@@ -66,7 +83,10 @@ describe('Services', () => {
   });
 
   it('refuses connections at once when a Service has no endpoints', async () => {
-    kubectlOk(['-n', ns, 'apply', '-f', '-'], { input: 'apiVersion: v1\nkind: Service\nmetadata: {name: empty}\nspec:\n  type: NodePort\n  selector: {app: nothing}\n  ports: [{port: 80}]\n' });
+    kubectlOk(['-n', ns, 'apply', '-f', '-'], {
+      input:
+        'apiVersion: v1\nkind: Service\nmetadata: {name: empty}\nspec:\n  type: NodePort\n  selector: {app: nothing}\n  ports: [{port: 80}]\n',
+    });
     const port = json('get', 'svc', 'empty').spec.ports[0].nodePort;
     await new Promise((r) => setTimeout(r, 1000));
     const started = Date.now();
@@ -76,13 +96,17 @@ describe('Services', () => {
   });
 
   it('gives a LoadBalancer Service the node address and serves its port there', async () => {
-    kubectlOk(['-n', ns, 'apply', '-f', '-'], { input: 'apiVersion: v1\nkind: Service\nmetadata: {name: lb}\nspec:\n  type: LoadBalancer\n  selector: {app: web}\n  ports: [{port: 18088, targetPort: http}]\n' });
+    kubectlOk(['-n', ns, 'apply', '-f', '-'], {
+      input:
+        'apiVersion: v1\nkind: Service\nmetadata: {name: lb}\nspec:\n  type: LoadBalancer\n  selector: {app: web}\n  ports: [{port: 18088, targetPort: http}]\n',
+    });
     await waitFor(() => /lb\s+LoadBalancer\s+\S+\s+127\.0\.0\.1\s+18088:\d+\/TCP/.test(k('get', 'svc', 'lb')), { what: 'EXTERNAL-IP' });
     await waitFor(() => curl('http://127.0.0.1:18088/index.html').stdout.startsWith('web-'), { what: 'the LoadBalancer port answering' });
   });
 
   it('resolves Service names from pods: short name, FQDN, headless and ExternalName', async () => {
-    kubectlOk(['-n', ns, 'apply', '-f', '-'], { input: `apiVersion: v1
+    kubectlOk(['-n', ns, 'apply', '-f', '-'], {
+      input: `apiVersion: v1
 kind: Service
 metadata: {name: headless}
 spec:
@@ -96,22 +120,31 @@ metadata: {name: ext}
 spec:
   type: ExternalName
   externalName: example.com
-` });
+`,
+    });
     const pod = json('get', 'pods', '-l', 'app=web').items[0];
     const id = pod.status.containerStatuses[0].containerID.replace('docker://', '');
     const inPod = (...cmd: string[]) => spawnSync('docker', ['exec', id, ...cmd], { encoding: 'utf8' });
-    expect(inPod('cat', '/etc/resolv.conf').stdout).toBe(`search ${ns}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n`);
-    await waitFor(() => inPod('wget', '-q', '-O', '-', 'http://web/index.html').stdout.startsWith('web-'), { what: 'http://web/ from a pod' });
+    expect(inPod('cat', '/etc/resolv.conf').stdout).toBe(
+      `search ${ns}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n`,
+    );
+    await waitFor(() => inPod('wget', '-q', '-O', '-', 'http://web/index.html').stdout.startsWith('web-'), {
+      what: 'http://web/ from a pod',
+    });
     expect(inPod('wget', '-q', '-O', '-', `http://web.${ns}.svc.cluster.local/index.html`).stdout).toMatch(/^web-/);
-    const ready = json('get', 'endpoints', 'headless').subsets[0].addresses.map((a: any) => a.ip).sort();
+    const ready = json('get', 'endpoints', 'headless')
+      .subsets[0].addresses.map((a: any) => a.ip)
+      .sort();
     const headless = inPod('nslookup', `headless.${ns}.svc.cluster.local`).stdout;
     for (const ip of ready) expect(headless).toContain(`Address: ${ip}`);
     expect(inPod('nslookup', `ext.${ns}.svc.cluster.local`).stdout).toContain('canonical name = example.com');
   });
 
   it('forwards UDP through NodePort and ClusterIP', async () => {
-    const echo = "require('dgram').createSocket('udp4').on('message', function (m, r) { this.send('echo:' + m, r.port, r.address); }).bind(9000)";
-    kubectlOk(['-n', ns, 'apply', '-f', '-'], { input: `apiVersion: apps/v1
+    const echo =
+      "require('dgram').createSocket('udp4').on('message', function (m, r) { this.send('echo:' + m, r.port, r.address); }).bind(9000)";
+    kubectlOk(['-n', ns, 'apply', '-f', '-'], {
+      input: `apiVersion: apps/v1
 kind: Deployment
 metadata: {name: udp}
 spec:
@@ -135,16 +168,25 @@ spec:
   type: NodePort
   selector: {app: udp}
   ports: [{port: 9000, targetPort: echo, protocol: UDP}]
-` });
+`,
+    });
     await rollout('udp');
     const svc = json('get', 'svc', 'udp');
     await waitFor(() => (json('get', 'endpoints', 'udp').subsets?.[0]?.addresses ?? []).length === 2, { what: 'udp endpoints' });
-    const ask = (host: string, port: number) => new Promise<string>((resolve) => {
-      const socket = dgram.createSocket('udp4');
-      const timer = setTimeout(() => { socket.close(); resolve(''); }, 1000);
-      socket.on('message', (m) => { clearTimeout(timer); socket.close(); resolve(m.toString()); });
-      socket.send('ping', port, host);
-    });
+    const ask = (host: string, port: number) =>
+      new Promise<string>((resolve) => {
+        const socket = dgram.createSocket('udp4');
+        const timer = setTimeout(() => {
+          socket.close();
+          resolve('');
+        }, 1000);
+        socket.on('message', (m) => {
+          clearTimeout(timer);
+          socket.close();
+          resolve(m.toString());
+        });
+        socket.send('ping', port, host);
+      });
     await waitFor(async () => (await ask('127.0.0.1', svc.spec.ports[0].nodePort)) === 'echo:ping', { what: 'UDP via NodePort' });
     expect(await ask(svc.spec.clusterIP, 9000)).toBe('echo:ping');
   });

@@ -11,21 +11,42 @@ export interface ApiResponse<T = any> {
 }
 
 /** Sends one request; `config.token` undefined means anonymous. */
-export function send(config: ClientConfig, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<http.IncomingMessage> {
+export function send(
+  config: ClientConfig,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<http.IncomingMessage> {
   const payload = body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const req = https.request(new URL(path, config.server), {
-      method,
-      ca: config.ca,
-      // Node frames no body on DELETE unless told its length.
-      headers: { ...(config.token ? { Authorization: `Bearer ${config.token}` } : {}), ...(payload !== undefined ? { 'Content-Length': String(Buffer.byteLength(payload)) } : {}), ...headers },
-    }, resolve);
+    const req = https.request(
+      new URL(path, config.server),
+      {
+        method,
+        ca: config.ca,
+        // Node frames no body on DELETE unless told its length.
+        headers: {
+          ...(config.token ? { Authorization: `Bearer ${config.token}` } : {}),
+          ...(payload !== undefined ? { 'Content-Length': String(Buffer.byteLength(payload)) } : {}),
+          ...headers,
+        },
+      },
+      resolve,
+    );
     req.on('error', reject);
     req.end(payload);
   });
 }
 
-export async function api<T = any>(config: ClientConfig, method: string, path: string, body?: unknown, contentType = 'application/json', accept = 'application/json'): Promise<ApiResponse<T>> {
+export async function api<T = any>(
+  config: ClientConfig,
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = 'application/json',
+  accept = 'application/json',
+): Promise<ApiResponse<T>> {
   const res = await send(config, method, path, body, { 'Content-Type': contentType, Accept: accept });
   const chunks: Buffer[] = [];
   for await (const c of res) chunks.push(c as Buffer);

@@ -54,12 +54,26 @@ it('records events and counts repeats', async () => {
   const recorder = new EventRecorder(client, { component: 'test' }, { logger: silent });
   const obj = { ...target, kind: 'ConfigMap', apiVersion: 'v1' };
   recorder.event(obj, 'Normal', 'Tested', 'it works');
-  await waitFor(async () => (await client.request<any>('GET', '/api/v1/namespaces/default/events')).items.length === 1, { what: 'the event' });
+  await waitFor(async () => (await client.request<any>('GET', '/api/v1/namespaces/default/events')).items.length === 1, {
+    what: 'the event',
+  });
   recorder.event(obj, 'Normal', 'Tested', 'it works');
-  const events = await waitFor(async () => {
-    const list = await client.request<any>('GET', `/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Devented,involvedObject.kind%3DConfigMap`);
-    return list.items[0]?.count === 2 ? list.items : undefined;
-  }, { what: 'the repeat count' });
+  const events = await waitFor(
+    async () => {
+      const list = await client.request<any>(
+        'GET',
+        `/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Devented,involvedObject.kind%3DConfigMap`,
+      );
+      return list.items[0]?.count === 2 ? list.items : undefined;
+    },
+    { what: 'the repeat count' },
+  );
   expect(events).toHaveLength(1);
-  expect(events[0]).toMatchObject({ reason: 'Tested', message: 'it works', type: 'Normal', source: { component: 'test' }, involvedObject: { kind: 'ConfigMap', name: 'evented' } });
+  expect(events[0]).toMatchObject({
+    reason: 'Tested',
+    message: 'it works',
+    type: 'Normal',
+    source: { component: 'test' },
+    involvedObject: { kind: 'ConfigMap', name: 'evented' },
+  });
 });

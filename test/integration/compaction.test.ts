@@ -14,10 +14,13 @@ it('answers a watch from a compacted resourceVersion with an ERROR event carryin
   const first = (await api(cp.config, 'POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: 'old' } })).body;
   for (let i = 0; i < 5; i++) await api(cp.config, 'POST', '/api/v1/namespaces/default/configmaps', { metadata: { name: `c${i}` } });
   const rv = first.metadata.resourceVersion;
-  const events = await waitFor(async () => {
-    const e = await watchEvents(cp.config, `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${rv}`, 1, 2000);
-    return e[0]?.type === 'ERROR' ? e : undefined;
-  }, { timeoutMs: 20_000, what: 'compaction' });
+  const events = await waitFor(
+    async () => {
+      const e = await watchEvents(cp.config, `/api/v1/namespaces/default/configmaps?watch=true&resourceVersion=${rv}`, 1, 2000);
+      return e[0]?.type === 'ERROR' ? e : undefined;
+    },
+    { timeoutMs: 20_000, what: 'compaction' },
+  );
   expect(events[0].object).toMatchObject({ kind: 'Status', code: 410, reason: 'Expired' });
   expect(events[0].object.message).toMatch(/too old resource version/);
 });

@@ -71,7 +71,10 @@ async function listConfigMaps(namespace: string): Promise<ConfigMap[]> {
 
 /** Waits until the informer's cache holds exactly what a fresh list returns. */
 async function expectConverged(informer: Informer<ConfigMap>, namespace: string): Promise<void> {
-  await waitFor(async () => JSON.stringify(versions(informer.lister.list(namespace))) === JSON.stringify(versions(await listConfigMaps(namespace))), { timeoutMs: 20_000, what: 'the informer cache to equal a fresh list' });
+  await waitFor(
+    async () => JSON.stringify(versions(informer.lister.list(namespace))) === JSON.stringify(versions(await listConfigMaps(namespace))),
+    { timeoutMs: 20_000, what: 'the informer cache to equal a fresh list' },
+  );
 }
 
 /** Every write to one configmap, in order: the value sent and whether a 2xx acknowledged it. */
@@ -127,7 +130,8 @@ class WriteLedger {
         ? await boundedApi('POST', base, { metadata: { name }, data: { v: value } })
         : await boundedApi('PATCH', `${base}/${name}`, { data: { v: value } }, 'application/merge-patch+json');
       if (res.code >= 200 && res.code < 300 && res.body?.data?.v === value) return (attempt.acked = true);
-      if (res.code !== 503 || res.body?.kind !== 'Status' || res.body.code !== 503) this.violations.push(`${what}: HTTP ${res.code} ${JSON.stringify(res.body).slice(0, 200)}`);
+      if (res.code !== 503 || res.body?.kind !== 'Status' || res.body.code !== 503)
+        this.violations.push(`${what}: HTTP ${res.code} ${JSON.stringify(res.body).slice(0, 200)}`);
     } catch (err) {
       this.violations.push(`${what}: ${(err as Error).message}`);
     }
@@ -140,7 +144,8 @@ class WriteLedger {
     const problems: string[] = [];
     for (const [name, history] of this.histories) {
       const allowed = allowedValues(history);
-      if (!allowed.has(byName.get(name))) problems.push(`${name} is ${byName.get(name) ?? 'missing'}, expected one of ${[...allowed].join(', ')}`);
+      if (!allowed.has(byName.get(name)))
+        problems.push(`${name} is ${byName.get(name) ?? 'missing'}, expected one of ${[...allowed].join(', ')}`);
     }
     for (const name of byName.keys()) if (!this.histories.has(name) && !preexisting.has(name)) problems.push(`${name} was never written`);
     return problems;

@@ -40,19 +40,58 @@ interface Target {
 }
 
 const NS = '/api/v1/namespaces/fuzz';
-const podSpec = { containers: [{ name: 'main', image: 'busybox', ports: [{ containerPort: 80 }], resources: { requests: { cpu: '100m' } } }] };
+const podSpec = {
+  containers: [{ name: 'main', image: 'busybox', ports: [{ containerPort: 80 }], resources: { requests: { cpu: '100m' } } }],
+};
 const TARGETS: Target[] = [
-  { collection: `${NS}/pods`, manifest: (name) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: 'f' } }, spec: podSpec }) },
+  {
+    collection: `${NS}/pods`,
+    manifest: (name) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: 'f' } }, spec: podSpec }),
+  },
   {
     collection: '/apis/apps/v1/namespaces/fuzz/deployments',
-    manifest: (name) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name }, spec: { replicas: 2, selector: { matchLabels: { app: 'f' } }, template: { metadata: { labels: { app: 'f' } }, spec: podSpec }, strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 1 } } } }),
+    manifest: (name) => ({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: 'f' } },
+        template: { metadata: { labels: { app: 'f' } }, spec: podSpec },
+        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: '25%', maxUnavailable: 1 } },
+      },
+    }),
   },
-  { collection: `${NS}/services`, manifest: (name) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name }, spec: { type: 'NodePort', selector: { app: 'f' }, ports: [{ port: 80, targetPort: 8080 }] } }) },
-  { collection: `${NS}/configmaps`, manifest: (name) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, annotations: { 'example.com/a': 'b' } }, data: { key: 'value' } }) },
-  { collection: '/api/v1/namespaces', manifest: (name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { team: 'f' } } }) },
+  {
+    collection: `${NS}/services`,
+    manifest: (name) => ({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name },
+      spec: { type: 'NodePort', selector: { app: 'f' }, ports: [{ port: 80, targetPort: 8080 }] },
+    }),
+  },
+  {
+    collection: `${NS}/configmaps`,
+    manifest: (name) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name, annotations: { 'example.com/a': 'b' } },
+      data: { key: 'value' },
+    }),
+  },
+  {
+    collection: '/api/v1/namespaces',
+    manifest: (name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { team: 'f' } } }),
+  },
   {
     collection: '/apis/rbac.authorization.k8s.io/v1/namespaces/fuzz/roles',
-    manifest: (name) => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }] }),
+    manifest: (name) => ({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name },
+      rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }],
+    }),
   },
 ];
 
@@ -96,7 +135,12 @@ class Fuzzer {
     const leaf = depth > 3 || this.next() < 0.5;
     if (leaf) return this.pick<() => Json>([() => null, () => this.next() < 0.5, () => this.number(), () => this.string()])();
     if (this.next() < 0.5) return Array.from({ length: this.int(4) }, () => this.json(depth + 1));
-    return Object.fromEntries(Array.from({ length: this.int(4) }, () => [this.pick(['metadata', 'spec', 'name', 'kind', '$patch', 'x', this.string()]), this.json(depth + 1)]));
+    return Object.fromEntries(
+      Array.from({ length: this.int(4) }, () => [
+        this.pick(['metadata', 'spec', 'name', 'kind', '$patch', 'x', this.string()]),
+        this.json(depth + 1),
+      ]),
+    );
   }
 
   /** A placeholder that jsonText expands to arrays or objects nested `depth` levels deep. */
@@ -106,7 +150,15 @@ class Fuzzer {
 
   /** A wrong value for any field: a wrong type, a huge string, deep nesting, null, unicode, odd numbers. */
   replacement(): Json {
-    return this.pick<() => Json>([() => this.json(), () => this.string(), () => this.number(), () => null, () => [], () => ({}), () => this.deep(this.pick([100, 5_000, 50_000]))])();
+    return this.pick<() => Json>([
+      () => this.json(),
+      () => this.string(),
+      () => this.number(),
+      () => null,
+      () => [],
+      () => ({}),
+      () => this.deep(this.pick([100, 5_000, 50_000])),
+    ])();
   }
 
   /** Every path to a value inside `obj`. */
@@ -140,7 +192,20 @@ class Fuzzer {
   /** A JSON patch (RFC 6902) of random operations, some aimed at real paths. */
   jsonPatch(): Json {
     const ops = ['add', 'remove', 'replace', 'move', 'copy', 'test', 'bogus'];
-    const paths = ['/metadata/name', '/metadata/labels/a', '/spec', '/spec/containers/-', '/spec/containers/0/image', '/data/key', '/metadata/resourceVersion', '', '/', '/~2', '/status/phase', this.string()];
+    const paths = [
+      '/metadata/name',
+      '/metadata/labels/a',
+      '/spec',
+      '/spec/containers/-',
+      '/spec/containers/0/image',
+      '/data/key',
+      '/metadata/resourceVersion',
+      '',
+      '/',
+      '/~2',
+      '/status/phase',
+      this.string(),
+    ];
     return Array.from({ length: 1 + this.int(3) }, () => {
       const op: Record<string, Json> = { op: this.pick(ops), path: this.pick(paths) };
       if (this.next() < 0.7) op.value = this.replacement();
@@ -176,7 +241,16 @@ class Fuzzer {
   }
 
   contentType(): string {
-    return this.pick(['application/json', 'application/yaml', 'text/plain', 'application/xml', 'application/vnd.kubernetes.protobuf', '', 'application/json; charset=utf-16', 'multipart/form-data; boundary=x']);
+    return this.pick([
+      'application/json',
+      'application/yaml',
+      'text/plain',
+      'application/xml',
+      'application/vnd.kubernetes.protobuf',
+      '',
+      'application/json; charset=utf-16',
+      'multipart/form-data; boundary=x',
+    ]);
   }
 }
 
@@ -196,17 +270,42 @@ function randomRequest(f: Fuzzer, live: { target: Target; name: string }[]): Fuz
       return { method: 'POST', path: target.collection + query, body: jsonText(f.json()), contentType: 'application/json' };
     case 1:
     case 2:
-      return { method: 'POST', path: target.collection + query, body: jsonText(f.mutate(target.manifest(f.name()))), contentType: f.pick(['application/json', 'application/yaml']) };
+      return {
+        method: 'POST',
+        path: target.collection + query,
+        body: jsonText(f.mutate(target.manifest(f.name()))),
+        contentType: f.pick(['application/json', 'application/yaml']),
+      };
     case 3:
-      return { method: f.pick(['POST', 'PUT', 'PATCH']), path: (f.next() < 0.5 ? target.collection : objectPath) + query, body: f.bytes(), contentType: f.contentType() };
+      return {
+        method: f.pick(['POST', 'PUT', 'PATCH']),
+        path: (f.next() < 0.5 ? target.collection : objectPath) + query,
+        body: f.bytes(),
+        contentType: f.contentType(),
+      };
     case 4:
-      return { method: 'POST', path: target.collection + query, body: JSON.stringify(target.manifest(f.name())), contentType: f.contentType() };
+      return {
+        method: 'POST',
+        path: target.collection + query,
+        body: JSON.stringify(target.manifest(f.name())),
+        contentType: f.contentType(),
+      };
     case 5:
-      return { method: 'PUT', path: objectPath + query, body: jsonText(f.mutate(object.target.manifest(f.next() < 0.8 ? object.name : f.name()))), contentType: 'application/json' };
+      return {
+        method: 'PUT',
+        path: objectPath + query,
+        body: jsonText(f.mutate(object.target.manifest(f.next() < 0.8 ? object.name : f.name()))),
+        contentType: 'application/json',
+      };
     case 6:
       return { method: 'PATCH', path: objectPath + query, body: jsonText(f.jsonPatch()), contentType: 'application/json-patch+json' };
     default:
-      return { method: 'PATCH', path: objectPath + query, body: jsonText(f.mutate(object.target.manifest(object.name))), contentType: f.pick(['application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml']) };
+      return {
+        method: 'PATCH',
+        path: objectPath + query,
+        body: jsonText(f.mutate(object.target.manifest(object.name))),
+        contentType: f.pick(['application/merge-patch+json', 'application/strategic-merge-patch+json', 'application/apply-patch+yaml']),
+      };
   }
 }
 
@@ -228,7 +327,8 @@ function violation(res: ApiResponse): string | undefined {
   if (res.code >= 200 && res.code < 300) return undefined;
   if (res.code >= 500 || res.code < 400) return `HTTP ${res.code}: ${JSON.stringify(res.body).slice(0, 300)}`;
   const status = res.body as { kind?: string; code?: number };
-  if (status?.kind !== 'Status' || status.code !== res.code) return `HTTP ${res.code} without a matching Status: ${String(JSON.stringify(res.body)).slice(0, 300)}`;
+  if (status?.kind !== 'Status' || status.code !== res.code)
+    return `HTTP ${res.code} without a matching Status: ${String(JSON.stringify(res.body)).slice(0, 300)}`;
   return undefined;
 }
 
@@ -253,11 +353,16 @@ it(`answers ${REQUESTS} random writes (seed ${SEED}) with a 2xx or a 4xx Status,
   const requests = Array.from({ length: REQUESTS }, () => randomRequest(f, live));
   const failures: string[] = [];
   for (let i = 0; i < requests.length; i += PARALLEL) {
-    await Promise.all(requests.slice(i, i + PARALLEL).map(async (r, j) => {
-      const what = `#${i + j} ${r.method} ${r.path.slice(0, 120)} (${r.contentType || 'no content type'}, ${r.body.length} bytes)`;
-      const problem = await api(cp.config, r.method, r.path, r.body, r.contentType).then(violation, (err: Error) => `connection failed: ${err.message}`);
-      if (problem) failures.push(`${what}: ${problem}`);
-    }));
+    await Promise.all(
+      requests.slice(i, i + PARALLEL).map(async (r, j) => {
+        const what = `#${i + j} ${r.method} ${r.path.slice(0, 120)} (${r.contentType || 'no content type'}, ${r.body.length} bytes)`;
+        const problem = await api(cp.config, r.method, r.path, r.body, r.contentType).then(
+          violation,
+          (err: Error) => `connection failed: ${err.message}`,
+        );
+        if (problem) failures.push(`${what}: ${problem}`);
+      }),
+    );
   }
   expect(failures).toEqual([]);
 });

@@ -29,7 +29,15 @@ describe('authentication', () => {
     for (const who of [anonymous, { ...cp.config, token: 'not-a-token' }]) {
       const res = await api(who, 'GET', `${NS}/pods`);
       expect(res.code).toBe(401);
-      expect(res.body).toEqual({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
+      expect(res.body).toEqual({
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: 'Unauthorized',
+        reason: 'Unauthorized',
+        code: 401,
+      });
     }
     expect((await api(anonymous, 'GET', '/healthz')).code).toBe(200);
     expect((await api(anonymous, 'GET', '/readyz')).code).toBe(200);
@@ -39,23 +47,31 @@ describe('authentication', () => {
   it('serves no plain HTTP', async () => {
     const port = new URL(cp.url).port;
     const outcome = await new Promise<string>((resolve) => {
-      http.get({ host: '127.0.0.1', port, path: '/api/v1/pods', headers: { Authorization: `Bearer ${cp.config.token}` } }, (res) => resolve(`HTTP ${res.statusCode}`)).on('error', (err) => resolve(err.message));
+      http
+        .get({ host: '127.0.0.1', port, path: '/api/v1/pods', headers: { Authorization: `Bearer ${cp.config.token}` } }, (res) =>
+          resolve(`HTTP ${res.statusCode}`),
+        )
+        .on('error', (err) => resolve(err.message));
     });
     expect(outcome).not.toBe('HTTP 200');
   });
 
   it('tells a user who they are', async () => {
-    const res = await api(viewer, 'POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' });
+    const res = await api(viewer, 'POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'SelfSubjectReview',
+    });
     expect(res.body.status.userInfo).toMatchObject({ username: 'viewer', groups: ['mini-kubernetes:viewers', 'system:authenticated'] });
   });
 });
 
 describe('etcd', () => {
-  const etcdVersion = (tls: { ca: Buffer; cert?: Buffer; key?: Buffer }) => new Promise<string>((resolve) => {
-    https.get(`${cp.etcdUrl}/version`, tls, (res) => resolve(`HTTP ${res.statusCode}`)).on('error', (err) => resolve(err.message));
-  });
+  const etcdVersion = (tls: { ca: Buffer; cert?: Buffer; key?: Buffer }) =>
+    new Promise<string>((resolve) => {
+      https.get(`${cp.etcdUrl}/version`, tls, (res) => resolve(`HTTP ${res.statusCode}`)).on('error', (err) => resolve(err.message));
+    });
 
-  it('admits only the apiserver\'s client certificate', async () => {
+  it("admits only the apiserver's client certificate", async () => {
     expect(await etcdVersion(cp.etcdTLS)).toBe('HTTP 200');
     expect(await etcdVersion({ ca: cp.etcdTLS.ca })).not.toBe('HTTP 200'); // no client certificate: refused
   });
@@ -67,7 +83,12 @@ describe('the viewer', () => {
     expect((await api(viewer, 'GET', '/api/v1/nodes')).code).toBe(200);
     expect((await api(viewer, 'GET', '/apis/apps/v1')).code).toBe(200);
     const secrets = await api(viewer, 'GET', `${NS}/secrets`);
-    expect(secrets.body).toMatchObject({ kind: 'Status', code: 403, reason: 'Forbidden', message: 'secrets is forbidden: User "viewer" cannot list resource "secrets" in API group "" in the namespace "default"' });
+    expect(secrets.body).toMatchObject({
+      kind: 'Status',
+      code: 403,
+      reason: 'Forbidden',
+      message: 'secrets is forbidden: User "viewer" cannot list resource "secrets" in API group "" in the namespace "default"',
+    });
     const create = await api(viewer, 'POST', `${NS}/configmaps`, { metadata: { name: 'nope' } });
     expect(create.body).toMatchObject({ code: 403, details: { kind: 'configmaps' } });
     expect((await api(cp.config, 'GET', `${NS}/configmaps/nope`)).code).toBe(404);
@@ -75,14 +96,28 @@ describe('the viewer', () => {
 
   it('gains rights as soon as a RoleBinding grants them, in that namespace only', async () => {
     await api(cp.config, 'POST', '/api/v1/namespaces', { metadata: { name: 'team' } });
-    const binding = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'viewer-edits' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' }, subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'viewer' }] };
+    const binding = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'viewer-edits' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' },
+      subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'viewer' }],
+    };
     expect((await api(cp.config, 'POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/team/rolebindings', binding)).code).toBe(201);
-    await waitFor(async () => (await api(viewer, 'POST', '/api/v1/namespaces/team/configmaps', { metadata: { name: 'ok' } })).code === 201, { what: 'the binding to take effect' });
+    await waitFor(
+      async () => (await api(viewer, 'POST', '/api/v1/namespaces/team/configmaps', { metadata: { name: 'ok' } })).code === 201,
+      { what: 'the binding to take effect' },
+    );
     expect((await api(viewer, 'POST', `${NS}/configmaps`, { metadata: { name: 'still-no' } })).code).toBe(403);
   });
 
   it('is answered by access reviews as kubectl auth can-i asks', async () => {
-    const review = (verb: string, resource: string) => api(viewer, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', { apiVersion: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', spec: { resourceAttributes: { namespace: 'default', verb, resource } } });
+    const review = (verb: string, resource: string) =>
+      api(viewer, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SelfSubjectAccessReview',
+        spec: { resourceAttributes: { namespace: 'default', verb, resource } },
+      });
     expect((await review('list', 'pods')).body.status).toEqual({ allowed: true });
     expect((await review('create', 'pods')).body.status).toEqual({ allowed: false });
   });
@@ -96,17 +131,38 @@ describe('component identities', () => {
     expect(other.code).toBe(403);
     expect(other.body.message).toContain('node "node-1" is not allowed to modify node "node-2"');
     await api(cp.config, 'POST', '/api/v1/nodes', node('node-2'));
-    expect((await api(node1, 'PATCH', '/api/v1/nodes/node-2/status', { status: { phase: 'Running' } }, 'application/merge-patch+json')).code).toBe(403);
-    expect((await api(node1, 'PATCH', '/api/v1/nodes/node-1/status', { status: { phase: 'Running' } }, 'application/merge-patch+json')).code).toBe(200);
+    expect(
+      (await api(node1, 'PATCH', '/api/v1/nodes/node-2/status', { status: { phase: 'Running' } }, 'application/merge-patch+json')).code,
+    ).toBe(403);
+    expect(
+      (await api(node1, 'PATCH', '/api/v1/nodes/node-1/status', { status: { phase: 'Running' } }, 'application/merge-patch+json')).code,
+    ).toBe(200);
   });
 
   it('lets a kubelet write the status only of pods bound to it, and read only the secrets they use', async () => {
     await api(cp.config, 'POST', `${NS}/secrets`, { metadata: { name: 'used' }, data: { k: 'dg==' } });
     await api(cp.config, 'POST', `${NS}/secrets`, { metadata: { name: 'unused' }, data: { k: 'dg==' } });
-    const withSecret = (name: string) => pod(name, { spec: { containers: [{ name: 'main', image: 'busybox', env: [{ name: 'K', valueFrom: { secretKeyRef: { name: 'used', key: 'k' } } }] }] } });
-    for (const [name, target] of [['mine', 'node-1'], ['theirs', 'node-2']]) {
+    const withSecret = (name: string) =>
+      pod(name, {
+        spec: {
+          containers: [{ name: 'main', image: 'busybox', env: [{ name: 'K', valueFrom: { secretKeyRef: { name: 'used', key: 'k' } } }] }],
+        },
+      });
+    for (const [name, target] of [
+      ['mine', 'node-1'],
+      ['theirs', 'node-2'],
+    ]) {
       await api(cp.config, 'POST', `${NS}/pods`, withSecret(name));
-      expect((await api(scheduler, 'POST', `${NS}/pods/${name}/binding`, { apiVersion: 'v1', kind: 'Binding', metadata: { name }, target: { kind: 'Node', name: target } })).code).toBe(201);
+      expect(
+        (
+          await api(scheduler, 'POST', `${NS}/pods/${name}/binding`, {
+            apiVersion: 'v1',
+            kind: 'Binding',
+            metadata: { name },
+            target: { kind: 'Node', name: target },
+          })
+        ).code,
+      ).toBe(201);
     }
     const status = { status: { phase: 'Running' } };
     expect((await api(node1, 'PATCH', `${NS}/pods/mine/status`, status, 'application/merge-patch+json')).code).toBe(200);
@@ -123,12 +179,25 @@ describe('component identities', () => {
     expect((await api(scheduler, 'DELETE', `${NS}/pods/mine`)).code).toBe(403);
   });
 
-  it('answers a kubelet\'s token and access reviews', async () => {
-    const token = await api(node1, 'POST', '/apis/authentication.k8s.io/v1/tokenreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: viewer.token } });
+  it("answers a kubelet's token and access reviews", async () => {
+    const token = await api(node1, 'POST', '/apis/authentication.k8s.io/v1/tokenreviews', {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenReview',
+      spec: { token: viewer.token },
+    });
     expect(token.body.status).toMatchObject({ authenticated: true, user: { username: 'viewer' } });
-    const bogus = await api(node1, 'POST', '/apis/authentication.k8s.io/v1/tokenreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token: 'bogus' } });
+    const bogus = await api(node1, 'POST', '/apis/authentication.k8s.io/v1/tokenreviews', {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenReview',
+      spec: { token: 'bogus' },
+    });
     expect(bogus.body.status.authenticated).toBe(false);
-    const access = (user: string, groups: string[]) => api(node1, 'POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec: { user, groups, resourceAttributes: { verb: 'get', resource: 'nodes', subresource: 'proxy', name: 'node-1' } } });
+    const access = (user: string, groups: string[]) =>
+      api(node1, 'POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SubjectAccessReview',
+        spec: { user, groups, resourceAttributes: { verb: 'get', resource: 'nodes', subresource: 'proxy', name: 'node-1' } },
+      });
     expect((await access('admin', ['system:masters'])).body.status.allowed).toBe(true);
     expect((await access('viewer', ['mini-kubernetes:viewers'])).body.status.allowed).toBe(false);
     expect((await api(viewer, 'POST', '/apis/authentication.k8s.io/v1/tokenreviews', { spec: { token: 'x' } })).code).toBe(403);

@@ -15,7 +15,19 @@ export const SUBNET_PREFIX = '198.18.77';
 const STATE = `/tmp/${PREFIX}`;
 const DOCKER_ROOT = `/var/lib/${PREFIX}`;
 const RUN = `/run/${PREFIX}`;
-const FORWARD_RULE = ['FORWARD', '-i', BRIDGE, '-o', BRIDGE, '-m', 'comment', '--comment', 'mini-kubernetes multihost test', '-j', 'ACCEPT'];
+const FORWARD_RULE = [
+  'FORWARD',
+  '-i',
+  BRIDGE,
+  '-o',
+  BRIDGE,
+  '-m',
+  'comment',
+  '--comment',
+  'mini-kubernetes multihost test',
+  '-j',
+  'ACCEPT',
+];
 
 export interface Machine {
   name: string;
@@ -62,7 +74,12 @@ export function setUpNetwork(machines: Machine[]): void {
 
 /** Runs a command inside a machine's network namespace and returns its stdout. */
 export function inMachine(m: Machine, cmd: string, args: string[], input?: string): string {
-  return execFileSync('ip', ['netns', 'exec', m.netns, cmd, ...args], { encoding: 'utf8', input, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'], timeout: 60_000 });
+  return execFileSync('ip', ['netns', 'exec', m.netns, cmd, ...args], {
+    encoding: 'utf8',
+    input,
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    timeout: 60_000,
+  });
 }
 
 /** Starts a long-running process in a machine (nsenter --net, so it sees the host's cgroups and mounts). */
@@ -79,8 +96,24 @@ export async function startDocker(m: Machine, bridgeIP: string, imagesTar: strin
   const run = path.join(RUN, m.name);
   fs.mkdirSync(run, { recursive: true });
   m.dockerSocket = path.join(run, 'docker.sock');
-  startIn(m, 'dockerd', ['dockerd', '--data-root', path.join(DOCKER_ROOT, m.name), '--exec-root', path.join(run, 'exec'), '-H', `unix://${m.dockerSocket}`, '--pidfile', path.join(run, 'docker.pid'), '--bip', bridgeIP, '--iptables=false']);
-  await waitFor(() => fs.existsSync(m.dockerSocket!) && docker(m, ['version', '--format', '{{.Server.Version}}']).trim().length > 0, { timeoutMs: 60_000, what: `dockerd in ${m.name}` });
+  startIn(m, 'dockerd', [
+    'dockerd',
+    '--data-root',
+    path.join(DOCKER_ROOT, m.name),
+    '--exec-root',
+    path.join(run, 'exec'),
+    '-H',
+    `unix://${m.dockerSocket}`,
+    '--pidfile',
+    path.join(run, 'docker.pid'),
+    '--bip',
+    bridgeIP,
+    '--iptables=false',
+  ]);
+  await waitFor(() => fs.existsSync(m.dockerSocket!) && docker(m, ['version', '--format', '{{.Server.Version}}']).trim().length > 0, {
+    timeoutMs: 60_000,
+    what: `dockerd in ${m.name}`,
+  });
   docker(m, ['load', '-i', imagesTar]);
 }
 
@@ -115,7 +148,11 @@ export function tearDown(machines: Machine[]): void {
     }
   }
   // Mounts a killed engine left behind must go before its data root can.
-  const mounts = fs.readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1]).filter((p) => p && (p.startsWith(DOCKER_ROOT) || p.startsWith(RUN) || p.startsWith(STATE)));
+  const mounts = fs
+    .readFileSync('/proc/mounts', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[1])
+    .filter((p) => p && (p.startsWith(DOCKER_ROOT) || p.startsWith(RUN) || p.startsWith(STATE)));
   for (const p of mounts.reverse()) quiet('umount', ['-l', p]);
   for (const dir of [STATE, DOCKER_ROOT, RUN]) fs.rmSync(dir, { recursive: true, force: true });
 }

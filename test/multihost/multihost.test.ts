@@ -19,12 +19,21 @@ const installer = path.join(DIST, 'deploy', 'install', 'main.js');
 const imagesDir = '/tmp/mkmh-images';
 const NS = 'multihost';
 
-const kubectl = (args: string[], input?: string) => inMachine(cp, 'kubectl', ['--kubeconfig', path.join(cp.dir, 'data', 'kubeconfig'), ...args], input);
+const kubectl = (args: string[], input?: string) =>
+  inMachine(cp, 'kubectl', ['--kubeconfig', path.join(cp.dir, 'data', 'kubeconfig'), ...args], input);
 const json = (...args: string[]) => JSON.parse(kubectl([...args, '-o', 'json']));
 
 /** Writes the machine's units with the installer, then starts each unit's command in the machine. */
 function install(m: Machine, role: string, args: string[]): string {
-  const out = inMachine(m, process.execPath, [installer, role, `--data-dir=${path.join(m.dir, 'data')}`, `--units-dir=${path.join(m.dir, 'units')}`, `--advertise-address=${m.ip}`, `--cluster-cidr=${CLUSTER_CIDR}`, ...args]);
+  const out = inMachine(m, process.execPath, [
+    installer,
+    role,
+    `--data-dir=${path.join(m.dir, 'data')}`,
+    `--units-dir=${path.join(m.dir, 'units')}`,
+    `--advertise-address=${m.ip}`,
+    `--cluster-cidr=${CLUSTER_CIDR}`,
+    ...args,
+  ]);
   const units = /^units: (.*)$/m.exec(out)![1].split(' ');
   for (const unit of units) startIn(m, unit, execStartOf(fs.readFileSync(path.join(m.dir, 'units', `${unit}.service`), 'utf8')));
   return out;
@@ -66,12 +75,24 @@ beforeAll(async () => {
   inMachine(cp, process.execPath, [installer, 'publish-cluster-info', `--data-dir=${path.join(cp.dir, 'data')}`]);
   for (const w of workers) {
     const join = new RegExp(`^join ${w.name}: .* --server (\\S+) --token (\\S+) --ca-cert-hash (\\S+)`, 'm').exec(out)!;
-    install(w, 'worker', [`--server=${join[1]}`, `--token=${join[2]}`, `--ca-cert-hash=${join[3]}`, `--node-name=${w.name}`, `--docker-endpoint=unix://${w.dockerSocket}`]);
+    install(w, 'worker', [
+      `--server=${join[1]}`,
+      `--token=${join[2]}`,
+      `--ca-cert-hash=${join[3]}`,
+      `--node-name=${w.name}`,
+      `--docker-endpoint=unix://${w.dockerSocket}`,
+    ]);
   }
-  await waitFor(() => {
-    const nodes = json('get', 'nodes').items;
-    return nodes.length === 2 && nodes.every((n: any) => n.spec.podCIDR && n.status.conditions.some((c: any) => c.type === 'Ready' && c.status === 'True'));
-  }, { timeoutMs: 90_000, intervalMs: 1000, what: 'both workers Ready with podCIDRs' });
+  await waitFor(
+    () => {
+      const nodes = json('get', 'nodes').items;
+      return (
+        nodes.length === 2 &&
+        nodes.every((n: any) => n.spec.podCIDR && n.status.conditions.some((c: any) => c.type === 'Ready' && c.status === 'True'))
+      );
+    },
+    { timeoutMs: 90_000, intervalMs: 1000, what: 'both workers Ready with podCIDRs' },
+  );
   kubectl(['create', 'namespace', NS]);
 }, 240_000);
 
@@ -83,7 +104,7 @@ afterAll(async () => {
 }, 120_000);
 
 describe('three machines', () => {
-  it('routes each worker\'s podCIDR via the other worker', async () => {
+  it("routes each worker's podCIDR via the other worker", async () => {
     const nodes = json('get', 'nodes').items as any[];
     for (const w of workers) {
       const other = nodes.find((n) => n.metadata.name !== w.name);
@@ -94,7 +115,10 @@ describe('three machines', () => {
 
   it('connects pods across machines with their real IPs', async () => {
     kubectl(['-n', NS, 'apply', '-f', '-'], `${echoPod('a', 'w1')}---\n${echoPod('b', 'w2')}`);
-    await waitFor(() => ['a', 'b'].every((p) => json('-n', NS, 'get', 'pod', p).status.phase === 'Running'), { timeoutMs: 60_000, what: 'pods running' });
+    await waitFor(() => ['a', 'b'].every((p) => json('-n', NS, 'get', 'pod', p).status.phase === 'Running'), {
+      timeoutMs: 60_000,
+      what: 'pods running',
+    });
     const [a, b] = ['a', 'b'].map((p) => json('-n', NS, 'get', 'pod', p).status.podIP);
     const seen = await waitFor(() => execInPod('a', ['wget', '-q', '-O', '-', `http://${b}:8080/cgi-bin/ip`]), { what: 'a reaching b' });
     expect(ipv4(seen)).toBe(a);
@@ -102,14 +126,21 @@ describe('three machines', () => {
   });
 
   it('serves a NodePort on one machine from a pod on the other, and ClusterIP and DNS from a pod', async () => {
-    kubectl(['-n', NS, 'apply', '-f', '-'], 'apiVersion: v1\nkind: Service\nmetadata: {name: b}\nspec:\n  type: NodePort\n  selector: {app: b}\n  ports: [{port: 80, targetPort: http}]\n');
+    kubectl(
+      ['-n', NS, 'apply', '-f', '-'],
+      'apiVersion: v1\nkind: Service\nmetadata: {name: b}\nspec:\n  type: NodePort\n  selector: {app: b}\n  ports: [{port: 80, targetPort: http}]\n',
+    );
     const svc = json('-n', NS, 'get', 'svc', 'b');
     const nodePort = svc.spec.ports[0].nodePort;
     // b runs on w2; ask w1's address, from the control plane machine.
-    const answer = await waitFor(() => inMachine(cp, 'curl', ['-s', '-m', '3', `http://${workers[0].ip}:${nodePort}/cgi-bin/ip`]).trim(), { what: 'the NodePort on w1' });
+    const answer = await waitFor(() => inMachine(cp, 'curl', ['-s', '-m', '3', `http://${workers[0].ip}:${nodePort}/cgi-bin/ip`]).trim(), {
+      what: 'the NodePort on w1',
+    });
     expect(ipv4(answer)).toBe(workers[0].ip); // kube-proxy on w1 opened the connection to b
     expect(ipv4(execInPod('a', ['wget', '-q', '-O', '-', `http://${svc.spec.clusterIP}/cgi-bin/ip`]))).toBe(workers[0].ip);
-    const byName = await waitFor(() => execInPod('a', ['wget', '-q', '-O', '-', `http://b.${NS}.svc.cluster.local/cgi-bin/ip`]), { what: 'b by DNS name from a' });
+    const byName = await waitFor(() => execInPod('a', ['wget', '-q', '-O', '-', `http://b.${NS}.svc.cluster.local/cgi-bin/ip`]), {
+      what: 'b by DNS name from a',
+    });
     expect(ipv4(byName)).toBe(workers[0].ip);
     expect(execInPod('a', ['nslookup', `b.${NS}.svc.cluster.local`])).toContain(svc.spec.clusterIP);
   });
@@ -119,11 +150,21 @@ describe('three machines', () => {
     const pods = () => (json('-n', NS, 'get', 'pods', '-l', 'app=moving').items as any[]).filter((p) => !p.metadata.deletionTimestamp);
     await waitFor(() => pods().filter((p) => p.status.phase === 'Running').length === 2, { timeoutMs: 60_000, what: 'running' });
     const [w1, w2] = workers;
-    await stopProcesses(w2, w2.processes.filter((p) => p.spawnargs.some((a) => a.endsWith('kubelet/main.js') || a === 'dockerd')));
-    await waitFor(() => json('get', 'node', 'w2').status.conditions.some((c: any) => c.type === 'Ready' && c.status !== 'True'), { timeoutMs: 60_000, intervalMs: 1000, what: 'w2 NotReady' });
-    await waitFor(() => {
-      const running = pods().filter((p) => p.status.phase === 'Running');
-      return running.length === 2 && running.every((p) => p.spec.nodeName === w1.name);
-    }, { timeoutMs: 120_000, intervalMs: 1000, what: 'both replicas on w1' });
+    await stopProcesses(
+      w2,
+      w2.processes.filter((p) => p.spawnargs.some((a) => a.endsWith('kubelet/main.js') || a === 'dockerd')),
+    );
+    await waitFor(() => json('get', 'node', 'w2').status.conditions.some((c: any) => c.type === 'Ready' && c.status !== 'True'), {
+      timeoutMs: 60_000,
+      intervalMs: 1000,
+      what: 'w2 NotReady',
+    });
+    await waitFor(
+      () => {
+        const running = pods().filter((p) => p.status.phase === 'Running');
+        return running.length === 2 && running.every((p) => p.spec.nodeName === w1.name);
+      },
+      { timeoutMs: 120_000, intervalMs: 1000, what: 'both replicas on w1' },
+    );
   });
 });
