@@ -1,8 +1,6 @@
-// GET /version. The minor version decides which kubectl the /usr/bin/kubectl dispatcher runs: 31 keeps
-// kubectl on JSON request bodies (1.32+ send protobuf for `kubectl create deployment` and friends).
+// GET /version: the version of shared/version.ts with the build details kubectl prints.
 import { Router } from 'express';
-
-export const KUBERNETES_VERSION = { major: '1', minor: '31', gitVersion: 'v1.31.0-mini' };
+import { KUBERNETES_VERSION } from '../shared/version';
 
 export function versionInfo() {
   return {

@@ -3,7 +3,7 @@
 // replica serves /metrics (the work queues' metrics) on --secure-port.
 import os from 'node:os';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { KUBERNETES_VERSION } from '../apiserver/version';
+import { KUBERNETES_VERSION } from '../shared/version';
 import type { Deployment, ReplicaSet } from '../shared/api/apps';
 import type { Pod } from '../shared/api/core';
 import { Deployments, Pods, ReplicaSets } from '../shared/api/resources';
@@ -146,6 +146,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  log.error({ err: String(err) }, 'controller-manager failed');
+  log.error({ err }, 'controller-manager failed');
   process.exit(1);
 });

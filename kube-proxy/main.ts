@@ -3,7 +3,7 @@
 // bind to them; NodePorts are opened only on the addresses in --nodeport-addresses.
 import http from 'node:http';
 import os from 'node:os';
-import { KUBERNETES_VERSION } from '../apiserver/version';
+import { KUBERNETES_VERSION } from '../shared/version';
 import { asyncHandler } from '../shared/asynchandler';
 import { cidrContains, parseCidr } from '../shared/cidr';
 import { Client } from '../shared/client';
@@ -114,7 +114,7 @@ async function main(): Promise<void> {
       res.end();
     }, log),
   );
-  metrics.on('error', (err) => log.warn({ err: String(err) }, 'metrics server failed'));
+  metrics.on('error', (err) => log.warn({ err }, 'metrics server failed'));
   metrics.listen(Number(metricsPort), metricsHost);
 
   const shutdown = async (signal: string) => {
@@ -130,6 +130,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  log.error({ err: String(err) }, 'kube-proxy failed');
+  log.error({ err }, 'kube-proxy failed');
   process.exit(1);
 });

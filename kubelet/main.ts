@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { KUBERNETES_VERSION } from '../apiserver/version';
+import { KUBERNETES_VERSION } from '../shared/version';
 import type { Taint } from '../shared/api/core';
 import { Client } from '../shared/client';
 import { realClock } from '../shared/clock';
@@ -126,7 +126,7 @@ async function main(): Promise<void> {
   );
   const stats = new StatsCollector(flags['node-name']!, runtime, () => kubelet.containers(), os.cpus().length, log);
   const statsTimer = setInterval(
-    () => void stats.collect().catch((err) => log.warn({ err: String(err) }, 'stats collection failed')),
+    () => void stats.collect().catch((err) => log.warn({ err }, 'stats collection failed')),
     STATS_PERIOD_MS,
   );
   registerRunningGauges(() => kubelet.containers());
@@ -152,7 +152,7 @@ async function main(): Promise<void> {
     log.info({ signal }, 'shutting down');
     kubelet.stop();
     if (parseBool(flags['cleanup-on-stop'])) {
-      await kubelet.removeAllPods().catch((err) => log.warn({ err: String(err) }, 'pod cleanup failed'));
+      await kubelet.removeAllPods().catch((err) => log.warn({ err }, 'pod cleanup failed'));
       fs.rmSync(flags['root-dir']!, { recursive: true, force: true }); // volumes and the port's certificate
     }
     clearInterval(statsTimer);
@@ -166,6 +166,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  log.error({ err: String(err) }, 'kubelet failed');
+  log.error({ err }, 'kubelet failed');
   process.exit(1);
 });

@@ -1,7 +1,7 @@
 // kube-scheduler: assigns pending pods to nodes. With --leader-elect, only the holder of the
 // kube-system/kube-scheduler Lease schedules. Every replica serves /metrics on --secure-port.
 import os from 'node:os';
-import { KUBERNETES_VERSION } from '../apiserver/version';
+import { KUBERNETES_VERSION } from '../shared/version';
 import { Client } from '../shared/client';
 import { realClock } from '../shared/clock';
 import { DelegatedAuth } from '../shared/delegatedauth';

@@ -1,5 +1,6 @@
 // The design's hard boundaries: etcd3 is imported by the apiserver's storage file only, dockerode by the
-// kubelet's Docker runtime only; everything else talks to the apiserver over HTTP.
+// kubelet's Docker runtime only, and no other process imports the apiserver's code: everything else talks
+// to the apiserver over HTTP.
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -22,6 +23,13 @@ function importers(module: string): string[] {
     .map((f) => path.relative(ROOT, f));
 }
 
+/** Files under `dir` that import anything from apiserver/. */
+function apiserverImporters(dir: string): string[] {
+  return sources(path.join(ROOT, dir))
+    .filter((f) => /from '(\.\.\/)+apiserver\//.test(fs.readFileSync(f, 'utf8')))
+    .map((f) => path.relative(ROOT, f));
+}
+
 describe('import boundaries', () => {
   it('imports etcd3 in apiserver/storage/etcd.ts only', () => {
     expect(importers('etcd3')).toEqual(['apiserver/storage/etcd.ts']);
@@ -29,5 +37,9 @@ describe('import boundaries', () => {
 
   it('imports dockerode in kubelet/runtime/docker.ts only', () => {
     expect(importers('dockerode')).toEqual(['kubelet/runtime/docker.ts']);
+  });
+
+  it.each(['scheduler', 'controller-manager', 'kubelet', 'kube-proxy', 'shared'])('keeps %s/ free of apiserver imports', (dir) => {
+    expect(apiserverImporters(dir)).toEqual([]);
   });
 });
