@@ -82,7 +82,7 @@ async function start(): Promise<void> {
       await bootstrap(stores, { serviceCIDR, advertiseAddress, securePort: port }, log);
       return;
     } catch (err) {
-      if (attempt % 10 === 0) log.warn({ err: String(err) }, 'waiting for etcd');
+      if (attempt % 10 === 0) log.warn({ err }, 'waiting for etcd');
       await new Promise((r) => setTimeout(r, 500));
     }
   }
@@ -93,7 +93,7 @@ const compactionMs = parseDuration(flags['etcd-compaction-interval']!);
 const compaction =
   compactionMs > 0
     ? setInterval(() => {
-        storage.compact(Number(flags['etcd-compaction-keep'])).catch((err) => log.warn({ err: String(err) }, 'compaction failed'));
+        storage.compact(Number(flags['etcd-compaction-keep'])).catch((err) => log.warn({ err }, 'compaction failed'));
       }, compactionMs)
     : undefined;
 

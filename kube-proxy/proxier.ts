@@ -57,7 +57,7 @@ export class Proxier {
       try {
         await this.syncProxyRules();
       } catch (err) {
-        this.log.warn({ err: String(err) }, 'sync failed');
+        this.log.warn({ err }, 'sync failed');
       }
     });
   }

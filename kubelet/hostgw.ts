@@ -103,7 +103,7 @@ export class HostGateway {
     const sync = () => {
       this.syncing = this.syncing
         .then(() => this.syncRoutes(this.nodes!.lister.list()))
-        .catch((err) => this.log.warn({ err: String(err) }, 'syncing pod routes failed'));
+        .catch((err) => this.log.warn({ err }, 'syncing pod routes failed'));
     };
     this.nodes.addEventHandler({ add: sync, update: sync, delete: sync });
     this.nodes.run();
@@ -113,7 +113,7 @@ export class HostGateway {
   async cleanup(): Promise<void> {
     this.nodes?.stop();
     await this.syncing;
-    await this.syncRoutes([]).catch((err) => this.log.warn({ err: String(err) }, 'removing pod routes failed'));
+    await this.syncRoutes([]).catch((err) => this.log.warn({ err }, 'removing pod routes failed'));
     for (const [table, chain, rule] of this.rules) await run('iptables', ['-t', table, '-D', chain, ...rule]).catch(() => undefined);
   }
 }

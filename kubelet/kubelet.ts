@@ -134,7 +134,7 @@ export class Kubelet {
       try {
         await fn();
       } catch (err) {
-        this.log.warn({ err: String(err) }, 'periodic task failed');
+        this.log.warn({ err }, 'periodic task failed');
       }
       await this.clock.sleep(periodMs);
     }
@@ -162,7 +162,7 @@ export class Kubelet {
         await this.renewLease();
         return;
       } catch (err) {
-        this.log.warn({ err: String(err) }, 'registering the node failed; retrying');
+        this.log.warn({ err }, 'registering the node failed; retrying');
         await this.clock.sleep(1000);
       }
     }
@@ -481,7 +481,7 @@ export class Kubelet {
         this.event(pod, 'Normal', 'Created', `Created container ${name}`);
         this.event(pod, 'Normal', 'Started', `Started container ${name}`);
       } catch (err) {
-        log.warn({ container: name, err: String(err) }, 'starting the container failed');
+        log.warn({ container: name, err }, 'starting the container failed');
         this.event(pod, 'Warning', 'Failed', `Error: ${(err as Error).message}`);
         waiting.set(name, { reason: 'CreateContainerError', message: (err as Error).message });
         retryMs = Math.min(retryMs ?? Infinity, 10_000);

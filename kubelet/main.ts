@@ -125,10 +125,7 @@ async function main(): Promise<void> {
     log,
   );
   const stats = new StatsCollector(flags['node-name']!, runtime, () => kubelet.containers(), os.cpus().length, log);
-  const statsTimer = setInterval(
-    () => void stats.collect().catch((err) => log.warn({ err }, 'stats collection failed')),
-    STATS_PERIOD_MS,
-  );
+  const statsTimer = setInterval(() => void stats.collect().catch((err) => log.warn({ err }, 'stats collection failed')), STATS_PERIOD_MS);
   registerRunningGauges(() => kubelet.containers());
   // kubelet_pod_start_duration_seconds, from the pods the kubelet's informer sees.
   const podStarts = new PodStartupLatencyTracker(realClock);

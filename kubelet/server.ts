@@ -82,7 +82,7 @@ export function createKubeletServer(
         stream.pipe(res);
         res.on('close', () => stream.destroy());
       } catch (err) {
-        log.warn({ pod: `${namespace}/${pod}`, container, err: String(err) }, 'log request failed');
+        log.warn({ pod: `${namespace}/${pod}`, container, err }, 'log request failed');
         if (!res.headersSent) fail(res, 500, String(err));
         else res.end();
       }

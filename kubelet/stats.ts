@@ -58,7 +58,7 @@ export class StatsCollector {
         try {
           return { c, usage: await this.runtime.stats(c.id) };
         } catch (err) {
-          this.log.debug({ container: c.id, err: String(err) }, 'stats unavailable');
+          this.log.debug({ container: c.id, err }, 'stats unavailable');
           return undefined;
         }
       }),

@@ -146,7 +146,7 @@ export class Scheduler {
       this.recordAttempt('error', start);
       this.cache.forget(pod);
       if (isNotFound(err) || isConflict(err)) return; // deleted, or bound by someone else
-      this.log.warn({ pod: key, node, err: String(err) }, 'binding failed; trying again');
+      this.log.warn({ pod: key, node, err }, 'binding failed; trying again');
       this.queue.addRateLimited(key);
     }
   }

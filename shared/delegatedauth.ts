@@ -76,7 +76,7 @@ export class DelegatedAuth {
       if (!(await this.authorize(user, attrs))) return { ok: false, code: 403, message: forbiddenMessage(user, attrs) };
       return { ok: true, user };
     } catch (err) {
-      this.log.warn({ err: String(err) }, 'could not check the caller with the apiserver');
+      this.log.warn({ err }, 'could not check the caller with the apiserver');
       return { ok: false, code: 503, message: 'the apiserver could not be asked about this caller' };
     }
   }

@@ -38,7 +38,7 @@ export class EventRecorder {
 
   /** Records an event; never throws (failures are logged). */
   event(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): void {
-    void this.record(obj, type, reason, message).catch((err) => this.log.warn({ err: String(err), reason }, 'could not record event'));
+    void this.record(obj, type, reason, message).catch((err) => this.log.warn({ err, reason }, 'could not record event'));
   }
 
   private async record(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): Promise<void> {

@@ -190,7 +190,7 @@ export class Informer<T extends KubeObject> {
           continue;
         }
         backoffMs = Math.min(Math.max(backoffMs * 2, 200), 30_000);
-        this.log.warn({ err: err instanceof Error ? err.message : String(err), retryInMs: backoffMs }, 'list/watch failed');
+        this.log.warn({ err, retryInMs: backoffMs }, 'list/watch failed');
         await this.clock.sleep(backoffMs, this.abort.signal);
       }
     }

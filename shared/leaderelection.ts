@@ -118,7 +118,7 @@ export class LeaderElector {
       try {
         this.leading = await this.tryAcquireOrRenew();
       } catch (err) {
-        this.log.warn({ err: String(err) }, 'error acquiring the lease');
+        this.log.warn({ err }, 'error acquiring the lease');
       }
       if (!this.leading) await this.clock.sleep(this.retryMs, signal);
     }
@@ -133,7 +133,7 @@ export class LeaderElector {
       try {
         if (await this.tryAcquireOrRenew()) lastRenew = this.clock.now();
       } catch (err) {
-        this.log.warn({ err: String(err) }, 'error renewing the lease');
+        this.log.warn({ err }, 'error renewing the lease');
       }
       if (this.clock.now() - lastRenew > this.renewDeadlineMs) break;
     }
@@ -157,7 +157,7 @@ export class LeaderElector {
         });
       }
     } catch (err) {
-      this.log.warn({ err: String(err) }, 'could not release the lease');
+      this.log.warn({ err }, 'could not release the lease');
     }
   }
 }

@@ -86,7 +86,7 @@ export function serveMetrics(
   const server = https.createServer(tls, handler(registry, auth, log));
   return new Promise((resolve) => {
     server.once('error', (err) => {
-      log.warn({ err: String(err), port: opts.port }, 'secure port not served; running without /metrics');
+      log.warn({ err, port: opts.port }, 'secure port not served; running without /metrics');
       resolve(undefined);
     });
     server.listen(opts.port, opts.bindAddress, () => {

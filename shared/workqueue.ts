@@ -232,10 +232,7 @@ export async function runWorkers(
         await sync(key);
         queue.forget(key);
       } catch (err) {
-        logger.warn(
-          { key, err: err instanceof Error ? err.message : String(err), retries: queue.numRequeues(key) },
-          'sync failed; requeued with back-off',
-        );
+        logger.warn({ key, err, retries: queue.numRequeues(key) }, 'sync failed; requeued with back-off');
         queue.addRateLimited(key);
       } finally {
         queue.done(key);

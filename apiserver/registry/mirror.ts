@@ -53,7 +53,7 @@ export class StoreMirror<T extends KubeObject> {
             .catch(onError);
         });
       } catch (err) {
-        this.log.warn({ resource: this.store.resource.plural, err: String(err) }, 'listing for the mirror failed');
+        this.log.warn({ resource: this.store.resource.plural, err }, 'listing for the mirror failed');
       } finally {
         round.abort();
         signal.removeEventListener('abort', stop);

@@ -80,7 +80,7 @@ export class WatchCache {
           running.signal.addEventListener('abort', () => resolve(), { once: true });
         });
       } catch (err) {
-        this.log.warn({ err: String(err) }, 'watch cache lost its etcd watch; restarting');
+        this.log.warn({ err }, 'watch cache lost its etcd watch; restarting');
         this.coveredFrom = undefined;
         const watchers = [...this.watchers];
         this.watchers.clear();

@@ -31,7 +31,7 @@ export class NodeIpamController {
       if (!node.spec?.podCIDR)
         this.pending = this.pending
           .then(() => this.allocate(node.metadata.name!, informer.lister.list()))
-          .catch((err) => this.log.warn({ err: String(err) }, 'pod CIDR allocation failed'));
+          .catch((err) => this.log.warn({ err }, 'pod CIDR allocation failed'));
     };
     informer.addEventHandler({ add: allocate, update: (_o, n) => allocate(n) });
   }

@@ -53,7 +53,7 @@ export class NodeLifecycleController {
       try {
         await this.monitorNodeHealth();
       } catch (err) {
-        this.log.warn({ err: String(err) }, 'node health check failed');
+        this.log.warn({ err }, 'node health check failed');
       }
       await this.clock.sleep(this.opts.monitorPeriodMs, signal);
     }

@@ -85,7 +85,7 @@ function removePodContainers(nodes: string[]): void {
         .split('\n')
         .filter(Boolean);
     } catch (err) {
-      log.warn({ err: String(err) }, 'could not list pod containers');
+      log.warn({ err }, 'could not list pod containers');
     }
     if (ids.length) execFileSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' });
     if (ids.length) log.info({ node, containers: ids.length }, 'removed pod containers');
@@ -153,7 +153,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  log.error({ err: String(err) }, 'the cluster failed to start');
+  log.error({ err }, 'the cluster failed to start');
   process.exitCode = 1;
   process.kill(process.pid, 'SIGTERM');
 });

@@ -65,7 +65,7 @@ export function startDNS(
     forward.on('error', () => forward.close());
     forward.send(msg, 53, upstream);
   });
-  server.on('error', (err) => log.warn({ err: String(err) }, 'DNS server error'));
+  server.on('error', (err) => log.warn({ err }, 'DNS server error'));
   return new Promise((resolveBind, reject) => {
     server.once('error', reject);
     server.bind(53, address, () => {
