@@ -12,6 +12,7 @@ import { isConflict, isNotFound } from '../shared/errors';
 import { EventRecorder } from '../shared/events';
 import type { SharedInformerFactory } from '../shared/informer';
 import type { Logger } from '../shared/log';
+import { ItemExponentialFailureRateLimiter } from '../shared/ratelimiter';
 import { RateLimitingQueue, runWorkers } from '../shared/workqueue';
 import { findNodeForPod } from './algorithm';
 import { SchedulerCache } from './cache';
@@ -47,7 +48,7 @@ export class Scheduler {
     private readonly clock: Clock,
     private readonly log: Logger,
   ) {
-    this.queue = new RateLimitingQueue({ clock, baseDelayMs: 1000, maxDelayMs: 10_000, qps: 1e6, burst: 1e6 });
+    this.queue = new RateLimitingQueue({ clock, rateLimiter: new ItemExponentialFailureRateLimiter(1000, 10_000) });
     this.recorder = new EventRecorder(client, { component: opts.schedulerName }, { clock, logger: log });
     this.filters = opts.filters ?? DEFAULT_FILTERS;
     this.scores = opts.scores ?? DEFAULT_SCORES;

@@ -1,4 +1,5 @@
 import { FakeClock } from './clock';
+import { ItemExponentialFailureRateLimiter } from './ratelimiter';
 import { RateLimitingQueue, runWorkers } from './workqueue';
 import { newLogger } from './log';
 
@@ -31,9 +32,9 @@ describe('RateLimitingQueue', () => {
     expect(second).toBe('a');
   });
 
-  it('backs off failures per key: 5 ms doubling, reset by forget', () => {
+  it('waits as its rate limiter says before re-adding a failed key, and an earlier pending wait wins', () => {
     const clock = new FakeClock();
-    const q = new RateLimitingQueue({ clock, qps: 1e9, burst: 1e9 });
+    const q = new RateLimitingQueue({ clock, rateLimiter: new ItemExponentialFailureRateLimiter(5, 1000) });
     q.addRateLimited('a');
     q.addRateLimited('a'); // 10 ms, later than the pending 5 ms: the earlier one wins
     clock.step(4);
@@ -45,25 +46,16 @@ describe('RateLimitingQueue', () => {
     expect(q.numRequeues('a')).toBe(0);
   });
 
-  it('caps the back-off', () => {
+  it('uses the controller rate limiter by default: the token bucket delays a burst of failures', () => {
     const clock = new FakeClock();
-    const q2 = new RateLimitingQueue({ clock, maxDelayMs: 100, qps: 1e9, burst: 1e9 });
-    for (let i = 0; i < 30; i++) q2.addRateLimited('c'); // 5 * 2^29 ms without the cap
-    clock.step(100);
-    expect(q2.len()).toBe(1);
-  });
-
-  it('applies the overall token bucket when it is slower than the per-key back-off', () => {
-    const clock = new FakeClock();
-    const q = new RateLimitingQueue({ clock, qps: 10, burst: 1 });
-    q.addRateLimited('a'); // uses the only token: 5 ms
-    q.addRateLimited('b'); // bucket empty: 100 ms
+    const q = new RateLimitingQueue({ clock });
+    for (let i = 0; i < 101; i++) q.addRateLimited(`k${i}`); // 100 tokens, then 100 ms for the next at 10 qps
     clock.step(5);
-    expect(q.len()).toBe(1);
+    expect(q.len()).toBe(100);
     clock.step(94);
-    expect(q.len()).toBe(1);
+    expect(q.len()).toBe(100);
     clock.step(1);
-    expect(q.len()).toBe(2);
+    expect(q.len()).toBe(101);
   });
 
   it('runWorkers retries a failing sync with back-off and stops on shutDown', async () => {

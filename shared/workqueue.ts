@@ -2,13 +2,14 @@
 //   - a key is never processed by two workers at once;
 //   - a key added while it is being processed is processed once more after done();
 //   - adding a key that is already waiting does nothing (bursts collapse);
-//   - failures are retried with per-key exponential back-off (5 ms doubling, capped), under an overall
-//     token-bucket rate limit (10 qps, burst 100), whichever is slower.
+//   - failures are retried after the wait its rate limiter gives (shared/ratelimiter.ts; by default
+//     client-go's controller limiter: per-key back-off 5 ms doubling, capped, under a 10 qps bucket).
 // A named queue reports client-go's workqueue metrics (labelled name=<queue>) once a process has set a
 // metrics provider (setWorkqueueMetricsProvider), as Kubernetes' components do at start-up.
 import { Counter, Gauge, Histogram, Registry, exponentialBuckets } from 'prom-client';
 import { Clock, realClock } from './clock';
 import type { Logger } from './log';
+import { defaultControllerRateLimiter, RateLimiter } from './ratelimiter';
 
 /** client-go's workqueue metrics, one series per queue name. */
 export class WorkqueueMetrics {
@@ -82,10 +83,8 @@ class QueueMetrics {
 
 export interface QueueOptions {
   clock?: Clock;
-  baseDelayMs?: number;
-  maxDelayMs?: number;
-  qps?: number;
-  burst?: number;
+  /** How long a failed key waits; default: defaultControllerRateLimiter. */
+  rateLimiter?: RateLimiter;
   /** The queue's name in the workqueue metrics; an unnamed queue reports none. */
   name?: string;
   /** Where a named queue reports; default: the provider set for the process. */
@@ -97,26 +96,15 @@ export class RateLimitingQueue {
   private readonly queue: string[] = [];
   private readonly dirty = new Set<string>();
   private readonly processing = new Set<string>();
-  private readonly failures = new Map<string, number>();
+  private readonly rateLimiter: RateLimiter;
   private readonly waiting = new Map<string, { at: number; handle: unknown }>();
   private readonly getters: ((key: string | undefined) => void)[] = [];
   private shuttingDown = false;
-  private tokens: number;
-  private lastRefill: number;
-  private readonly baseDelayMs: number;
-  private readonly maxDelayMs: number;
-  private readonly qps: number;
-  private readonly burst: number;
   private readonly metrics?: QueueMetrics;
 
   constructor(opts: QueueOptions = {}) {
     this.clock = opts.clock ?? realClock;
-    this.baseDelayMs = opts.baseDelayMs ?? 5;
-    this.maxDelayMs = opts.maxDelayMs ?? 1000 * 1000;
-    this.qps = opts.qps ?? 10;
-    this.burst = opts.burst ?? 100;
-    this.tokens = this.burst;
-    this.lastRefill = this.clock.now();
+    this.rateLimiter = opts.rateLimiter ?? defaultControllerRateLimiter(this.clock);
     const metrics = opts.metrics ?? provider;
     if (opts.name && metrics) this.metrics = new QueueMetrics(metrics, opts.name, this.clock);
   }
@@ -157,30 +145,18 @@ export class RateLimitingQueue {
     this.waiting.set(key, { at, handle });
   }
 
-  /** Re-adds a key that failed, after max(per-key back-off, overall rate limit). */
+  /** Re-adds a key that failed, after the wait its rate limiter gives. */
   addRateLimited(key: string): void {
-    const n = this.failures.get(key) ?? 0;
-    this.failures.set(key, n + 1);
     this.metrics?.retry();
-    const backoff = Math.min(this.baseDelayMs * 2 ** n, this.maxDelayMs);
-    this.addAfter(key, Math.max(backoff, this.bucketDelay()));
-  }
-
-  /** The wait the token bucket imposes on one more item. */
-  private bucketDelay(): number {
-    const now = this.clock.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.lastRefill) / 1000) * this.qps);
-    this.lastRefill = now;
-    this.tokens -= 1;
-    return this.tokens >= 0 ? 0 : (-this.tokens / this.qps) * 1000;
+    this.addAfter(key, this.rateLimiter.when(key));
   }
 
   forget(key: string): void {
-    this.failures.delete(key);
+    this.rateLimiter.forget(key);
   }
 
   numRequeues(key: string): number {
-    return this.failures.get(key) ?? 0;
+    return this.rateLimiter.numRequeues(key);
   }
 
   /** The next key to process; waits for one. Undefined once the queue is shut down and drained. */
