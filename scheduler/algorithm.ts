@@ -1,11 +1,21 @@
 // scheduleOne's decision, pure: filter every node, score the feasible ones, pick the best (at random
-// among equals). Returns the node, or the reasons each node was rejected.
+// among equals). Returns the node, the reasons each node was rejected (a fit error), or the error of a
+// plugin that failed.
 import type { Pod } from '../shared/api/core';
-import type { FilterPlugin, ScorePlugin } from './framework';
-import { fitErrorMessage } from './framework';
+import type { FilterPlugin, ScorePlugin, Status } from './framework';
+import { fitErrorMessage, SUCCESS } from './framework';
 import type { NodeInfo } from './nodeinfo';
 
-export type ScheduleResult = { node: string } | { message: string };
+export type ScheduleResult = { node: string } | { unschedulable: string } | { error: string };
+
+/** Runs the filters in order; the first that does not answer Success decides. */
+function runFilters(filters: FilterPlugin[], pod: Pod, info: NodeInfo): Status & { plugin?: string } {
+  for (const f of filters) {
+    const status = f.filter(pod, info);
+    if (status.code !== 'Success') return { ...status, plugin: f.name };
+  }
+  return SUCCESS;
+}
 
 export function findNodeForPod(
   pod: Pod,
@@ -17,15 +27,12 @@ export function findNodeForPod(
   const feasible: NodeInfo[] = [];
   const reasons = new Map<string, number>();
   for (const info of nodes) {
-    let failed: string[] | undefined;
-    for (const f of filters) {
-      failed = f.filter(pod, info);
-      if (failed) break;
-    }
-    if (!failed) feasible.push(info);
-    else for (const r of failed) reasons.set(r, (reasons.get(r) ?? 0) + 1);
+    const status = runFilters(filters, pod, info);
+    if (status.code === 'Error') return { error: `running "${status.plugin}" filter plugin: ${status.reasons.join(', ')}` };
+    if (status.code === 'Success') feasible.push(info);
+    else for (const r of status.reasons) reasons.set(r, (reasons.get(r) ?? 0) + 1);
   }
-  if (!feasible.length) return { message: fitErrorMessage(nodes.length, reasons) };
+  if (!feasible.length) return { unschedulable: fitErrorMessage(nodes.length, reasons) };
   if (feasible.length === 1) return { node: feasible[0].node.metadata.name! };
   const totals = new Array<number>(feasible.length).fill(0);
   for (const plugin of scores) plugin.score(pod, feasible).forEach((score, i) => (totals[i] += plugin.weight * score));

@@ -1,12 +1,29 @@
 // The scheduling framework, reduced to its two extension points: Filter plugins say whether a pod fits
-// a node (and why not), Score plugins rank the nodes that fit.
+// a node (and why not, as a Status), Score plugins rank the nodes that fit.
 import type { Pod } from '../shared/api/core';
 import type { NodeInfo } from './nodeinfo';
 
+/**
+ * What a plugin answers (the framework's Status codes): Unschedulable means the pod does not fit now (it
+ * might once other pods go), UnschedulableAndUnresolvable that no preemption can help (a selector, a
+ * taint), Error that the plugin itself failed: the attempt is retried, not reported as a fit error.
+ */
+export type Code = 'Success' | 'Unschedulable' | 'UnschedulableAndUnresolvable' | 'Error';
+
+export interface Status {
+  code: Code;
+  /** Kubernetes' wording, one per reason: `Insufficient cpu`. */
+  reasons: string[];
+}
+
+export const SUCCESS: Status = { code: 'Success', reasons: [] };
+
+export const unschedulable = (...reasons: string[]): Status => ({ code: 'Unschedulable', reasons });
+export const unresolvable = (...reasons: string[]): Status => ({ code: 'UnschedulableAndUnresolvable', reasons });
+
 export interface FilterPlugin {
   name: string;
-  /** Undefined when the pod fits; otherwise the reason(s), as Kubernetes words them. */
-  filter(pod: Pod, node: NodeInfo): string[] | undefined;
+  filter(pod: Pod, node: NodeInfo): Status;
 }
 
 export interface ScorePlugin {

@@ -120,9 +120,13 @@ export class Scheduler {
     if (!pod || !this.responsibleFor(pod) || this.cache.isAssumed(pod)) return;
     const start = this.clock.now();
     const result = findNodeForPod(pod, this.cache.nodeInfos(), this.filters, this.scores);
-    if ('message' in result) {
+    if ('error' in result) {
+      this.recordAttempt('error', start);
+      throw new Error(result.error); // retried with back-off
+    }
+    if ('unschedulable' in result) {
       this.recordAttempt('unschedulable', start);
-      return this.markUnschedulable(pod, key, result.message);
+      return this.markUnschedulable(pod, key, result.unschedulable);
     }
     this.cache.assume(pod, result.node);
     this.unschedulable.delete(key);

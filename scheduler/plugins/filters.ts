@@ -1,7 +1,7 @@
 // Filter plugins, named after Kubernetes': NodeUnschedulable, NodeName, TaintToleration (which also
 // covers not-ready nodes through their taint), NodeAffinity, NodeResourcesFit, NodePorts.
 import type { NodeSelectorRequirement, NodeSelectorTerm, Pod, Taint, Toleration } from '../../shared/api/core';
-import type { FilterPlugin } from '../framework';
+import { FilterPlugin, SUCCESS, unresolvable, unschedulable } from '../framework';
 import type { NodeInfo } from '../nodeinfo';
 import { podRequests } from '../nodeinfo';
 
@@ -26,17 +26,19 @@ export function effectiveTaints(info: NodeInfo): Taint[] {
 export const nodeUnschedulable: FilterPlugin = {
   name: 'NodeUnschedulable',
   filter(pod, info) {
-    if (!info.node.spec?.unschedulable) return undefined;
+    if (!info.node.spec?.unschedulable) return SUCCESS;
     return tolerates(pod.spec.tolerations, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' })
-      ? undefined
-      : ['node(s) were unschedulable'];
+      ? SUCCESS
+      : unresolvable('node(s) were unschedulable');
   },
 };
 
 export const nodeName: FilterPlugin = {
   name: 'NodeName',
   filter: (pod, info) =>
-    pod.spec.nodeName && pod.spec.nodeName !== info.node.metadata.name ? ["node(s) didn't match the requested node name"] : undefined,
+    pod.spec.nodeName && pod.spec.nodeName !== info.node.metadata.name
+      ? unresolvable("node(s) didn't match the requested node name")
+      : SUCCESS,
 };
 
 export const taintToleration: FilterPlugin = {
@@ -45,7 +47,7 @@ export const taintToleration: FilterPlugin = {
     const untolerated = effectiveTaints(info).find(
       (t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerates(pod.spec.tolerations, t),
     );
-    return untolerated ? [`node(s) had untolerated taint {${untolerated.key}: ${untolerated.value ?? ''}}`] : undefined;
+    return untolerated ? unresolvable(`node(s) had untolerated taint {${untolerated.key}: ${untolerated.value ?? ''}}`) : SUCCESS;
   },
 };
 
@@ -81,7 +83,7 @@ export const nodeAffinity: FilterPlugin = {
     const selectorOk = Object.entries(pod.spec.nodeSelector ?? {}).every(([k, v]) => labels[k] === v);
     const terms = pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
     const affinityOk = !terms?.length || terms.some((t) => termMatches(t, info));
-    return selectorOk && affinityOk ? undefined : ["node(s) didn't match Pod's node affinity/selector"];
+    return selectorOk && affinityOk ? SUCCESS : unresolvable("node(s) didn't match Pod's node affinity/selector");
   },
 };
 
@@ -95,7 +97,7 @@ export const nodeResourcesFit: FilterPlugin = {
     if (used.pods + 1 > free.pods) reasons.push('Too many pods');
     if (want.milliCPU > 0 && used.milliCPU + want.milliCPU > free.milliCPU) reasons.push('Insufficient cpu');
     if (want.memory > 0 && used.memory + want.memory > free.memory) reasons.push('Insufficient memory');
-    return reasons.length ? reasons : undefined;
+    return reasons.length ? unschedulable(...reasons) : SUCCESS;
   },
 };
 
@@ -105,7 +107,7 @@ export const nodePorts: FilterPlugin = {
     const conflict = pod.spec.containers.some((c) =>
       (c.ports ?? []).some((p) => p.hostPort && info.portInUse(p.protocol ?? 'TCP', p.hostIP ?? '0.0.0.0', p.hostPort)),
     );
-    return conflict ? ["node(s) didn't have free ports for the requested pod ports"] : undefined;
+    return conflict ? unschedulable("node(s) didn't have free ports for the requested pod ports") : SUCCESS;
   },
 };
 
