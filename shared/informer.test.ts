@@ -144,4 +144,22 @@ describe('Informer', () => {
     expect(late).toEqual(['a']);
     informer.stop();
   });
+
+  it('isolates handlers: one that throws neither skips the others nor ends the watch', async () => {
+    const { source, informer, events } = setup();
+    informer.run();
+    await informer.waitForSync();
+    informer.addEventHandler({
+      add: () => {
+        throw new Error('handler bug');
+      },
+    });
+    await flush();
+    source.current.emit({ type: 'ADDED', object: cm('a', 3) });
+    source.current.emit({ type: 'ADDED', object: cm('b', 4) });
+    await flush();
+    expect(events).toEqual(['add a@3', 'add b@4']);
+    expect([source.lists, source.watches.length]).toEqual([1, 1]);
+    informer.stop();
+  });
 });

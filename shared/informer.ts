@@ -127,7 +127,23 @@ export class Informer<T extends KubeObject> {
 
   addEventHandler(handler: EventHandler<T>): void {
     this.handlers.push(handler);
-    if (this.synced) for (const obj of this.cache.items.values()) handler.add?.(obj);
+    if (this.synced) for (const obj of this.cache.items.values()) this.call(handler, (h) => h.add?.(obj));
+  }
+
+  /**
+   * Calls every handler; one that throws is logged and the others still run. A handler's failure must not
+   * skip the rest, nor end the watch (which would relist and replay every object to every handler).
+   */
+  private notify(event: (h: EventHandler<T>) => void): void {
+    for (const h of this.handlers) this.call(h, event);
+  }
+
+  private call(handler: EventHandler<T>, event: (h: EventHandler<T>) => void): void {
+    try {
+      event(handler);
+    } catch (err) {
+      this.log.error({ err }, 'event handler failed');
+    }
   }
 
   addIndexer(name: string, fn: IndexFunc<T>): void {
@@ -161,7 +177,7 @@ export class Informer<T extends KubeObject> {
   private scheduleResync(ms: number): void {
     this.clock.setTimeout(() => {
       if (!this.running) return;
-      for (const obj of this.cache.items.values()) this.handlers.forEach((h) => h.update?.(obj, obj));
+      for (const obj of this.cache.items.values()) this.notify((h) => h.update?.(obj, obj));
       this.scheduleResync(ms);
     }, ms);
   }
@@ -245,15 +261,12 @@ export class Informer<T extends KubeObject> {
     if (type === 'DELETED') {
       if (!old) return;
       this.cache.remove(key);
-      for (const h of this.handlers) h.delete?.(obj);
+      this.notify((h) => h.delete?.(obj));
       return;
     }
     if (old && old.metadata.resourceVersion === obj.metadata.resourceVersion) return;
     this.cache.put(key, obj);
-    for (const h of this.handlers) {
-      if (old) h.update?.(old, obj);
-      else h.add?.(obj);
-    }
+    this.notify((h) => (old ? h.update?.(old, obj) : h.add?.(obj)));
   }
 }
 
