@@ -24,7 +24,7 @@ import { EndpointsController } from './endpoints/endpoints';
 import { GarbageCollector } from './garbagecollector/garbagecollector';
 import { HorizontalController } from './horizontalpodautoscaler/hpa';
 import { NamespaceController } from './namespace/namespace';
-import { NodeIpamController } from './nodeipam/nodeipam';
+import { nodeCIDRWriter, NodeIpamController } from './nodeipam/nodeipam';
 import { NodeLifecycleController } from './nodelifecycle/nodelifecycle';
 import { RealPodControl } from './podcontrol';
 import { ReplicaSetController } from './replicaset/replicaset';
@@ -124,7 +124,9 @@ async function runControllers(signal: AbortSignal): Promise<void> {
       )
     : undefined;
   if (enabled('nodeipam') && parseBool(flags['allocate-node-cidrs']))
-    new NodeIpamController(informers, client, flags['cluster-cidr']!, log.child({ controller: 'nodeipam' }));
+    controllers.push(
+      new NodeIpamController(informers, nodeCIDRWriter(client), flags['cluster-cidr']!, clock, log.child({ controller: 'nodeipam' })),
+    );
 
   informers.start();
   await informers.waitForSync(signal);
