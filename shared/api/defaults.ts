@@ -51,6 +51,10 @@ export function defaultPodSpec(spec: PodSpec): void {
   for (const v of spec.volumes ?? []) {
     if (v.configMap) v.configMap.defaultMode ??= 0o644;
     if (v.secret) v.secret.defaultMode ??= 0o644;
+    if (v.downwardAPI) v.downwardAPI.defaultMode ??= 0o644;
+    if (v.projected) v.projected.defaultMode ??= 0o644;
+    const files = [...(v.downwardAPI?.items ?? []), ...(v.projected?.sources ?? []).flatMap((s) => s.downwardAPI?.items ?? [])];
+    for (const f of files) if (f.fieldRef) f.fieldRef.apiVersion ??= 'v1';
   }
 }
 

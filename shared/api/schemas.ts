@@ -55,17 +55,65 @@ const container = z.looseObject({
   ports: z.array(z.looseObject({ name: str.optional(), containerPort: int, hostPort: int.optional(), protocol: str.optional() })).nullish(),
   env: z.array(z.looseObject({ name: str, value: str.optional() })).nullish(),
   resources: resources.optional(),
-  volumeMounts: z.array(z.looseObject({ name: str, mountPath: str, readOnly: z.boolean().optional() })).nullish(),
+  volumeMounts: z
+    .array(
+      z.looseObject({
+        name: str,
+        mountPath: str,
+        readOnly: z.boolean().optional(),
+        subPath: str.optional(),
+        subPathExpr: str.optional(),
+      }),
+    )
+    .nullish(),
   livenessProbe: probe.optional(),
   readinessProbe: probe.optional(),
   startupProbe: probe.optional(),
   imagePullPolicy: str.optional(),
 });
 
+// Volumes whose files the kubelet writes: every name and mode in them is checked before validation reads it.
+const keyToPath = z.looseObject({ key: str, path: str, mode: int.optional() });
+const items = z.array(keyToPath).nullish();
+const downwardAPIFiles = z
+  .array(
+    z.looseObject({
+      path: str.optional(),
+      fieldRef: z.looseObject({ apiVersion: str.optional(), fieldPath: str.optional() }).optional(),
+      resourceFieldRef: z
+        .looseObject({ containerName: str.optional(), resource: str.optional(), divisor: intOrString.optional() })
+        .optional(),
+      mode: int.optional(),
+    }),
+  )
+  .nullish();
+const volume = z.looseObject({
+  name: str,
+  hostPath: z.looseObject({ path: str, type: str.optional() }).optional(),
+  configMap: z.looseObject({ name: str.optional(), items, defaultMode: int.optional(), optional: z.boolean().optional() }).optional(),
+  secret: z.looseObject({ secretName: str.optional(), items, defaultMode: int.optional(), optional: z.boolean().optional() }).optional(),
+  downwardAPI: z.looseObject({ items: downwardAPIFiles, defaultMode: int.optional() }).optional(),
+  projected: z
+    .looseObject({
+      defaultMode: int.optional(),
+      sources: z
+        .array(
+          z.looseObject({
+            configMap: z.looseObject({ name: str.optional(), items, optional: z.boolean().optional() }).optional(),
+            secret: z.looseObject({ name: str.optional(), items, optional: z.boolean().optional() }).optional(),
+            downwardAPI: z.looseObject({ items: downwardAPIFiles }).optional(),
+            serviceAccountToken: z.looseObject({ path: str, expirationSeconds: int.optional(), audience: str.optional() }).optional(),
+          }),
+        )
+        .nullish(),
+    })
+    .optional(),
+});
+
 export const podSpec = z.looseObject({
   containers: z.array(container),
   initContainers: z.array(container).nullish(),
-  volumes: z.array(z.looseObject({ name: str })).nullish(),
+  volumes: z.array(volume).nullish(),
   restartPolicy: str.optional(),
   terminationGracePeriodSeconds: int.optional(),
   nodeSelector: labels.nullish(),
@@ -141,7 +189,7 @@ const SCHEMAS: Record<string, z.ZodType> = {
     }),
   }),
   Service: withMeta({ spec: serviceSpec }),
-  ConfigMap: withMeta({ data: labels.nullish() }),
+  ConfigMap: withMeta({ data: labels.nullish(), binaryData: labels.nullish() }),
   Secret: withMeta({ data: labels.nullish(), stringData: labels.nullish(), type: str.optional() }),
   HorizontalPodAutoscaler: withMeta({
     spec: z.looseObject({ scaleTargetRef: z.looseObject({ kind: str, name: str }), minReplicas: int.optional(), maxReplicas: int }),
