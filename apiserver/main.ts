@@ -1,12 +1,17 @@
-// kube-apiserver: the Kubernetes REST API over etcd, served over HTTPS to users with a token. Flags follow
-// the real apiserver's names.
+// kube-apiserver: the Kubernetes REST API over etcd, served over HTTPS to users with a token or a client
+// certificate. Flags follow the real apiserver's names.
 import fs from 'node:fs';
 import https from 'node:https';
-import { parseDuration, parseFlags } from '../shared/flags';
+import type { Secret } from '../shared/api/core';
+import { isNotFound } from '../shared/errors';
+import { parseBool, parseDuration, parseFlags } from '../shared/flags';
 import { newLogger } from '../shared/log';
 import { authorizerChain } from './auth';
 import { PolicyCache } from './auth/policycache';
+import { staticTokens, unionTokenAuthenticator } from './auth/authenticator';
+import { BootstrapTokenAuthenticator } from './auth/bootstraptoken';
 import { loadTokenFile } from './auth/tokenfile';
+import { x509Authenticator } from './auth/x509';
 import { bootstrap } from './bootstrap';
 import { buildStores } from './registry';
 import { NamespaceLister } from './registry/namespaces';
@@ -28,6 +33,9 @@ const flags = parseFlags({
   'tls-cert-file': { help: 'the serving certificate (PEM; the CA may follow it)' },
   'tls-private-key-file': { help: "the serving certificate's private key (PEM)" },
   'token-auth-file': { help: 'the users: a CSV of token,user,uid,"group1,group2"' },
+  'client-ca-file': { help: 'authenticate client certificates signed by this CA (CN = user, O = groups)' },
+  'enable-bootstrap-token-auth': { default: 'false', help: 'authenticate bootstrap tokens (Secrets kube-system/bootstrap-token-<id>)' },
+  'anonymous-auth': { default: 'true', help: 'requests without credentials are system:anonymous (else 401)' },
   'authorization-mode': { default: 'Node,RBAC', help: 'the authorizers, in order: Node, RBAC, AlwaysAllow' },
   'kubelet-client-certificate': { help: 'the client certificate the apiserver presents to kubelets (logs)' },
   'kubelet-client-key': { help: 'its private key' },
@@ -55,16 +63,42 @@ const policy = new PolicyCache(stores, log);
 const stopMirrors = new AbortController();
 policy.run(stopMirrors.signal);
 namespaces.run(stopMirrors.signal, log);
+const secrets = stores.get('/secrets')!;
+const tokenAuthenticators = [staticTokens(loadTokenFile(flags['token-auth-file']!))];
+if (parseBool(flags['enable-bootstrap-token-auth']))
+  tokenAuthenticators.push(
+    new BootstrapTokenAuthenticator(async (name) => {
+      try {
+        return (await secrets.get('kube-system', name)) as Secret;
+      } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      }
+    }),
+  );
 const app = createApp({
   storage,
   stores,
   namespaces,
   log,
-  tokens: loadTokenFile(flags['token-auth-file']!),
+  authentication: {
+    certificates: flags['client-ca-file'] ? x509Authenticator : undefined,
+    tokens: unionTokenAuthenticator(tokenAuthenticators),
+    anonymous: parseBool(flags['anonymous-auth']),
+  },
   authorizer: authorizerChain(flags['authorization-mode']!.split(','), stores, policy),
   kubeletClient,
 });
-const server = https.createServer({ cert: read('tls-cert-file'), key: read('tls-private-key-file') }, app);
+// With a client CA, a client certificate is asked for but not required (tokens and anonymous remain).
+const clientCA = read('client-ca-file');
+const server = https.createServer(
+  {
+    cert: read('tls-cert-file'),
+    key: read('tls-private-key-file'),
+    ...(clientCA ? { ca: clientCA, requestCert: true, rejectUnauthorized: false } : {}),
+  },
+  app,
+);
 // A client has 60 s to send its whole request (headers and body); the response, a watch or a log stream,
 // may last as long as it likes. Headers are capped at Node's 16 KiB (431 beyond).
 server.headersTimeout = 60_000;

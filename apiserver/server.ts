@@ -1,11 +1,10 @@
 // The apiserver's HTTP application: request logging and metrics, body limits, health, discovery,
 // OpenAPI, version, and the resource endpoints. Every error leaves as a Kubernetes Status.
 import express, { NextFunction, Request, Response } from 'express';
-import type { UserInfo } from '../shared/api/authentication';
 import { findResource } from '../shared/api/resources';
 import type { Authorizer } from './auth/authorizer';
 import { resourceWithSubresource } from './auth/requestinfo';
-import { authenticate, authorize, PUBLIC_PATHS, requestInfoOf } from './http/auth';
+import { Authentication, authenticate, authorize, PUBLIC_PATHS, requestInfoOf } from './http/auth';
 import { reviewsRouter } from './http/reviews';
 import { watchLimit } from './http/limits';
 import { MAX_BODY_BYTES } from './http/body';
@@ -62,21 +61,21 @@ export interface ServerConfig {
   stores: Map<string, Store>;
   namespaces: NamespaceLister;
   log: Logger;
-  /** Bearer token → user, from --token-auth-file. */
-  tokens: Map<string, UserInfo>;
+  /** Who sent a request: client certificates, bearer tokens, anonymous. */
+  authentication: Authentication;
   authorizer: Authorizer;
   /** The credential presented to kubelets when the API streams logs or reads usage from them. */
   kubeletClient: { cert?: Buffer; key?: Buffer };
 }
 
-export function createApp({ storage, stores, namespaces, log, tokens, authorizer, kubeletClient }: ServerConfig): express.Express {
+export function createApp({ storage, stores, namespaces, log, authentication, authorizer, kubeletClient }: ServerConfig): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'extended');
   app.use(requestLog(log));
 
-  // Health checks answer everyone; everything else needs a token and permission.
+  // Health checks answer everyone; everything else needs a credential (or RBAC's leave for anonymous) and permission.
   app.get(
     PUBLIC_PATHS.filter((p) => p !== '/readyz'),
     (_req, res) => void res.type('text/plain').send('ok'),
@@ -86,14 +85,14 @@ export function createApp({ storage, stores, namespaces, log, tokens, authorizer
     else res.status(503).type('text/plain').send('[-]etcd failed: etcd is not answering\nreadyz check failed');
   });
 
-  app.use(authenticate(tokens));
+  app.use(authenticate(authentication));
   app.use(express.raw({ type: () => true, limit: MAX_BODY_BYTES }));
   app.use(authorize(authorizer));
   app.use(watchLimit());
   app.get('/metrics', async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
   });
-  app.use(reviewsRouter(tokens, authorizer));
+  app.use(reviewsRouter(authentication.tokens, authorizer));
   app.use(versionRouter());
   app.use(discoveryRouter());
   app.use(openapiRouter());

@@ -111,6 +111,10 @@ export const CLUSTER_ROLES: ClusterRole[] = [
       verbs: ['get'],
     },
   ]),
+  // What anyone may read, signed in or not: health and the version (kubectl version, load balancers).
+  clusterRole('system:public-info-viewer', [
+    { nonResourceURLs: ['/healthz', '/livez', '/readyz', '/version', '/version/'], verbs: ['get'] },
+  ]),
   clusterRole('system:basic-user', [
     { apiGroups: ['authorization.k8s.io'], resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'], verbs: ['create'] },
     { apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'], verbs: ['create'] },
@@ -170,6 +174,7 @@ export const CLUSTER_ROLE_BINDINGS: ClusterRoleBinding[] = [
   binding('cluster-admin', 'cluster-admin', [group('system:masters')]),
   binding('system:discovery', 'system:discovery', [group('system:authenticated')]),
   binding('system:basic-user', 'system:basic-user', [group('system:authenticated')]),
+  binding('system:public-info-viewer', 'system:public-info-viewer', [group('system:authenticated'), group('system:unauthenticated')]),
   binding('system:monitoring', 'system:monitoring', [group('system:monitoring')]),
   binding('system:kube-scheduler', 'system:kube-scheduler', [user('system:kube-scheduler')]),
   binding('system:kube-controller-manager', 'system:kube-controller-manager', [user('system:kube-controller-manager')]),

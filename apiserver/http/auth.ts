@@ -1,9 +1,13 @@
-// Authentication and authorization in front of every endpoint but the health checks. A bearer token is
-// looked up in the --token-auth-file users; no token or an unknown one is a 401. Then the authorizer
-// chain decides; a refusal is a 403 naming the user, verb and resource.
+// Authentication and authorization in front of every endpoint but the health checks. A verified client
+// certificate, else a bearer token (--token-auth-file, bootstrap tokens), names the user; a token nobody
+// knows is a 401, and a request with no credential is system:anonymous (unless --anonymous-auth=false,
+// then 401), which RBAC lets read almost nothing. Then the authorizer chain decides; a refusal is a 403
+// naming the user, verb and resource.
+import type { TLSSocket } from 'node:tls';
 import type { NextFunction, Request, Response } from 'express';
 import type { UserInfo } from '../../shared/api/authentication';
 import { StatusError, statusFailure } from '../../shared/errors';
+import { ANONYMOUS, CertificateAuthenticator, TokenAuthenticator } from '../auth/authenticator';
 import { Attributes, Authorizer, forbiddenError } from '../auth/authorizer';
 import { RequestInfo, requestInfo } from '../auth/requestinfo';
 import { flag, Query } from './query';
@@ -28,12 +32,30 @@ export function authenticatedUser(user: UserInfo): UserInfo {
   return { ...user, groups: [...new Set([...(user.groups ?? []), 'system:authenticated'])] };
 }
 
-export function authenticate(tokens: Map<string, UserInfo>) {
-  return (req: Request, res: Response, next: NextFunction) => {
+export interface Authentication {
+  /** Client certificates, when --client-ca-file is set. */
+  certificates?: CertificateAuthenticator;
+  tokens: TokenAuthenticator;
+  /** --anonymous-auth */
+  anonymous: boolean;
+}
+
+/**
+ * The union authenticator: a verified client certificate, else the bearer token, else anonymous. A
+ * token nobody knows, or a certificate that does not verify with no token to stand in, is a 401.
+ */
+export function authenticate({ certificates, tokens, anonymous }: Authentication) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const byCertificate = certificates?.authenticateConnection(req.socket as TLSSocket);
     const token = bearerToken(req);
-    const user = token === undefined ? undefined : tokens.get(token);
-    if (!user) throw unauthorized();
-    res.locals.user = authenticatedUser(user);
+    let user = byCertificate && 'user' in byCertificate ? byCertificate.user : undefined;
+    if (!user && token !== undefined) {
+      user = await tokens.authenticateToken(token);
+      if (!user) throw unauthorized();
+    }
+    if (user) res.locals.user = authenticatedUser(user);
+    else if (!byCertificate && anonymous) res.locals.user = ANONYMOUS;
+    else throw unauthorized();
     next();
   };
 }

@@ -12,6 +12,7 @@ import type {
   UserInfo,
 } from '../../shared/api/authentication';
 import { badRequest } from '../../shared/errors';
+import type { TokenAuthenticator } from '../auth/authenticator';
 import type { Attributes, Authorizer } from '../auth/authorizer';
 import { authenticatedUser, userOf } from './auth';
 import { decodeBody } from './body';
@@ -53,11 +54,11 @@ export function reviewAttributes(review: SelfSubjectAccessReview | SubjectAccess
   };
 }
 
-export function reviewsRouter(tokens: Map<string, UserInfo>, authorizer: Authorizer): express.Router {
+export function reviewsRouter(tokens: TokenAuthenticator, authorizer: Authorizer): express.Router {
   const router = express.Router();
-  router.post('/apis/authentication.k8s.io/v1/tokenreviews', (req: Request, res: Response) => {
+  router.post('/apis/authentication.k8s.io/v1/tokenreviews', async (req: Request, res: Response) => {
     const review = bodyOf<TokenReview>(req);
-    const user = tokens.get(review.spec?.token ?? '');
+    const user = review.spec?.token ? await tokens.authenticateToken(review.spec.token) : undefined;
     const status = user ? { authenticated: true, user: authenticatedUser(user) } : { authenticated: false, error: 'invalid bearer token' };
     res.status(201).json({
       apiVersion: 'authentication.k8s.io/v1',

@@ -1,5 +1,5 @@
 // Security as a user meets it, with the real kubectl and curl: the read-only viewer kubeconfig, a wrong
-// token, anonymous requests, the kubelet's port, Pod Security "baseline" and the request size limit.
+// token (401), anonymous requests (403), the kubelet's port, Pod Security "baseline" and the request size limit.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -49,7 +49,7 @@ describe('the viewer kubeconfig', () => {
 });
 
 describe('credentials', () => {
-  it('turns away a wrong token and anonymous requests with 401, but answers health checks', () => {
+  it('turns away a wrong token with 401 and anonymous requests with 403, but answers health checks', () => {
     const bad = path.join(os.tmpdir(), `bad-kubeconfig-${process.pid}`);
     fs.writeFileSync(bad, fs.readFileSync(KUBECONFIG, 'utf8').replace(/token: \S+/, 'token: wrong'));
     try {
@@ -58,8 +58,13 @@ describe('credentials', () => {
       fs.rmSync(bad);
     }
     const anonymous = curl(`${server()}/api/v1/namespaces/default/pods`, '--cacert', CA);
-    expect(anonymous.code).toBe(401);
-    expect(JSON.parse(anonymous.body)).toMatchObject({ kind: 'Status', reason: 'Unauthorized', code: 401 });
+    expect(anonymous.code).toBe(403);
+    expect(JSON.parse(anonymous.body)).toMatchObject({
+      kind: 'Status',
+      reason: 'Forbidden',
+      code: 403,
+      message: 'pods is forbidden: User "system:anonymous" cannot list resource "pods" in API group "" in the namespace "default"',
+    });
     expect(curl(`${server()}/readyz`, '--cacert', CA)).toEqual({ code: 200, body: 'ok' });
     expect(curl(`${server()}/api`, '--cacert', CA, '-H', `Authorization: Bearer ${tokenOf(KUBECONFIG)}`).code).toBe(200);
   });

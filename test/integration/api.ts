@@ -10,7 +10,7 @@ export interface ApiResponse<T = any> {
   contentType: string;
 }
 
-/** Sends one request; `config.token` undefined means anonymous. */
+/** Sends one request; `config.token` (and `cert`) undefined means anonymous. */
 export function send(
   config: ClientConfig,
   method: string,
@@ -25,6 +25,8 @@ export function send(
       {
         method,
         ca: config.ca,
+        cert: config.cert,
+        key: config.key,
         // Node frames no body on DELETE unless told its length.
         headers: {
           ...(config.token ? { Authorization: `Bearer ${config.token}` } : {}),
