@@ -113,11 +113,12 @@ export function requestEntityTooLarge(message = 'Request entity too large: limit
   return fail(413, 'RequestEntityTooLarge', message);
 }
 
-export function unsupportedMediaType(contentType: string): StatusError {
+/** 415; `why` replaces the default `got "<type>"` when the media type is known but its content is not. */
+export function unsupportedMediaType(contentType: string, why = `got "${contentType}"`): StatusError {
   return fail(
     415,
     'UnsupportedMediaType',
-    `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml (got "${contentType}")`,
+    `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf, application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json, application/apply-patch+yaml (${why})`,
   );
 }
 

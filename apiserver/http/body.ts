@@ -1,8 +1,9 @@
 // Request bodies: JSON (also when no Content-Type is sent, as `kubectl scale --current-replicas` does)
-// or YAML, at most 3 MiB. Protobuf is refused with 415, which kubectl prints as is.
+// or YAML, or protobuf (kubectl 1.32+, decoded by apiserver/protobuf), at most 3 MiB.
 import { parse as parseYaml } from 'yaml';
 import { checkNestingDepth } from '../../shared/api/validation';
 import { badRequest, unsupportedMediaType } from '../../shared/errors';
+import { decodeProtobuf, PROTOBUF } from '../protobuf/decode';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -54,11 +55,15 @@ function yamlNestingBound(text: string): number {
   return max;
 }
 
-/** Decodes a request body as JSON or YAML according to its Content-Type. */
+/** Decodes a request body as JSON, YAML or protobuf according to its Content-Type. */
 export function decodeBody(raw: Buffer | undefined, contentType: string | undefined): unknown {
-  const text = (raw ?? Buffer.alloc(0)).toString('utf8');
   const type = mediaType(contentType);
-  if (type.includes('protobuf')) throw unsupportedMediaType(type);
+  if (type === PROTOBUF) {
+    const object = decodeProtobuf(raw ?? Buffer.alloc(0));
+    checkNestingDepth(object); // an embedded RawExtension is JSON of any depth
+    return object;
+  }
+  const text = (raw ?? Buffer.alloc(0)).toString('utf8');
   if (text.trim() === '') throw badRequest('the body of the request was empty');
   const yaml = type === 'application/yaml' || type === 'application/apply-patch+yaml' || type === 'text/yaml';
   if (yaml && yamlNestingBound(text) > MAX_YAML_NESTING)
