@@ -5,8 +5,8 @@ import os from 'node:os';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { KUBERNETES_VERSION } from '../shared/version';
 import type { Deployment, ReplicaSet } from '../shared/api/apps';
-import type { Pod } from '../shared/api/core';
-import { Deployments, Pods, ReplicaSets } from '../shared/api/resources';
+import type { ConfigMap, Pod, Secret } from '../shared/api/core';
+import { ConfigMaps, Deployments, Pods, ReplicaSets, Secrets } from '../shared/api/resources';
 import { Client } from '../shared/client';
 import { realClock } from '../shared/clock';
 import { DelegatedAuth } from '../shared/delegatedauth';
@@ -18,6 +18,7 @@ import { LeaderElector, runAsLeader } from '../shared/leaderelection';
 import { newLogger } from '../shared/log';
 import { secureServingFlags, secureServingOptions, serveMetrics } from '../shared/metricsserver';
 import { setWorkqueueMetricsProvider } from '../shared/workqueue';
+import { BootstrapSigner } from './bootstrapsigner/bootstrapsigner';
 import { Controller, runController } from './controller';
 import { DeploymentController } from './deployment/deployment';
 import { EndpointsController } from './endpoints/endpoints';
@@ -29,6 +30,7 @@ import { NodeLifecycleController } from './nodelifecycle/nodelifecycle';
 import { RealPodControl } from './podcontrol';
 import { ReplicaSetController } from './replicaset/replicaset';
 import { ServiceLBController } from './servicelb/servicelb';
+import { TokenCleaner } from './tokencleaner/tokencleaner';
 
 const flags = parseFlags({
   kubeconfig: { default: '/etc/kubernetes/controller-manager.conf', help: 'kubeconfig of the apiserver' },
@@ -36,7 +38,7 @@ const flags = parseFlags({
   'leader-elect-resource-name': { default: 'kube-controller-manager', help: 'the Lease name in kube-system' },
   controllers: {
     default: '*',
-    help: 'controllers to run: * or a comma-separated list (replicaset,deployment,endpoints,garbagecollector,namespace,service-lb,horizontalpodautoscaling,nodelifecycle,nodeipam)',
+    help: 'controllers to run: * (those on by default), name, -name (replicaset,deployment,endpoints,garbagecollector,namespace,service-lb,horizontalpodautoscaling,nodelifecycle,nodeipam; off by default: bootstrapsigner,tokencleaner)',
   },
   'cluster-cidr': { default: '10.244.0.0/16', help: 'the CIDR node pod CIDRs are allocated from' },
   'allocate-node-cidrs': { default: 'true', help: 'give each node a /24 of --cluster-cidr' },
@@ -55,7 +57,13 @@ const client = new Client({ ...loadKubeconfig(flags.kubeconfig!), userAgent: `ku
 const registry = new Registry();
 collectDefaultMetrics({ register: registry });
 setWorkqueueMetricsProvider(registry);
-const enabled = (name: string) => flags.controllers === '*' || flags.controllers!.split(',').includes(name);
+/** As in Kubernetes, `*` leaves out the bootstrap token controllers: kubeadm asks for `*,bootstrapsigner,tokencleaner`. */
+const DISABLED_BY_DEFAULT = new Set(['bootstrapsigner', 'tokencleaner']);
+const enabled = (name: string) => {
+  const listed = flags.controllers!.split(',').map((c) => c.trim());
+  if (listed.includes(name) || listed.includes(`-${name}`)) return listed.includes(name);
+  return listed.includes('*') && !DISABLED_BY_DEFAULT.has(name);
+};
 
 async function runControllers(signal: AbortSignal): Promise<void> {
   const clock = realClock;
@@ -127,6 +135,15 @@ async function runControllers(signal: AbortSignal): Promise<void> {
     controllers.push(
       new NodeIpamController(informers, nodeCIDRWriter(client), flags['cluster-cidr']!, clock, log.child({ controller: 'nodeipam' })),
     );
+  if (enabled('bootstrapsigner'))
+    controllers.push(
+      new BootstrapSigner(informers, { update: async (cm) => void (await client.resource<ConfigMap>(ConfigMaps).update(cm)) }, clock),
+    );
+  if (enabled('tokencleaner')) {
+    const secrets = client.resource<Secret>(Secrets);
+    const deleter = { delete: (ns: string, name: string, uid: string) => secrets.delete(ns, name, { preconditions: { uid } }) };
+    controllers.push(new TokenCleaner(informers, deleter, clock, log.child({ controller: 'tokencleaner' })));
+  }
 
   informers.start();
   await informers.waitForSync(signal);
