@@ -2,7 +2,8 @@
 // delivers anything), so a test can fill caches, call sync(key) and look at the recorded actions.
 import type { KubeObject } from '../shared/api/meta';
 import type { ResourceInfo } from '../shared/api/resources';
-import type { Client } from '../shared/client';
+import { Client, RequestOptions, ResourceClient } from '../shared/client';
+import { notFound } from '../shared/errors';
 import { FakeClock } from '../shared/clock';
 import type { EventRecorder } from '../shared/events';
 import { SharedInformerFactory } from '../shared/informer';
@@ -38,3 +39,37 @@ export function fakeRecorder(): EventRecorder & { events: string[] } {
 }
 
 export const clockAt = (iso: string) => new FakeClock(Date.parse(iso));
+
+/** One request a controller made through FakeAPI: `DELETE /api/v1/namespaces/default/pods/web-1` and its body. */
+export interface RecordedRequest {
+  call: string;
+  body?: unknown;
+}
+
+/**
+ * A scripted apiserver for controllers that write through `client.request` or `client.resource()`:
+ * answers GETs from `objects` (path -> object; missing paths are 404), accepts every write and records it.
+ */
+export class FakeAPI {
+  readonly requests: RecordedRequest[] = [];
+
+  constructor(readonly objects: Record<string, unknown> = {}) {}
+
+  async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    if (method === 'GET') {
+      if (!(path in this.objects)) throw notFound('', path.split('/').pop()!);
+      return structuredClone(this.objects[path]) as T;
+    }
+    this.requests.push({ call: `${method} ${path}`, ...(opts.body === undefined ? {} : { body: opts.body }) });
+    return (opts.body ?? {}) as T;
+  }
+
+  resource<T extends KubeObject>(info: ResourceInfo): ResourceClient<T> {
+    return new ResourceClient<T>(this as unknown as Client, info);
+  }
+
+  /** The recorded calls, without bodies. */
+  calls(): string[] {
+    return this.requests.map((r) => r.call);
+  }
+}
