@@ -10,7 +10,7 @@ import { watchLimit } from './http/limits';
 import { MAX_BODY_BYTES } from './http/body';
 import { metricsRouter } from './http/metricsapi';
 import { ResourceHandler } from './http/resources';
-import { badRequest, notFound, requestEntityTooLarge, StatusError, statusFailure, toStatus } from '../shared/errors';
+import { badRequest, notFound, requestEntityTooLarge, StatusError, toStatus } from '../shared/errors';
 import type { Logger } from '../shared/log';
 import { discoveryRouter } from './discovery';
 import { KubeletClient } from './kubeletclient';
@@ -110,8 +110,6 @@ export function createApp({ storage, stores, namespaces, log, authentication, au
     const e = err as { type?: string; status?: unknown };
     if (e?.type === 'entity.too.large') return sendStatus(res, requestEntityTooLarge());
     if (typeof e?.type === 'string' && e.type.startsWith('entity.')) return sendStatus(res, badRequest(String((err as Error).message)));
-    if (!(err instanceof StatusError) && storage.isUnavailable(err))
-      return sendStatus(res, new StatusError(statusFailure(503, 'ServiceUnavailable', `etcd is unavailable: ${(err as Error).message}`)));
     if (!(err instanceof StatusError)) log.error({ err }, 'request failed');
     sendStatus(res, err);
   });

@@ -122,6 +122,11 @@ export function unsupportedMediaType(contentType: string, why = `got "${contentT
   );
 }
 
+/** 503: the server cannot answer now (its storage is unreachable). */
+export function serviceUnavailable(message: string): StatusError {
+  return fail(503, 'ServiceUnavailable', message);
+}
+
 export function internalError(message: string): StatusError {
   return fail(500, 'InternalError', `Internal error occurred: ${message}`);
 }

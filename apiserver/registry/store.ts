@@ -11,8 +11,10 @@ import { newLogger } from '../../shared/log';
 import { randomSafeString } from '../../shared/names';
 import { badRequest, conflict, invalid, notFound } from '../../shared/errors';
 import type { Storage, StorageEvent } from '../storage/interface';
+import { checkPreconditions } from '../storage/preconditions';
 import { collectionPrefix, objectKey } from './keys';
 import type { Predicate } from './selection';
+import { interpretStorageError } from './storageerrors';
 import { WatchCache } from './watchcache';
 import type { Strategy } from './strategy';
 
@@ -43,9 +45,8 @@ export class Store {
     const prefix = collectionPrefix(this.resource);
     this.cache = new WatchCache(
       {
-        watch: (rv, onEvent, onError, signal) =>
-          storage.watch(prefix, rv, (e) => onEvent({ type: e.type, object: this.typedMeta(e.object) }), onError, signal),
-        currentRevision: () => storage.currentRevision(),
+        watch: (rv, onEvent, onError, signal) => this.watchStorage(prefix, rv, onEvent, onError, signal),
+        currentRevision: () => this.interpreted('', () => storage.currentRevision()),
       },
       log.child({ resource: this.groupResource }),
     );
@@ -53,6 +54,15 @@ export class Store {
 
   key(namespace: string | undefined, name: string): string {
     return objectKey(this.resource, namespace, name);
+  }
+
+  /** Runs `op`, turning the storage errors it throws about object `name` into Status errors. */
+  private async interpreted<T>(name: string, op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (err) {
+      throw interpretStorageError(err, this.groupResource, name);
+    }
   }
 
   /** Sets apiVersion and kind, which are not stored inside the object's JSON. */
@@ -66,7 +76,7 @@ export class Store {
   }
 
   async get(namespace: string | undefined, name: string): Promise<KubeObject> {
-    const obj = await this.storage.get(this.key(namespace, name));
+    const obj = await this.interpreted(name, () => this.storage.get(this.key(namespace, name)));
     if (!obj) throw notFound(this.groupResource, name);
     return this.typedMeta(obj);
   }
@@ -76,7 +86,9 @@ export class Store {
     predicate: Predicate,
     resourceVersion?: string,
   ): Promise<{ items: KubeObject[]; resourceVersion: string }> {
-    const { items, resourceVersion: rv } = await this.storage.list(collectionPrefix(this.resource, namespace), resourceVersion);
+    const { items, resourceVersion: rv } = await this.interpreted('', () =>
+      this.storage.list(collectionPrefix(this.resource, namespace), resourceVersion),
+    );
     return { items: items.filter(predicate).map((o) => this.typedMeta(o)), resourceVersion: rv };
   }
 
@@ -113,14 +125,16 @@ export class Store {
     delete meta.resourceVersion;
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
-    await this.strategy.beforeCreate?.(obj, opts);
-    if (opts.dryRun) return this.typed(obj);
-    try {
-      return this.typed(await this.storage.create(this.key(meta.namespace, meta.name!), obj));
-    } catch (err) {
-      await this.strategy.afterCreateFailed?.(obj);
-      throw err;
-    }
+    return this.interpreted(meta.name ?? '', async () => {
+      await this.strategy.beforeCreate?.(obj, opts);
+      if (opts.dryRun) return this.typed(obj);
+      try {
+        return this.typed(await this.storage.create(this.key(meta.namespace, meta.name!), obj));
+      } catch (err) {
+        await this.strategy.afterCreateFailed?.(obj);
+        throw err;
+      }
+    });
   }
 
   /**
@@ -174,10 +188,12 @@ export class Store {
       }
       return merged;
     };
-    const stored = await this.storage.guaranteedUpdate(key, tryUpdate);
-    if (dryRunResult) return this.typed(dryRunResult);
-    const finished = await this.finishIfReady(stored);
-    return this.typedMeta(finished ?? stored);
+    return this.interpreted(name, async () => {
+      const stored = await this.storage.guaranteedUpdate(key, tryUpdate);
+      if (dryRunResult) return this.typed(dryRunResult);
+      const finished = await this.finishIfReady(stored);
+      return this.typedMeta(finished ?? stored);
+    });
   }
 
   /** A main-resource update: the caller's spec and metadata, the stored status and system fields. */
@@ -235,49 +251,44 @@ export class Store {
 
   async delete(namespace: string | undefined, name: string, options: DeleteOptions = {}, opts: WriteOptions = {}): Promise<KubeObject> {
     const key = this.key(namespace, name);
-    const current = await this.storage.get(key);
-    if (!current) throw notFound(this.groupResource, name);
-    const pre = options.preconditions ?? {};
-    if (pre.uid && pre.uid !== current.metadata.uid) {
-      throw conflict(
-        this.groupResource,
-        name,
-        `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`,
-      );
-    }
-    if (pre.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
-      throw conflict(
-        this.groupResource,
-        name,
-        `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`,
-      );
-    }
-    this.strategy.admitDelete?.(current);
-    if (opts.dryRun) return this.typedMeta(current);
+    return this.interpreted(name, async () => {
+      const current = await this.storage.get(key);
+      if (!current) throw notFound(this.groupResource, name);
+      // Storage checks the preconditions as it deletes or marks the object; a dry run checks them here.
+      const preconditions = {
+        uid: options.preconditions?.uid ?? current.metadata.uid,
+        resourceVersion: options.preconditions?.resourceVersion,
+      };
+      this.strategy.admitDelete?.(current);
+      if (opts.dryRun) {
+        checkPreconditions(key, current, preconditions);
+        return this.typedMeta(current);
+      }
 
-    const grace = this.strategy.gracePeriodSeconds?.(current, options) ?? 0;
-    const finalizers = this.finalizersFor(current, options);
-    if (grace === 0 && finalizers.length === 0 && !this.strategy.holdsDeletion?.(current)) {
-      const deleted = await this.storage.delete(key, { uid: current.metadata.uid, resourceVersion: pre.resourceVersion });
-      await this.strategy.afterDelete?.(deleted);
-      return this.typedMeta(deleted);
-    }
-    // Graceful: mark the object and keep it until its owner (kubelet, controllers) lets it go.
-    const marked = await this.storage.guaranteedUpdate(
-      key,
-      (obj) => {
-        const m = obj.metadata;
-        m.finalizers = this.finalizersFor(obj, options);
-        if (m.finalizers.length === 0) delete m.finalizers;
-        if (!m.deletionTimestamp) m.deletionTimestamp = rfc3339(new Date(Date.now() + grace * 1000));
-        if (m.deletionGracePeriodSeconds === undefined || grace < m.deletionGracePeriodSeconds) m.deletionGracePeriodSeconds = grace;
-        this.strategy.prepareForDelete?.(obj);
-        return obj;
-      },
-      { uid: current.metadata.uid },
-    );
-    const finished = await this.finishIfReady(marked);
-    return this.typedMeta(finished ?? marked);
+      const grace = this.strategy.gracePeriodSeconds?.(current, options) ?? 0;
+      const finalizers = this.finalizersFor(current, options);
+      if (grace === 0 && finalizers.length === 0 && !this.strategy.holdsDeletion?.(current)) {
+        const deleted = await this.storage.delete(key, preconditions);
+        await this.strategy.afterDelete?.(deleted);
+        return this.typedMeta(deleted);
+      }
+      // Graceful: mark the object and keep it until its owner (kubelet, controllers) lets it go.
+      const marked = await this.storage.guaranteedUpdate(
+        key,
+        (obj) => {
+          const m = obj.metadata;
+          m.finalizers = this.finalizersFor(obj, options);
+          if (m.finalizers.length === 0) delete m.finalizers;
+          if (!m.deletionTimestamp) m.deletionTimestamp = rfc3339(new Date(Date.now() + grace * 1000));
+          if (m.deletionGracePeriodSeconds === undefined || grace < m.deletionGracePeriodSeconds) m.deletionGracePeriodSeconds = grace;
+          this.strategy.prepareForDelete?.(obj);
+          return obj;
+        },
+        preconditions,
+      );
+      const finished = await this.finishIfReady(marked);
+      return this.typedMeta(finished ?? marked);
+    });
   }
 
   /** The object's finalizers plus the one the propagation policy asks for (orphan / foregroundDeletion). */
@@ -303,12 +314,25 @@ export class Store {
     signal: AbortSignal,
   ): Promise<void> {
     if (this.cache.subscribe(namespace, resourceVersion, onEvent, onError, signal)) return Promise.resolve();
-    return this.storage.watch(
-      collectionPrefix(this.resource, namespace),
-      resourceVersion,
-      (e) => onEvent({ type: e.type, object: this.typedMeta(e.object) }),
-      onError,
-      signal,
+    return this.watchStorage(collectionPrefix(this.resource, namespace), resourceVersion, onEvent, onError, signal);
+  }
+
+  /** A watch of etcd itself, with typed objects and Status errors. */
+  private watchStorage(
+    prefix: string,
+    resourceVersion: string,
+    onEvent: (e: StorageEvent) => void,
+    onError: (err: Error) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    return this.interpreted('', () =>
+      this.storage.watch(
+        prefix,
+        resourceVersion,
+        (e) => onEvent({ type: e.type, object: this.typedMeta(e.object) }),
+        (err) => onError(interpretStorageError(err, this.groupResource, '') as Error),
+        signal,
+      ),
     );
   }
 

@@ -1,16 +1,10 @@
-// The etcd3 implementation of Storage: the only file of the project that imports etcd3.
-import { Etcd3, IKeyValue, Watcher } from 'etcd3';
+// The etcd3 implementation of Storage: the only file of the project that imports etcd3. Every failure of
+// the etcd3 client leaves as a StorageError (or, when it is none of those, as it came).
+import { Etcd3, IKeyValue, isRecoverableError, Watcher } from 'etcd3';
 import type { KubeObject } from '../../shared/api/meta';
-import { alreadyExists, conflict, gone, internalError, notFound, StatusError, statusFailure } from '../../shared/errors';
+import { StorageError } from './errors';
 import type { Preconditions, Storage, StorageEvent, StoredList, UpdateFunc } from './interface';
-
-/** How a key names its object in messages: `/registry/core/pods/default/web` → pods "web". */
-function describeKey(key: string): { resource: string; name: string } {
-  const parts = key.split('/');
-  const group = parts[2];
-  const resource = group === 'core' ? parts[3] : `${parts[3]}.${group}`;
-  return { resource, name: parts[parts.length - 1] };
-}
+import { checkPreconditions } from './preconditions';
 
 function decode(kv: IKeyValue): KubeObject {
   const obj = JSON.parse(kv.value.toString()) as KubeObject;
@@ -23,25 +17,40 @@ function encode(obj: KubeObject): string {
   return JSON.stringify({ ...obj, metadata });
 }
 
-/** Kubernetes' Preconditions check: a stale read is a plain Conflict for updates, worded for deletes. */
-function checkPreconditions(resource: string, name: string, current: KubeObject, p: Preconditions, deleting: boolean): void {
-  if (p.uid && current.metadata.uid !== p.uid) {
-    throw conflict(resource, name, `Precondition failed: UID in precondition: ${p.uid}, UID in object meta: ${current.metadata.uid}`);
-  }
-  if (p.resourceVersion && p.resourceVersion !== current.metadata.resourceVersion) {
-    throw conflict(
-      resource,
-      name,
-      deleting
-        ? `Precondition failed: ResourceVersion in precondition: ${p.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`
-        : undefined,
-    );
-  }
+// etcd's own words for its errors (clientv3's rpctypes compares them the same way: gRPC errors carry no type).
+const COMPACTED = 'etcdserver: mvcc: required revision has been compacted';
+const FUTURE_REVISION = 'etcdserver: mvcc: required revision is a future revision';
+/** etcd cancels a watch without giving a reason only when its next revision was compacted away. */
+const CANCELED_FOR_COMPACTION = 'Watcher canceled: ';
+
+const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/**
+ * Whether the etcd3 client could not reach etcd: the errors it marks as recoverable (unavailable, deadline
+ * exceeded, ...), or its per-host circuit breaker refusing calls for 5 s after 3 failures in a row (a
+ * cockatiel BrokenCircuitError, which marks itself).
+ */
+function isOutage(err: unknown): boolean {
+  return err instanceof Error && (isRecoverableError(err) || (err as { isBrokenCircuitError?: boolean }).isBrokenCircuitError === true);
 }
 
-/** etcd cancels a watch (with an empty reason, as etcd3 reports it) only when its revision was compacted. */
-function isCompacted(err: unknown): boolean {
-  return err instanceof Error && /compacted|Watcher canceled/.test(err.message);
+/** The StorageError an etcd3 failure on `key` stands for; other errors as they are. */
+function storageError(err: unknown, key: string, revision?: string): unknown {
+  if (err instanceof StorageError) return err;
+  const message = messageOf(err);
+  if (message.includes(COMPACTED) || message === CANCELED_FOR_COMPACTION)
+    return new StorageError('Compacted', key, { revision, cause: err });
+  if (isOutage(err)) return new StorageError('Unavailable', key, { detail: message, cause: err });
+  return err;
+}
+
+/** Runs one storage operation, translating what etcd3 throws. */
+async function translated<T>(key: string, op: () => Promise<T>, revision?: string): Promise<T> {
+  try {
+    return await op();
+  } catch (err) {
+    throw storageError(err, key, revision);
+  }
 }
 
 const MAX_RESPONSE_BYTES = 2 * 1024 * 1024 * 1024 - 1;
@@ -61,71 +70,69 @@ export class EtcdStorage implements Storage {
     });
   }
 
-  async create(key: string, obj: KubeObject): Promise<KubeObject> {
-    const result = await this.client
-      .if(key, 'Create', '==', 0)
-      .then(this.client.put(key).value(encode(obj)))
-      .commit();
-    if (!result.succeeded) {
-      const { resource, name } = describeKey(key);
-      throw alreadyExists(resource, name);
-    }
-    return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(result.header.revision) } };
+  create(key: string, obj: KubeObject): Promise<KubeObject> {
+    return translated(key, async () => {
+      const result = await this.client
+        .if(key, 'Create', '==', 0)
+        .then(this.client.put(key).value(encode(obj)))
+        .commit();
+      if (!result.succeeded) throw new StorageError('KeyExists', key);
+      return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(result.header.revision) } };
+    });
   }
 
-  async get(key: string): Promise<KubeObject | undefined> {
-    const res = await this.client.get(key).exec();
-    return res.kvs.length ? decode(res.kvs[0]) : undefined;
+  get(key: string): Promise<KubeObject | undefined> {
+    return translated(key, async () => {
+      const res = await this.client.get(key).exec();
+      return res.kvs.length ? decode(res.kvs[0]) : undefined;
+    });
   }
 
-  async list(prefix: string, resourceVersion?: string): Promise<StoredList> {
-    let req = this.client.getAll().prefix(prefix);
-    if (resourceVersion && resourceVersion !== '0') req = req.revision(resourceVersion);
-    try {
-      const res = await req.exec();
-      return {
-        items: res.kvs.map(decode),
-        resourceVersion: resourceVersion && resourceVersion !== '0' ? resourceVersion : String(res.header.revision),
-      };
-    } catch (err) {
-      if (isCompacted(err)) throw gone(`too old resource version: ${resourceVersion}`);
-      throw err;
-    }
+  list(prefix: string, resourceVersion?: string): Promise<StoredList> {
+    const atRevision = resourceVersion && resourceVersion !== '0' ? resourceVersion : undefined;
+    return translated(
+      prefix,
+      async () => {
+        let req = this.client.getAll().prefix(prefix);
+        if (atRevision) req = req.revision(atRevision);
+        const res = await req.exec();
+        return { items: res.kvs.map(decode), resourceVersion: atRevision ?? String(res.header.revision) };
+      },
+      resourceVersion,
+    );
   }
 
   /** The current key-value and object for a compare-and-swap write, after checking the preconditions. */
-  private async readForWrite(
-    key: string,
-    preconditions: Preconditions,
-    deleting: boolean,
-  ): Promise<{ kv: IKeyValue; current: KubeObject }> {
-    const { resource, name } = describeKey(key);
+  private async readForWrite(key: string, preconditions: Preconditions): Promise<{ kv: IKeyValue; current: KubeObject }> {
     const res = await this.client.get(key).exec();
-    if (!res.kvs.length) throw notFound(resource, name);
+    if (!res.kvs.length) throw new StorageError('KeyNotFound', key);
     const current = decode(res.kvs[0]);
-    checkPreconditions(resource, name, current, preconditions, deleting);
+    checkPreconditions(key, current, preconditions);
     return { kv: res.kvs[0], current };
   }
 
-  async guaranteedUpdate(key: string, tryUpdate: UpdateFunc, preconditions: Preconditions = {}): Promise<KubeObject> {
-    const { resource, name } = describeKey(key);
-    for (;;) {
-      const { kv, current } = await this.readForWrite(key, preconditions, false);
-      const next = await tryUpdate(structuredClone(current));
-      const encoded = encode(next);
-      if (encoded === encode(current)) return current; // nothing changed: no write, same resourceVersion
-      const result = await this.client.if(key, 'Mod', '==', kv.mod_revision).then(this.client.put(key).value(encoded)).commit();
-      if (result.succeeded) return { ...next, metadata: { ...next.metadata, resourceVersion: String(result.header.revision) } };
-      if (preconditions.resourceVersion) throw conflict(resource, name);
-    }
+  guaranteedUpdate(key: string, tryUpdate: UpdateFunc, preconditions: Preconditions = {}): Promise<KubeObject> {
+    return translated(key, async () => {
+      for (;;) {
+        const { kv, current } = await this.readForWrite(key, preconditions);
+        const next = await tryUpdate(structuredClone(current));
+        const encoded = encode(next);
+        if (encoded === encode(current)) return current; // nothing changed: no write, same resourceVersion
+        const result = await this.client.if(key, 'Mod', '==', kv.mod_revision).then(this.client.put(key).value(encoded)).commit();
+        if (result.succeeded) return { ...next, metadata: { ...next.metadata, resourceVersion: String(result.header.revision) } };
+        // Lost a race: read again (a resourceVersion precondition fails then, as it should).
+      }
+    });
   }
 
-  async delete(key: string, preconditions: Preconditions = {}): Promise<KubeObject> {
-    for (;;) {
-      const { kv, current } = await this.readForWrite(key, preconditions, true);
-      const result = await this.client.if(key, 'Mod', '==', kv.mod_revision).then(this.client.delete().key(key)).commit();
-      if (result.succeeded) return { ...current, metadata: { ...current.metadata, resourceVersion: String(result.header.revision) } };
-    }
+  delete(key: string, preconditions: Preconditions = {}): Promise<KubeObject> {
+    return translated(key, async () => {
+      for (;;) {
+        const { kv, current } = await this.readForWrite(key, preconditions);
+        const result = await this.client.if(key, 'Mod', '==', kv.mod_revision).then(this.client.delete().key(key)).commit();
+        if (result.succeeded) return { ...current, metadata: { ...current.metadata, resourceVersion: String(result.header.revision) } };
+      }
+    });
   }
 
   async watch(
@@ -137,13 +144,20 @@ export class EtcdStorage implements Storage {
   ): Promise<void> {
     const start = BigInt(resourceVersion) + 1n;
     // A watch from a compacted revision fails; find out before streaming anything.
-    try {
-      await this.client.get(prefix).revision(start.toString()).exec();
-    } catch (err) {
-      if (isCompacted(err)) throw gone(`too old resource version: ${resourceVersion}`);
-      if (!/future revision/.test(String(err))) throw err;
-    }
-    const watcher: Watcher = await this.client.watch().prefix(prefix).startRevision(start.toString()).withPreviousKV().create();
+    await translated(
+      prefix,
+      async () => {
+        try {
+          await this.client.get(prefix).revision(start.toString()).exec();
+        } catch (err) {
+          if (!messageOf(err).includes(FUTURE_REVISION)) throw err;
+        }
+      },
+      resourceVersion,
+    );
+    const watcher: Watcher = await translated(prefix, () =>
+      this.client.watch().prefix(prefix).startRevision(start.toString()).withPreviousKV().create(),
+    );
     const stop = () => void watcher.cancel().catch(() => undefined);
     if (signal.aborted) return stop();
     signal.addEventListener('abort', stop, { once: true });
@@ -155,13 +169,14 @@ export class EtcdStorage implements Storage {
       stop();
       onError(err);
     };
-    watcher.on('error', (err) =>
-      fail(isCompacted(err) ? gone(`too old resource version: ${resourceVersion}`) : internalError(String(err))),
-    );
+    watcher.on('error', (err) => {
+      const translatedErr = storageError(err, prefix, resourceVersion);
+      fail(translatedErr instanceof Error ? translatedErr : new Error(messageOf(err)));
+    });
     // etcd3 would re-attach a disconnected watch by itself, but a watch that lives through a broken
     // connection can stay silent afterwards: end it, as Kubernetes' watches end, and the watcher resumes
     // from its last resourceVersion on a fresh one.
-    watcher.on('disconnected', () => fail(new StatusError(statusFailure(503, 'ServiceUnavailable', 'the etcd watch was disconnected'))));
+    watcher.on('disconnected', () => fail(new StorageError('Unavailable', prefix, { detail: 'the etcd watch was disconnected' })));
     watcher.on('data', (res) => {
       for (const ev of res.events) {
         if (ev.type === 'Put') {
@@ -175,9 +190,9 @@ export class EtcdStorage implements Storage {
     });
   }
 
-  async currentRevision(): Promise<string> {
-    const res = await this.client.get('/registry/__revision__').exec();
-    return String(res.header.revision);
+  currentRevision(): Promise<string> {
+    const key = '/registry/__revision__';
+    return translated(key, async () => String((await this.client.get(key).exec()).header.revision));
   }
 
   /** Compacts history older than `keep` revisions behind the current one. */
@@ -186,7 +201,7 @@ export class EtcdStorage implements Storage {
     const target = current - BigInt(keep);
     if (target <= 0n) return;
     await this.client.kv.compact({ revision: target.toString(), physical: false }).catch((err: Error) => {
-      if (!isCompacted(err)) throw err;
+      if (!err.message.includes(COMPACTED)) throw err;
     });
   }
 
@@ -210,15 +225,6 @@ export class EtcdStorage implements Storage {
     } catch {
       return false;
     }
-  }
-
-  isUnavailable(err: unknown): boolean {
-    const name = (err as Error)?.constructor?.name ?? '';
-    // BrokenCircuitError: etcd3's per-host circuit breaker refuses calls for 5 s after 3 failures in a row.
-    return (
-      /GRPC(Unavailable|ConnectFailed|DeadlineExceeded)Error|ClientRuntimeError|BrokenCircuitError/.test(name) ||
-      /ECONNREFUSED|No connection established|unavailable/i.test(String((err as Error)?.message ?? ''))
-    );
   }
 
   close(): void {

@@ -1,6 +1,7 @@
-// The storage interface of the apiserver, as in k8s.io/apiserver's storage.Interface: objects are JSON
-// documents under keys, every write is a compare-and-swap, and resourceVersion is the storage revision
-// (set on objects when they are read, never stored inside them).
+// The storage interface of the apiserver, as in k8s.io/apiserver's storage.Interface (and as narrow as
+// kine's): objects are JSON documents under keys, every write is a compare-and-swap, and resourceVersion is
+// the storage revision (set on objects when they are read, never stored inside them). Failures are
+// StorageErrors (./errors.ts) in storage words: key exists, key not found, conflict, compacted, unavailable.
 import type { KubeObject } from '../../shared/api/meta';
 
 export interface StoredList {
@@ -26,21 +27,21 @@ export interface Preconditions {
 }
 
 export interface Storage {
-  /** Stores a new object; AlreadyExists if the key is taken. */
+  /** Stores a new object; KeyExists if the key is taken. */
   create(key: string, obj: KubeObject): Promise<KubeObject>;
   get(key: string): Promise<KubeObject | undefined>;
   /** Lists every object under `prefix`, at the latest revision or at `resourceVersion`. */
   list(prefix: string, resourceVersion?: string): Promise<StoredList>;
   /**
    * Reads the object, applies `tryUpdate` and writes the result if nobody wrote in between; retries on a
-   * lost race. With a resourceVersion precondition, a stale read is a Conflict instead of a retry.
+   * lost race. KeyNotFound when there is no object, Conflict when the preconditions do not hold.
    */
   guaranteedUpdate(key: string, tryUpdate: UpdateFunc, preconditions?: Preconditions): Promise<KubeObject>;
-  /** Deletes the object if the preconditions hold; returns its last state. */
+  /** Deletes the object if the preconditions hold (else Conflict); returns its last state. */
   delete(key: string, preconditions?: Preconditions): Promise<KubeObject>;
   /**
    * Streams changes under `prefix` after `resourceVersion` until `signal` aborts. Rejects (or calls
-   * onError) with a 410 Expired StatusError when that revision has been compacted.
+   * onError) with Compacted when that revision has been compacted, Unavailable when etcd goes away.
    */
   watch(
     prefix: string,
@@ -57,7 +58,5 @@ export interface Storage {
   /** Keys (and values) under a prefix, for allocators. */
   listRaw(prefix: string): Promise<Map<string, string>>;
   healthy(): Promise<boolean>;
-  /** Whether an error means the store cannot be reached (the apiserver answers 503 then). */
-  isUnavailable(err: unknown): boolean;
   close(): void;
 }
