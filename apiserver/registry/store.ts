@@ -10,6 +10,7 @@ import { semanticallyEqual } from '../../shared/equality';
 import { newLogger } from '../../shared/log';
 import { randomSafeString } from '../../shared/names';
 import { badRequest, conflict, invalid, notFound } from '../../shared/errors';
+import { isKeyNotFound, isStorageConflict } from '../storage/errors';
 import type { Storage, StorageEvent } from '../storage/interface';
 import { checkPreconditions } from '../storage/preconditions';
 import { collectionPrefix, objectKey } from './keys';
@@ -234,19 +235,23 @@ export class Store {
 
   /**
    * An object being deleted goes away once no finalizer holds it and no grace period is running
-   * (`deletionGracePeriodSeconds` 0). Returns the deleted object when it did.
+   * (`deletionGracePeriodSeconds` 0). Returns the deleted object when it did, undefined when someone else
+   * finished it first (it is gone, or another object now has its name). Anything else, an etcd outage or a
+   * cluster IP that could not be released, is the caller's error.
    */
   private async finishIfReady(obj: KubeObject): Promise<KubeObject | undefined> {
     const m = obj.metadata;
     if (!m.deletionTimestamp || (m.finalizers?.length ?? 0) > 0 || (m.deletionGracePeriodSeconds ?? 0) > 0) return undefined;
     if (this.strategy.holdsDeletion?.(obj)) return undefined;
+    let deleted: KubeObject;
     try {
-      const deleted = await this.storage.delete(this.key(m.namespace, m.name!), { uid: m.uid });
-      await this.strategy.afterDelete?.(deleted);
-      return deleted;
-    } catch {
-      return undefined; // someone else finished it first
+      deleted = await this.storage.delete(this.key(m.namespace, m.name!), { uid: m.uid });
+    } catch (err) {
+      if (isKeyNotFound(err) || isStorageConflict(err)) return undefined;
+      throw err;
     }
+    await this.strategy.afterDelete?.(deleted);
+    return deleted;
   }
 
   async delete(namespace: string | undefined, name: string, options: DeleteOptions = {}, opts: WriteOptions = {}): Promise<KubeObject> {

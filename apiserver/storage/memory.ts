@@ -1,0 +1,183 @@
+// An in-memory Storage: the fake side of the storage interface, for unit tests of the registry. It keeps
+// etcd's model (one revision counter for the whole store, every write a compare-and-swap, reads at older
+// revisions until they are compacted) and the same StorageErrors, so the registry cannot tell it from etcd.
+import type { KubeObject } from '../../shared/api/meta';
+import { StorageError } from './errors';
+import type { Preconditions, Storage, StorageEvent, StoredList, UpdateFunc } from './interface';
+import { checkPreconditions } from './preconditions';
+
+/** One write in the history: the key's new value, or undefined for a delete. */
+interface Change {
+  revision: number;
+  key: string;
+  value?: string;
+  /** The revision that created the key's current incarnation (ADDED vs MODIFIED). */
+  created: number;
+}
+
+interface Watcher {
+  prefix: string;
+  onEvent: (e: StorageEvent) => void;
+}
+
+function encode(obj: KubeObject): string {
+  const { resourceVersion: _ignored, ...metadata } = obj.metadata;
+  return JSON.stringify({ ...obj, metadata });
+}
+
+function decode(value: string, revision: number): KubeObject {
+  const obj = JSON.parse(value) as KubeObject;
+  obj.metadata.resourceVersion = String(revision);
+  return obj;
+}
+
+export class MemoryStorage implements Storage {
+  private revision = 1;
+  private compactedAt = 0;
+  private readonly history: Change[] = [];
+  private readonly watchers = new Set<Watcher>();
+
+  /** The latest change of every key that exists at `revision`. */
+  private stateAt(revision: number): Map<string, Change> {
+    const state = new Map<string, Change>();
+    for (const c of this.history) {
+      if (c.revision > revision) break;
+      if (c.value === undefined) state.delete(c.key);
+      else state.set(c.key, c);
+    }
+    return state;
+  }
+
+  private current(key: string): Change | undefined {
+    return this.stateAt(this.revision).get(key);
+  }
+
+  private write(key: string, value: string | undefined, previous?: Change): number {
+    const revision = ++this.revision;
+    const change: Change = { revision, key, value, created: value === undefined ? 0 : (previous?.created ?? revision) };
+    this.history.push(change);
+    for (const w of this.watchers) if (key.startsWith(w.prefix)) w.onEvent(this.eventOf(change, previous));
+    return revision;
+  }
+
+  private eventOf(change: Change, previous?: Change): StorageEvent {
+    if (change.value === undefined) return { type: 'DELETED', object: decode(previous!.value!, change.revision) };
+    return { type: change.created === change.revision ? 'ADDED' : 'MODIFIED', object: decode(change.value, change.revision) };
+  }
+
+  private readableAt(key: string, resourceVersion?: string): number {
+    const revision = resourceVersion && resourceVersion !== '0' ? Number(resourceVersion) : this.revision;
+    if (revision < this.compactedAt) throw new StorageError('Compacted', key, { revision: resourceVersion });
+    return revision;
+  }
+
+  create(key: string, obj: KubeObject): Promise<KubeObject> {
+    if (this.current(key)) return Promise.reject(new StorageError('KeyExists', key));
+    const revision = this.write(key, encode(obj));
+    return Promise.resolve({ ...obj, metadata: { ...obj.metadata, resourceVersion: String(revision) } });
+  }
+
+  get(key: string): Promise<KubeObject | undefined> {
+    const c = this.current(key);
+    return Promise.resolve(c ? decode(c.value!, c.revision) : undefined);
+  }
+
+  list(prefix: string, resourceVersion?: string): Promise<StoredList> {
+    try {
+      const revision = this.readableAt(prefix, resourceVersion);
+      const items = [...this.stateAt(revision).values()]
+        .filter((c) => c.key.startsWith(prefix))
+        .sort((a, b) => (a.key < b.key ? -1 : 1))
+        .map((c) => decode(c.value!, c.revision));
+      return Promise.resolve({ items, resourceVersion: String(revision) });
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+  }
+
+  private readForWrite(key: string, preconditions: Preconditions): { change: Change; current: KubeObject } {
+    const change = this.current(key);
+    if (!change) throw new StorageError('KeyNotFound', key);
+    const current = decode(change.value!, change.revision);
+    checkPreconditions(key, current, preconditions);
+    return { change, current };
+  }
+
+  async guaranteedUpdate(key: string, tryUpdate: UpdateFunc, preconditions: Preconditions = {}): Promise<KubeObject> {
+    for (;;) {
+      const { change, current } = this.readForWrite(key, preconditions);
+      const next = await tryUpdate(structuredClone(current));
+      const encoded = encode(next);
+      if (encoded === change.value) return current;
+      if (this.current(key)?.revision !== change.revision) continue; // lost a race: read again
+      const revision = this.write(key, encoded, change);
+      return { ...next, metadata: { ...next.metadata, resourceVersion: String(revision) } };
+    }
+  }
+
+  delete(key: string, preconditions: Preconditions = {}): Promise<KubeObject> {
+    try {
+      const { change, current } = this.readForWrite(key, preconditions);
+      const revision = this.write(key, undefined, change);
+      return Promise.resolve({ ...current, metadata: { ...current.metadata, resourceVersion: String(revision) } });
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+  }
+
+  watch(
+    prefix: string,
+    resourceVersion: string,
+    onEvent: (e: StorageEvent) => void,
+    _onError: (err: Error) => void,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const from = Number(resourceVersion);
+    if (from + 1 < this.compactedAt) return Promise.reject(new StorageError('Compacted', prefix, { revision: resourceVersion }));
+    const previous = new Map<string, Change>();
+    for (const c of this.history) {
+      if (c.revision > from && c.key.startsWith(prefix)) onEvent(this.eventOf(c, previous.get(c.key)));
+      previous.set(c.key, c);
+    }
+    const watcher = { prefix, onEvent };
+    this.watchers.add(watcher);
+    signal.addEventListener('abort', () => this.watchers.delete(watcher), { once: true });
+    return Promise.resolve();
+  }
+
+  currentRevision(): Promise<string> {
+    return Promise.resolve(String(this.revision));
+  }
+
+  /** Forgets the history before `revision`: reads and watches from earlier revisions are Compacted. */
+  compact(revision: number): void {
+    this.compactedAt = revision;
+  }
+
+  reserve(key: string, value: string): Promise<boolean> {
+    if (this.current(key)) return Promise.resolve(false);
+    this.write(key, value);
+    return Promise.resolve(true);
+  }
+
+  release(key: string): Promise<void> {
+    const change = this.current(key);
+    if (change) this.write(key, undefined, change);
+    return Promise.resolve();
+  }
+
+  listRaw(prefix: string): Promise<Map<string, string>> {
+    const entries = [...this.stateAt(this.revision).values()]
+      .filter((c) => c.key.startsWith(prefix))
+      .map((c) => [c.key, c.value!] as const);
+    return Promise.resolve(new Map(entries));
+  }
+
+  healthy(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+
+  close(): void {
+    this.watchers.clear();
+  }
+}
