@@ -57,7 +57,7 @@ const etcdTLS = flags['etcd-cafile'] ? { ca: read('etcd-cafile')!, cert: read('e
 const storage = new EtcdStorage(flags['etcd-servers']!.split(','), etcdTLS);
 const kubeletClient = { cert: read('kubelet-client-certificate'), key: read('kubelet-client-key') };
 const namespaces = new NamespaceLister(() => stores.get('/namespaces')!);
-const stores = buildStores(storage, { serviceCIDR, nodePortRange: flags['service-node-port-range']! }, namespaces);
+const stores = buildStores(storage, storage, { serviceCIDR, nodePortRange: flags['service-node-port-range']! }, namespaces);
 // What admission and authorization read on every request, mirrored in memory.
 const policy = new PolicyCache(stores, log);
 const stopMirrors = new AbortController();

@@ -1,7 +1,7 @@
 // One Store per served resource, each with its Strategy.
 import type { KubeObject } from '../../shared/api/meta';
 import { Namespaces, Pods, RESOURCES, ResourceInfo, Services } from '../../shared/api/resources';
-import type { Storage } from '../storage/interface';
+import type { AllocationStorage, Storage } from '../storage/interface';
 import { NamespaceLister, namespaceStrategy } from './namespaces';
 import { podStrategy } from './pods';
 import { serviceStrategy, ServiceRanges } from './services';
@@ -22,11 +22,16 @@ function defaultStrategy(resource: ResourceInfo): Strategy {
   };
 }
 
-export function buildStores(storage: Storage, ranges: ServiceRanges, namespaces: NamespaceLister): Map<string, Store> {
+export function buildStores(
+  storage: Storage,
+  allocations: AllocationStorage,
+  ranges: ServiceRanges,
+  namespaces: NamespaceLister,
+): Map<string, Store> {
   const stores = new Map<string, Store>();
   const special = new Map<ResourceInfo, Strategy>([
     [Pods, podStrategy((name) => namespaces.get(name))],
-    [Services, serviceStrategy(storage, ranges)],
+    [Services, serviceStrategy(allocations, ranges)],
     [Namespaces, namespaceStrategy],
   ]);
   for (const r of RESOURCES) stores.set(`${r.group}/${r.plural}`, new Store(storage, special.get(r) ?? defaultStrategy(r)));

@@ -6,7 +6,7 @@ import { Services } from '../../shared/api/resources';
 import { fieldError, invalid } from '../../shared/errors';
 import { cidrContains, nthAddress, parseCidr } from '../../shared/cidr';
 import { RangeAllocator } from '../allocators/range';
-import type { Storage } from '../storage/interface';
+import type { AllocationStorage } from '../storage/interface';
 import type { Strategy } from './strategy';
 
 export interface ServiceRanges {
@@ -22,11 +22,11 @@ const needsNodePorts = (svc: Service) =>
 const needsClusterIP = (svc: Service) => svc.spec.type !== 'ExternalName' && svc.spec.clusterIP !== 'None';
 const ownerOf = (svc: Service) => `${svc.metadata.namespace}/${svc.metadata.name}`;
 
-export function serviceStrategy(storage: Storage, ranges: ServiceRanges): Strategy {
+export function serviceStrategy(allocations: AllocationStorage, ranges: ServiceRanges): Strategy {
   const cidr = parseCidr(ranges.serviceCIDR);
   const [low, high] = ranges.nodePortRange.split('-').map(Number);
-  const ips = new RangeAllocator(storage, 'serviceips', cidr.size - 2, (i) => nthAddress(cidr, i + 1));
-  const ports = new RangeAllocator(storage, 'servicenodeports', high - low + 1, (i) => String(low + i));
+  const ips = new RangeAllocator(allocations, 'serviceips', cidr.size - 2, (i) => nthAddress(cidr, i + 1));
+  const ports = new RangeAllocator(allocations, 'servicenodeports', high - low + 1, (i) => String(low + i));
 
   const invalidField = (svc: Service, cause: StatusCause) => invalid('Service', svc.metadata.name ?? '', [cause]);
 

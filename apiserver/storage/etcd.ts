@@ -1,9 +1,9 @@
-// The etcd3 implementation of Storage: the only file of the project that imports etcd3. Every failure of
+// The etcd3 implementation of Storage and AllocationStorage: the only file of the project that imports etcd3. Every failure of
 // the etcd3 client leaves as a StorageError (or, when it is none of those, as it came).
 import { Etcd3, IKeyValue, isRecoverableError, Watcher } from 'etcd3';
 import type { KubeObject } from '../../shared/api/meta';
 import { StorageError } from './errors';
-import type { Preconditions, Storage, StorageEvent, StoredList, UpdateFunc } from './interface';
+import type { AllocationStorage, Preconditions, Storage, StorageEvent, StoredList, UpdateFunc } from './interface';
 import { checkPreconditions } from './preconditions';
 
 function decode(kv: IKeyValue): KubeObject {
@@ -55,7 +55,7 @@ async function translated<T>(key: string, op: () => Promise<T>, revision?: strin
 
 const MAX_RESPONSE_BYTES = 2 * 1024 * 1024 * 1024 - 1;
 
-export class EtcdStorage implements Storage {
+export class EtcdStorage implements Storage, AllocationStorage {
   private readonly client: Etcd3;
 
   /** `tls`: the CA of etcd's certificate and the client certificate etcd asks for (PEM). */
@@ -205,17 +205,25 @@ export class EtcdStorage implements Storage {
     });
   }
 
-  async reserve(key: string, value: string): Promise<boolean> {
-    const result = await this.client.if(key, 'Create', '==', 0).then(this.client.put(key).value(value)).commit();
-    return result.succeeded;
+  reserve(key: string, owner: string): Promise<boolean> {
+    return translated(key, async () => {
+      const result = await this.client.if(key, 'Create', '==', 0).then(this.client.put(key).value(owner)).commit();
+      return result.succeeded;
+    });
   }
 
-  async release(key: string): Promise<void> {
-    await this.client.delete().key(key).exec();
+  ownerOf(key: string): Promise<string | undefined> {
+    return translated(key, async () => (await this.client.get(key).string()) ?? undefined);
   }
 
-  async listRaw(prefix: string): Promise<Map<string, string>> {
-    return new Map(Object.entries(await this.client.getAll().prefix(prefix).strings()));
+  allocated(prefix: string): Promise<Set<string>> {
+    return translated(prefix, async () => new Set(await this.client.getAll().prefix(prefix).keys()));
+  }
+
+  release(key: string): Promise<void> {
+    return translated(key, async () => {
+      await this.client.delete().key(key).exec();
+    });
   }
 
   async healthy(): Promise<boolean> {

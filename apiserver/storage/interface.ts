@@ -52,11 +52,20 @@ export interface Storage {
   ): Promise<void>;
   /** The current revision of the store. */
   currentRevision(): Promise<string>;
-  /** Creates `key` with `value` only if it does not exist: the building block of allocators. */
-  reserve(key: string, value: string): Promise<boolean>;
-  release(key: string): Promise<void>;
-  /** Keys (and values) under a prefix, for allocators. */
-  listRaw(prefix: string): Promise<Map<string, string>>;
   healthy(): Promise<boolean>;
   close(): void;
+}
+
+/**
+ * What the allocators (allocators/range.ts) need, apart from object storage: one key per allocated item,
+ * created only when absent, holding the item's owner.
+ */
+export interface AllocationStorage {
+  /** Creates `key` holding `owner` unless the key exists; true when it was created. */
+  reserve(key: string, owner: string): Promise<boolean>;
+  /** The owner `key` holds, if it exists. */
+  ownerOf(key: string): Promise<string | undefined>;
+  /** Every allocated key under `prefix`. */
+  allocated(prefix: string): Promise<Set<string>>;
+  release(key: string): Promise<void>;
 }

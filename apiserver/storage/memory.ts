@@ -1,9 +1,9 @@
-// An in-memory Storage: the fake side of the storage interface, for unit tests of the registry. It keeps
+// An in-memory Storage (and AllocationStorage): the fake side of the storage interface, for unit tests of the registry. It keeps
 // etcd's model (one revision counter for the whole store, every write a compare-and-swap, reads at older
 // revisions until they are compacted) and the same StorageErrors, so the registry cannot tell it from etcd.
 import type { KubeObject } from '../../shared/api/meta';
 import { StorageError } from './errors';
-import type { Preconditions, Storage, StorageEvent, StoredList, UpdateFunc } from './interface';
+import type { AllocationStorage, Preconditions, Storage, StorageEvent, StoredList, UpdateFunc } from './interface';
 import { checkPreconditions } from './preconditions';
 
 /** One write in the history: the key's new value, or undefined for a delete. */
@@ -31,7 +31,7 @@ function decode(value: string, revision: number): KubeObject {
   return obj;
 }
 
-export class MemoryStorage implements Storage {
+export class MemoryStorage implements Storage, AllocationStorage {
   private revision = 1;
   private compactedAt = 0;
   private readonly history: Change[] = [];
@@ -154,23 +154,24 @@ export class MemoryStorage implements Storage {
     this.compactedAt = revision;
   }
 
-  reserve(key: string, value: string): Promise<boolean> {
+  reserve(key: string, owner: string): Promise<boolean> {
     if (this.current(key)) return Promise.resolve(false);
-    this.write(key, value);
+    this.write(key, owner);
     return Promise.resolve(true);
+  }
+
+  ownerOf(key: string): Promise<string | undefined> {
+    return Promise.resolve(this.current(key)?.value);
+  }
+
+  allocated(prefix: string): Promise<Set<string>> {
+    return Promise.resolve(new Set([...this.stateAt(this.revision).keys()].filter((k) => k.startsWith(prefix))));
   }
 
   release(key: string): Promise<void> {
     const change = this.current(key);
     if (change) this.write(key, undefined, change);
     return Promise.resolve();
-  }
-
-  listRaw(prefix: string): Promise<Map<string, string>> {
-    const entries = [...this.stateAt(this.revision).values()]
-      .filter((c) => c.key.startsWith(prefix))
-      .map((c) => [c.key, c.value!] as const);
-    return Promise.resolve(new Map(entries));
   }
 
   healthy(): Promise<boolean> {
