@@ -1,43 +1,50 @@
-// The roles and bindings the RBAC authorizer reads, kept in memory (StoreMirror), so authorization costs
-// no etcd round trip.
+// The roles and bindings the RBAC authorizer reads, kept in memory by informers over their stores, so
+// authorization costs no etcd round trip.
 import type { ClusterRole, ClusterRoleBinding, Role, RoleBinding } from '../../shared/api/rbac';
+import { ClusterRoleBindings, ClusterRoles, ResourceInfo, RoleBindings, Roles } from '../../shared/api/resources';
+import { Informer } from '../../shared/informer';
+import type { KubeObject } from '../../shared/api/meta';
 import type { Logger } from '../../shared/log';
-import { StoreMirror } from '../registry/mirror';
+import { storeListerWatcher } from '../registry/listerwatcher';
 import type { Store } from '../registry/store';
 import type { PolicySource } from './rbac';
 
 export class PolicyCache implements PolicySource {
-  private readonly roles: StoreMirror<Role>;
-  private readonly clusterRoles: StoreMirror<ClusterRole>;
-  private readonly bindings: StoreMirror<RoleBinding>;
-  private readonly clusterBindings: StoreMirror<ClusterRoleBinding>;
+  private readonly roles: Informer<Role>;
+  private readonly clusterRoles: Informer<ClusterRole>;
+  private readonly bindings: Informer<RoleBinding>;
+  private readonly clusterBindings: Informer<ClusterRoleBinding>;
 
   constructor(stores: Map<string, Store>, log: Logger) {
-    const rbac = (plural: string) => stores.get(`rbac.authorization.k8s.io/${plural}`)!;
-    this.roles = new StoreMirror(rbac('roles'), log);
-    this.clusterRoles = new StoreMirror(rbac('clusterroles'), log);
-    this.bindings = new StoreMirror(rbac('rolebindings'), log);
-    this.clusterBindings = new StoreMirror(rbac('clusterrolebindings'), log);
+    const informer = <T extends KubeObject>(r: ResourceInfo) =>
+      new Informer<T>(storeListerWatcher(stores.get(`${r.group}/${r.plural}`)!), r, { logger: log });
+    this.roles = informer(Roles);
+    this.clusterRoles = informer(ClusterRoles);
+    this.bindings = informer(RoleBindings);
+    this.clusterBindings = informer(ClusterRoleBindings);
   }
 
   /** Keeps the cache current until `signal` aborts. */
   run(signal: AbortSignal): void {
-    for (const m of [this.roles, this.clusterRoles, this.bindings, this.clusterBindings]) void m.run(signal);
+    for (const informer of [this.roles, this.clusterRoles, this.bindings, this.clusterBindings]) {
+      informer.run();
+      signal.addEventListener('abort', () => informer.stop(), { once: true });
+    }
   }
 
   clusterRoleBindings(): ClusterRoleBinding[] {
-    return [...this.clusterBindings.values()];
+    return this.clusterBindings.lister.list();
   }
 
   roleBindings(namespace: string): RoleBinding[] {
-    return [...this.bindings.values()].filter((b) => b.metadata.namespace === namespace);
+    return this.bindings.lister.list(namespace);
   }
 
   clusterRole(name: string): ClusterRole | undefined {
-    return this.clusterRoles.get(undefined, name);
+    return this.clusterRoles.lister.get(undefined, name);
   }
 
   role(namespace: string, name: string): Role | undefined {
-    return this.roles.get(namespace, name);
+    return this.roles.lister.get(namespace, name);
   }
 }

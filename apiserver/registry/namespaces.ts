@@ -3,8 +3,9 @@
 import type { Namespace } from '../../shared/api/core';
 import { Namespaces } from '../../shared/api/resources';
 import { forbidden, isNotFound } from '../../shared/errors';
+import { Informer } from '../../shared/informer';
 import type { Logger } from '../../shared/log';
-import { StoreMirror } from './mirror';
+import { storeListerWatcher } from './listerwatcher';
 import type { Store } from './store';
 import type { Strategy } from './strategy';
 
@@ -37,23 +38,25 @@ export const namespaceStrategy: Strategy = {
 };
 
 /**
- * Namespace lookups for admission (NamespaceLifecycle, Pod Security): from a mirror of the namespaces
- * once it runs, and from storage for a name the mirror has not seen yet (created a moment ago).
+ * Namespace lookups for admission (NamespaceLifecycle, Pod Security): from an informer over the namespace
+ * store once it runs, and from storage for a name the informer has not seen yet (created a moment ago).
  */
 export class NamespaceLister {
-  private mirror?: StoreMirror<Namespace>;
+  private informer?: Informer<Namespace>;
 
   constructor(private readonly store: () => Store) {}
 
-  /** Starts the mirror; until then every lookup reads storage. */
+  /** Starts the informer; until then every lookup reads storage. */
   run(signal: AbortSignal, log: Logger): void {
-    this.mirror = new StoreMirror<Namespace>(this.store(), log);
-    void this.mirror.run(signal);
+    const informer = new Informer<Namespace>(storeListerWatcher(this.store()), Namespaces, { logger: log });
+    this.informer = informer;
+    informer.run();
+    signal.addEventListener('abort', () => informer.stop(), { once: true });
   }
 
   /** The namespace, or undefined if there is none; storage errors (etcd down) are thrown. */
   async get(name: string): Promise<Namespace | undefined> {
-    const cached = this.mirror?.get(undefined, name);
+    const cached = this.informer?.lister.get(undefined, name);
     if (cached) return cached;
     try {
       return (await this.store().get(undefined, name)) as Namespace;
