@@ -6,15 +6,18 @@ import type { Secret } from '../shared/api/core';
 import { isNotFound } from '../shared/errors';
 import { parseBool, parseDuration, parseFlags } from '../shared/flags';
 import { newLogger } from '../shared/log';
+import { admissionChain } from './admission/admission';
 import { authorizerChain } from './auth';
 import { PolicyCache } from './auth/policycache';
 import { staticTokens, unionTokenAuthenticator } from './auth/authenticator';
 import { BootstrapTokenAuthenticator } from './auth/bootstraptoken';
+import { RuleResolver } from './auth/rbac';
 import { loadTokenFile } from './auth/tokenfile';
 import { x509Authenticator } from './auth/x509';
 import { bootstrap } from './bootstrap';
 import { buildStores } from './registry';
 import { NamespaceLister } from './registry/namespaces';
+import { RbacEscalationCheck } from './registry/rbac';
 import { createApp } from './server';
 import { EtcdStorage } from './storage/etcd';
 
@@ -76,6 +79,7 @@ if (parseBool(flags['enable-bootstrap-token-auth']))
       }
     }),
   );
+const authorizer = authorizerChain(flags['authorization-mode']!.split(','), stores, policy);
 const app = createApp({
   storage,
   stores,
@@ -86,7 +90,8 @@ const app = createApp({
     tokens: unionTokenAuthenticator(tokenAuthenticators),
     anonymous: parseBool(flags['anonymous-auth']),
   },
-  authorizer: authorizerChain(flags['authorization-mode']!.split(','), stores, policy),
+  authorizer,
+  admission: admissionChain([new RbacEscalationCheck(new RuleResolver(policy), authorizer)]),
   kubeletClient,
 });
 // With a client CA, a client certificate is asked for but not required (tokens and anonymous remain).

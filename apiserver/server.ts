@@ -2,6 +2,7 @@
 // OpenAPI, version, and the resource endpoints. Every error leaves as a Kubernetes Status.
 import express, { NextFunction, Request, Response } from 'express';
 import { findResource } from '../shared/api/resources';
+import type { ValidationPlugin } from './admission/admission';
 import type { Authorizer } from './auth/authorizer';
 import { resourceWithSubresource } from './auth/requestinfo';
 import { Authentication, authenticate, authorize, PUBLIC_PATHS, requestInfoOf } from './http/auth';
@@ -64,11 +65,22 @@ export interface ServerConfig {
   /** Who sent a request: client certificates, bearer tokens, anonymous. */
   authentication: Authentication;
   authorizer: Authorizer;
+  /** Validating admission of users' writes (RBAC escalation, NodeRestriction). */
+  admission: ValidationPlugin;
   /** The credential presented to kubelets when the API streams logs or reads usage from them. */
   kubeletClient: { cert?: Buffer; key?: Buffer };
 }
 
-export function createApp({ storage, stores, namespaces, log, authentication, authorizer, kubeletClient }: ServerConfig): express.Express {
+export function createApp({
+  storage,
+  stores,
+  namespaces,
+  log,
+  authentication,
+  authorizer,
+  admission,
+  kubeletClient,
+}: ServerConfig): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -99,7 +111,7 @@ export function createApp({ storage, stores, namespaces, log, authentication, au
   const kubelets = new KubeletClient(kubeletClient);
   app.use(metricsRouter(kubelets, stores.get('/nodes')!, stores.get('/pods')!));
 
-  const resources = new ResourceHandler(stores, namespaces, kubelets);
+  const resources = new ResourceHandler(stores, namespaces, kubelets, admission);
   app.use(async (req, res, next) => {
     if (!(await resources.handle(req, res))) next();
   });

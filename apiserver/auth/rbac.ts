@@ -1,8 +1,10 @@
 // The RBAC authorizer: a request is allowed when a binding that names the user (or one of its groups)
 // grants a role with a rule covering the verb, API group, resource (and subresource), name or path.
-// ClusterRoleBindings grant everywhere; RoleBindings only in their own namespace.
+// ClusterRoleBindings grant everywhere; RoleBindings only in their own namespace. The RuleResolver finds
+// those rules; the privilege-escalation check of RBAC writes (registry/rbac.ts) asks it too.
 import type { UserInfo } from '../../shared/api/authentication';
-import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, Subject } from '../../shared/api/rbac';
+import type { ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, RoleRef, Subject } from '../../shared/api/rbac';
+import { notFound } from '../../shared/errors';
 import { ALLOW, Attributes, Authorizer, Decision, noOpinion } from './authorizer';
 
 /** Where the authorizer reads roles and bindings from (a watch-fed cache in the apiserver). */
@@ -45,25 +47,59 @@ export function subjectMatches(subject: Subject, user: UserInfo, bindingNamespac
   }
 }
 
-export class RbacAuthorizer implements Authorizer {
+/** The rules that apply to a user in a namespace (Kubernetes' DefaultRuleResolver). */
+export class RuleResolver {
   constructor(private readonly policy: PolicySource) {}
 
-  authorize(attrs: Attributes): Decision {
+  /**
+   * Calls `visit` with every rule granted to `user` by ClusterRoleBindings and, in `namespace`, by
+   * RoleBindings; stops as soon as `visit` returns false. A binding to a role that does not exist grants
+   * nothing.
+   */
+  visitRulesFor(user: UserInfo, namespace: string, visit: (rule: PolicyRule) => boolean): void {
     for (const binding of this.policy.clusterRoleBindings()) {
-      if (!(binding.subjects ?? []).some((s) => subjectMatches(s, attrs.user))) continue;
-      const role = this.policy.clusterRole(binding.roleRef.name);
-      if (role?.rules?.some((r) => ruleAllows(r, attrs))) return ALLOW;
+      if (!(binding.subjects ?? []).some((s) => subjectMatches(s, user))) continue;
+      for (const rule of this.policy.clusterRole(binding.roleRef.name)?.rules ?? []) if (!visit(rule)) return;
     }
-    if (attrs.namespace) {
-      for (const binding of this.policy.roleBindings(attrs.namespace)) {
-        if (!(binding.subjects ?? []).some((s) => subjectMatches(s, attrs.user, attrs.namespace))) continue;
-        const role =
-          binding.roleRef.kind === 'Role'
-            ? this.policy.role(attrs.namespace, binding.roleRef.name)
-            : this.policy.clusterRole(binding.roleRef.name);
-        if (role?.rules?.some((r) => ruleAllows(r, attrs))) return ALLOW;
-      }
+    if (!namespace) return;
+    for (const binding of this.policy.roleBindings(namespace)) {
+      if (!(binding.subjects ?? []).some((s) => subjectMatches(s, user, namespace))) continue;
+      for (const rule of this.roleOf(binding.roleRef, namespace)?.rules ?? []) if (!visit(rule)) return;
     }
-    return noOpinion();
+  }
+
+  /** Every rule `user` holds in `namespace` (cluster-wide ones included). */
+  rulesFor(user: UserInfo, namespace: string): PolicyRule[] {
+    const rules: PolicyRule[] = [];
+    this.visitRulesFor(user, namespace, (rule) => {
+      rules.push(rule);
+      return true;
+    });
+    return rules;
+  }
+
+  /** The rules of the role a binding in `namespace` ('' for a ClusterRoleBinding) refers to; 404 if there is none. */
+  roleReferenceRules(ref: RoleRef, namespace: string): PolicyRule[] {
+    const role = this.roleOf(ref, namespace);
+    if (!role) throw notFound(ref.kind === 'Role' ? 'roles.rbac.authorization.k8s.io' : 'clusterroles.rbac.authorization.k8s.io', ref.name);
+    return role.rules ?? [];
+  }
+
+  private roleOf(ref: RoleRef, namespace: string): Role | undefined {
+    return ref.kind === 'Role' ? this.policy.role(namespace, ref.name) : this.policy.clusterRole(ref.name);
+  }
+}
+
+export class RbacAuthorizer implements Authorizer {
+  private readonly rules: RuleResolver;
+
+  constructor(policy: PolicySource) {
+    this.rules = new RuleResolver(policy);
+  }
+
+  authorize(attrs: Attributes): Decision {
+    let allowed = false;
+    this.rules.visitRulesFor(attrs.user, attrs.namespace, (rule) => !(allowed = ruleAllows(rule, attrs)));
+    return allowed ? ALLOW : noOpinion();
   }
 }

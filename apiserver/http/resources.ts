@@ -9,6 +9,7 @@ import type { KubeObject } from '../../shared/api/meta';
 import { apiVersionOf, ResourceInfo } from '../../shared/api/resources';
 import { badRequest, methodNotSupported, notFound, statusSuccess } from '../../shared/errors';
 import { formatLabelSelector } from '../../shared/labels';
+import type { ValidationPlugin } from '../admission/admission';
 import { admitNamespace } from '../admission/namespacelifecycle';
 import { applyPatch } from '../patch';
 import { toTable, wantsTable } from '../printers';
@@ -16,7 +17,8 @@ import type { IncludeObject } from '../printers';
 import type { NamespaceLister } from '../registry/namespaces';
 import { bindPod } from '../registry/pods';
 import { selectionPredicate } from '../registry/selection';
-import type { Store } from '../registry/store';
+import type { Store, WriteOptions } from '../registry/store';
+import { userOf } from './auth';
 import { HorizontalPodAutoscalersV1, toV1, toV2 } from './autoscalingv1';
 import { decodeBody, patchType } from './body';
 import { streamPodLog } from './podlog';
@@ -30,7 +32,14 @@ export class ResourceHandler {
     private readonly stores: Map<string, Store>,
     private readonly namespaces: NamespaceLister,
     private readonly kubelets: KubeletClient,
+    private readonly admission: ValidationPlugin,
   ) {}
+
+  /** How a user's write reaches the registry: dry-run or not, and through admission as that user. */
+  private writeOptions(res: Response, dryRun: boolean): WriteOptions {
+    const user = userOf(res);
+    return { dryRun, admission: async (change) => this.admission.validate({ ...change, user, dryRun }) };
+  }
 
   store(r: ResourceInfo): Store {
     const s = this.stores.get(`${r.group}/${r.plural}`); // autoscaling/v1 is served from the v2 store
@@ -57,15 +66,18 @@ export class ResourceHandler {
       if (target.watchPath || flag(query, 'watch')) await this.watch(req, res, store, target, query);
       else this.send(req, res, store.resource, await store.get(target.namespace, target.name), query);
     } else if (method === 'PUT') {
-      const obj = await store.update(target.namespace, target.name, this.body(req), undefined, { dryRun: isDryRun(query) });
+      const obj = await store.update(target.namespace, target.name, this.body(req), undefined, this.writeOptions(res, isDryRun(query)));
       this.send(req, res, store.resource, obj, query);
     } else if (method === 'PATCH') {
       await this.patch(req, res, store, target, query);
     } else if (method === 'DELETE') {
       const body = req.body?.length ? this.body(req) : undefined;
-      const obj = await store.delete(target.namespace, target.name, deleteOptions(query, body), {
-        dryRun: isDryRun(query, body as { dryRun?: string[] }),
-      });
+      const obj = await store.delete(
+        target.namespace,
+        target.name,
+        deleteOptions(query, body),
+        this.writeOptions(res, isDryRun(query, body as { dryRun?: string[] })),
+      );
       this.send(req, res, store.resource, obj, query);
     } else {
       throw methodNotSupported(target.resource.plural, method);
@@ -81,7 +93,7 @@ export class ResourceHandler {
       if (!target.namespace) throw badRequest('a namespace is required');
       const body = this.body(req) as Parameters<typeof toV2>[0];
       await admitNamespace(this.namespaces, target.namespace, `horizontalpodautoscalers.autoscaling "${body?.metadata?.name ?? ''}"`);
-      const created = await store.create(target.namespace, toV2(body), { dryRun: isDryRun(query) });
+      const created = await store.create(target.namespace, toV2(body), this.writeOptions(res, isDryRun(query)));
       res.status(201).json(toV1(created as HorizontalPodAutoscaler));
     } else if (req.method === 'GET' && target.name !== undefined) {
       res.json(toV1((await store.get(target.namespace, target.name)) as HorizontalPodAutoscaler));
@@ -156,17 +168,17 @@ export class ResourceHandler {
         `${store.groupResource} "${(body as { metadata?: { name?: string } })?.metadata?.name ?? ''}"`,
       );
     }
-    const obj = await store.create(target.namespace, body, { dryRun: isDryRun(query) });
+    const obj = await store.create(target.namespace, body, this.writeOptions(res, isDryRun(query)));
     this.send(req, res, store.resource, obj, query, 201);
   }
 
   private async patch(req: Request, res: Response, store: Store, target: RequestTarget, query: Query, subresource?: string): Promise<void> {
     const type = patchType(req.headers['content-type']);
     const patchBody = this.body(req);
-    const dryRun = isDryRun(query);
+    const opts = this.writeOptions(res, isDryRun(query));
     const mutate = (current: KubeObject) => applyPatch(current, patchBody, type, store.resource.kind);
     try {
-      const obj = await store.guaranteedUpdate(target.namespace, target.name!, mutate, subresource, { dryRun });
+      const obj = await store.guaranteedUpdate(target.namespace, target.name!, mutate, subresource, opts);
       this.send(req, res, store.resource, obj, query);
     } catch (err) {
       // Server-side apply creates what does not exist yet.
@@ -177,7 +189,7 @@ export class ResourceHandler {
           metadata: { name: target.name, namespace: target.namespace },
         };
         if (target.resource.namespaced) await admitNamespace(this.namespaces, target.namespace!, `${store.groupResource} "${target.name}"`);
-        const obj = await store.create(target.namespace, applyPatch(base, patchBody, type, store.resource.kind), { dryRun });
+        const obj = await store.create(target.namespace, applyPatch(base, patchBody, type, store.resource.kind), opts);
         this.send(req, res, store.resource, obj, query, 201);
         return;
       }
@@ -190,10 +202,11 @@ export class ResourceHandler {
     const options = deleteOptions(query, body);
     const predicate = selectionPredicate(one(query, 'labelSelector'), one(query, 'fieldSelector'));
     const { items } = await store.list(target.namespace, predicate);
+    const opts = this.writeOptions(res, isDryRun(query));
     const deleted: KubeObject[] = [];
     for (const item of items) {
       try {
-        deleted.push(await store.delete(item.metadata.namespace, item.metadata.name!, options, { dryRun: isDryRun(query) }));
+        deleted.push(await store.delete(item.metadata.namespace, item.metadata.name!, options, opts));
       } catch (err) {
         if ((err as { status?: { code?: number } }).status?.code !== 404) throw err;
       }
@@ -205,12 +218,12 @@ export class ResourceHandler {
     const { namespace, name, subresource } = target;
     if (name === undefined) throw notFound(target.resource.plural, '');
     const method = req.method;
-    const dryRun = isDryRun(query);
+    const opts = this.writeOptions(res, isDryRun(query));
     switch (`${subresource} ${method}`) {
       case 'status GET':
         return this.send(req, res, store.resource, await store.get(namespace, name), query);
       case 'status PUT':
-        return this.send(req, res, store.resource, await store.update(namespace, name, this.body(req), 'status', { dryRun }), query);
+        return this.send(req, res, store.resource, await store.update(namespace, name, this.body(req), 'status', opts), query);
       case 'status PATCH':
         return this.patch(req, res, store, target, query, 'status');
       case 'scale GET':
@@ -233,7 +246,7 @@ export class ResourceHandler {
             return current;
           },
           undefined,
-          { dryRun },
+          opts,
           type ? undefined : (body as Scale).metadata?.resourceVersion,
         );
         res.json(toScale(store.resource, updated));
@@ -242,7 +255,7 @@ export class ResourceHandler {
       case 'binding POST': {
         const binding = this.body(req) as Binding;
         if (!binding?.target?.name) throw badRequest('Binding target.name is required');
-        await store.guaranteedUpdate(namespace, name, (current) => bindPod(current as Pod, binding), 'binding', { dryRun });
+        await store.guaranteedUpdate(namespace, name, (current) => bindPod(current as Pod, binding), 'binding', opts);
         res.status(201).json(statusSuccess());
         return;
       }
@@ -256,7 +269,7 @@ export class ResourceHandler {
             return current;
           },
           'finalize',
-          { dryRun },
+          opts,
         );
         return this.send(req, res, store.resource, obj, query);
       }

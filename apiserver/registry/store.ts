@@ -10,6 +10,7 @@ import { semanticallyEqual } from '../../shared/equality';
 import { newLogger } from '../../shared/log';
 import { randomSafeString } from '../../shared/names';
 import { badRequest, conflict, invalid, notFound } from '../../shared/errors';
+import type { ObjectChange } from '../admission/admission';
 import { isKeyNotFound, isStorageConflict } from '../storage/errors';
 import type { Storage, StorageEvent } from '../storage/interface';
 import { checkPreconditions } from '../storage/preconditions';
@@ -21,6 +22,11 @@ import type { Strategy } from './strategy';
 
 export interface WriteOptions {
   dryRun?: boolean;
+  /**
+   * Validating admission for a user's request (the handler binds the user): called with each change just
+   * before it is stored, and may refuse it. The apiserver's own writes have none.
+   */
+  admission?: (change: ObjectChange) => Promise<void>;
 }
 
 /** Everything but metadata and status: what a change of bumps `metadata.generation`. */
@@ -127,6 +133,7 @@ export class Store {
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
     return this.interpreted(meta.name ?? '', async () => {
+      await opts.admission?.(this.change('CREATE', '', obj));
       await this.strategy.beforeCreate?.(obj, opts);
       if (opts.dryRun) return this.typed(obj);
       try {
@@ -182,6 +189,7 @@ export class Store {
             : this.withMetadataRules(current, next);
       if (!subresource) this.strategy.prepareForUpdate?.(merged, current);
       this.validate(merged, current);
+      await opts.admission?.(this.change('UPDATE', subresource ?? '', merged, current));
       await this.strategy.beforeUpdate?.(merged, current, opts);
       if (opts.dryRun) {
         dryRunResult = merged;
@@ -195,6 +203,11 @@ export class Store {
       const finished = await this.finishIfReady(stored);
       return this.typedMeta(finished ?? stored);
     });
+  }
+
+  private change(operation: ObjectChange['operation'], subresource: string, object?: KubeObject, oldObject?: KubeObject): ObjectChange {
+    const meta = (object ?? oldObject)!.metadata;
+    return { operation, resource: this.resource, subresource, namespace: meta.namespace ?? '', name: meta.name ?? '', object, oldObject };
   }
 
   /** A main-resource update: the caller's spec and metadata, the stored status and system fields. */
@@ -265,6 +278,7 @@ export class Store {
         resourceVersion: options.preconditions?.resourceVersion,
       };
       this.strategy.admitDelete?.(current);
+      await opts.admission?.(this.change('DELETE', '', undefined, this.typedMeta(current)));
       if (opts.dryRun) {
         checkPreconditions(key, current, preconditions);
         return this.typedMeta(current);

@@ -1,10 +1,11 @@
 // Security as a user meets it, with the real kubectl and curl: the read-only viewer kubeconfig, a wrong
-// token (401), anonymous requests (403), the kubelet's port, Pod Security "baseline" and the request size limit.
+// token (401), anonymous requests (403), the kubelet's port, RBAC escalation, Pod Security "baseline" and the
+// request size limit.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DATA_DIR, KUBECONFIG, kubectl, kubectlOk, uniqueNamespace } from './cluster';
+import { DATA_DIR, KUBECONFIG, kubectl, kubectlOk, uniqueNamespace, waitFor } from './cluster';
 
 const VIEWER = path.join(DATA_DIR, 'kubeconfig-viewer');
 const CA = path.join(DATA_DIR, 'pki', 'ca.crt');
@@ -78,6 +79,34 @@ describe('credentials', () => {
     const admin = curl(url, '-k', '-H', `Authorization: Bearer ${tokenOf(KUBECONFIG)}`);
     expect(admin.code).toBe(200);
     expect(JSON.parse(admin.body).node.nodeName).toBe('node-1');
+  });
+});
+
+describe('granting RBAC permissions', () => {
+  // `kubectl create rolebinding` sends protobuf, which this apiserver does not read yet: manifests instead.
+  const rolebinding = (name: string, clusterRole: string) => `apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: ${name}}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ${clusterRole}}
+subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: viewer}]
+`;
+
+  it('refuses a namespace admin binding cluster-admin', async () => {
+    kubectlOk(['-n', ns, 'create', '-f', '-'], { input: rolebinding('viewer-admin', 'admin') });
+    await waitFor(() => kubectl(['--kubeconfig', VIEWER, '-n', ns, 'auth', 'can-i', 'create', 'rolebindings']).stdout === 'yes\n', {
+      what: 'the viewer to be admin of the namespace',
+    });
+    kubectlOk(['--kubeconfig', VIEWER, '-n', ns, 'create', '-f', '-'], { input: rolebinding('viewer-edit', 'edit'), version: 33 });
+    const root = kubectl(['--kubeconfig', VIEWER, '-n', ns, 'create', '-f', '-'], {
+      input: rolebinding('root', 'cluster-admin'),
+      version: 33,
+    });
+    expect(root.code).not.toBe(0);
+    expect(root.stderr.trim()).toBe(
+      'Error from server (Forbidden): error when creating "STDIN": rolebindings.rbac.authorization.k8s.io "root" is forbidden: user "viewer" ' +
+        '(groups=["mini-kubernetes:viewers" "system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n' +
+        '{APIGroups:["*"], Resources:["*"], Verbs:["*"]}\n{NonResourceURLs:["*"], Verbs:["*"]}',
+    );
   });
 });
 

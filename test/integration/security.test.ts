@@ -122,6 +122,97 @@ describe('the viewer', () => {
   });
 });
 
+describe('granting RBAC permissions', () => {
+  const RBAC = '/apis/rbac.authorization.k8s.io/v1';
+  const TEAM = `${RBAC}/namespaces/team-admin`;
+  const binding = (name: string, kind: string, role: string) => ({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind, name: role },
+    subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'viewer' }],
+  });
+  const role = (name: string, rules: unknown[]) => ({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: { name },
+    rules,
+  });
+  const EXEC = { apiGroups: [''], resources: ['pods/exec'], verbs: ['create', 'get'] };
+  const HELD =
+    'user "viewer" (groups=["mini-kubernetes:viewers" "system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n';
+
+  beforeAll(async () => {
+    await api(cp.config, 'POST', '/api/v1/namespaces', { metadata: { name: 'team-admin' } });
+    await api(cp.config, 'POST', `${TEAM}/rolebindings`, binding('viewer-admin', 'ClusterRole', 'admin'));
+    await api(cp.config, 'POST', `${TEAM}/roles`, role('small', [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }]));
+    // The viewer is a namespace admin once it may grant what admin holds.
+    await waitFor(
+      async () => (await api(viewer, 'POST', `${TEAM}/rolebindings`, binding('viewer-view', 'ClusterRole', 'view'))).code === 201,
+      {
+        what: 'the admin binding to take effect',
+      },
+    );
+  });
+
+  it('refuses a namespace admin binding cluster-admin, or writing a Role with rules it lacks', async () => {
+    const bind = await api(viewer, 'POST', `${TEAM}/rolebindings`, binding('root', 'ClusterRole', 'cluster-admin'));
+    expect(bind.body).toMatchObject({
+      code: 403,
+      reason: 'Forbidden',
+      details: { name: 'root', group: 'rbac.authorization.k8s.io', kind: 'rolebindings' },
+      message: `rolebindings.rbac.authorization.k8s.io "root" is forbidden: ${HELD}{APIGroups:["*"], Resources:["*"], Verbs:["*"]}\n{NonResourceURLs:["*"], Verbs:["*"]}`,
+    });
+    const create = await api(viewer, 'POST', `${TEAM}/roles`, role('exec', [EXEC]));
+    expect(create.body.message).toBe(
+      `roles.rbac.authorization.k8s.io "exec" is forbidden: ${HELD}{APIGroups:[""], Resources:["pods/exec"], Verbs:["create" "get"]}`,
+    );
+    const widen = await api(viewer, 'PATCH', `${TEAM}/roles/small`, { rules: [EXEC] }, 'application/merge-patch+json');
+    expect(widen.code).toBe(403);
+    expect(
+      (await api(viewer, 'POST', `${RBAC}/clusterrolebindings`, { ...binding('x', 'ClusterRole', 'view'), kind: 'ClusterRoleBinding' }))
+        .code,
+    ).toBe(403);
+    expect((await api(cp.config, 'GET', `${TEAM}/rolebindings/root`)).code).toBe(404);
+    expect((await api(viewer, 'DELETE', `${TEAM}/roles/small`)).code).toBe(200); // taking away is never an escalation
+  });
+
+  it('lets it grant more once it may escalate roles, or bind that role', async () => {
+    const clusterRole = (name: string, rule: unknown) => ({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name },
+      rules: [rule],
+    });
+    await api(
+      cp.config,
+      'POST',
+      `${RBAC}/clusterroles`,
+      clusterRole('escalator', { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles'], verbs: ['escalate'] }),
+    );
+    await api(cp.config, 'POST', `${TEAM}/rolebindings`, binding('viewer-escalator', 'ClusterRole', 'escalator'));
+    await waitFor(async () => (await api(viewer, 'POST', `${TEAM}/roles`, role('exec', [EXEC]))).code === 201, {
+      what: 'the escalate permission to take effect',
+    });
+    expect((await api(viewer, 'POST', `${TEAM}/rolebindings`, binding('root', 'ClusterRole', 'cluster-admin'))).code).toBe(403);
+
+    const binder = {
+      apiGroups: ['rbac.authorization.k8s.io'],
+      resources: ['clusterroles'],
+      resourceNames: ['cluster-admin'],
+      verbs: ['bind'],
+    };
+    await api(cp.config, 'POST', `${RBAC}/clusterroles`, clusterRole('binder', binder));
+    await api(cp.config, 'POST', `${TEAM}/rolebindings`, binding('viewer-binder', 'ClusterRole', 'binder'));
+    await waitFor(
+      async () => (await api(viewer, 'POST', `${TEAM}/rolebindings`, binding('root', 'ClusterRole', 'cluster-admin'))).code === 201,
+      {
+        what: 'the bind permission to take effect',
+      },
+    );
+  });
+});
+
 describe('component identities', () => {
   it('lets a kubelet register and update only its own Node', async () => {
     const node = (name: string) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name } });
