@@ -265,7 +265,7 @@ async function measureRaw(runtime: DockerRuntime): Promise<number[]> {
       command: ['sleep', '3600'],
       args: [],
       env: [],
-      binds: [],
+      mounts: [],
       labels: rawLabels(i, 'sleep'),
     });
   });

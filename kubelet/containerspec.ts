@@ -1,16 +1,28 @@
 // From a pod's container spec to what the runtime creates: environment (values, field references,
-// ConfigMap and Secret keys), mounts, resource limits, command and args, labels. Pure.
+// ConfigMap and Secret keys), resource limits, command and args, labels. Pure (the mounts come from mounts.ts).
 import type { ConfigMap, Container, Pod, Secret } from '../shared/api/core';
 import { parseQuantity } from '../shared/quantity';
-import { ContainerSpec, LABELS } from './runtime/interface';
+import { ContainerSpec, LABELS, Mount } from './runtime/interface';
 
 export interface EnvSources {
   configMaps: Map<string, ConfigMap | undefined>;
   secrets: Map<string, Secret | undefined>;
 }
 
-function fieldRef(pod: Pod, path: string, podIP: string, hostIP: string): string {
+/** Kubernetes' FormatMap: `key="value"` lines, sorted, as downwardAPI volumes show labels and annotations. */
+const formatMap = (m: Record<string, string> | undefined) =>
+  Object.keys(m ?? {})
+    .sort()
+    .map((k) => `${k}=${JSON.stringify(m![k])}`)
+    .join('\n');
+
+/** The value of a downward API fieldRef (env and downwardAPI volumes). */
+export function podFieldValue(pod: Pod, path: string, podIP: string, hostIP: string): string {
   switch (path) {
+    case 'metadata.labels':
+      return formatMap(pod.metadata.labels ?? undefined);
+    case 'metadata.annotations':
+      return formatMap(pod.metadata.annotations ?? undefined);
     case 'metadata.name':
       return pod.metadata.name ?? '';
     case 'metadata.namespace':
@@ -33,12 +45,19 @@ function fieldRef(pod: Pod, path: string, podIP: string, hostIP: string): string
   return '';
 }
 
-/** `$(VAR)` expansion in command and args, as Kubernetes does it. */
-export function expand(text: string, env: Map<string, string>): string {
+/** `$(VAR)` expansion as Kubernetes does it (`$$` is a `$`); a name `mapping` does not know stays as written. */
+export function expandWith(text: string, mapping: (name: string) => string | undefined): string {
   return text.replace(/\$\$|\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (match, name: string | undefined) =>
-    match === '$$' ? '$' : env.has(name!) ? env.get(name!)! : match,
+    match === '$$' ? '$' : (mapping(name!) ?? match),
   );
 }
+
+/** `$(VAR)` expansion in env values, command and args. */
+export const expand = (text: string, env: Map<string, string>) => expandWith(text, (name) => env.get(name));
+
+/** The value of a downward API resourceFieldRef: the container's limit, as given. */
+export const resourceFieldValue = (c: Container | undefined, resource: string) =>
+  c?.resources?.limits?.[resource.replace('limits.', '')] ?? '';
 
 export function containerEnv(pod: Pod, c: Container, sources: EnvSources, podIP: string, hostIP: string): Map<string, string> {
   const env = new Map<string, string>();
@@ -52,10 +71,10 @@ export function containerEnv(pod: Pod, c: Container, sources: EnvSources, podIP:
   }
   for (const e of c.env ?? []) {
     const ref = e.valueFrom;
-    if (ref?.fieldRef) env.set(e.name, fieldRef(pod, ref.fieldRef.fieldPath, podIP, hostIP));
+    if (ref?.fieldRef) env.set(e.name, podFieldValue(pod, ref.fieldRef.fieldPath, podIP, hostIP));
     else if (ref?.configMapKeyRef) env.set(e.name, sources.configMaps.get(ref.configMapKeyRef.name)?.data?.[ref.configMapKeyRef.key] ?? '');
     else if (ref?.secretKeyRef) env.set(e.name, decoded(sources.secrets.get(ref.secretKeyRef.name))[ref.secretKeyRef.key] ?? '');
-    else if (ref?.resourceFieldRef) env.set(e.name, c.resources?.limits?.[ref.resourceFieldRef.resource.replace('limits.', '')] ?? '');
+    else if (ref?.resourceFieldRef) env.set(e.name, resourceFieldValue(c, ref.resourceFieldRef.resource));
     else env.set(e.name, expand(e.value ?? '', env));
   }
   return env;
@@ -86,16 +105,14 @@ export function containerSpec(
   attempt: number,
   nodeName: string,
   env: Map<string, string>,
-  volumeDirs: Map<string, string>,
+  mounts: Mount[],
 ): ContainerSpec {
   const limits = c.resources?.limits ?? {};
   const spec: ContainerSpec = {
     name: containerName(pod, c.name, attempt),
     image: c.image!,
     env: [...env].map(([k, v]) => `${k}=${v}`),
-    binds: (c.volumeMounts ?? [])
-      .filter((m) => volumeDirs.has(m.name))
-      .map((m) => `${volumeDirs.get(m.name)}${m.subPath ? `/${m.subPath}` : ''}:${m.mountPath}${m.readOnly ? ':ro' : ''}`),
+    mounts,
     labels: podLabels(pod, nodeName, c.name, attempt),
     workingDir: c.workingDir,
     tty: c.tty,

@@ -22,7 +22,8 @@ import { ProbeManager } from './prober';
 import { ContainerRuntime, INFRA_NAME, RuntimeContainer } from './runtime/interface';
 import { generatePodStatus } from './status';
 import { computePodActions } from './syncpod';
-import { podDir, setUpVolumes, tearDownVolumes } from './volumes';
+import { makeMounts } from './mounts';
+import { PodVolume, podDir, setUpVolumes, tearDownVolumes } from './volumes';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
@@ -416,7 +417,7 @@ export class Kubelet {
   ): Promise<{ retryMs?: number }> {
     const uid = pod.metadata.uid!;
     let retryMs: number | undefined;
-    let volumeDirs: Map<string, string>;
+    let volumes: Map<string, PodVolume>;
     const refs = envReferences(pod.spec.containers);
     const configMaps = new Map<string, ConfigMap | undefined>();
     const secrets = new Map<string, Secret | undefined>();
@@ -424,7 +425,7 @@ export class Kubelet {
       const cmClient = this.client.resource<ConfigMap>(ConfigMaps);
       const secretClient = this.client.resource<Secret>(Secrets);
       const getOr404 = <T>(p: Promise<T>) => p.catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
-      volumeDirs = await setUpVolumes(this.config.rootDir, pod, {
+      volumes = await setUpVolumes(this.config.rootDir, pod, {
         configMap: (ns, name) => getOr404(cmClient.get(ns, name)),
         secret: (ns, name) => getOr404(secretClient.get(ns, name)),
       });
@@ -473,9 +474,9 @@ export class Kubelet {
       const attempt = (latest(rt, name)?.attempt ?? -1) + 1;
       const env = containerEnv(pod, c, { configMaps, secrets }, rt.sandbox?.ip ?? '', this.config.ip);
       try {
-        const spec = containerSpec(pod, c, attempt, this.config.name, env, volumeDirs);
+        const spec = containerSpec(pod, c, attempt, this.config.name, env, await makeMounts(c, volumes, env, log));
         const resolvConf = await this.writeResolvConf(pod);
-        if (resolvConf) spec.binds.push(`${resolvConf}:/etc/resolv.conf:ro`);
+        if (resolvConf) spec.mounts.push({ hostPath: resolvConf, containerPath: '/etc/resolv.conf', readOnly: true });
         await this.runtime.runContainer(rt.sandbox!.id, spec);
         waiting.delete(name);
         this.event(pod, 'Normal', 'Created', `Created container ${name}`);
@@ -483,7 +484,7 @@ export class Kubelet {
       } catch (err) {
         log.warn({ container: name, err }, 'starting the container failed');
         this.event(pod, 'Warning', 'Failed', `Error: ${(err as Error).message}`);
-        waiting.set(name, { reason: 'CreateContainerError', message: (err as Error).message });
+        waiting.set(name, { reason: (err as { reason?: string }).reason ?? 'CreateContainerError', message: (err as Error).message });
         retryMs = Math.min(retryMs ?? Infinity, 10_000);
       }
     }

@@ -1,72 +1,149 @@
-// Pod volumes on the host: emptyDir directories, and configMap and secret volumes written as files, under
-// <root-dir>/pods/<uid>/volumes/. Removed with the pod.
+// Pod volumes on the host, under <root-dir>/pods/<uid>/volumes/kubernetes.io~<plugin>/<name>: emptyDir
+// directories, and configMap, secret, downwardAPI and projected volumes, whose files the kubelet writes
+// with the AtomicWriter and containers mount read-only. Removed with the pod.
+//
+// Who may read what, as the kubelet sets it: the pod directory is 0750 and secret volumes live under a
+// 0700 directory, so no other user of the node reaches them; inside the pod, files are 0644 unless the
+// volume's defaultMode or an item's mode says otherwise (Kubernetes' defaults).
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ConfigMap, Pod, Secret, Volume } from '../shared/api/core';
+import type { ConfigMap, DownwardAPIVolumeFile, KeyToPath, Pod, Secret, Volume } from '../shared/api/core';
+import { AtomicWriter, Payload } from './atomicwriter';
+import { podFieldValue, resourceFieldValue } from './containerspec';
 
 export interface VolumeSources {
   configMap(namespace: string, name: string): Promise<ConfigMap | undefined>;
   secret(namespace: string, name: string): Promise<Secret | undefined>;
 }
 
+/** A volume ready on the host: its directory, and whether its plugin mounts it read-only (the kubelet owns its files). */
+export interface PodVolume {
+  path: string;
+  readOnly: boolean;
+}
+
 export const podDir = (rootDir: string, uid: string) => path.join(rootDir, 'pods', uid);
 
-function volumeDir(rootDir: string, uid: string, v: Volume): string {
-  const plugin = v.emptyDir ? 'empty-dir' : v.configMap ? 'configmap' : v.secret ? 'secret' : 'host-path';
-  return path.join(podDir(rootDir, uid), 'volumes', `kubernetes.io~${plugin}`, v.name);
+const DEFAULT_MODE = 0o644;
+
+/** Kubernetes' plugin directory names; volumes of other types are plain directories, like emptyDir. */
+function pluginOf(v: Volume): string {
+  if (v.emptyDir) return 'empty-dir';
+  if (v.configMap) return 'configmap';
+  if (v.secret) return 'secret';
+  if (v.downwardAPI) return 'downward-api';
+  if (v.projected) return 'projected';
+  return 'host-path';
 }
 
-async function writeFiles(
-  dir: string,
-  files: Record<string, Buffer>,
-  items: { key: string; path: string }[] | undefined,
-  mode: number,
-): Promise<void> {
-  await fs.mkdir(dir, { recursive: true });
-  const selected = items?.length ? items.map((i) => [i.path, files[i.key]] as const) : Object.entries(files);
-  for (const [name, content] of selected) {
-    if (content === undefined) continue;
-    const file = path.join(dir, name);
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    await fs.writeFile(file, content, { mode });
+/** Creates `dir` if needed and gives it `mode`, whatever the umask or an older kubelet made of it. */
+async function ensureDir(dir: string, mode: number): Promise<void> {
+  await fs.mkdir(dir, { recursive: true, mode });
+  await fs.chmod(dir, mode);
+}
+
+/** Keys of a ConfigMap or Secret as files: all of them, or the items chosen (a missing key is an error unless optional). */
+function keysToFiles(kind: string, data: Record<string, Buffer>, ref: KeysRef, mode: number, payload: Payload): void {
+  if (!ref.items?.length) {
+    for (const [key, content] of Object.entries(data)) payload.set(key, { data: content, mode });
+    return;
+  }
+  for (const item of ref.items) {
+    if (Object.hasOwn(data, item.key)) payload.set(item.path, { data: data[item.key], mode: item.mode ?? mode });
+    else if (!ref.optional) throw new Error(`${kind} references non-existent ${kind} key: ${item.key}`);
   }
 }
+
+const decoded = (data: Record<string, string> | undefined) =>
+  Object.fromEntries(Object.entries(data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')]));
 
 /**
- * Prepares every volume of the pod and returns the host directory of each, by volume name. Throws with a
- * Kubernetes-style message when a referenced ConfigMap or Secret is missing.
+ * Prepares every volume of the pod and returns each by name. Throws with a Kubernetes-style message
+ * when a referenced ConfigMap, Secret or key is missing.
  */
-export async function setUpVolumes(rootDir: string, pod: Pod, sources: VolumeSources): Promise<Map<string, string>> {
-  const uid = pod.metadata.uid!;
-  const dirs = new Map<string, string>();
+export async function setUpVolumes(rootDir: string, pod: Pod, sources: VolumeSources): Promise<Map<string, PodVolume>> {
+  const pd = podDir(rootDir, pod.metadata.uid!);
+  await ensureDir(pd, 0o750);
+  await ensureDir(path.join(pd, 'volumes'), 0o750);
+  const volumes = new Map<string, PodVolume>();
   for (const v of pod.spec.volumes ?? []) {
     if (v.hostPath) {
-      dirs.set(v.name, v.hostPath.path);
+      volumes.set(v.name, { path: v.hostPath.path, readOnly: false });
       continue;
     }
-    const dir = volumeDir(rootDir, uid, v);
-    if (v.configMap) {
-      const cm = await sources.configMap(pod.metadata.namespace!, v.configMap.name);
-      if (!cm && !v.configMap.optional) throw new Error(`configmap "${v.configMap.name}" not found`);
-      const files = Object.fromEntries([
-        ...Object.entries(cm?.data ?? {}).map(([k, s]) => [k, Buffer.from(s)]),
-        ...Object.entries(cm?.binaryData ?? {}).map(([k, s]) => [k, Buffer.from(s, 'base64')]),
-      ]);
-      await writeFiles(dir, files, v.configMap.items, v.configMap.defaultMode ?? 0o644);
-    } else if (v.secret) {
-      const secret = await sources.secret(pod.metadata.namespace!, v.secret.secretName);
-      if (!secret && !v.secret.optional) throw new Error(`secret "${v.secret.secretName}" not found`);
-      const files = Object.fromEntries(Object.entries(secret?.data ?? {}).map(([k, s]) => [k, Buffer.from(s, 'base64')]));
-      await writeFiles(dir, files, v.secret.items, v.secret.defaultMode ?? 0o644);
+    const plugin = pluginOf(v);
+    const pluginDir = path.join(pd, 'volumes', `kubernetes.io~${plugin}`);
+    await ensureDir(pluginDir, plugin === 'secret' ? 0o700 : 0o750);
+    const dir = path.join(pluginDir, v.name);
+    const payload = await payloadOf(pod, v, sources);
+    if (payload) {
+      await ensureDir(dir, 0o755);
+      await new AtomicWriter(dir).write(payload);
     } else {
-      await fs.mkdir(dir, { recursive: true, mode: 0o777 });
-      await fs.chmod(dir, 0o777);
+      await ensureDir(dir, 0o777); // an emptyDir: anyone in the pod may write
     }
-    dirs.set(v.name, dir);
+    volumes.set(v.name, { path: dir, readOnly: payload !== undefined });
   }
-  return dirs;
+  return volumes;
 }
 
 export async function tearDownVolumes(rootDir: string, uid: string): Promise<void> {
   await fs.rm(podDir(rootDir, uid), { recursive: true, force: true });
+}
+
+/** The files of a volume the kubelet writes; undefined for a plain directory. */
+async function payloadOf(pod: Pod, v: Volume, sources: VolumeSources): Promise<Payload | undefined> {
+  const payload: Payload = new Map();
+  const ns = pod.metadata.namespace!;
+  if (v.configMap) {
+    await configMapFiles(sources, ns, v.configMap, v.configMap.defaultMode ?? DEFAULT_MODE, payload);
+  } else if (v.secret) {
+    const { secretName: name, items, optional } = v.secret;
+    await secretFiles(sources, ns, { name, items, optional }, v.secret.defaultMode ?? DEFAULT_MODE, payload);
+  } else if (v.downwardAPI) {
+    downwardAPIFiles(pod, v.downwardAPI.items, v.downwardAPI.defaultMode ?? DEFAULT_MODE, payload);
+  } else if (v.projected) {
+    const mode = v.projected.defaultMode ?? DEFAULT_MODE;
+    for (const source of v.projected.sources ?? []) {
+      if (source.configMap) await configMapFiles(sources, ns, source.configMap, mode, payload);
+      if (source.secret) await secretFiles(sources, ns, source.secret, mode, payload);
+      if (source.downwardAPI) downwardAPIFiles(pod, source.downwardAPI.items, mode, payload);
+      if (source.serviceAccountToken) throw new Error('serviceAccountToken projections are not supported by this kubelet');
+    }
+  } else {
+    return undefined;
+  }
+  return payload;
+}
+
+/** A ConfigMap or Secret as a volume (or one source of a projected volume) names it. */
+interface KeysRef {
+  name: string;
+  items?: KeyToPath[];
+  optional?: boolean;
+}
+
+async function configMapFiles(sources: VolumeSources, namespace: string, ref: KeysRef, mode: number, payload: Payload): Promise<void> {
+  const cm = await sources.configMap(namespace, ref.name);
+  if (!cm && !ref.optional) throw new Error(`configmap "${ref.name}" not found`);
+  const data = { ...Object.fromEntries(Object.entries(cm?.data ?? {}).map(([k, s]) => [k, Buffer.from(s)])), ...decoded(cm?.binaryData) };
+  keysToFiles('configmap', data, ref, mode, payload);
+}
+
+async function secretFiles(sources: VolumeSources, namespace: string, ref: KeysRef, mode: number, payload: Payload): Promise<void> {
+  const secret = await sources.secret(namespace, ref.name);
+  if (!secret && !ref.optional) throw new Error(`secret "${ref.name}" not found`);
+  keysToFiles('secret', decoded(secret?.data), ref, mode, payload);
+}
+
+function downwardAPIFiles(pod: Pod, items: DownwardAPIVolumeFile[] | undefined, mode: number, payload: Payload): void {
+  for (const item of items ?? []) {
+    const value = item.fieldRef
+      ? podFieldValue(pod, item.fieldRef.fieldPath, pod.status?.podIP ?? '', pod.status?.hostIP ?? '')
+      : resourceFieldValue(
+          pod.spec.containers.find((c) => c.name === item.resourceFieldRef?.containerName),
+          item.resourceFieldRef?.resource ?? '',
+        );
+    payload.set(item.path, { data: Buffer.from(value), mode: item.mode ?? mode });
+  }
 }

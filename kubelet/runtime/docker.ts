@@ -196,7 +196,8 @@ export class DockerRuntime implements ContainerRuntime {
       HostConfig: {
         NetworkMode: `container:${sandboxId}`,
         IpcMode: `container:${sandboxId}`,
-        Binds: spec.binds,
+        // Mounts rather than Binds: Docker creates a missing bind source (as root, following links), a Mount fails instead.
+        Mounts: spec.mounts.map((m) => ({ Type: 'bind' as const, Source: m.hostPath, Target: m.containerPath, ReadOnly: m.readOnly })),
         NanoCpus: spec.nanoCpus,
         Memory: spec.memoryBytes,
         RestartPolicy: { Name: 'no' },

@@ -39,6 +39,13 @@ export interface RuntimeContainer {
   ip?: string;
 }
 
+/** A host path bound into a container. The host path must exist: the runtime never creates it. */
+export interface Mount {
+  hostPath: string;
+  containerPath: string;
+  readOnly: boolean;
+}
+
 export interface ContainerSpec {
   name: string;
   image: string;
@@ -46,8 +53,7 @@ export interface ContainerSpec {
   args?: string[];
   workingDir?: string;
   env: string[];
-  /** `hostPath:containerPath[:ro]` */
-  binds: string[];
+  mounts: Mount[];
   labels: Record<string, string>;
   nanoCpus?: number;
   memoryBytes?: number;

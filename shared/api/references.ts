@@ -29,6 +29,10 @@ export function podReferences(pod: Pod): PodReferences {
   for (const v of pod.spec.volumes ?? []) {
     if (v.configMap) refs.configMaps.add(v.configMap.name);
     if (v.secret) refs.secrets.add(v.secret.secretName);
+    for (const source of v.projected?.sources ?? []) {
+      if (source.configMap) refs.configMaps.add(source.configMap.name);
+      if (source.secret) refs.secrets.add(source.secret.name);
+    }
   }
   return refs;
 }
