@@ -76,6 +76,21 @@ describe.each(VERSIONS)('kubectl 1.%i', (version) => {
     expect(ok('delete', 'configmap', 'cm')).toBe('configmap "cm" deleted');
   });
 
+  it('shows kubectl top, which asks for protobuf in every version and is answered in JSON', async () => {
+    let last = '';
+    await waitFor(
+      () => {
+        const r = run('top', 'pods');
+        last = r.stdout + r.stderr;
+        return r.code === 0 && /^NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)\s*\nweb-/.test(r.stdout);
+      },
+      { timeoutMs: 60_000, what: 'kubectl top pods' },
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; last output: ${last}`);
+    });
+    expect(ok('top', 'nodes')).toMatch(/^NAME\s+CPU\(cores\)\s+CPU(%|\(%\))\s+MEMORY\(bytes\)\s+MEMORY(%|\(%\))\s*\n/);
+  });
+
   it('gets a clean error, not a decoding one, for the kinds this cluster does not serve yet', () => {
     for (const args of [
       ['create', 'job', 'j', '--image=busybox'],
