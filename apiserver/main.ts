@@ -7,6 +7,7 @@ import { isNotFound } from '../shared/errors';
 import { parseBool, parseDuration, parseFlags } from '../shared/flags';
 import { newLogger } from '../shared/log';
 import { admissionChain } from './admission/admission';
+import { nodeRestriction } from './admission/noderestriction';
 import { authorizerChain } from './auth';
 import { PolicyCache } from './auth/policycache';
 import { staticTokens, unionTokenAuthenticator } from './auth/authenticator';
@@ -91,7 +92,7 @@ const app = createApp({
     anonymous: parseBool(flags['anonymous-auth']),
   },
   authorizer,
-  admission: admissionChain([new RbacEscalationCheck(new RuleResolver(policy), authorizer)]),
+  admission: admissionChain([new RbacEscalationCheck(new RuleResolver(policy), authorizer), nodeRestriction]),
   kubeletClient,
 });
 // With a client CA, a client certificate is asked for but not required (tokens and anonymous remain).

@@ -12,6 +12,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Node } from '../shared/api/core';
 import { Nodes } from '../shared/api/resources';
+import { Cidr, cidrWithin, isCIDR, isIPv4, parseCidr } from '../shared/cidr';
 import type { Client } from '../shared/client';
 import { Informer } from '../shared/informer';
 import type { Logger } from '../shared/log';
@@ -20,16 +21,52 @@ const run = promisify(execFile);
 export const ROUTE_PROTOCOL = '77';
 const COMMENT = ['-m', 'comment', '--comment', 'mini-kubernetes host-gw'];
 
-/** podCIDR → next hop for every other node that has both. */
-export function desiredRoutes(nodes: Node[], self: string): Map<string, string> {
+/** A node whose podCIDR or address cannot be routed, and why. */
+export interface IgnoredNode {
+  node: string;
+  podCIDR: string;
+  address: string;
+  reason: string;
+}
+
+const overlaps = (a: Cidr, b: Cidr) => a.base < b.base + b.size && b.base < a.base + a.size;
+
+/** Why a node's podCIDR and address cannot become a route, if they cannot. */
+function unroutable(podCIDR: string, address: string, cluster: Cidr, taken: Cidr[]): string | undefined {
+  if (!isCIDR(podCIDR)) return 'spec.podCIDR is not an IPv4 network CIDR';
+  const range = parseCidr(podCIDR);
+  if (!cidrWithin(range, cluster)) return 'spec.podCIDR is outside the cluster CIDR';
+  if (taken.some((t) => overlaps(t, range))) return 'spec.podCIDR overlaps the podCIDR of another node';
+  if (!isIPv4(address)) return 'its InternalIP is not an IPv4 address';
+  return undefined;
+}
+
+/**
+ * podCIDR → next hop for every other node that has both. What a Node says is checked before it becomes a
+ * route: the podCIDR must be a network inside the cluster CIDR that no other node (this one included)
+ * holds, and the next hop an IPv4 address; anything else is left out and reported.
+ */
+export function desiredRoutes(nodes: Node[], self: string, clusterCIDR: string): { routes: Map<string, string>; ignored: IgnoredNode[] } {
+  const cluster = parseCidr(clusterCIDR);
+  const own = nodes.find((n) => n.metadata.name === self)?.spec?.podCIDR;
+  const taken: Cidr[] = isCIDR(own) ? [parseCidr(own)] : [];
   const routes = new Map<string, string>();
+  const ignored: IgnoredNode[] = [];
   for (const node of nodes) {
-    if (node.metadata.name === self) continue;
-    const ip = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
-    const cidr = node.spec?.podCIDR;
-    if (ip && cidr) routes.set(cidr, ip);
+    const name = node.metadata.name!;
+    if (name === self) continue;
+    const address = node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
+    const podCIDR = node.spec?.podCIDR;
+    if (!address || !podCIDR) continue; // not assigned yet
+    const reason = unroutable(podCIDR, address, cluster, taken);
+    if (reason) {
+      ignored.push({ node: name, podCIDR, address, reason });
+      continue;
+    }
+    taken.push(parseCidr(podCIDR));
+    routes.set(podCIDR, address);
   }
-  return routes;
+  return { routes, ignored };
 }
 
 /** Parses `ip route show proto 77` lines: `10.244.2.0/24 via 198.18.77.12 dev eth0`. */
@@ -58,6 +95,8 @@ export class HostGateway {
   private rules: [string, string, string[]][] = [];
   private nodes?: Informer<Node>;
   private syncing = Promise.resolve();
+  /** The ignored nodes last reported, so that each problem is logged once, not at every sync. */
+  private reported = '';
 
   constructor(
     private readonly self: string,
@@ -67,12 +106,18 @@ export class HostGateway {
 
   /** Makes the routing table hold exactly the routes to the other nodes' pods. */
   async syncRoutes(nodes: Node[]): Promise<void> {
-    const want = desiredRoutes(nodes, this.self);
+    const { routes: want, ignored } = desiredRoutes(nodes, this.self, this.clusterCIDR);
+    const report = JSON.stringify(ignored);
+    if (report !== this.reported) for (const i of ignored) this.log.warn(i, 'not routing the pods of a node');
+    this.reported = report;
     const have = parseRoutes((await run('ip', ['route', 'show', 'proto', ROUTE_PROTOCOL])).stdout);
     for (const [cidr, via] of want) {
       if (have.get(cidr) === via) continue;
-      await run('ip', ['route', 'replace', cidr, 'via', via, 'proto', ROUTE_PROTOCOL]);
-      this.log.info({ cidr, via }, 'pod route set');
+      // One route the kernel refuses must not hold back the others.
+      await run('ip', ['route', 'replace', cidr, 'via', via, 'proto', ROUTE_PROTOCOL]).then(
+        () => this.log.info({ cidr, via }, 'pod route set'),
+        (err: unknown) => this.log.warn({ cidr, via, err }, 'setting a pod route failed'),
+      );
     }
     for (const cidr of have.keys()) {
       if (want.has(cidr)) continue;

@@ -6,6 +6,7 @@ import { objectKey } from '../shared/api/meta';
 import { envReferences } from '../shared/api/references';
 import { ConfigMaps, Leases, Nodes, Pods, Secrets } from '../shared/api/resources';
 import type { Client } from '../shared/client';
+import { isCIDR } from '../shared/cidr';
 import type { Clock } from '../shared/clock';
 import { semanticallyEqual } from '../shared/equality';
 import { isAlreadyExists, isConflict, isNotFound } from '../shared/errors';
@@ -29,6 +30,8 @@ import path from 'node:path';
 
 export interface KubeletConfig extends NodeConfig {
   rootDir: string;
+  /** The range pod addresses come from: --pod-cidr, else the podCIDR the controller-manager assigns the Node. */
+  podCIDR?: string;
   podNetwork: string;
   /** The subnet of the pod network; undefined: this node's podCIDR. */
   podNetworkCIDR?: string;
@@ -65,6 +68,8 @@ export class Kubelet {
   private readonly podIPs = new Map<string, string>();
   private running = true;
   private lastNodeStatus?: { status: Node['status']; at: number };
+  /** A podCIDR of the Node that was not a CIDR, logged once. */
+  private ignoredPodCIDR?: string;
 
   constructor(
     private readonly client: Client,
@@ -158,7 +163,7 @@ export class Kubelet {
           if (!isAlreadyExists(err)) throw err;
           node = await nodes.get(undefined, this.config.name);
         }
-        if (!this.config.podCIDR) this.config.podCIDR = node.spec?.podCIDR;
+        this.adoptPodCIDR(node);
         await this.updateNodeStatus(true);
         await this.renewLease();
         return;
@@ -174,6 +179,21 @@ export class Kubelet {
     this.pods.addEventHandler(handler);
   }
 
+  /**
+   * Takes the podCIDR the controller-manager assigned to this node, unless --pod-cidr gave one. It becomes
+   * a Docker network, iptables rules and pod addresses, so anything but a network CIDR is ignored.
+   */
+  private adoptPodCIDR(node: Node): void {
+    const cidr = node.spec?.podCIDR;
+    if (this.config.podCIDR || !cidr) return;
+    if (isCIDR(cidr)) {
+      this.config.podCIDR = cidr;
+    } else if (cidr !== this.ignoredPodCIDR) {
+      this.log.warn({ node: this.config.name, podCIDR: cidr }, 'ignoring a podCIDR that is not an IPv4 network CIDR');
+      this.ignoredPodCIDR = cidr;
+    }
+  }
+
   /** This node's podCIDR, once known (from --pod-cidr, or assigned by the controller-manager). */
   async waitForPodCIDR(): Promise<string> {
     while (!this.config.podCIDR) {
@@ -181,8 +201,8 @@ export class Kubelet {
         .resource<Node>(Nodes)
         .get(undefined, this.config.name)
         .catch(() => undefined);
-      if (node?.spec?.podCIDR) this.config.podCIDR = node.spec.podCIDR;
-      else await this.clock.sleep(1000);
+      if (node) this.adoptPodCIDR(node);
+      if (!this.config.podCIDR) await this.clock.sleep(1000);
     }
     return this.config.podCIDR;
   }
@@ -190,7 +210,7 @@ export class Kubelet {
   private async updateNodeStatus(force = false): Promise<void> {
     const nodes = this.client.resource<Node>(Nodes);
     const node = await nodes.get(undefined, this.config.name);
-    if (!this.config.podCIDR && node.spec?.podCIDR) this.config.podCIDR = node.spec.podCIDR;
+    this.adoptPodCIDR(node);
     const status = nodeStatus(this.config, node.status, new Date(this.clock.now()));
     const stale = !this.lastNodeStatus || this.clock.now() - this.lastNodeStatus.at >= NODE_STATUS_MAX_AGE_MS;
     if (!force && !stale && !statusChanged(node.status, status)) return;

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { KUBERNETES_VERSION } from '../shared/version';
 import type { Taint } from '../shared/api/core';
+import { isForbiddenNodeLabel, KUBELET_LABEL_NAMESPACES, KUBELET_LABELS } from '../shared/api/kubeletlabels';
 import { Client } from '../shared/client';
 import { realClock } from '../shared/clock';
 import { DelegatedAuth } from '../shared/delegatedauth';
@@ -33,7 +34,7 @@ const flags = parseFlags({
   'root-dir': { default: '/var/lib/kubelet', help: 'where pod volumes live' },
   'docker-endpoint': { default: 'unix:///var/run/docker.sock', help: 'the Docker engine' },
   'pod-infra-container-image': { default: 'registry.k8s.io/pause:3.9', help: 'the image of pod infra containers' },
-  'pod-cidr': { help: "this node's pod CIDR (default: the one the controller-manager assigns)" },
+  'pod-cidr': { help: "the range of this node's pod addresses (default: the Node's podCIDR, which the controller-manager assigns)" },
   'pod-network': { default: 'kube-pods', help: 'the Docker network holding pods' },
   'pod-network-cidr': {
     default: '',
@@ -63,6 +64,14 @@ const labels = Object.fromEntries(
     .filter(Boolean)
     .map((kv) => kv.split('=') as [string, string]),
 );
+// A kubelet may not give its Node labels that steer workloads (NodeRestriction would refuse the registration).
+const unknownLabels = Object.keys(labels).filter(isForbiddenNodeLabel).sort();
+if (unknownLabels.length)
+  throw new Error(
+    `unknown 'kubernetes.io' or 'k8s.io' labels specified with --node-labels: [${unknownLabels.join(' ')}]\n` +
+      `--node-labels in the 'kubernetes.io' namespace must begin with an allowed prefix (${KUBELET_LABEL_NAMESPACES.join(', ')}) ` +
+      `or be in the specifically allowed set (${KUBELET_LABELS.join(', ')})`,
+  );
 const taints: Taint[] = flags['register-with-taints']!.split(',')
   .filter(Boolean)
   .map((t) => {

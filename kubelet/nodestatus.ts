@@ -10,7 +10,6 @@ export interface NodeConfig {
   name: string;
   ip: string;
   port: number;
-  podCIDR?: string;
   labels: Record<string, string>;
   taints: Taint[];
   kubeletVersion: string;
@@ -50,7 +49,8 @@ export function initialNode(c: NodeConfig): Node {
         ...c.labels,
       },
     },
-    spec: { ...(c.podCIDR ? { podCIDR: c.podCIDR, podCIDRs: [c.podCIDR] } : {}), ...(c.taints.length ? { taints: c.taints } : {}) },
+    // No podCIDR: the controller-manager assigns it (a --pod-cidr is for this kubelet's own use).
+    spec: c.taints.length ? { taints: c.taints } : {},
   };
 }
 

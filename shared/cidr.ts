@@ -29,3 +29,20 @@ export function cidrContains(c: Cidr, ip: string): boolean {
 
 /** The n-th address of the range (1 is the first usable one). */
 export const nthAddress = (c: Cidr, n: number): string => intToIp(c.base + n);
+
+const OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const IPV4 = new RegExp(`^${OCTET}(\\.${OCTET}){3}$`);
+
+/** `10.0.0.1`: four decimal octets 0-255, without leading zeros (which some tools read as octal). */
+export const isIPv4 = (s: unknown): s is string => typeof s === 'string' && IPV4.test(s);
+
+/** `10.244.1.0/24`: an IPv4 network and a prefix length 0-32, with no host bits set (what `ip route` takes). */
+export function isCIDR(s: unknown): s is string {
+  if (typeof s !== 'string') return false;
+  const m = /^([^/]+)\/(3[0-2]|[12]?\d)$/.exec(s);
+  return !!m && isIPv4(m[1]) && parseCidr(s).base === ipToInt(m[1]);
+}
+
+/** Whether every address of `inner` is in `outer`. */
+export const cidrWithin = (inner: Cidr, outer: Cidr): boolean =>
+  inner.base >= outer.base && inner.base + inner.size <= outer.base + outer.size;

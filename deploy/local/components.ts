@@ -87,7 +87,6 @@ export function clusterComponents(l: ClusterLayout): Component[] {
         `--pod-network=${POD_NETWORK}`,
         `--pod-network-cidr=${CLUSTER_CIDR}`,
         '--pod-infra-container-image=registry.k8s.io/pause:3.9',
-        `--pod-cidr=10.244.${n}.0/24`,
         `--cluster-dns=${CLUSTER_DNS}`,
         '--cluster-domain=cluster.local',
       ]),

@@ -198,6 +198,9 @@ const SCHEMAS: Record<string, z.ZodType> = {
   ClusterRole: withMeta({ rules: z.array(policyRule).nullish() }),
   RoleBinding: withMeta({ subjects: z.array(subject).nullish(), roleRef }),
   ClusterRoleBinding: withMeta({ subjects: z.array(subject).nullish(), roleRef }),
+  Node: withMeta({
+    spec: z.looseObject({ podCIDR: str.optional(), podCIDRs: z.array(str).nullish(), providerID: str.optional() }).optional(),
+  }),
   Lease: withMeta({ spec: z.looseObject({ holderIdentity: str.nullish(), leaseDurationSeconds: int.nullish() }).optional() }),
 };
 

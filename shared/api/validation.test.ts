@@ -1,8 +1,8 @@
-import { Deployments, Namespaces, Pods, Services } from './resources';
+import { Deployments, Namespaces, Nodes, Pods, ResourceInfo, Services } from './resources';
 import { applyDefaults, decodeObject, validateObject } from './validation';
 import type { KubeObject } from './meta';
 
-const messages = (resource: typeof Pods, obj: unknown, old?: unknown) => {
+const messages = (resource: ResourceInfo, obj: unknown, old?: unknown) => {
   const decoded = decodeObject(resource, obj);
   applyDefaults(resource, decoded);
   return validateObject(resource, decoded, old as KubeObject | undefined).map((c) => `${c.field}: ${c.message}`);
@@ -132,5 +132,30 @@ describe('namespace names', () => {
   it('are DNS-1123 labels', () => {
     expect(messages(Namespaces, { metadata: { name: 'a.b' } })[0]).toMatch(/a lowercase RFC 1123 label/);
     expect(messages(Namespaces, { metadata: { name: 'team-a' } })).toEqual([]);
+  });
+});
+
+describe('node validation', () => {
+  const node = (spec: unknown) => ({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1' }, spec });
+  const decoded = (spec: unknown) => decodeObject(Nodes, node(spec));
+
+  it('takes only network CIDRs as pod CIDRs', () => {
+    expect(messages(Nodes, node({ podCIDR: '10.244.1.0/24', podCIDRs: ['10.244.1.0/24'] }))).toEqual([]);
+    expect(messages(Nodes, node({ podCIDR: '10.244.1.0/24 via 10.0.0.1', podCIDRs: ['default'] }))).toEqual([
+      'spec.podCIDR: Invalid value: "10.244.1.0/24 via 10.0.0.1": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)',
+      'spec.podCIDRs[0]: Invalid value: "default": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)',
+    ]);
+    expect(() => decodeObject(Nodes, node({ podCIDRs: '10.244.1.0/24' }))).toThrow(/spec.podCIDRs: Invalid value/);
+  });
+
+  it('lets a podCIDR and a providerID be set once, never changed', () => {
+    expect(messages(Nodes, node({ podCIDR: '10.244.1.0/24', podCIDRs: ['10.244.1.0/24'] }), decoded({}))).toEqual([]);
+    const assigned = decoded({ podCIDR: '10.244.1.0/24', podCIDRs: ['10.244.1.0/24'], providerID: 'kind://a' });
+    expect(messages(Nodes, node({ podCIDR: '10.244.2.0/24', podCIDRs: ['10.244.2.0/24'], providerID: 'kind://b' }), assigned)).toEqual([
+      'spec.podCIDR: Forbidden: node updates may not change podCIDR except from "" to valid',
+      'spec.podCIDRs: Forbidden: node updates may not change podCIDR except from "" to valid',
+      'spec.providerID: Forbidden: node updates may not change providerID except from "" to valid',
+    ]);
+    expect(messages(Nodes, node({}), assigned)).toHaveLength(3); // nor removed
   });
 });

@@ -1,12 +1,13 @@
 // The apiserver's edge for object content: decodeObject (shape), applyDefaults (re-exported from
 // defaults.ts) and validateObject (semantics), with Kubernetes' field paths and wording.
-import type { ConfigMap, Container, DownwardAPIVolumeFile, KeyToPath, PodSpec, Secret, Service, Volume } from './core';
+import type { ConfigMap, Container, DownwardAPIVolumeFile, KeyToPath, Node, PodSpec, Secret, Service, Volume } from './core';
 import type { Deployment, ReplicaSet } from './apps';
 import type { HorizontalPodAutoscaler } from './autoscaling';
 import type { PolicyRule, Role, RoleBinding } from './rbac';
 import type { KubeObject, LabelSelector, StatusCause } from './meta';
 import { apiVersionOf, ResourceInfo } from './resources';
 import { fieldPath, schemaFor } from './schemas';
+import { isCIDR } from '../cidr';
 import { badRequest, fieldError, invalid } from '../errors';
 import { semanticallyEqual } from '../equality';
 import { selectorFromLabelSelector } from '../labels';
@@ -582,6 +583,28 @@ function configMapErrors(cm: ConfigMap): StatusCause[] {
 /** stringData has been folded into data by defaulting, so its keys are checked here too. */
 const secretErrors = (secret: Secret) => Object.keys(secret.data ?? {}).flatMap((key) => configKeyErrors('data', key));
 
+// ---- nodes -------------------------------------------------------------------------------------------
+
+const CIDR_DETAIL = 'must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)';
+const SET_ONCE = (field: string) => `node updates may not change ${field} except from "" to valid`;
+
+function nodeErrors(node: Node, old: Node | undefined): StatusCause[] {
+  const errors: StatusCause[] = [];
+  const spec = node.spec ?? {};
+  if (spec.podCIDR && !isCIDR(spec.podCIDR)) errors.push(fieldError.invalid('spec.podCIDR', spec.podCIDR, CIDR_DETAIL));
+  (spec.podCIDRs ?? []).forEach((c, i) => {
+    if (!isCIDR(c)) errors.push(fieldError.invalid(`spec.podCIDRs[${i}]`, c, CIDR_DETAIL));
+  });
+  if (!old) return errors;
+  // The controller-manager assigns a podCIDR once; routes and pod addresses are made from it.
+  if (old.spec?.podCIDR && old.spec.podCIDR !== spec.podCIDR) errors.push(fieldError.forbidden('spec.podCIDR', SET_ONCE('podCIDR')));
+  if (old.spec?.podCIDRs?.length && !semanticallyEqual(old.spec.podCIDRs, spec.podCIDRs))
+    errors.push(fieldError.forbidden('spec.podCIDRs', SET_ONCE('podCIDR')));
+  if (old.spec?.providerID && old.spec.providerID !== spec.providerID)
+    errors.push(fieldError.forbidden('spec.providerID', SET_ONCE('providerID')));
+  return errors;
+}
+
 // ---- rbac --------------------------------------------------------------------------------------------
 
 function policyRuleErrors(kind: string, rules: PolicyRule[] | undefined): StatusCause[] {
@@ -656,6 +679,9 @@ export function validateObject(resource: ResourceInfo, obj: KubeObject, old?: Ku
       break;
     case 'Secret':
       errors.push(...secretErrors(obj as Secret));
+      break;
+    case 'Node':
+      errors.push(...nodeErrors(obj as Node, old as Node | undefined));
       break;
     case 'Role':
     case 'ClusterRole':

@@ -1,6 +1,6 @@
 // Security as a user meets it, with the real kubectl and curl: the read-only viewer kubeconfig, a wrong
-// token (401), anonymous requests (403), the kubelet's port, RBAC escalation, Pod Security "baseline" and the
-// request size limit.
+// token (401), anonymous requests (403), the kubelet's port, RBAC escalation, NodeRestriction with a kubelet's
+// own kubeconfig, Pod Security "baseline" and the request size limit.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -8,6 +8,7 @@ import path from 'node:path';
 import { DATA_DIR, KUBECONFIG, kubectl, kubectlOk, uniqueNamespace, waitFor } from './cluster';
 
 const VIEWER = path.join(DATA_DIR, 'kubeconfig-viewer');
+const KUBELET_NODE_1 = path.join(DATA_DIR, 'components', 'kubelet-node-1.kubeconfig');
 const CA = path.join(DATA_DIR, 'pki', 'ca.crt');
 const tokenOf = (kubeconfig: string) => /token: (\S+)/.exec(fs.readFileSync(kubeconfig, 'utf8'))![1];
 const server = () => /server: (\S+)/.exec(fs.readFileSync(KUBECONFIG, 'utf8'))![1];
@@ -107,6 +108,31 @@ subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: viewer}]
         '(groups=["mini-kubernetes:viewers" "system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n' +
         '{APIGroups:["*"], Resources:["*"], Verbs:["*"]}\n{NonResourceURLs:["*"], Verbs:["*"]}',
     );
+  });
+});
+
+describe('NodeRestriction', () => {
+  const asKubelet = (...args: string[]) => kubectl(['--kubeconfig', KUBELET_NODE_1, ...args], { version: 33 });
+
+  it("refuses a kubelet relabelling or retainting its own Node, or touching another's", () => {
+    const master = asKubelet('label', 'node', 'node-1', 'node-role.kubernetes.io/master=');
+    expect(master.code).not.toBe(0);
+    expect(master.stderr.trim()).toBe(
+      'Error from server (Forbidden): nodes "node-1" is forbidden: is not allowed to modify labels: node-role.kubernetes.io/master',
+    );
+    expect(asKubelet('taint', 'node', 'node-1', 'dedicated=me:NoSchedule').stderr.trim()).toBe(
+      'Error from server (Forbidden): nodes "node-1" is forbidden: node "node-1" is not allowed to modify taints',
+    );
+    expect(asKubelet('label', 'node', 'node-2', 'a=b').stderr).toContain('node "node-1" is not allowed to modify node "node-2"');
+    expect(asKubelet('label', 'node', 'node-1', 'topology.kubernetes.io/zone=z1')).toMatchObject({
+      code: 0,
+      stdout: 'node/node-1 labeled\n',
+    });
+    expect(asKubelet('label', 'node', 'node-1', 'topology.kubernetes.io/zone-')).toMatchObject({
+      code: 0,
+      stdout: 'node/node-1 unlabeled\n',
+    });
+    expect(kubectlOk(['get', 'node', 'node-1', '-o', 'jsonpath={.metadata.labels}'])).not.toContain('node-role');
   });
 });
 

@@ -229,6 +229,42 @@ describe('component identities', () => {
     ).toBe(200);
   });
 
+  it('keeps a kubelet from relabelling, retainting or re-addressing its own Node (NodeRestriction)', async () => {
+    const patch = (who: ClientConfig, body: unknown, sub = '') =>
+      api(who, 'PATCH', `/api/v1/nodes/node-1${sub}`, body, 'application/merge-patch+json');
+    const master = await patch(node1, { metadata: { labels: { 'node-role.kubernetes.io/master': '' } } });
+    expect(master.body).toMatchObject({
+      code: 403,
+      reason: 'Forbidden',
+      message: 'nodes "node-1" is forbidden: is not allowed to modify labels: node-role.kubernetes.io/master',
+    });
+    expect((await patch(node1, { spec: { taints: [{ key: 'k', effect: 'NoSchedule' }] } })).body.message).toBe(
+      'nodes "node-1" is forbidden: node "node-1" is not allowed to modify taints',
+    );
+    expect((await patch(node1, { spec: { podCIDR: '10.244.9.0/24' } })).body.message).toBe(
+      'nodes "node-1" is forbidden: node "node-1" is not allowed to modify spec.podCIDR: the controller-manager assigns it',
+    );
+    expect((await patch(node1, { metadata: { labels: { 'topology.kubernetes.io/zone': 'a' } } })).code).toBe(200);
+    expect((await patch(node1, { status: { addresses: [{ type: 'InternalIP', address: '10.0.0.1' }] } }, '/status')).code).toBe(200);
+
+    // Registering again: kubelet labels and taints, nothing else.
+    expect((await api(node1, 'DELETE', '/api/v1/nodes/node-1')).code).toBe(200);
+    const register = (labels: Record<string, string>, spec = {}) =>
+      api(node1, 'POST', '/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1', labels }, spec });
+    expect((await register({ 'node-restriction.kubernetes.io/trusted': 'yes' })).body.message).toBe(
+      'nodes "node-1" is forbidden: node "node-1" is not allowed to set the following labels: node-restriction.kubernetes.io/trusted',
+    );
+    expect((await register({}, { podCIDR: '10.244.9.0/24', podCIDRs: ['10.244.9.0/24'] })).code).toBe(403);
+    expect((await register({ 'kubernetes.io/hostname': 'node-1' }, { taints: [{ key: 'k', effect: 'NoSchedule' }] })).code).toBe(201);
+
+    // The controller-manager assigns the podCIDR, once.
+    const controllerManager = loadKubeconfig(cp.componentKubeconfig('controller-manager'));
+    expect((await patch(controllerManager, { spec: { podCIDR: '10.244.1.0/24', podCIDRs: ['10.244.1.0/24'] } })).code).toBe(200);
+    const moved = await patch(controllerManager, { spec: { podCIDR: '10.244.2.0/24', podCIDRs: ['10.244.2.0/24'] } });
+    expect(moved.body).toMatchObject({ code: 422, reason: 'Invalid' });
+    expect(moved.body.message).toContain('spec.podCIDR: Forbidden: node updates may not change podCIDR except from "" to valid');
+  });
+
   it('lets a kubelet write the status only of pods bound to it, and read only the secrets they use', async () => {
     await api(cp.config, 'POST', `${NS}/secrets`, { metadata: { name: 'used' }, data: { k: 'dg==' } });
     await api(cp.config, 'POST', `${NS}/secrets`, { metadata: { name: 'unused' }, data: { k: 'dg==' } });
@@ -262,6 +298,15 @@ describe('component identities', () => {
     expect((await api(node1, 'GET', `${NS}/secrets/used`)).code).toBe(200);
     expect((await api(node1, 'GET', `${NS}/secrets/unused`)).code).toBe(403);
     expect((await api(node1, 'GET', `${NS}/secrets`)).code).toBe(403);
+
+    const deleteOther = await api(node1, 'DELETE', `${NS}/pods/theirs`);
+    expect(deleteOther.body).toMatchObject({
+      code: 403,
+      message: 'pods "theirs" is forbidden: node "node-1" can only delete pods with spec.nodeName set to itself',
+    });
+    // A pod that is already gone is a 404, as a kubelet finishing a delete expects.
+    expect((await api(node1, 'DELETE', `${NS}/pods/gone`)).code).toBe(404);
+    expect((await api(node1, 'PATCH', `${NS}/pods/gone/status`, status, 'application/merge-patch+json')).code).toBe(404);
   });
 
   it('keeps the scheduler to scheduling', async () => {
