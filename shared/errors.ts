@@ -90,6 +90,11 @@ export const fieldError = {
     message: `Duplicate value: ${JSON.stringify(value)}`,
   }),
   forbidden: (field: string, detail: string): StatusCause => ({ reason: 'FieldValueForbidden', field, message: `Forbidden: ${detail}` }),
+  tooLong: (field: string, maxBytes: number): StatusCause => ({
+    reason: 'FieldValueTooLong',
+    field,
+    message: `Too long: must have at most ${maxBytes} bytes`,
+  }),
 };
 
 export function badRequest(message: string): StatusError {

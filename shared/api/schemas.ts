@@ -44,7 +44,9 @@ const probe = z.looseObject({
   failureThreshold: int.optional(),
 });
 
-const resources = z.looseObject({ limits: z.record(str, intOrString).optional(), requests: z.record(str, intOrString).optional() });
+/** A Quantity is a string or a JSON number (`cpu: 0.5`); its syntax is checked by checkQuantities. */
+const quantity = z.union([z.number(), str]);
+const resources = z.looseObject({ limits: z.record(str, quantity).optional(), requests: z.record(str, quantity).optional() });
 
 const container = z.looseObject({
   name: str,

@@ -6,11 +6,14 @@ import type { HorizontalPodAutoscaler } from './autoscaling';
 import type { PolicyRule, Role, RoleBinding } from './rbac';
 import type { KubeObject, LabelSelector, StatusCause } from './meta';
 import { apiVersionOf, ResourceInfo } from './resources';
+import { dns1035LabelMessages, dns1123LabelMessages, dns1123SubdomainMessages, labelValueMessages, qualifiedNameMessages } from './names';
+import { checkQuantities } from './quantities';
 import { fieldPath, schemaFor } from './schemas';
 import { isCIDR } from '../cidr';
 import { badRequest, fieldError, invalid } from '../errors';
 import { semanticallyEqual } from '../equality';
 import { selectorFromLabelSelector } from '../labels';
+import { parseQuantity } from '../quantity';
 
 export { applyDefaults } from './defaults';
 
@@ -19,13 +22,16 @@ export const MAX_NESTING_DEPTH = 100;
 
 /** Throws 400 when `value` nests arrays and objects deeper than MAX_NESTING_DEPTH (walked without recursion). */
 export function checkNestingDepth(value: unknown): void {
-  const stack: [unknown, number][] = [[value, 0]];
+  if (value === null || typeof value !== 'object') return;
+  const stack: [object, number][] = [[value, 0]];
   while (stack.length) {
     const [v, depth] = stack.pop()!;
-    if (v === null || typeof v !== 'object') continue;
     if (depth >= MAX_NESTING_DEPTH)
       throw badRequest(`the body of the request nests objects or arrays more than ${MAX_NESTING_DEPTH} levels deep`);
-    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+    for (const key in v) {
+      const child = (v as Record<string, unknown>)[key];
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
   }
 }
 
@@ -55,99 +61,46 @@ export function decodeObject(resource: ResourceInfo, body: unknown): KubeObject 
     );
     throw invalid(resource.kind, obj.metadata?.name ?? '', causes, resource.group || undefined);
   }
+  checkQuantities(resource, obj as Record<string, unknown>);
   return structuredClone(obj) as KubeObject;
+}
+
+/** Appends `more` to `errors`; `errors.push(...more)` overflows the stack past ~100,000 causes. */
+function append(errors: StatusCause[], more: StatusCause[]): void {
+  for (const e of more) errors.push(e);
 }
 
 // ---- names -----------------------------------------------------------------------------------------
 
-const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const DNS1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
-const QUALIFIED_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const invalidEach = (field: string, value: unknown, messages: string[]): StatusCause[] =>
+  messages.map((m) => fieldError.invalid(field, value, m));
 
-export function dns1123LabelErrors(field: string, value: string): StatusCause[] {
-  if (value.length > 63) return [fieldError.invalid(field, value, 'must be no more than 63 characters')];
-  if (!DNS1123_LABEL.test(value)) {
-    return [
-      fieldError.invalid(
-        field,
-        value,
-        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
-      ),
-    ];
-  }
-  return [];
-}
-
-export function dns1123SubdomainErrors(field: string, value: string): StatusCause[] {
-  if (value.length > 253) return [fieldError.invalid(field, value, 'must be no more than 253 characters')];
-  if (!DNS1123_SUBDOMAIN.test(value)) {
-    return [
-      fieldError.invalid(
-        field,
-        value,
-        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
-      ),
-    ];
-  }
-  return [];
-}
-
-function dns1035LabelErrors(field: string, value: string): StatusCause[] {
-  if (value.length > 63) return [fieldError.invalid(field, value, 'must be no more than 63 characters')];
-  if (!DNS1035_LABEL.test(value)) {
-    return [
-      fieldError.invalid(
-        field,
-        value,
-        "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
-      ),
-    ];
-  }
-  return [];
-}
-
-function labelKeyErrors(field: string, key: string): StatusCause[] {
-  const slash = key.lastIndexOf('/');
-  const name = slash < 0 ? key : key.slice(slash + 1);
-  const prefix = slash < 0 ? undefined : key.slice(0, slash);
-  const errors: StatusCause[] = [];
-  if (name.length > 63 || !QUALIFIED_NAME.test(name)) {
-    errors.push(
-      fieldError.invalid(
-        field,
-        key,
-        "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
-      ),
-    );
-  }
-  if (prefix !== undefined)
-    errors.push(
-      ...dns1123SubdomainErrors(field, prefix).map((e) => ({
-        ...e,
-        message: e.message
-          ?.replace(/^Invalid value: "[^"]*"/, `Invalid value: "${key}"`)
-          .replace('a lowercase RFC 1123 subdomain', 'prefix part a lowercase RFC 1123 subdomain'),
-      })),
-    );
-  return errors;
-}
+export const dns1123LabelErrors = (field: string, value: string) => invalidEach(field, value, dns1123LabelMessages(value));
+export const dns1123SubdomainErrors = (field: string, value: string) => invalidEach(field, value, dns1123SubdomainMessages(value));
+const dns1035LabelErrors = (field: string, value: string) => invalidEach(field, value, dns1035LabelMessages(value));
+const labelKeyErrors = (field: string, key: string) => invalidEach(field, key, qualifiedNameMessages(key));
 
 function labelErrors(field: string, labels: Record<string, string> | undefined | null): StatusCause[] {
   const errors: StatusCause[] = [];
   for (const [k, v] of Object.entries(labels ?? {})) {
-    errors.push(...labelKeyErrors(field, k));
-    if (v.length > 63 || !LABEL_VALUE.test(v)) {
-      errors.push(
-        fieldError.invalid(
-          field,
-          v,
-          "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
-        ),
-      );
-    }
+    append(errors, labelKeyErrors(field, k));
+    append(errors, invalidEach(field, v, labelValueMessages(v)));
   }
+  return errors;
+}
+
+/** Kubernetes' TotalAnnotationSizeLimitB: keys and values together, in bytes. */
+const MAX_ANNOTATIONS_BYTES = 256 * 1024;
+
+/** ValidateAnnotations: keys are qualified names (checked lower-cased), and all of them fit in 256 KiB. */
+function annotationErrors(field: string, annotations: Record<string, string> | undefined | null): StatusCause[] {
+  const errors: StatusCause[] = [];
+  let bytes = 0;
+  for (const [k, v] of Object.entries(annotations ?? {})) {
+    append(errors, invalidEach(field, k, qualifiedNameMessages(k.toLowerCase())));
+    bytes += Buffer.byteLength(k) + Buffer.byteLength(String(v));
+  }
+  if (bytes > MAX_ANNOTATIONS_BYTES) errors.push(fieldError.tooLong(field, MAX_ANNOTATIONS_BYTES));
   return errors;
 }
 
@@ -173,8 +126,8 @@ function metadataErrors(resource: ResourceInfo, obj: KubeObject): StatusCause[] 
             : dns1123SubdomainErrors;
     errors.push(...nameRule('metadata.name', m.name));
   }
-  errors.push(...labelErrors('metadata.labels', m.labels));
-  for (const k of Object.keys(m.annotations ?? {})) errors.push(...labelKeyErrors('metadata.annotations', k));
+  append(errors, labelErrors('metadata.labels', m.labels));
+  append(errors, annotationErrors('metadata.annotations', m.annotations));
   return errors;
 }
 
@@ -347,6 +300,28 @@ function portErrors(field: string, port: number | undefined): StatusCause[] {
   return port >= 1 && port <= 65535 ? [] : [fieldError.invalid(field, port, 'must be between 1 and 65535, inclusive')];
 }
 
+/** Kubernetes' ValidateResourceRequirements for the quantities (already known to parse): none negative, requests within limits. */
+function resourceRequirementsErrors(path: string, resources: Container['resources']): StatusCause[] {
+  const errors: StatusCause[] = [];
+  const limits = resources?.limits ?? {};
+  const requests = resources?.requests ?? {};
+  for (const [list, values] of [
+    ['limits', limits],
+    ['requests', requests],
+  ] as const) {
+    for (const [name, q] of Object.entries(values)) {
+      if (parseQuantity(q) < 0)
+        errors.push(fieldError.invalid(`${path}.${list}[${name}]`, String(q), 'must be greater than or equal to 0'));
+    }
+  }
+  for (const [name, q] of Object.entries(requests)) {
+    const limit = limits[name];
+    if (limit !== undefined && parseQuantity(q) > parseQuantity(limit))
+      errors.push(fieldError.invalid(`${path}.requests`, String(q), `must be less than or equal to ${name} limit of ${String(limit)}`));
+  }
+  return errors;
+}
+
 function containerErrors(path: string, c: Container, volumeNames: Set<string>): StatusCause[] {
   const errors: StatusCause[] = [];
   if (!c.name) errors.push(fieldError.required(`${path}.name`));
@@ -372,6 +347,7 @@ function containerErrors(path: string, c: Container, volumeNames: Set<string>): 
     if (handlers === 0) errors.push(fieldError.required(`${path}.${name}`, 'must specify a handler type'));
     if (handlers > 1) errors.push(fieldError.forbidden(`${path}.${name}`, 'may not specify more than 1 handler type'));
   }
+  errors.push(...resourceRequirementsErrors(`${path}.resources`, c.resources));
   return errors;
 }
 
@@ -403,7 +379,7 @@ export function podSpecErrors(path: string, spec: PodSpec): StatusCause[] {
       fieldError.notSupported(`${path}.dnsPolicy`, spec.dnsPolicy, ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None']),
     );
   }
-  errors.push(...labelErrors(`${path}.nodeSelector`, spec.nodeSelector));
+  append(errors, labelErrors(`${path}.nodeSelector`, spec.nodeSelector));
   return errors;
 }
 
@@ -448,13 +424,13 @@ function workloadErrors(obj: ReplicaSet | Deployment, old?: ReplicaSet | Deploym
   const errors: StatusCause[] = [];
   if (spec.replicas !== undefined && spec.replicas < 0)
     errors.push(fieldError.invalid('spec.replicas', spec.replicas, 'must be greater than or equal to 0'));
-  errors.push(...selectorErrors('spec.selector', spec.selector));
+  append(errors, selectorErrors('spec.selector', spec.selector));
   const templateLabels = spec.template?.metadata?.labels;
   if (!errors.length && !selectorFromLabelSelector(spec.selector).matches(templateLabels)) {
     errors.push(fieldError.invalid('spec.template.metadata.labels', goMap(templateLabels), '`selector` does not match template `labels`'));
   }
   if (spec.template?.spec) {
-    errors.push(...podSpecErrors('spec.template.spec', spec.template.spec));
+    append(errors, podSpecErrors('spec.template.spec', spec.template.spec));
     const rp = spec.template.spec.restartPolicy;
     if (rp && rp !== 'Always') errors.push(fieldError.notSupported('spec.template.spec.restartPolicy', rp, ['Always']));
   } else {
@@ -535,7 +511,7 @@ function serviceErrors(svc: Service, old?: Service): StatusCause[] {
   });
   if (spec.sessionAffinity && !['None', 'ClientIP'].includes(spec.sessionAffinity))
     errors.push(fieldError.notSupported('spec.sessionAffinity', spec.sessionAffinity, ['ClientIP', 'None']));
-  errors.push(...labelErrors('spec.selector', spec.selector));
+  append(errors, labelErrors('spec.selector', spec.selector));
   if (old && old.spec.clusterIP && spec.clusterIP && old.spec.clusterIP !== spec.clusterIP && type !== 'ExternalName') {
     errors.push(fieldError.invalid('spec.clusterIPs[0]', spec.clusterIP, 'may not change once set'));
   }
@@ -658,38 +634,38 @@ export function validateObject(resource: ResourceInfo, obj: KubeObject, old?: Ku
   switch (resource.kind) {
     case 'Pod': {
       const spec = (obj as KubeObject & { spec: PodSpec }).spec;
-      errors.push(...podSpecErrors('spec', spec));
-      if (old) errors.push(...podUpdateErrors(spec, (old as KubeObject & { spec: PodSpec }).spec));
+      append(errors, podSpecErrors('spec', spec));
+      if (old) append(errors, podUpdateErrors(spec, (old as KubeObject & { spec: PodSpec }).spec));
       break;
     }
     case 'ReplicaSet':
-      errors.push(...workloadErrors(obj as ReplicaSet, old as ReplicaSet | undefined));
+      append(errors, workloadErrors(obj as ReplicaSet, old as ReplicaSet | undefined));
       break;
     case 'Deployment':
-      errors.push(...deploymentErrors(obj as Deployment, old as Deployment | undefined));
+      append(errors, deploymentErrors(obj as Deployment, old as Deployment | undefined));
       break;
     case 'Service':
-      errors.push(...serviceErrors(obj as Service, old as Service | undefined));
+      append(errors, serviceErrors(obj as Service, old as Service | undefined));
       break;
     case 'HorizontalPodAutoscaler':
-      errors.push(...hpaErrors(obj as HorizontalPodAutoscaler));
+      append(errors, hpaErrors(obj as HorizontalPodAutoscaler));
       break;
     case 'ConfigMap':
-      errors.push(...configMapErrors(obj as ConfigMap));
+      append(errors, configMapErrors(obj as ConfigMap));
       break;
     case 'Secret':
-      errors.push(...secretErrors(obj as Secret));
+      append(errors, secretErrors(obj as Secret));
       break;
     case 'Node':
       errors.push(...nodeErrors(obj as Node, old as Node | undefined));
       break;
     case 'Role':
     case 'ClusterRole':
-      errors.push(...policyRuleErrors(resource.kind, (obj as Role).rules));
+      append(errors, policyRuleErrors(resource.kind, (obj as Role).rules));
       break;
     case 'RoleBinding':
     case 'ClusterRoleBinding':
-      errors.push(...roleBindingErrors(resource.kind, obj as RoleBinding, old as RoleBinding | undefined));
+      append(errors, roleBindingErrors(resource.kind, obj as RoleBinding, old as RoleBinding | undefined));
       break;
   }
   return errors;
