@@ -1,0 +1,88 @@
+// Every parser that user input reaches, fed a ~3 MiB hostile input at a real apiserver: each request is
+// answered with the status Kubernetes gives, costs the apiserver little CPU (read from /proc, so a loaded
+// machine does not fail the test, while a super-linear parser would cost seconds to minutes), and the
+// apiserver stays ready. The unit tests next to each parser hold the parser itself to a second.
+import { processCpuSeconds } from '../cputime';
+import { ControlPlane, startControlPlane } from '../processes';
+import { api, ApiResponse } from './api';
+
+const MiB = 1024 * 1024;
+const NS = '/api/v1/namespaces/default';
+/**
+ * The apiserver's CPU for one ~3 MiB request, decoding, validation and the answer's encoding included
+ * (250,000 invalid labels make a 150 MB Status, as in Kubernetes); a super-linear step costs minutes.
+ */
+const CPU_BOUND_SECONDS = 5;
+const QUANTITY_FORMAT = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+
+let cp: ControlPlane;
+
+beforeAll(async () => {
+  cp = await startControlPlane();
+});
+afterAll(() => cp?.stop());
+
+/** Sends one request and reports the answer and the CPU the apiserver spent on it; then checks readiness. */
+async function hostile(method: string, path: string, body?: unknown, contentType?: string): Promise<ApiResponse> {
+  const pid = cp.apiserver.child.pid!;
+  const before = processCpuSeconds(pid);
+  const res = await api(cp.config, method, path, body, contentType);
+  const spent = processCpuSeconds(pid) - before;
+  expect(spent).toBeLessThan(CPU_BOUND_SECONDS);
+  expect(res.code).toBeLessThan(500);
+  if (res.code >= 400) expect(res.body).toMatchObject({ kind: 'Status', code: res.code });
+  expect((await api(cp.config, 'GET', '/readyz')).code).toBe(200);
+  return res;
+}
+
+const pod = (name: string, resources: unknown) => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name },
+  spec: { containers: [{ name: 'c', image: 'busybox', resources }] },
+});
+
+describe('quantities', () => {
+  it('refuses 200,000 digits followed by an x with 400, as Kubernetes fails decoding the Pod', async () => {
+    const res = await hostile('POST', `${NS}/pods`, pod('q1', { limits: { cpu: '9'.repeat(200_000) + 'x' } }));
+    expect(res.code).toBe(400);
+    expect(res.body.message).toBe(`Pod in version "v1" cannot be handled as a Pod: ${QUANTITY_FORMAT}`);
+  });
+
+  it('refuses 3 MiB of digits followed by an x', async () => {
+    const res = await hostile('POST', `${NS}/pods`, pod('q2', { requests: { memory: '1'.repeat(3 * MiB - 200) + 'x' } }));
+    expect(res.code).toBe(400);
+  });
+
+  it('gives a request over its limit Kubernetes field error', async () => {
+    const res = await hostile('POST', `${NS}/pods`, pod('q3', { requests: { cpu: '2' }, limits: { cpu: '1' } }));
+    expect(res.code).toBe(422);
+    expect(res.body.message).toBe(
+      'Pod "q3" is invalid: spec.containers[0].resources.requests: Invalid value: "2": must be less than or equal to cpu limit of 1',
+    );
+  });
+});
+
+describe('names, labels and annotations', () => {
+  it('answers a 3 MiB name with Kubernetes length and format errors', async () => {
+    const res = await hostile('POST', `${NS}/configmaps`, { metadata: { name: 'a'.repeat(3 * MiB - 100) + '-' } });
+    expect(res.code).toBe(422);
+    expect(res.body.details.causes.map((c: { message: string }) => c.message.replace(/"a+-"/, '"…"'))).toEqual([
+      'Invalid value: "…": must be no more than 253 characters',
+      expect.stringMatching(/^Invalid value: "…": a lowercase RFC 1123 subdomain must consist of/),
+    ]);
+  });
+
+  it('answers a 3 MiB annotation with Too long', async () => {
+    const res = await hostile('POST', `${NS}/configmaps`, { metadata: { name: 'big', annotations: { a: 'x'.repeat(3 * MiB - 100) } } });
+    expect(res.code).toBe(422);
+    expect(res.body.message).toBe('ConfigMap "big" is invalid: metadata.annotations: Too long: must have at most 262144 bytes');
+  });
+
+  it('answers 3 MiB of invalid labels', async () => {
+    const labels = Object.fromEntries(Array.from({ length: 250_000 }, (_, i) => [`-${i.toString(36)}`, '']));
+    const res = await hostile('POST', `${NS}/configmaps`, { metadata: { name: 'labels', labels } });
+    expect(res.code).toBe(422);
+    expect(res.body.details.causes).toHaveLength(250_000);
+  });
+});
