@@ -84,27 +84,24 @@ describe('credentials', () => {
 });
 
 describe('granting RBAC permissions', () => {
-  // `kubectl create rolebinding` sends protobuf, which this apiserver does not read yet: manifests instead.
-  const rolebinding = (name: string, clusterRole: string) => `apiVersion: rbac.authorization.k8s.io/v1
-kind: RoleBinding
-metadata: {name: ${name}}
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ${clusterRole}}
-subjects: [{apiGroup: rbac.authorization.k8s.io, kind: User, name: viewer}]
-`;
+  const createRoleBinding = (name: string, clusterRole: string, kubeconfig = KUBECONFIG) =>
+    kubectl(['--kubeconfig', kubeconfig, '-n', ns, 'create', 'rolebinding', name, `--clusterrole=${clusterRole}`, '--user=viewer'], {
+      version: 33,
+    });
 
   it('refuses a namespace admin binding cluster-admin', async () => {
-    kubectlOk(['-n', ns, 'create', '-f', '-'], { input: rolebinding('viewer-admin', 'admin') });
+    expect(createRoleBinding('viewer-admin', 'admin').code).toBe(0);
     await waitFor(() => kubectl(['--kubeconfig', VIEWER, '-n', ns, 'auth', 'can-i', 'create', 'rolebindings']).stdout === 'yes\n', {
       what: 'the viewer to be admin of the namespace',
     });
-    kubectlOk(['--kubeconfig', VIEWER, '-n', ns, 'create', '-f', '-'], { input: rolebinding('viewer-edit', 'edit'), version: 33 });
-    const root = kubectl(['--kubeconfig', VIEWER, '-n', ns, 'create', '-f', '-'], {
-      input: rolebinding('root', 'cluster-admin'),
-      version: 33,
+    expect(createRoleBinding('viewer-edit', 'edit', VIEWER)).toMatchObject({
+      code: 0,
+      stdout: 'rolebinding.rbac.authorization.k8s.io/viewer-edit created\n',
     });
+    const root = createRoleBinding('root', 'cluster-admin', VIEWER);
     expect(root.code).not.toBe(0);
     expect(root.stderr.trim()).toBe(
-      'Error from server (Forbidden): error when creating "STDIN": rolebindings.rbac.authorization.k8s.io "root" is forbidden: user "viewer" ' +
+      'error: failed to create rolebinding: rolebindings.rbac.authorization.k8s.io "root" is forbidden: user "viewer" ' +
         '(groups=["mini-kubernetes:viewers" "system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n' +
         '{APIGroups:["*"], Resources:["*"], Verbs:["*"]}\n{NonResourceURLs:["*"], Verbs:["*"]}',
     );
