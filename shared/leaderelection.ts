@@ -114,9 +114,15 @@ export class LeaderElector {
   /** Campaigns until leading, leads until renewals fail for the renew deadline or stop() is called. */
   async run(callbacks: { onStartedLeading(signal: AbortSignal): void | Promise<void>; onStoppedLeading(): void }): Promise<void> {
     const signal = this.stopped.signal;
+    this.log.info('attempting to acquire the leader lease');
+    let toldWaiting = false;
     while (!signal.aborted && !this.leading) {
       try {
         this.leading = await this.tryAcquireOrRenew();
+        if (!this.leading && !toldWaiting) {
+          this.log.info('the lease is held by another candidate; standing by');
+          toldWaiting = true;
+        }
       } catch (err) {
         this.log.warn({ err }, 'error acquiring the lease');
       }

@@ -93,7 +93,8 @@ describe('Deployments', () => {
     try {
       kubectlOk(['-n', ns, 'set', 'image', 'deployment/web', 'web=busybox:e2e-v2']);
       expect(kubectlOk(['-n', ns, 'rollout', 'status', 'deployment/web', '--timeout=90s'])).toMatch(/successfully rolled out/);
-      await new Promise((r) => setTimeout(r, 500));
+      // The watch has caught up once it shows the finished rollout: READY 4/4, UP-TO-DATE 4, AVAILABLE 4.
+      await waitFor(() => watch.lines.some((l) => /^web\s+4\/4\s+4\s+4\s/.test(l)), { what: 'the watch to show the finished rollout' });
     } finally {
       watch.stop();
     }
@@ -148,7 +149,7 @@ describe('Deployments', () => {
     kubectlOk(['-n', ns, 'create', 'deployment', 'keep', '--image=busybox', '--replicas=1', '--', 'sleep', '3600']);
     await waitFor(() => podsOf('app=keep').length === 1, { what: 'keep pod' });
     expect(k('delete', 'deployment', 'keep', '--cascade=orphan').trim()).toBe('deployment.apps "keep" deleted');
-    await new Promise((r) => setTimeout(r, 2000));
+    // kubectl waited for the Deployment to be gone: the garbage collector has orphaned its ReplicaSet.
     expect(json('get', 'rs', '-l', 'app=keep').items).toHaveLength(1);
     expect(json('get', 'rs', '-l', 'app=keep').items[0].metadata.ownerReferences ?? []).toEqual([]);
     expect(podsOf('app=keep')).toHaveLength(1);

@@ -5,7 +5,9 @@
 // burst of 30 pods runs exactly once each, and a standby scheduler or controller-manager takes over
 // the lease when the leader dies.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { httpApp, killComponent, kubectl, kubectlOk, pidOf, restartComponent, uniqueNamespace, waitFor } from './cluster';
+import fs from 'node:fs';
+import path from 'node:path';
+import { DATA_DIR, httpApp, killComponent, kubectl, kubectlOk, pidOf, restartComponent, uniqueNamespace, waitFor } from './cluster';
 
 let ns: string;
 let nodePort: number;
@@ -102,6 +104,9 @@ spec:
 });
 
 describe('leader election', () => {
+  /** How often the component's candidates logged finding the lease held (each one that did not win says so once). */
+  const standbyLines = (component: string) =>
+    fs.readFileSync(path.join(DATA_DIR, 'logs', `${component}.log`), 'utf8').split('the lease is held by another candidate').length - 1;
   const holder = (lease: string) => kubectlOk(['-n', 'kube-system', 'get', 'lease', lease, '-o', 'jsonpath={.spec.holderIdentity}']);
 
   it.each([
@@ -110,8 +115,9 @@ describe('leader election', () => {
   ])('hands the %s lease to a standby when the leader dies', async (component, lease) => {
     const leader = pidOf(component);
     expect(holder(lease)).toMatch(new RegExp(`_${leader}$`));
+    const before = standbyLines(component);
     const standby = restartComponent(component); // a second replica; the pid file now names it
-    await new Promise((r) => setTimeout(r, 2000));
+    await waitFor(() => standbyLines(component) > before, { timeoutMs: 20_000, what: `the standby ${component} to find the lease held` });
     expect(holder(lease)).toMatch(new RegExp(`_${leader}$`)); // the standby waits
     process.kill(leader, 'SIGKILL');
     await waitFor(() => holder(lease).endsWith(`_${standby}`), {
