@@ -23,7 +23,7 @@ import { ProbeManager } from './prober';
 import { ContainerRuntime, INFRA_NAME, RuntimeContainer } from './runtime/interface';
 import { generatePodStatus } from './status';
 import { computePodActions } from './syncpod';
-import { makeMounts } from './mounts';
+import { makeMounts, withSubPathWritersPaused } from './mounts';
 import { PodVolume, podDir, setUpVolumes, tearDownVolumes } from './volumes';
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -494,10 +494,13 @@ export class Kubelet {
       const attempt = (latest(rt, name)?.attempt ?? -1) + 1;
       const env = containerEnv(pod, c, { configMaps, secrets }, rt.sandbox?.ip ?? '', this.config.ip);
       try {
-        const spec = containerSpec(pod, c, attempt, this.config.name, env, await makeMounts(c, volumes, env, log));
-        const resolvConf = await this.writeResolvConf(pod);
-        if (resolvConf) spec.mounts.push({ hostPath: resolvConf, containerPath: '/etc/resolv.conf', readOnly: true });
-        await this.runtime.runContainer(rt.sandbox!.id, spec);
+        const running = async () => [...(await this.podRuntime(uid)).containers.values()].flat();
+        await withSubPathWritersPaused(pod, c, volumes, this.runtime, running, async () => {
+          const spec = containerSpec(pod, c, attempt, this.config.name, env, await makeMounts(c, volumes, env, log));
+          const resolvConf = await this.writeResolvConf(pod);
+          if (resolvConf) spec.mounts.push({ hostPath: resolvConf, containerPath: '/etc/resolv.conf', readOnly: true });
+          await this.runtime.runContainer(rt.sandbox!.id, spec);
+        });
         waiting.delete(name);
         this.event(pod, 'Normal', 'Created', `Created container ${name}`);
         this.event(pod, 'Normal', 'Started', `Started container ${name}`);

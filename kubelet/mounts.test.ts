@@ -2,9 +2,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Container } from '../shared/api/core';
+import type { Container, Pod } from '../shared/api/core';
 import pino from 'pino';
-import { makeMounts } from './mounts';
+import { makeMounts, withSubPathWritersPaused } from './mounts';
+import type { RuntimeContainer } from './runtime/interface';
 import { setUpVolumes } from './volumes';
 
 let base: string;
@@ -119,5 +120,68 @@ describe('makeMounts', () => {
       }),
     ]);
     expect(fs.readdirSync(outside)).toEqual([]);
+  });
+});
+
+describe('withSubPathWritersPaused', () => {
+  const volumes = new Map([
+    ['data', { path: '/v/data', readOnly: false }],
+    ['cfg', { path: '/v/cfg', readOnly: true }],
+  ]);
+  const spec = (containers: Container[]): Pod => ({ metadata: { name: 'p', namespace: 'default', uid: 'u' }, spec: { containers } });
+  const rc = (name: string, state: RuntimeContainer['state'] = 'running') => ({ id: `id-${name}`, name, state }) as RuntimeContainer;
+  const writer = container([{ name: 'data', mountPath: '/data' }]);
+  const reader = { ...container([{ name: 'data', mountPath: '/data', readOnly: true }]), name: 'reader' };
+  const victim = { ...container([{ name: 'data', mountPath: '/logs', subPath: 'logs' }]), name: 'victim' };
+
+  function recorder(exited: string[] = []) {
+    const calls: string[] = [];
+    const runtime = {
+      pauseContainer: async (id: string) => (calls.push(`pause ${id}`), !exited.includes(id)),
+      unpauseContainer: async (id: string) => void calls.push(`unpause ${id}`),
+    };
+    return { calls, runtime };
+  }
+
+  it("freezes the pod's running containers that could rewrite the volume while the new one starts", async () => {
+    const { calls, runtime } = recorder(['id-late']);
+    const late = { ...writer, name: 'late' };
+    const pod = spec([writer, reader, late, victim]);
+    const running = async () => [rc('app'), rc('reader'), rc('late'), rc('victim', 'exited')];
+    await withSubPathWritersPaused(pod, victim, volumes, runtime, running, async () => void calls.push('start'));
+    // `late` exited before it could be paused: nothing to unpause. `reader` cannot write: left running.
+    expect(calls).toEqual(['pause id-app', 'pause id-late', 'start', 'unpause id-app']);
+  });
+
+  it('unpauses them when the start fails', async () => {
+    const { calls, runtime } = recorder();
+    const failing = withSubPathWritersPaused(
+      spec([writer, victim]),
+      victim,
+      volumes,
+      runtime,
+      async () => [rc('app')],
+      async () => {
+        throw new Error('failed to prepare subPath');
+      },
+    );
+    await expect(failing).rejects.toThrow('failed to prepare subPath');
+    expect(calls).toEqual(['pause id-app', 'unpause id-app']);
+  });
+
+  it('pauses nothing without a subPath into a writable volume', async () => {
+    const { calls, runtime } = recorder();
+    const cfgVictim = { ...container([{ name: 'cfg', mountPath: '/c', subPath: 'app.conf' }]), name: 'victim' };
+    const whole = { ...container([{ name: 'data', mountPath: '/d' }]), name: 'whole' };
+    for (const c of [cfgVictim, whole])
+      await withSubPathWritersPaused(
+        spec([writer, c]),
+        c,
+        volumes,
+        runtime,
+        async () => [rc('app')],
+        async () => void calls.push('start'),
+      );
+    expect(calls).toEqual(['start', 'start']);
   });
 });

@@ -2,11 +2,17 @@
 // subPath (or subPathExpr, expanded from the container's environment) resolved inside its volume by
 // resolveInVolume, and read-only wherever the volume's plugin says so (configMap, secret, downwardAPI,
 // projected), whatever the mount asks.
+//
+// resolveInVolume proves the path is inside when it looks; the engine binds the path a moment later,
+// looking again. Kubernetes closes that window by bind-mounting the descriptor it opened itself; this
+// kubelet may run in another pid and mount namespace than the engine (docker compose), so it cannot.
+// Only the pod's own containers can rewrite its emptyDir, so withSubPathWritersPaused freezes those
+// that could, for as long as the new container takes to be created and started.
 import fs from 'node:fs/promises';
-import type { Container } from '../shared/api/core';
+import type { Container, Pod } from '../shared/api/core';
 import type { Logger } from '../shared/log';
 import { expandWith } from './containerspec';
-import type { Mount } from './runtime/interface';
+import type { ContainerRuntime, Mount, RuntimeContainer } from './runtime/interface';
 import { resolveInVolume } from './subpath';
 import type { PodVolume } from './volumes';
 
@@ -48,4 +54,36 @@ export async function makeMounts(c: Container, volumes: Map<string, PodVolume>, 
     mounts.push({ hostPath, containerPath: m.mountPath, readOnly: !!m.readOnly || volume.readOnly });
   }
   return mounts;
+}
+
+/**
+ * Runs `start` (making the mounts of `c` and starting it) with the pod's running containers that mount,
+ * writable, a volume `c` mounts with a subPath paused: none of them can swap a directory of that path
+ * for a link until the engine has bound it. Nothing is paused when `c` has no such subPath.
+ */
+export async function withSubPathWritersPaused<T>(
+  pod: Pod,
+  c: Container,
+  volumes: Map<string, PodVolume>,
+  runtime: Pick<ContainerRuntime, 'pauseContainer' | 'unpauseContainer'>,
+  running: () => Promise<RuntimeContainer[]>,
+  start: () => Promise<T>,
+): Promise<T> {
+  const shared = new Set(
+    (c.volumeMounts ?? []).filter((m) => (m.subPath || m.subPathExpr) && volumes.get(m.name)?.readOnly === false).map((m) => m.name),
+  );
+  const writers = new Set(
+    pod.spec.containers
+      .filter((o) => o.name !== c.name && (o.volumeMounts ?? []).some((m) => shared.has(m.name) && !m.readOnly))
+      .map((o) => o.name),
+  );
+  if (!writers.size) return start();
+  const paused: string[] = [];
+  try {
+    for (const r of await running())
+      if (writers.has(r.name) && r.state === 'running' && (await runtime.pauseContainer(r.id))) paused.push(r.id);
+    return await start();
+  } finally {
+    for (const id of paused) await runtime.unpauseContainer(id);
+  }
 }

@@ -216,6 +216,20 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
+  async pauseContainer(id: string): Promise<boolean> {
+    try {
+      await this.docker.getContainer(id).pause();
+      return true;
+    } catch (err) {
+      if (isConflict(err) || isNotFound(err)) return false; // exited meanwhile, or gone
+      throw err;
+    }
+  }
+
+  async unpauseContainer(id: string): Promise<void> {
+    await this.docker.getContainer(id).unpause();
+  }
+
   async removeContainer(id: string): Promise<void> {
     try {
       await this.docker.getContainer(id).remove({ force: true, v: true });

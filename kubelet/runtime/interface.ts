@@ -96,6 +96,9 @@ export interface ContainerRuntime {
   /** Creates and starts an app container inside the sandbox's namespaces; returns its id. */
   runContainer(sandboxId: string, spec: ContainerSpec): Promise<string>;
   stopContainer(id: string, graceSeconds: number): Promise<void>;
+  /** Freezes every process of a running container (the cgroup freezer); false if it was not running. */
+  pauseContainer(id: string): Promise<boolean>;
+  unpauseContainer(id: string): Promise<void>;
   removeContainer(id: string): Promise<void>;
   logs(id: string, opts: LogOptions): Promise<Readable>;
   exec(id: string, command: string[], timeoutMs: number): Promise<{ exitCode: number; output: string }>;

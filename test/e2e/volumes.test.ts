@@ -2,6 +2,7 @@
 // a volume onto the node are refused at the API, a link a container plants in its emptyDir keeps the
 // container from starting again (with the event Kubernetes gives), and files on the node outside the
 // pod's directories never change. ConfigMap and Secret volumes are read-only, with Kubernetes' modes.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -135,6 +136,58 @@ volumes:
     expect(status.restartCount).toBe(0); // the first run, which exited: no second run was created
     const describe = runOk(['-n', ns, 'describe', 'pod', 'planter']);
     expect(describe).toMatch(/Warning\s+Failed\s+.*Error: failed to prepare subPath for volumeMount "data" of container "app"/);
+  });
+});
+
+describe('containers sharing an emptyDir', () => {
+  it('pauses the ones that could rewrite it only while a subPath container starts', async () => {
+    const since = Math.floor(Date.now() / 1000);
+    runOk(
+      ['-n', ns, 'create', '-f', '-'],
+      pod(
+        'shared',
+        `
+containers:
+- name: writer
+  image: busybox:1.36
+  command: [sh, -c, 'while true; do date > /data/tick; sleep 0.2; done']
+  volumeMounts: [{name: data, mountPath: /data}]
+- name: victim
+  image: busybox:1.36
+  command: [sh, -c, 'ls /logs; exit 1']
+  volumeMounts: [{name: data, mountPath: /logs, subPath: logs}]
+volumes:
+- {name: data, emptyDir: {}}`,
+      ),
+    );
+    const statuses = () =>
+      new Map<string, any>(
+        (JSON.parse(runOk(['-n', ns, 'get', 'pod', 'shared', '-o', 'json'])).status.containerStatuses ?? []).map((c: any) => [c.name, c]),
+      );
+    await waitFor(() => (statuses().get('victim')?.restartCount ?? 0) >= 1, { timeoutMs: 60_000, what: 'the victim to start again' });
+    const writer = statuses().get('writer');
+    expect(writer.state.running).toBeDefined();
+    const id = writer.containerID.replace('docker://', '');
+    const docker = (...args: string[]) => spawnSync('docker', args, { encoding: 'utf8' }).stdout.trim();
+    const actions = docker(
+      'events',
+      '--since',
+      String(since),
+      '--until',
+      String(Math.ceil(Date.now() / 1000)),
+      '--filter',
+      `container=${id}`,
+      '--format',
+      '{{.Action}}',
+    );
+    expect(
+      actions
+        .split('\n')
+        .filter((a) => a === 'pause' || a === 'unpause')
+        .slice(0, 2),
+    ).toEqual(['pause', 'unpause']);
+    const dockerState = { stdout: docker('inspect', '-f', '{{.State.Status}}', id) };
+    expect(dockerState.stdout.trim()).toBe('running'); // not left `paused`
   });
 });
 
