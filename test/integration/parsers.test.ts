@@ -86,3 +86,42 @@ describe('names, labels and annotations', () => {
     expect(res.body.details.causes).toHaveLength(250_000);
   });
 });
+
+describe('YAML bodies', () => {
+  const lines = (n: number, line: (i: number) => string) => Array.from({ length: n }, (_, i) => line(i)).join('\n');
+  const REVIEWS = '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews';
+
+  it('answers 3 MiB of distinct keys posted to selfsubjectaccessreviews (any signed-in user can)', async () => {
+    const body = `apiVersion: authorization.k8s.io/v1\nkind: SelfSubjectAccessReview\nspec:\n${lines((3 * MiB) / 14, (i) => `  k${i.toString(36)}: 1`)}`;
+    const res = await hostile('POST', REVIEWS, body, 'application/yaml');
+    expect(res.code).toBe(400);
+    expect(res.body.message).toBe('error converting YAML to JSON: yaml: document contains more than 250000 nodes');
+  });
+
+  it('answers 100,000 duplicate keys with the line of the first', async () => {
+    const res = await hostile('POST', REVIEWS, `spec:\n${lines(100_000, () => '  verb: get')}`, 'application/yaml');
+    expect(res.code).toBe(400);
+    expect(res.body.message).toBe('error converting YAML to JSON: yaml: line 3: duplicated mapping key');
+  });
+
+  it('refuses a billion laughs in a Pod', async () => {
+    const laughs = ['a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+    for (let i = 1; i <= 9; i++)
+      laughs.push(
+        `a${i}: &a${i} [${Array(9)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
+    const body = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: lol\n  annotations: {}\nx:\n${laughs.map((l) => `  ${l}`).join('\n')}\n`;
+    const res = await hostile('POST', `${NS}/pods`, body, 'application/yaml');
+    expect(res.code).toBe(400);
+    expect(res.body.message).toBe('error converting YAML to JSON: yaml: document contains excessive aliasing');
+  });
+
+  it('creates from YAML with aliases within go-yaml limits', async () => {
+    const body = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: aliased\n  labels: &l {app: web}\n  annotations: *l\ndata: *l\n`;
+    const res = await hostile('POST', `${NS}/configmaps`, body, 'application/yaml');
+    expect(res.code).toBe(201);
+    expect(res.body.data).toEqual({ app: 'web' });
+  });
+});
