@@ -5,6 +5,7 @@ import type { Endpoints, Service } from '../shared/api/core';
 import type { KubeObject } from '../shared/api/meta';
 import { isAlreadyExists } from '../shared/errors';
 import type { Logger } from '../shared/log';
+import { specialIPReason } from '../shared/nonspecialip';
 import { ENFORCE_LABEL } from './admission/podsecurity';
 import { CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES } from './auth/bootstrappolicy';
 import { SYSTEM_NAMESPACES } from './registry/namespaces';
@@ -46,9 +47,16 @@ export async function bootstrap(stores: Map<string, Store>, config: BootstrapCon
   };
   await ensure(stores.get('/services')!, 'default', service);
 
+  // Endpoints may not be loopback or link-local (the apiserver refuses them, as Kubernetes does): an
+  // apiserver advertising 127.0.0.1, on a one-machine cluster, leaves the kubernetes Service without any.
+  const refused = specialIPReason(config.advertiseAddress);
+  if (refused)
+    log.warn({ advertiseAddress: config.advertiseAddress }, `the kubernetes Service has no endpoints: the advertise address ${refused}`);
   const endpoints: Endpoints = {
     metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
-    subsets: [{ addresses: [{ ip: config.advertiseAddress }], ports: [{ name: 'https', port: config.securePort, protocol: 'TCP' }] }],
+    subsets: refused
+      ? []
+      : [{ addresses: [{ ip: config.advertiseAddress }], ports: [{ name: 'https', port: config.securePort, protocol: 'TCP' }] }],
   };
   const store = stores.get('/endpoints')!;
   try {

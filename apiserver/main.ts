@@ -7,6 +7,7 @@ import { isNotFound } from '../shared/errors';
 import { parseBool, parseDuration, parseFlags } from '../shared/flags';
 import { newLogger } from '../shared/log';
 import { admissionChain } from './admission/admission';
+import { DENY_SERVICE_EXTERNAL_IPS, denyServiceExternalIPs, OPTIONAL_ADMISSION_PLUGINS } from './admission/denyserviceexternalips';
 import { nodeRestriction } from './admission/noderestriction';
 import { authorizerChain } from './auth';
 import { PolicyCache } from './auth/policycache';
@@ -43,6 +44,10 @@ const flags = parseFlags({
   'authorization-mode': { default: 'Node,RBAC', help: 'the authorizers, in order: Node, RBAC, AlwaysAllow' },
   'kubelet-client-certificate': { help: 'the client certificate the apiserver presents to kubelets (logs)' },
   'kubelet-client-key': { help: 'its private key' },
+  'disable-admission-plugins': {
+    default: '',
+    help: `admission plugins to turn off (comma-separated): ${OPTIONAL_ADMISSION_PLUGINS.join(', ')} lets Services use externalIPs`,
+  },
 });
 
 const log = newLogger('apiserver');
@@ -50,6 +55,11 @@ const port = Number(flags['secure-port']);
 const bindAddress = flags['bind-address']!;
 const advertiseAddress = flags['advertise-address'] ?? (bindAddress === '0.0.0.0' ? '127.0.0.1' : bindAddress);
 const serviceCIDR = flags['service-cluster-ip-range']!;
+const disabledPlugins = flags['disable-admission-plugins']!.split(',').filter(Boolean);
+for (const plugin of disabledPlugins) {
+  if (!OPTIONAL_ADMISSION_PLUGINS.includes(plugin))
+    throw new Error(`--disable-admission-plugins: ${plugin} cannot be turned off (only ${OPTIONAL_ADMISSION_PLUGINS.join(', ')})`);
+}
 
 type Flag = keyof typeof flags;
 for (const required of ['tls-cert-file', 'tls-private-key-file', 'token-auth-file'] as Flag[]) {
@@ -92,7 +102,11 @@ const app = createApp({
     anonymous: parseBool(flags['anonymous-auth']),
   },
   authorizer,
-  admission: admissionChain([new RbacEscalationCheck(new RuleResolver(policy), authorizer), nodeRestriction]),
+  admission: admissionChain([
+    new RbacEscalationCheck(new RuleResolver(policy), authorizer),
+    nodeRestriction,
+    ...(disabledPlugins.includes(DENY_SERVICE_EXTERNAL_IPS) ? [] : [denyServiceExternalIPs]),
+  ]),
   kubeletClient,
 });
 // With a client CA, a client certificate is asked for but not required (tokens and anonymous remain).

@@ -33,7 +33,7 @@ export class Proxier {
     informers: SharedInformerFactory,
     private readonly host: HostNetwork,
     private readonly nodeAddresses: string[],
-    private readonly isLocal: (ip: string) => boolean,
+    private readonly servesExternalIP: (ip: string) => boolean,
     private readonly recorder: EventRecorder,
     private readonly clock: Clock,
     private readonly log: Logger,
@@ -69,7 +69,8 @@ export class Proxier {
     const ports = new Map<string, ServicePortInfo>();
     for (const svc of services) {
       // The cluster DNS address is served by the DNS server itself, not proxied.
-      for (const l of listenersFor(svc, this.nodeAddresses, this.isLocal)) if (l.address !== this.dnsAddress) wanted.set(listenerKey(l), l);
+      for (const l of listenersFor(svc, this.nodeAddresses, this.servesExternalIP))
+        if (l.address !== this.dnsAddress) wanted.set(listenerKey(l), l);
       if (svc.spec.clusterIP && svc.spec.clusterIP !== 'None' && svc.spec.type !== 'ExternalName') clusterIPs.add(svc.spec.clusterIP);
       for (const [key, info] of servicePortInfo(svc, this.endpoints.get(svc.metadata.namespace, svc.metadata.name!))) ports.set(key, info);
     }

@@ -1,5 +1,5 @@
 import type { Endpoints, Service } from '../shared/api/core';
-import { listenersFor, nodePortAddresses, servicePortInfo } from './serviceports';
+import { listenersFor, nodePortAddresses, servesExternalIP, servicePortInfo } from './serviceports';
 import { cidrContains, parseCidr } from '../shared/cidr';
 
 const svc = (spec: Partial<Service['spec']>, status?: Service['status']): Service => ({
@@ -53,6 +53,40 @@ describe('service ports', () => {
     const info = servicePortInfo(svc({ sessionAffinity: 'ClientIP' }), ep);
     expect(info.get('default/web:http')).toEqual({ affinityTimeoutSeconds: 10800, endpoints: [{ ip: '10.244.1.2', port: 8080 }] });
     expect(info.get('default/web:dns')!.endpoints).toEqual([{ ip: '10.244.1.2', port: 5353 }]);
+  });
+
+  it('never dials loopback, link-local, unspecified or non-IP endpoints, nor ports out of range', () => {
+    const ep: Endpoints = {
+      metadata: { name: 'web' },
+      subsets: [
+        {
+          addresses: ['127.0.0.1', '169.254.169.254', '0.0.0.0', '::1', 'etcd.local', '10.244.1.2'].map((ip) => ({ ip })),
+          ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+        },
+        { addresses: [{ ip: '10.244.1.3' }], ports: [{ name: 'http', port: 70000, protocol: 'TCP' }] },
+      ],
+    };
+    expect(servicePortInfo(svc({}), ep).get('default/web:http')!.endpoints).toEqual([{ ip: '10.244.1.2', port: 8080 }]);
+  });
+
+  it('opens externalIPs only on node addresses inside --nodeport-addresses, never on a ClusterIP', () => {
+    const local = ['127.0.0.1', '192.168.56.10', '10.0.2.15', '10.96.0.10'];
+    const inServiceRange = (ip: string) => cidrContains(parseCidr('10.96.0.0/12'), ip);
+    const serves = (nodeAddresses: string[]) => (ip: string) => servesExternalIP(ip, nodeAddresses, local, inServiceRange);
+    const external = svc({ externalIPs: ['192.168.56.10', '10.0.2.15', '203.0.113.7', '10.96.0.10'] });
+    const opened = (nodeAddresses: string[]) =>
+      listenersFor(external, nodeAddresses, serves(nodeAddresses))
+        .filter((l) => l.address !== '10.96.0.20')
+        .map((l) => `${l.address}:${l.port}`);
+    // --nodeport-addresses=192.168.56.0/24: only that address; not the other local one, a foreign one or the DNS ClusterIP.
+    expect(opened(['192.168.56.10'])).toEqual(['192.168.56.10:80', '192.168.56.10:53']);
+    // No --nodeport-addresses: every local address, still never a ClusterIP held on kube-ipvs0.
+    expect(opened(['0.0.0.0'])).toEqual(['192.168.56.10:80', '10.0.2.15:80', '192.168.56.10:53', '10.0.2.15:53']);
+    // The same rule for LoadBalancer ingress IPs.
+    const lb = svc({ type: 'LoadBalancer' }, { loadBalancer: { ingress: [{ ip: '10.0.2.15' }, { ip: '10.96.0.10' }] } });
+    expect(
+      listenersFor(lb, ['127.0.0.1'], serves(['127.0.0.1'])).some((l) => l.address === '10.0.2.15' || l.address === '10.96.0.10'),
+    ).toBe(false);
   });
 
   it('binds node ports only on local addresses inside --nodeport-addresses', () => {

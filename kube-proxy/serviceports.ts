@@ -1,6 +1,7 @@
 // From Services and Endpoints to what kube-proxy must serve, as pure functions: every (address, port,
 // protocol) to listen on, each tied to a service port and its ready endpoints.
 import type { Endpoints, Service } from '../shared/api/core';
+import { specialIPReason } from '../shared/nonspecialip';
 import type { Endpoint } from './loadbalancer';
 
 export interface Listener {
@@ -20,8 +21,11 @@ export interface ServicePortInfo {
 
 const portKey = (svc: Service, name: string | undefined) => `${svc.metadata.namespace}/${svc.metadata.name}:${name ?? ''}`;
 
-/** The listeners for a Service: its ClusterIP ports, node ports on `nodeAddresses`, and LoadBalancer ingress IPs that are local. */
-export function listenersFor(svc: Service, nodeAddresses: string[], isLocal: (ip: string) => boolean): Listener[] {
+/**
+ * The listeners for a Service: its ClusterIP ports, node ports on `nodeAddresses`, and its externalIPs and
+ * LoadBalancer ingress IPs where `servesExternalIP` says this node may open them.
+ */
+export function listenersFor(svc: Service, nodeAddresses: string[], servesExternalIP: (ip: string) => boolean): Listener[] {
   const type = svc.spec.type ?? 'ClusterIP';
   if (type === 'ExternalName') return [];
   const out: Listener[] = [];
@@ -35,15 +39,23 @@ export function listenersFor(svc: Service, nodeAddresses: string[], isLocal: (ip
     }
     if (type === 'LoadBalancer') {
       for (const ing of svc.status?.loadBalancer?.ingress ?? []) {
-        if (ing.ip && isLocal(ing.ip)) out.push({ servicePort, address: ing.ip, port: p.port, protocol });
+        if (ing.ip && servesExternalIP(ing.ip)) out.push({ servicePort, address: ing.ip, port: p.port, protocol });
       }
     }
-    for (const ip of svc.spec.externalIPs ?? []) if (isLocal(ip)) out.push({ servicePort, address: ip, port: p.port, protocol });
+    for (const ip of svc.spec.externalIPs ?? []) if (servesExternalIP(ip)) out.push({ servicePort, address: ip, port: p.port, protocol });
   }
   return out;
 }
 
-/** The ready endpoints of each port of a Service, matched by port name. */
+/**
+ * Whether kube-proxy may dial an endpoint. The apiserver refuses loopback, link-local and invalid
+ * addresses, but objects stored before it did (or written to etcd by hand) are checked again here: a
+ * proxy on the node dialling 127.0.0.1 would hand pods the node's loopback-only services.
+ */
+const dialable = (ip: string, port: number): boolean =>
+  specialIPReason(ip) === undefined && Number.isInteger(port) && port >= 1 && port <= 65535;
+
+/** The ready, dialable endpoints of each port of a Service, matched by port name. */
 export function servicePortInfo(svc: Service, endpoints: Endpoints | undefined): Map<string, ServicePortInfo> {
   const info = new Map<string, ServicePortInfo>();
   const affinity = svc.spec.sessionAffinity === 'ClientIP' ? (svc.spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? 10800) : 0;
@@ -52,11 +64,21 @@ export function servicePortInfo(svc: Service, endpoints: Endpoints | undefined):
     for (const subset of endpoints?.subsets ?? []) {
       const port = subset.ports?.find((ep) => (ep.name ?? '') === (p.name ?? '') && (ep.protocol ?? 'TCP') === (p.protocol ?? 'TCP'));
       if (!port) continue;
-      for (const a of subset.addresses ?? []) list.push({ ip: a.ip, port: port.port });
+      for (const a of subset.addresses ?? []) if (dialable(a.ip, port.port)) list.push({ ip: a.ip, port: port.port });
     }
     info.set(portKey(svc, p.name), { affinityTimeoutSeconds: affinity, endpoints: list });
   }
   return info;
+}
+
+/**
+ * Whether this node opens a Service's externalIP or LoadBalancer ingress IP: only on one of its own
+ * addresses inside --nodeport-addresses (all of them when that is empty, `0.0.0.0`), and never on a
+ * ClusterIP held on kube-ipvs0, which would let one Service take over another's address.
+ */
+export function servesExternalIP(ip: string, nodeAddresses: string[], local: string[], isServiceIP: (ip: string) => boolean): boolean {
+  if (isServiceIP(ip) || !local.includes(ip)) return false;
+  return nodeAddresses.includes('0.0.0.0') || nodeAddresses.includes(ip);
 }
 
 /** The local addresses inside the `--nodeport-addresses` CIDRs. */

@@ -1,6 +1,7 @@
 // Defaulting, as Kubernetes' SetDefaults_* functions do it: what a user sees in `kubectl get -o yaml`
 // that they did not write. Runs on every create and update, in place, after the shape check.
-import type { Container, PodSpec, Probe, Secret, Service } from './core';
+import type { Container, Endpoints, PodSpec, Probe, Secret, Service } from './core';
+import type { EndpointSlice } from './discovery';
 import type { Deployment, ReplicaSet } from './apps';
 import type { HorizontalPodAutoscaler } from './autoscaling';
 import type { KubeObject } from './meta';
@@ -87,6 +88,11 @@ function defaultService(svc: Service): void {
   if (spec.type === 'LoadBalancer') spec.allocateLoadBalancerNodePorts ??= true;
 }
 
+/** Endpoints and EndpointSlice ports are TCP unless they say otherwise. */
+function defaultEndpointPorts(ports: { protocol?: string }[] | undefined): void {
+  for (const p of ports ?? []) p.protocol ??= 'TCP';
+}
+
 function defaultWorkload(obj: ReplicaSet | Deployment): void {
   obj.spec.replicas ??= 1;
   if (obj.spec.template?.spec) defaultPodSpec(obj.spec.template.spec);
@@ -133,6 +139,12 @@ export function applyDefaults(resource: ResourceInfo, obj: KubeObject): void {
     }
     case 'Service':
       defaultService(obj as Service);
+      break;
+    case 'Endpoints':
+      for (const subset of (obj as Endpoints).subsets ?? []) defaultEndpointPorts(subset.ports);
+      break;
+    case 'EndpointSlice':
+      defaultEndpointPorts((obj as EndpointSlice).ports);
       break;
     case 'ReplicaSet':
       defaultWorkload(obj as ReplicaSet);

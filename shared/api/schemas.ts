@@ -156,8 +156,19 @@ const serviceSpec = z.looseObject({
     )
     .nullish(),
   externalName: str.optional(),
+  externalIPs: z.array(str).nullish(),
   sessionAffinity: str.optional(),
 });
+
+const endpointAddress = z.looseObject({ ip: str, hostname: str.optional(), nodeName: str.nullish() });
+const endpointPort = z.looseObject({ name: str.optional(), port: int, protocol: str.optional() });
+const endpointSubset = z.looseObject({
+  addresses: z.array(endpointAddress).nullish(),
+  notReadyAddresses: z.array(endpointAddress).nullish(),
+  ports: z.array(endpointPort).nullish(),
+});
+const sliceEndpoint = z.looseObject({ addresses: z.array(str), hostname: str.nullish(), nodeName: str.nullish() });
+const slicePort = z.looseObject({ name: str.nullish(), port: int.nullish(), protocol: str.nullish() });
 
 const strings = z.array(str).nullish();
 const policyRule = z.looseObject({
@@ -191,6 +202,8 @@ const SCHEMAS: Record<string, z.ZodType> = {
     }),
   }),
   Service: withMeta({ spec: serviceSpec }),
+  Endpoints: withMeta({ subsets: z.array(endpointSubset).nullish() }),
+  EndpointSlice: withMeta({ addressType: str, endpoints: z.array(sliceEndpoint).nullish(), ports: z.array(slicePort).nullish() }),
   ConfigMap: withMeta({ data: labels.nullish(), binaryData: labels.nullish() }),
   Secret: withMeta({ data: labels.nullish(), stringData: labels.nullish(), type: str.optional() }),
   HorizontalPodAutoscaler: withMeta({

@@ -1,4 +1,4 @@
-import { Deployments, Namespaces, Nodes, Pods, ResourceInfo, Services } from './resources';
+import { Deployments, EndpointSlices, EndpointsResource, Namespaces, Nodes, Pods, ResourceInfo, Services } from './resources';
 import { applyDefaults, decodeObject, validateObject } from './validation';
 import type { KubeObject } from './meta';
 
@@ -125,6 +125,98 @@ describe('service validation and defaults', () => {
 
   it('requires service names to be DNS-1035 labels', () => {
     expect(messages(Services, { metadata: { name: '1web' }, spec: { ports: [{ port: 80 }] } })[0]).toMatch(/a DNS-1035 label must consist/);
+  });
+});
+
+describe('endpoints validation (as ValidateEndpoints and ValidateEndpointSlice)', () => {
+  const endpoints = (ip: string, list = 'addresses') => ({
+    metadata: { name: 'db' },
+    subsets: [{ [list]: [{ ip }], ports: [{ port: 5432 }] }],
+  });
+
+  it.each([
+    ['127.0.0.1', 'may not be in the loopback range (127.0.0.0/8, ::1/128)'],
+    ['::1', 'may not be in the loopback range (127.0.0.0/8, ::1/128)'],
+    ['0.0.0.0', 'may not be unspecified (0.0.0.0)'],
+    ['169.254.169.254', 'may not be in the link-local range (169.254.0.0/16, fe80::/10)'],
+    ['fe80::1', 'may not be in the link-local range (169.254.0.0/16, fe80::/10)'],
+    ['224.0.0.1', 'may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)'],
+    ['db.example.com', 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'],
+  ])('refuses the endpoint address %s, ready or not', (ip, reason) => {
+    expect(messages(EndpointsResource, endpoints(ip))).toEqual([`subsets[0].addresses[0].ip: Invalid value: "${ip}": ${reason}`]);
+    expect(messages(EndpointsResource, endpoints(ip, 'notReadyAddresses'))).toEqual([
+      `subsets[0].notReadyAddresses[0].ip: Invalid value: "${ip}": ${reason}`,
+    ]);
+  });
+
+  it('accepts pod and node addresses, defaults port protocols to TCP and checks subsets and ports', () => {
+    const ok = decodeObject(EndpointsResource, endpoints('10.244.1.5')) as any;
+    applyDefaults(EndpointsResource, ok);
+    expect(validateObject(EndpointsResource, ok)).toEqual([]);
+    expect(ok.subsets[0].ports[0]).toEqual({ port: 5432, protocol: 'TCP' });
+    expect(
+      messages(EndpointsResource, {
+        metadata: { name: 'db' },
+        subsets: [
+          {
+            ports: [
+              { port: 70000, protocol: 'ICMP' },
+              { name: 'b', port: 1 },
+            ],
+          },
+        ],
+      }),
+    ).toEqual([
+      'subsets[0]: Required value: must specify `addresses` or `notReadyAddresses`',
+      'subsets[0].ports[0].name: Required value',
+      'subsets[0].ports[0].port: Invalid value: 70000: must be between 1 and 65535, inclusive',
+      'subsets[0].ports[0].protocol: Unsupported value: "ICMP": supported values: "SCTP", "TCP", "UDP"',
+    ]);
+    expect(() => messages(EndpointsResource, { metadata: { name: 'db' }, subsets: [{ addresses: [{ ip: 5 }] }] })).toThrow(
+      'Endpoints "db" is invalid: subsets[0].addresses[0].ip: Invalid value: Invalid input: expected string, received number',
+    );
+  });
+
+  it('refuses the same special addresses in EndpointSlices, and addresses of the wrong family', () => {
+    const slice = (addressType: string, ...addresses: string[]) => ({
+      metadata: { name: 'db-abc' },
+      addressType,
+      endpoints: [{ addresses }],
+      ports: [{ name: 'pg', port: 5432 }],
+    });
+    expect(messages(EndpointSlices, slice('IPv4', '10.244.1.5'))).toEqual([]);
+    expect(messages(EndpointSlices, slice('IPv4', '127.0.0.1', '169.254.0.1', 'fe80::1'))).toEqual([
+      'endpoints[0].addresses[0]: Invalid value: "127.0.0.1": may not be in the loopback range (127.0.0.0/8, ::1/128)',
+      'endpoints[0].addresses[1]: Invalid value: "169.254.0.1": may not be in the link-local range (169.254.0.0/16, fe80::/10)',
+      'endpoints[0].addresses[2]: Invalid value: "fe80::1": must be a valid IPv4 address',
+    ]);
+    expect(messages(EndpointSlices, slice('IPv6', '::1'))).toEqual([
+      'endpoints[0].addresses[0]: Invalid value: "::1": may not be in the loopback range (127.0.0.0/8, ::1/128)',
+    ]);
+    expect(messages(EndpointSlices, slice('IPv4'))).toEqual(['endpoints[0].addresses: Required value: must contain at least 1 address']);
+    expect(messages(EndpointSlices, slice('IP', '10.0.0.1'))).toEqual([
+      'addressType: Unsupported value: "IP": supported values: "FQDN", "IPv4", "IPv6"',
+    ]);
+  });
+});
+
+describe('service externalIPs and externalName', () => {
+  const svc = (spec: object) => ({ metadata: { name: 'web' }, spec: { ports: [{ port: 80 }], ...spec } });
+
+  it('refuses special and invalid external IPs, as ValidateService does', () => {
+    expect(messages(Services, svc({ externalIPs: ['192.0.2.10', '127.0.0.1', '0.0.0.0', 'nope'] }))).toEqual([
+      'spec.externalIPs[1]: Invalid value: "127.0.0.1": may not be in the loopback range (127.0.0.0/8, ::1/128)',
+      'spec.externalIPs[2]: Invalid value: "0.0.0.0": may not be unspecified (0.0.0.0)',
+      'spec.externalIPs[3]: Invalid value: "nope": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)',
+    ]);
+  });
+
+  it('takes an externalName that is a DNS-1123 subdomain, with a trailing dot and labels over 63 characters', () => {
+    const ext = (externalName: string) => messages(Services, { metadata: { name: 'alias' }, spec: { type: 'ExternalName', externalName } });
+    expect(ext('db.example.com.')).toEqual([]);
+    expect(ext(`${'a'.repeat(64)}.example.com`)).toEqual([]);
+    expect(ext('Bad Name')[0]).toMatch(/^spec.externalName: Invalid value: "Bad Name": a lowercase RFC 1123 subdomain/);
+    expect(ext('.')).toEqual(['spec.externalName: Required value']);
   });
 });
 

@@ -1,6 +1,7 @@
 // The apiserver's edge for object content: decodeObject (shape), applyDefaults (re-exported from
 // defaults.ts) and validateObject (semantics), with Kubernetes' field paths and wording.
-import type { ConfigMap, Container, DownwardAPIVolumeFile, KeyToPath, Node, PodSpec, Secret, Service, Volume } from './core';
+import type { ConfigMap, Container, DownwardAPIVolumeFile, Endpoints, KeyToPath, Node, PodSpec, Secret, Service, Volume } from './core';
+import type { EndpointSlice } from './discovery';
 import type { Deployment, ReplicaSet } from './apps';
 import type { HorizontalPodAutoscaler } from './autoscaling';
 import type { PolicyRule, Role, RoleBinding } from './rbac';
@@ -13,6 +14,7 @@ import { isCIDR } from '../cidr';
 import { badRequest, fieldError, invalid } from '../errors';
 import { semanticallyEqual } from '../equality';
 import { selectorFromLabelSelector } from '../labels';
+import { ipFamily, specialIPReason } from '../nonspecialip';
 import { parseQuantity } from '../quantity';
 
 export { applyDefaults } from './defaults';
@@ -487,7 +489,10 @@ function serviceErrors(svc: Service, old?: Service): StatusCause[] {
   const type = spec.type ?? 'ClusterIP';
   if (!SERVICE_TYPES.includes(type)) errors.push(fieldError.notSupported('spec.type', type, SERVICE_TYPES));
   if (type === 'ExternalName') {
-    if (!spec.externalName) errors.push(fieldError.required('spec.externalName'));
+    // The target may end in a dot (fully qualified); DNS-1123 subdomain rules do not cap labels at 63.
+    const target = (spec.externalName ?? '').replace(/\.$/, '');
+    if (!target) errors.push(fieldError.required('spec.externalName'));
+    else append(errors, dns1123SubdomainErrors('spec.externalName', target));
   } else if (!spec.ports?.length && spec.clusterIP !== 'None') {
     errors.push(fieldError.required('spec.ports'));
   }
@@ -509,6 +514,7 @@ function serviceErrors(svc: Service, old?: Service): StatusCause[] {
         errors.push(fieldError.forbidden(`${path}.nodePort`, "may not be used when `type` is 'ClusterIP'"));
     }
   });
+  (spec.externalIPs ?? []).forEach((ip, i) => append(errors, nonSpecialIPErrors(`spec.externalIPs[${i}]`, ip)));
   if (spec.sessionAffinity && !['None', 'ClientIP'].includes(spec.sessionAffinity))
     errors.push(fieldError.notSupported('spec.sessionAffinity', spec.sessionAffinity, ['ClientIP', 'None']));
   append(errors, labelErrors('spec.selector', spec.selector));
@@ -581,6 +587,79 @@ function nodeErrors(node: Node, old: Node | undefined): StatusCause[] {
   return errors;
 }
 
+// ---- endpoints ---------------------------------------------------------------------------------------
+
+const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
+
+/** An IP that may be dialled as a workload: valid, and not unspecified, loopback or link-local. */
+function nonSpecialIPErrors(field: string, ip: string): StatusCause[] {
+  if (!ipFamily(ip)) return [fieldError.invalid(field, ip, 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)')];
+  const reason = specialIPReason(ip);
+  return reason ? [fieldError.invalid(field, ip, reason)] : [];
+}
+
+function endpointPortErrors(
+  path: string,
+  p: { name?: string | null; port?: number | null; protocol?: string | null },
+  requireName: boolean,
+) {
+  const errors: StatusCause[] = [];
+  if (requireName && !p.name) errors.push(fieldError.required(`${path}.name`));
+  else if (p.name) append(errors, dns1123LabelErrors(`${path}.name`, p.name));
+  if (p.port !== undefined && p.port !== null) append(errors, portErrors(`${path}.port`, p.port));
+  if (!p.protocol) errors.push(fieldError.required(`${path}.protocol`));
+  else if (!PROTOCOLS.includes(p.protocol)) errors.push(fieldError.notSupported(`${path}.protocol`, p.protocol, PROTOCOLS));
+  return errors;
+}
+
+function endpointsErrors(ep: Endpoints): StatusCause[] {
+  const errors: StatusCause[] = [];
+  (ep.subsets ?? []).forEach((subset, i) => {
+    const path = `subsets[${i}]`;
+    if (!subset.addresses?.length && !subset.notReadyAddresses?.length)
+      errors.push(fieldError.required(path, 'must specify `addresses` or `notReadyAddresses`'));
+    for (const list of ['addresses', 'notReadyAddresses'] as const) {
+      (subset[list] ?? []).forEach((a, j) => {
+        append(errors, nonSpecialIPErrors(`${path}.${list}[${j}].ip`, a.ip));
+        if (a.hostname) append(errors, dns1123LabelErrors(`${path}.${list}[${j}].hostname`, a.hostname));
+      });
+    }
+    const ports = subset.ports ?? [];
+    ports.forEach((p, j) => append(errors, endpointPortErrors(`${path}.ports[${j}]`, p, ports.length > 1)));
+  });
+  return errors;
+}
+
+const ADDRESS_TYPES = ['FQDN', 'IPv4', 'IPv6'];
+
+function endpointSliceErrors(slice: EndpointSlice, old?: EndpointSlice): StatusCause[] {
+  const errors: StatusCause[] = [];
+  const type = slice.addressType;
+  if (!ADDRESS_TYPES.includes(type)) errors.push(fieldError.notSupported('addressType', type, ADDRESS_TYPES));
+  if (old && old.addressType !== type) errors.push(fieldError.invalid('addressType', type, 'field is immutable'));
+  (slice.endpoints ?? []).forEach((e, i) => {
+    const path = `endpoints[${i}].addresses`;
+    if (!e.addresses.length) errors.push(fieldError.required(path, 'must contain at least 1 address'));
+    e.addresses.forEach((address, j) => {
+      const field = `${path}[${j}]`;
+      if (type === 'FQDN') append(errors, dns1123SubdomainErrors(field, address));
+      else if (type === 'IPv4' || type === 'IPv6') {
+        if (ipFamily(address) !== (type === 'IPv4' ? 4 : 6))
+          errors.push(fieldError.invalid(field, address, `must be a valid ${type} address`));
+        else append(errors, nonSpecialIPErrors(field, address));
+      }
+    });
+  });
+  const names = new Set<string>();
+  (slice.ports ?? []).forEach((p, i) => {
+    const name = p.name ?? '';
+    if (names.has(name)) errors.push(fieldError.duplicate(`ports[${i}].name`, name));
+    names.add(name);
+    append(errors, endpointPortErrors(`ports[${i}]`, p, false));
+  });
+  return errors;
+}
+
 // ---- rbac --------------------------------------------------------------------------------------------
 
 function policyRuleErrors(kind: string, rules: PolicyRule[] | undefined): StatusCause[] {
@@ -646,6 +725,12 @@ export function validateObject(resource: ResourceInfo, obj: KubeObject, old?: Ku
       break;
     case 'Service':
       append(errors, serviceErrors(obj as Service, old as Service | undefined));
+      break;
+    case 'Endpoints':
+      append(errors, endpointsErrors(obj as Endpoints));
+      break;
+    case 'EndpointSlice':
+      append(errors, endpointSliceErrors(obj as EndpointSlice, old as EndpointSlice | undefined));
       break;
     case 'HorizontalPodAutoscaler':
       append(errors, hpaErrors(obj as HorizontalPodAutoscaler));

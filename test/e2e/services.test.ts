@@ -191,6 +191,18 @@ spec:
     expect(await ask(svc.spec.clusterIP, 9000)).toBe('echo:ping');
   });
 
+  it('refuses Endpoints that point at the node itself, with 422 as Kubernetes does', () => {
+    const r = kubectl(['-n', ns, 'apply', '-v=6', '-f', '-'], {
+      version: 33,
+      input: 'apiVersion: v1\nkind: Endpoints\nmetadata: {name: loop}\nsubsets:\n- addresses: [{ip: 127.0.0.1}]\n  ports: [{port: 2380}]\n',
+    });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/verb="POST" url="[^"]+\/endpoints[?"][^\n]*status="422 Unprocessable Entity"/);
+    expect(r.stderr).toContain(
+      'The Endpoints "loop" is invalid: subsets[0].addresses[0].ip: Invalid value: "127.0.0.1": may not be in the loopback range (127.0.0.0/8, ::1/128)',
+    );
+  });
+
   it('routes unassigned service IPs nowhere', () => {
     const route = spawnSync('ip', ['route', 'get', '10.111.222.33'], { encoding: 'utf8' });
     expect(route.status).not.toBe(0);

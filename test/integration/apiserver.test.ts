@@ -208,6 +208,40 @@ describe('service allocation', () => {
   });
 });
 
+describe('endpoints the proxy would dial', () => {
+  it('refuses Endpoints on loopback with 422, and gives a loopback apiserver no kubernetes endpoints', async () => {
+    const loop = await api(cp.config, 'POST', `${NS}/endpoints`, {
+      metadata: { name: 'etcd-peer' },
+      subsets: [{ addresses: [{ ip: '127.0.0.1' }], ports: [{ port: 2380 }] }],
+    });
+    expect(loop.body).toMatchObject({
+      code: 422,
+      reason: 'Invalid',
+      message:
+        'Endpoints "etcd-peer" is invalid: subsets[0].addresses[0].ip: Invalid value: "127.0.0.1": may not be in the loopback range (127.0.0.0/8, ::1/128)',
+      details: { kind: 'Endpoints', causes: [{ reason: 'FieldValueInvalid', field: 'subsets[0].addresses[0].ip' }] },
+    });
+    // This apiserver advertises 127.0.0.1: its own Endpoints obey the same rule.
+    expect((await api(cp.config, 'GET', `${NS}/endpoints/kubernetes`)).body.subsets ?? []).toEqual([]);
+  });
+
+  it('refuses new Service externalIPs with 403 (DenyServiceExternalIPs is on unless disabled)', async () => {
+    const svc = { metadata: { name: 'claims-an-ip' }, spec: { externalIPs: ['192.0.2.10'], ports: [{ port: 80 }] } };
+    expect((await api(cp.config, 'POST', `${NS}/services`, svc)).body).toMatchObject({
+      code: 403,
+      reason: 'Forbidden',
+      message: 'services "claims-an-ip" is forbidden: Use of external IPs is denied by admission control',
+    });
+    const plain = await api(cp.config, 'POST', `${NS}/services`, { ...svc, spec: { ports: [{ port: 80 }] } });
+    expect(plain.code).toBe(201);
+    const patched = await api(cp.config, 'PUT', `${NS}/services/claims-an-ip`, {
+      ...plain.body,
+      spec: { ...plain.body.spec, externalIPs: ['192.0.2.10'] },
+    });
+    expect(patched.body).toMatchObject({ code: 403, reason: 'Forbidden' });
+  });
+});
+
 describe('pod lifecycle', () => {
   it('binds a pod once, then deletes it gracefully until the kubelet finishes with grace 0', async () => {
     await api(cp.config, 'POST', `${NS}/pods`, pod('graceful'));
