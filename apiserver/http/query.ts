@@ -1,6 +1,7 @@
 // The query parameters of resource requests, typed.
 import type { DeleteOptions } from '../../shared/api/meta';
-import { badRequest } from '../../shared/errors';
+import { badRequest, fieldError, invalid } from '../../shared/errors';
+import type { ListOptions } from '../registry/store';
 
 export type Query = Record<string, string | string[] | undefined>;
 
@@ -44,4 +45,25 @@ export function deleteOptions(q: Query, body: unknown): DeleteOptions {
   }
   if (one(q, 'orphanDependents') !== undefined) opts.orphanDependents = flag(q, 'orphanDependents');
   return opts;
+}
+
+/** A list's limit, continue and resourceVersion(Match), checked as Kubernetes' ValidateListOptions checks them. */
+export function listOptions(q: Query): ListOptions {
+  const limit = intParam(q, 'limit');
+  const token = one(q, 'continue') || undefined;
+  const resourceVersion = one(q, 'resourceVersion') || undefined;
+  const match = one(q, 'resourceVersionMatch') || undefined;
+  if (match) {
+    const field = 'resourceVersionMatch';
+    const causes = [
+      ...(resourceVersion ? [] : [fieldError.forbidden(field, 'resourceVersionMatch is forbidden unless resourceVersion is provided')]),
+      ...(token ? [fieldError.forbidden(field, 'resourceVersionMatch is forbidden when continue is provided')] : []),
+      ...(match === 'Exact' || match === 'NotOlderThan' ? [] : [fieldError.notSupported(field, match, ['Exact', 'NotOlderThan', ''])]),
+      ...(match === 'Exact' && resourceVersion === '0'
+        ? [fieldError.forbidden(field, 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"')]
+        : []),
+    ];
+    if (causes.length) throw invalid('ListOptions', '', causes, 'meta.k8s.io');
+  }
+  return { limit, continue: token, resourceVersion, resourceVersionMatch: match as ListOptions['resourceVersionMatch'] };
 }

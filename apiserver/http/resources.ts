@@ -24,7 +24,7 @@ import { decodeBody, patchType } from './body';
 import { streamPodLog } from './podlog';
 import type { KubeletClient } from '../kubeletclient';
 import { parseResourcePath, RequestTarget } from './path';
-import { deleteOptions, flag, intParam, isDryRun, one, Query } from './query';
+import { deleteOptions, flag, intParam, isDryRun, listOptions, one, Query } from './query';
 import { serveWatch } from './watch';
 
 export class ResourceHandler {
@@ -98,14 +98,15 @@ export class ResourceHandler {
     } else if (req.method === 'GET' && target.name !== undefined) {
       res.json(toV1((await store.get(target.namespace, target.name)) as HorizontalPodAutoscaler));
     } else if (req.method === 'GET') {
-      const { items, resourceVersion } = await store.list(
+      const { items, ...list } = await store.list(
         target.namespace,
         selectionPredicate(one(query, 'labelSelector'), one(query, 'fieldSelector')),
+        listOptions(query),
       );
       res.json({
         kind: 'HorizontalPodAutoscalerList',
         apiVersion: 'autoscaling/v1',
-        metadata: { resourceVersion },
+        metadata: list,
         items: items.map((i) => toV1(i as HorizontalPodAutoscaler)),
       });
     } else {
@@ -130,17 +131,12 @@ export class ResourceHandler {
   private async collectionGet(req: Request, res: Response, store: Store, target: RequestTarget, query: Query): Promise<void> {
     if (target.watchPath || flag(query, 'watch')) return this.watch(req, res, store, target, query);
     const predicate = selectionPredicate(one(query, 'labelSelector'), one(query, 'fieldSelector'));
-    const rv = one(query, 'resourceVersion');
-    const { items, resourceVersion } = await store.list(
-      target.namespace,
-      predicate,
-      one(query, 'resourceVersionMatch') === 'Exact' ? rv : undefined,
-    );
+    const { items, ...list } = await store.list(target.namespace, predicate, listOptions(query));
     if (wantsTable(req.headers.accept)) {
-      res.json(toTable(store.resource, items, { includeObject: includeObject(query), resourceVersion }));
+      res.json(toTable(store.resource, items, { includeObject: includeObject(query), list }));
       return;
     }
-    res.json({ kind: `${store.resource.kind}List`, apiVersion: apiVersionOf(store.resource), metadata: { resourceVersion }, items });
+    res.json({ kind: `${store.resource.kind}List`, apiVersion: apiVersionOf(store.resource), metadata: list, items });
   }
 
   private async watch(req: Request, res: Response, store: Store, target: RequestTarget, query: Query): Promise<void> {

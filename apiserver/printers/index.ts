@@ -1,6 +1,6 @@
 // Server-side printing: turns objects into the Table kubectl asks for with
 // `Accept: application/json;as=Table;v=v1;g=meta.k8s.io`.
-import type { KubeObject } from '../../shared/api/meta';
+import type { KubeObject, ListMeta } from '../../shared/api/meta';
 import type { ResourceInfo } from '../../shared/api/resources';
 import { age } from './age';
 import { configMapPrinter, eventPrinter, leasePrinter, namespacePrinter, roleBindingPrinter, rolePrinter, secretPrinter } from './misc';
@@ -43,7 +43,7 @@ export function wantsTable(accept: string | undefined): boolean {
 export function toTable(
   resource: ResourceInfo,
   objects: KubeObject[],
-  opts: { includeObject?: IncludeObject; now?: Date; resourceVersion?: string } = {},
+  opts: { includeObject?: IncludeObject; now?: Date; list?: ListMeta } = {},
 ): Table {
   const printer = (PRINTERS[resource.kind] ?? defaultPrinter) as Printer;
   const now = opts.now ?? new Date();
@@ -51,7 +51,7 @@ export function toTable(
   return {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',
-    metadata: opts.resourceVersion ? { resourceVersion: opts.resourceVersion } : {},
+    metadata: opts.list ?? {},
     columnDefinitions: [NAME_COLUMN, ...printer.columns],
     rows: objects.map((obj) => {
       const row: Table['rows'][number] = { cells: [obj.metadata.name ?? '', ...printer.cells(obj, now)] };

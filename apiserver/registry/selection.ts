@@ -16,8 +16,12 @@ export function fieldValue(obj: KubeObject, path: string): string | undefined {
 
 export type Predicate = (obj: KubeObject) => boolean;
 
+/** The predicate of a request without selectors (a list can then count what remains unread). */
+export const everything: Predicate = () => true;
+
 /** A predicate for the query's selectors; throws BadRequest on a malformed selector. */
 export function selectionPredicate(labelSelector?: string, fieldSelector?: string): Predicate {
+  if (!labelSelector && !fieldSelector) return everything;
   const labels = parseSelector(labelSelector ?? '');
   const fields = parseFieldSelector(fieldSelector ?? '');
   return (obj) =>

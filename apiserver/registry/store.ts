@@ -15,6 +15,7 @@ import { isKeyNotFound, isStorageConflict } from '../storage/errors';
 import type { Storage, StorageEvent } from '../storage/interface';
 import { checkPreconditions } from '../storage/preconditions';
 import { collectionPrefix, objectKey } from './keys';
+import { listCollection, ListOptions } from './list';
 import type { Predicate } from './selection';
 import { interpretStorageError } from './storageerrors';
 import { WatchCache } from './watchcache';
@@ -27,6 +28,16 @@ export interface WriteOptions {
    * before it is stored, and may refuse it. The apiserver's own writes have none.
    */
   admission?: (change: ObjectChange) => Promise<void>;
+}
+
+export type { ListOptions } from './list';
+
+/** One page of a collection: its items and the list metadata a client needs to go on. */
+export interface ListResult {
+  items: KubeObject[];
+  resourceVersion: string;
+  continue?: string;
+  remainingItemCount?: number;
 }
 
 /** Everything but metadata and status: what a change of bumps `metadata.generation`. */
@@ -88,15 +99,15 @@ export class Store {
     return this.typedMeta(obj);
   }
 
-  async list(
-    namespace: string | undefined,
-    predicate: Predicate,
-    resourceVersion?: string,
-  ): Promise<{ items: KubeObject[]; resourceVersion: string }> {
-    const { items, resourceVersion: rv } = await this.interpreted('', () =>
-      this.storage.list(collectionPrefix(this.resource, namespace), resourceVersion),
+  /** Lists the collection (paged with `limit` and `continue`, at a resourceVersion) as Kubernetes does (./list.ts). */
+  async list(namespace: string | undefined, predicate: Predicate, options: ListOptions = {}): Promise<ListResult> {
+    const page = await this.interpreted('', () =>
+      listCollection(this.storage, collectionPrefix(this.resource, namespace), predicate, options),
     );
-    return { items: items.filter(predicate).map((o) => this.typedMeta(o)), resourceVersion: rv };
+    const result: ListResult = { items: page.items.map((o) => this.typedMeta(o)), resourceVersion: page.revision };
+    if (page.continue) result.continue = page.continue;
+    if (page.remainingItemCount !== undefined) result.remainingItemCount = page.remainingItemCount;
+    return result;
   }
 
   /** Decodes, defaults and validates an incoming object: the edge every write passes. */

@@ -1,9 +1,9 @@
 // The etcd3 implementation of Storage and AllocationStorage: the only file of the project that imports etcd3. Every failure of
 // the etcd3 client leaves as a StorageError (or, when it is none of those, as it came).
-import { Etcd3, IKeyValue, isRecoverableError, Watcher } from 'etcd3';
+import { Etcd3, IKeyValue, isRecoverableError, Range, Watcher } from 'etcd3';
 import type { KubeObject } from '../../shared/api/meta';
 import { StorageError } from './errors';
-import type { AllocationStorage, Preconditions, Storage, StorageEvent, StoredList, UpdateFunc } from './interface';
+import type { AllocationStorage, ListOptions, ListPage, Preconditions, Storage, StorageEvent, UpdateFunc } from './interface';
 import { checkPreconditions } from './preconditions';
 
 function decode(kv: IKeyValue): KubeObject {
@@ -88,17 +88,22 @@ export class EtcdStorage implements Storage, AllocationStorage {
     });
   }
 
-  list(prefix: string, resourceVersion?: string): Promise<StoredList> {
-    const atRevision = resourceVersion && resourceVersion !== '0' ? resourceVersion : undefined;
+  list(prefix: string, { revision, start, limit }: ListOptions = {}): Promise<ListPage> {
     return translated(
       prefix,
       async () => {
-        let req = this.client.getAll().prefix(prefix);
-        if (atRevision) req = req.revision(atRevision);
+        let req = this.client.getAll().inRange({ start: start ?? prefix, end: Range.prefix(prefix).end });
+        if (revision) req = req.revision(revision);
+        if (limit) req = req.limit(limit);
         const res = await req.exec();
-        return { items: res.kvs.map(decode), resourceVersion: atRevision ?? String(res.header.revision) };
+        return {
+          items: res.kvs.map((kv) => ({ key: kv.key.toString(), object: decode(kv) })),
+          revision: revision ?? String(res.header.revision),
+          more: res.more,
+          count: Number(res.count),
+        };
       },
-      resourceVersion,
+      revision,
     );
   }
 

@@ -4,10 +4,31 @@
 // StorageErrors (./errors.ts) in storage words: key exists, key not found, conflict, compacted, unavailable.
 import type { KubeObject } from '../../shared/api/meta';
 
-export interface StoredList {
-  items: KubeObject[];
-  /** The revision the list was read at. */
-  resourceVersion: string;
+/** An object with the key it is stored under. */
+export interface StoredObject {
+  key: string;
+  object: KubeObject;
+}
+
+/** Which keys of a prefix a list reads: etcd's range request. */
+export interface ListOptions {
+  /** Read at this revision (a consistent snapshot across pages); the latest when undefined. */
+  revision?: string;
+  /** The first key to read, inside the prefix; the prefix's first key when undefined. */
+  start?: string;
+  /** Read at most this many keys; all of them when undefined or 0. */
+  limit?: number;
+}
+
+/** One range of keys, in key order. */
+export interface ListPage {
+  items: StoredObject[];
+  /** The revision the page was read at. */
+  revision: string;
+  /** Whether keys remain in the prefix after the last one returned. */
+  more: boolean;
+  /** How many keys the prefix holds from `start` on, the returned ones included. */
+  count: number;
 }
 
 export type StorageEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -30,8 +51,8 @@ export interface Storage {
   /** Stores a new object; KeyExists if the key is taken. */
   create(key: string, obj: KubeObject): Promise<KubeObject>;
   get(key: string): Promise<KubeObject | undefined>;
-  /** Lists every object under `prefix`, at the latest revision or at `resourceVersion`. */
-  list(prefix: string, resourceVersion?: string): Promise<StoredList>;
+  /** Reads the objects under `prefix` in key order, from `start`, at most `limit` of them; Compacted for a compacted revision. */
+  list(prefix: string, options?: ListOptions): Promise<ListPage>;
   /**
    * Reads the object, applies `tryUpdate` and writes the result if nobody wrote in between; retries on a
    * lost race. KeyNotFound when there is no object, Conflict when the preconditions do not hold.

@@ -3,7 +3,7 @@
 // revisions until they are compacted) and the same StorageErrors, so the registry cannot tell it from etcd.
 import type { KubeObject } from '../../shared/api/meta';
 import { StorageError } from './errors';
-import type { AllocationStorage, Preconditions, Storage, StorageEvent, StoredList, UpdateFunc } from './interface';
+import type { AllocationStorage, ListOptions, ListPage, Preconditions, Storage, StorageEvent, UpdateFunc } from './interface';
 import { checkPreconditions } from './preconditions';
 
 /** One write in the history: the key's new value, or undefined for a delete. */
@@ -65,10 +65,10 @@ export class MemoryStorage implements Storage, AllocationStorage {
     return { type: change.created === change.revision ? 'ADDED' : 'MODIFIED', object: decode(change.value, change.revision) };
   }
 
-  private readableAt(key: string, resourceVersion?: string): number {
-    const revision = resourceVersion && resourceVersion !== '0' ? Number(resourceVersion) : this.revision;
-    if (revision < this.compactedAt) throw new StorageError('Compacted', key, { revision: resourceVersion });
-    return revision;
+  private readableAt(key: string, revision?: string): number {
+    const at = revision ? Number(revision) : this.revision;
+    if (at < this.compactedAt) throw new StorageError('Compacted', key, { revision });
+    return at;
   }
 
   create(key: string, obj: KubeObject): Promise<KubeObject> {
@@ -82,14 +82,20 @@ export class MemoryStorage implements Storage, AllocationStorage {
     return Promise.resolve(c ? decode(c.value!, c.revision) : undefined);
   }
 
-  list(prefix: string, resourceVersion?: string): Promise<StoredList> {
+  list(prefix: string, { revision, start, limit }: ListOptions = {}): Promise<ListPage> {
     try {
-      const revision = this.readableAt(prefix, resourceVersion);
-      const items = [...this.stateAt(revision).values()]
-        .filter((c) => c.key.startsWith(prefix))
-        .sort((a, b) => (a.key < b.key ? -1 : 1))
-        .map((c) => decode(c.value!, c.revision));
-      return Promise.resolve({ items, resourceVersion: String(revision) });
+      const at = this.readableAt(prefix, revision);
+      const from = start ?? prefix;
+      const range = [...this.stateAt(at).values()]
+        .filter((c) => c.key.startsWith(prefix) && c.key >= from)
+        .sort((a, b) => (a.key < b.key ? -1 : 1));
+      const page = limit ? range.slice(0, limit) : range;
+      return Promise.resolve({
+        items: page.map((c) => ({ key: c.key, object: decode(c.value!, c.revision) })),
+        revision: String(at),
+        more: page.length < range.length,
+        count: range.length,
+      });
     } catch (err) {
       return Promise.reject(err as Error);
     }
