@@ -11,7 +11,10 @@ export interface ListOptions {
   labelSelector?: string;
   fieldSelector?: string;
   resourceVersion?: string;
+  resourceVersionMatch?: 'Exact' | 'NotOlderThan';
+  /** At most this many items; the list's metadata.continue then asks for the next page. */
   limit?: number;
+  continue?: string;
   timeoutSeconds?: number;
   allowWatchBookmarks?: boolean;
 }

@@ -11,6 +11,7 @@ import { isGone, StatusError } from './errors';
 import type { Selector } from './labels';
 import type { Logger } from './log';
 import { newLogger } from './log';
+import { listAllPages } from './pager';
 
 export interface EventHandler<T> {
   add?(obj: T): void;
@@ -212,9 +213,9 @@ export class Informer<T extends KubeObject> {
     }
   }
 
-  /** Replaces the cache with a fresh list, firing add/update/delete for the differences. */
+  /** Replaces the cache with a fresh list (read in pages), firing add/update/delete for the differences. */
   private async relist(): Promise<void> {
-    const list = await this.source.list(this.opts.namespace, this.listOptions());
+    const list = await listAllPages((opts) => this.source.list(this.opts.namespace, opts), this.listOptions());
     const seen = new Set<string>();
     for (const obj of list.items) {
       const key = objectKey(obj);

@@ -49,3 +49,17 @@ describe('an Informer over a Store (the apiserver’s own caches)', () => {
     expect(informer.lister.list().map((c) => c.metadata.name)).toEqual(['web']);
   });
 });
+
+describe('storeListerWatcher.list', () => {
+  it('pages like the HTTP list, so the informer’s pager reads the store 500 at a time', async () => {
+    const store = new Store(new MemoryStorage(), { resource: ConfigMaps });
+    for (let i = 0; i < 3; i++) await store.create('default', { metadata: { name: `cm-${i}` } });
+    const lw = storeListerWatcher<ConfigMap>(store);
+    const first = await lw.list('default', { limit: 2 });
+    expect(first.items).toHaveLength(2);
+    const rest = await lw.list('default', { limit: 2, continue: first.metadata.continue });
+    expect(rest.items.map((c) => c.metadata.name)).toEqual(['cm-2']);
+    expect(rest.metadata.continue).toBeUndefined();
+    store.close();
+  });
+});

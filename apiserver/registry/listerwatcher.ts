@@ -11,13 +11,14 @@ import type { Store } from './store';
 export function storeListerWatcher<T extends KubeObject>(store: Store): ListerWatcher<T> {
   return {
     async list(namespace: string | undefined, opts: ListOptions = {}): Promise<KubeList<T>> {
-      const { items, resourceVersion } = await store.list(namespace, selectionPredicate(opts.labelSelector, opts.fieldSelector));
-      return {
-        apiVersion: apiVersionOf(store.resource),
-        kind: `${store.resource.kind}List`,
-        metadata: { resourceVersion },
-        items: items as T[],
-      };
+      const { limit, continue: token, resourceVersion, resourceVersionMatch } = opts;
+      const { items, ...metadata } = await store.list(namespace, selectionPredicate(opts.labelSelector, opts.fieldSelector), {
+        limit,
+        continue: token,
+        resourceVersion,
+        resourceVersionMatch,
+      });
+      return { apiVersion: apiVersionOf(store.resource), kind: `${store.resource.kind}List`, metadata, items: items as T[] };
     },
 
     /** Streams events until `signal` aborts or `timeoutSeconds` pass (resolves), or the watch fails (rejects). */

@@ -5,6 +5,11 @@
 // `get` (limit=500 by default, --chunk-size here) lists everything.
 import { spawnSync } from 'node:child_process';
 import { EtcdStorage } from '../../apiserver/storage/etcd';
+import type { ConfigMap } from '../../shared/api/core';
+import { ConfigMaps } from '../../shared/api/resources';
+import { Client, ListOptions } from '../../shared/client';
+import { Informer, ListerWatcher } from '../../shared/informer';
+import { newLogger } from '../../shared/log';
 import { ControlPlane, startControlPlane } from '../processes';
 import { api } from './api';
 
@@ -122,4 +127,37 @@ it('lists everything with the real kubectl asking in chunks of 2', () => {
   const responses = r.stderr.split('\n').filter((line) => /"Response" verb="GET" url="[^"]*\/configmaps\?/.test(line));
   expect(responses[0]).toMatch(/configmaps\?limit=2" status="200 OK"/);
   expect(responses.filter((line) => /continue=[^&"]+&limit=2" status="200 OK"/.test(line))).toHaveLength(Math.ceil(COUNT / 2) - 1);
+});
+
+it('syncs an informer over a list bigger than one page (client-go’s pager: limit=500, then continue)', async () => {
+  const ns = 'paging-big';
+  const total = 520;
+  await api(cp.config, 'POST', '/api/v1/namespaces', { metadata: { name: ns } });
+  const cms = new Client(cp.config).resource<ConfigMap>(ConfigMaps);
+  for (let i = 0; i < total; i += 20) {
+    await Promise.all(
+      Array.from({ length: Math.min(20, total - i) }, (_, j) => cms.create({ metadata: { name: `big-${i + j}`, namespace: ns } })),
+    );
+  }
+  // The real REST client, with each list request it sends recorded.
+  const lists: ListOptions[] = [];
+  const recording: ListerWatcher<ConfigMap> = {
+    list: (namespace, opts = {}) => {
+      lists.push(opts);
+      return cms.list(namespace, opts);
+    },
+    watch: (namespace, opts, onEvent, signal) => cms.watch(namespace, opts, onEvent, signal),
+  };
+  const informer = new Informer<ConfigMap>(recording, ConfigMaps, {
+    namespace: ns,
+    logger: newLogger('test').child({}, { level: 'silent' }),
+  });
+  informer.run();
+  try {
+    await informer.waitForSync();
+    expect(informer.lister.list(ns)).toHaveLength(total);
+    expect(lists).toEqual([expect.objectContaining({ limit: 500 }), expect.objectContaining({ limit: 500, continue: expect.any(String) })]);
+  } finally {
+    informer.stop();
+  }
 });
