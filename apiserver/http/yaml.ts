@@ -9,7 +9,8 @@
 //   - a document of more than MAX_YAML_NODES nodes (aliases expanded) is refused: building one costs
 //     about a microsecond a node, so the bound keeps any body well under a second.
 // The events then become JavaScript values (js-yaml checks duplicate keys with a hash, in linear time),
-// and aliases become copies, so that no two places of the object share a value.
+// and aliases become copies, so that no two places of the object share a value. A body that is JSON
+// (what kubectl sends) is read by JSON.parse.
 import {
   constructFromEvents,
   EVENT_ALIAS,
@@ -47,8 +48,11 @@ interface Frame {
   anchor?: string;
 }
 
-/** Counts the nodes the events decode to, aliases expanded, and throws on excessive or self-referencing aliases. */
-function checkAliasing(events: Event[], text: string): void {
+/**
+ * Counts the nodes the events decode to, aliases expanded, and throws on excessive or self-referencing
+ * aliases. Returns how many nodes come from aliases.
+ */
+function checkAliasing(events: Event[], text: string): number {
   // For each anchor, the size of the node it names, or the frame of that node while it is being read.
   const anchors = new Map<string, number | Frame>();
   const open: Frame[] = [];
@@ -95,6 +99,7 @@ function checkAliasing(events: Event[], text: string): void {
       throw notYaml('document contains excessive aliasing');
     if (decoded > MAX_YAML_NODES) throw notYaml(`document contains more than ${MAX_YAML_NODES} nodes`);
   }
+  return aliased;
 }
 
 /** A copy of `value` that shares nothing (js-yaml hands out the anchored value itself for each alias). */
@@ -107,18 +112,44 @@ function unshare(value: unknown, depth = 0): unknown {
   return copy;
 }
 
+/**
+ * Whether the text starts a second document: a line beginning with `---` (then a blank or the end) starts
+ * a document wherever it is, even in a block or quoted scalar, so a second one proves two documents.
+ * js-yaml would parse them all before saying so.
+ */
+function hasSecondDocument(text: string): boolean {
+  let seen = 0;
+  for (let at = text.startsWith('---') ? 0 : text.indexOf('\n---'); at >= 0; at = text.indexOf('\n---', at + 1)) {
+    const start = text[at] === '\n' ? at + 1 : at;
+    const next = text[start + 3];
+    if ((next === undefined || next === ' ' || next === '\t' || next === '\n' || next === '\r') && ++seen === 2) return true;
+  }
+  return false;
+}
+
 /** The single document of a YAML body, as plain JSON-like values. Throws 400 BadRequest. */
 export function decodeYaml(text: string): unknown {
+  // JSON is YAML, and what kubectl sends as apply-patch+yaml: JSON.parse reads it ten times faster (taking
+  // the last of duplicate keys, as Kubernetes' non-strict YAML decoding does).
+  if (/^\s*[[{]/.test(text)) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      // YAML's flow syntax, then
+    }
+  }
+  if (hasSecondDocument(text)) throw notYaml('the body holds more than one document');
   let documents: unknown[];
+  let aliased: number;
   try {
     const events = parseEvents(text, { maxDepth: MAX_NESTING_DEPTH });
-    checkAliasing(events, text);
+    aliased = checkAliasing(events, text);
     documents = constructFromEvents(events, { source: text, maxAliases: -1 });
   } catch (err) {
     if (!(err instanceof YAMLException)) throw err;
     if (err.reason.startsWith('nesting exceeded maxDepth')) throw tooDeep();
     throw notYaml(err.mark ? `line ${err.mark.line + 1}: ${err.reason}` : err.reason);
   }
-  if (documents.length !== 1) throw notYaml(`the body holds ${documents.length} documents, not one`);
-  return unshare(documents[0]);
+  if (documents.length !== 1) throw notYaml(documents.length ? 'the body holds more than one document' : 'the body holds no document');
+  return aliased ? unshare(documents[0]) : documents[0];
 }
