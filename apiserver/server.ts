@@ -84,7 +84,9 @@ export function createApp({
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.set('query parser', 'extended');
+  // Flat parameters, repeated ones as arrays, as Go's url.ParseQuery reads them: brackets are plain
+  // characters (qs's 'extended' nesting, `a[b][c]=`, is no part of Kubernetes' API), at most 1000 kept.
+  app.set('query parser', 'simple');
   app.use(requestLog(log));
 
   // Health checks answer everyone; everything else needs a credential (or RBAC's leave for anonymous) and permission.

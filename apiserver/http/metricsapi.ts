@@ -7,6 +7,7 @@ import { notFound } from '../../shared/errors';
 import { formatBytes } from '../../shared/quantity';
 import { parseSelector } from '../../shared/labels';
 import { selectionPredicate } from '../registry/selection';
+import { one, Query } from './query';
 import type { Store } from '../registry/store';
 import { KubeletClient, kubeletEndpoint } from '../kubeletclient';
 
@@ -63,7 +64,7 @@ export function metricsRouter(kubelets: KubeletClient, nodes: Store, pods: Store
 
   router.get([`${base}/nodes`, `${base}/nodes/:name`], async (req, res) => {
     const { name } = req.params as { name?: string };
-    const selector = parseSelector(String(req.query.labelSelector ?? ''));
+    const selector = parseSelector(one(req.query as Query, 'labelSelector') ?? '');
     const { items } = await nodes.list(undefined, (n) => selector.matches(n.metadata.labels));
     const wanted = new Set(items.map((n) => n.metadata.name));
     const list: NodeMetrics[] = (await summaries(kubelets, nodes))
@@ -83,7 +84,7 @@ export function metricsRouter(kubelets: KubeletClient, nodes: Store, pods: Store
 
   router.get([`${base}/pods`, `${base}/namespaces/:namespace/pods`, `${base}/namespaces/:namespace/pods/:name`], async (req, res) => {
     const { namespace, name } = req.params as { namespace?: string; name?: string };
-    const predicate = selectionPredicate(req.query.labelSelector as string | undefined, req.query.fieldSelector as string | undefined);
+    const predicate = selectionPredicate(one(req.query as Query, 'labelSelector'), one(req.query as Query, 'fieldSelector'));
     const { items } = await pods.list(namespace, predicate);
     const known = new Set((items as Pod[]).map((p) => `${p.metadata.namespace}/${p.metadata.name}`));
     const list: PodMetrics[] = (await summaries(kubelets, nodes))

@@ -125,3 +125,39 @@ describe('YAML bodies', () => {
     expect(res.body.data).toEqual({ app: 'web' });
   });
 });
+
+describe('selectors and query strings', () => {
+  // Node's HTTP parser takes headers (the URL among them) of up to 16 KiB; it answers 431 beyond.
+  const url = (query: string) => `${NS}/pods?${query}`;
+
+  it('answers a label selector of 15,000 blanks with Kubernetes parse error', async () => {
+    const res = await hostile('GET', url(`labelSelector=a${'%20'.repeat(5000)}b`));
+    expect(res.code).toBe(400);
+    expect(res.body.message).toBe("unable to parse requirement: found 'b', expected: in, notin, =, ==, !=, gt, lt");
+  });
+
+  it('lists with a selector of thousands of values', async () => {
+    const res = await hostile(
+      'GET',
+      url(`labelSelector=${encodeURIComponent(`a in (${Array.from({ length: 2000 }, (_, i) => `v${i}`).join(',')})`)}`),
+    );
+    expect(res.code).toBe(200);
+  });
+
+  it('answers a field selector of blanks and escapes', async () => {
+    expect((await hostile('GET', url(`fieldSelector=metadata.name${'%20'.repeat(4000)}=x`))).code).toBe(200);
+    const res = await hostile('GET', url(`fieldSelector=metadata.name=${'%5C'.repeat(3)}x`));
+    expect(res.code).toBe(400);
+    expect(res.body.message).toBe('invalid field selector: invalid escape sequence: \\x');
+  });
+
+  it('reads brackets in parameter names as plain characters, and more than a thousand parameters', async () => {
+    expect((await hostile('GET', url(`labelSelector[a][b]=c&${'a[0]'.repeat(500)}=1`))).code).toBe(200);
+    expect((await hostile('GET', url(Array.from({ length: 1200 }, (_, i) => `p${i}=${i}`).join('&')))).code).toBe(200);
+  });
+
+  it('answers a 3 MiB query string with 431, as Node HTTP parser does before the apiserver sees it', async () => {
+    expect((await api(cp.config, 'GET', url(`labelSelector=${'a'.repeat(3 * MiB)}`))).code).toBe(431);
+    expect((await api(cp.config, 'GET', '/readyz')).code).toBe(200);
+  });
+});
