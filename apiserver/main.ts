@@ -29,7 +29,7 @@ const flags = parseFlags({
   'etcd-certfile': { help: 'the client certificate presented to etcd' },
   'etcd-keyfile': { help: 'its private key' },
   'secure-port': { default: '6443', help: 'the port to serve the API on' },
-  'bind-address': { default: '0.0.0.0', help: 'the IP address to listen on' },
+  'bind-address': { default: '127.0.0.1', help: 'the IP address to listen on (0.0.0.0: every address)' },
   'advertise-address': { help: 'the IP address the kubernetes Service points at (default: the bind address, or 127.0.0.1 for 0.0.0.0)' },
   'service-cluster-ip-range': { default: '10.96.0.0/12', help: 'the CIDR cluster IPs are allocated from' },
   'service-node-port-range': { default: '30000-32767', help: 'the port range node ports are allocated from' },

@@ -10,8 +10,8 @@
 #
 # Options after --role go to the installer (node dist/deploy/install/main.js <role> --help lists them).
 # --join-dir DIR (control plane) also copies the join commands to DIR (the Vagrantfile's shared folder).
-# etcd listens on 127.0.0.1 only; the apiserver on 6443 of every address (firewall it to the cluster
-# network if the machine has others); kubelets on 10250 of the node address.
+# etcd listens on 127.0.0.1 only; the apiserver on 6443 of the advertise address, kubelets on 10250 and
+# NodePorts on the node address, cluster DNS on its ClusterIP for pods and the machine only.
 set -euo pipefail
 
 role=""

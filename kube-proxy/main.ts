@@ -1,6 +1,7 @@
 // kube-proxy: forwards ClusterIP, NodePort and LoadBalancer ports to the ready endpoints of each
 // Service, in userspace (TCP and UDP). ClusterIPs live on the kube-ipvs0 dummy interface so listeners can
-// bind to them; NodePorts are opened only on the addresses in --nodeport-addresses.
+// bind to them; NodePorts are opened only on the addresses in --nodeport-addresses (loopback unless told:
+// an installed node passes its own address).
 import http from 'node:http';
 import os from 'node:os';
 import { KUBERNETES_VERSION } from '../shared/version';
@@ -17,7 +18,7 @@ import { registry } from './metrics';
 import { HostNetwork } from './netlink';
 import { Proxier } from './proxier';
 import { nodePortAddresses, servesExternalIP } from './serviceports';
-import { startDNS } from './dns/server';
+import { podOrHostClient, serveWhenLocal, startDNS } from './dns/server';
 import type { Endpoints, Service } from '../shared/api/core';
 import { EndpointsResource, Services } from '../shared/api/resources';
 import { isAlreadyExists, isForbidden } from '../shared/errors';
@@ -25,8 +26,11 @@ import { isAlreadyExists, isForbidden } from '../shared/errors';
 const flags = parseFlags({
   kubeconfig: { default: '/etc/kubernetes/kube-proxy.conf', help: 'kubeconfig of the apiserver' },
   'hostname-override': { default: os.hostname(), help: 'the name of this host in events' },
-  'nodeport-addresses': { default: '', help: 'CIDRs whose local addresses get NodePorts (comma-separated; empty: all)' },
-  'cluster-cidr': { default: '10.244.0.0/16', help: 'the pod network (informational)' },
+  'nodeport-addresses': {
+    default: '127.0.0.0/8',
+    help: 'CIDRs whose local addresses get NodePorts (comma-separated; empty: every address)',
+  },
+  'cluster-cidr': { default: '10.244.0.0/16', help: 'the pod network: its pods (and this host) may ask the cluster DNS' },
   'service-cluster-ip-range': { default: '10.96.0.0/12', help: 'the ClusterIP range: routed nowhere but here' },
   'metrics-bind-address': { default: '127.0.0.1:10249', help: 'where /metrics and /healthz are served' },
   'cluster-dns': { default: '', help: 'serve cluster DNS on this ClusterIP (the kube-dns Service); empty: no DNS' },
@@ -65,10 +69,6 @@ async function ensureKubeDNSService(client: Client, ip: string): Promise<void> {
     .catch((err) => (isAlreadyExists(err) || isForbidden(err) ? undefined : Promise.reject(err)));
 }
 
-async function waitForLocalAddress(ip: string, isLocal: (ip: string) => boolean): Promise<void> {
-  for (let i = 0; i < 100 && !isLocal(ip); i++) await new Promise((r) => setTimeout(r, 100));
-}
-
 async function main(): Promise<void> {
   const client = new Client({ ...loadKubeconfig(flags.kubeconfig!), userAgent: `kube-proxy/${KUBERNETES_VERSION.gitVersion}` });
   const host = new HostNetwork(flags['service-cluster-ip-range']!);
@@ -77,6 +77,7 @@ async function main(): Promise<void> {
     .map((c) => c.trim())
     .filter(Boolean);
   const addresses = nodePortAddresses(cidrs, localAddresses(), (c, ip) => cidrContains(parseCidr(c), ip));
+  if (!cidrs.length) log.warn('--nodeport-addresses is empty: NodePort connections will be accepted on every local address');
   const isLocal = (ip: string) => localAddresses().includes(ip);
   const serviceCIDR = parseCidr(flags['service-cluster-ip-range']!);
   const externalIPs = (ip: string) => servesExternalIP(ip, addresses, localAddresses(), (a) => cidrContains(serviceCIDR, a));
@@ -91,16 +92,21 @@ async function main(): Promise<void> {
   proxier.requestSync();
   if (dnsAddress) {
     await ensureKubeDNSService(client, dnsAddress);
-    await waitForLocalAddress(dnsAddress, isLocal);
-    await startDNS(
-      dnsAddress,
-      flags['cluster-domain']!,
-      {
-        service: (ns, name) => services.lister.get(ns, name),
-        endpoints: (ns, name) => endpoints.lister.get(ns, name),
-      },
-      log,
-    );
+    const serve = () =>
+      startDNS(
+        dnsAddress,
+        flags['cluster-domain']!,
+        {
+          service: (ns, name) => services.lister.get(ns, name),
+          endpoints: (ns, name) => endpoints.lister.get(ns, name),
+        },
+        log,
+        podOrHostClient(flags['cluster-cidr']!, isLocal),
+      );
+    serveWhenLocal(dnsAddress, isLocal, serve, log).catch((err) => {
+      log.error({ err }, 'cluster DNS failed');
+      process.exit(1);
+    });
   }
   log.info({ nodePortAddresses: addresses }, 'kube-proxy started');
 

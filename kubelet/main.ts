@@ -30,7 +30,7 @@ const flags = parseFlags({
   'node-name': { default: os.hostname(), help: 'the Node this kubelet registers' },
   'node-ip': { default: '127.0.0.1', help: 'the InternalIP of the node' },
   port: { default: '10250', help: 'the port of the kubelet server (logs)' },
-  address: { default: '0.0.0.0', help: 'the IP address the kubelet server listens on' },
+  address: { help: 'the IP address the kubelet server listens on (default: --node-ip, where the apiserver calls it)' },
   'root-dir': { default: '/var/lib/kubelet', help: 'where pod volumes live' },
   'docker-endpoint': { default: 'unix:///var/run/docker.sock', help: 'the Docker engine' },
   'pod-infra-container-image': { default: 'registry.k8s.io/pause:3.9', help: 'the image of pod infra containers' },
@@ -145,7 +145,8 @@ async function main(): Promise<void> {
   });
   const auth = new KubeletAuth(new DelegatedAuth(client, realClock, log), flags['node-name']!);
   const server = createKubeletServer(runtime, kubelet, stats, registry, auth, servingTLS(), log);
-  server.listen(Number(flags.port), flags.address, () => log.info({ port: Number(flags.port) }, 'kubelet server listening'));
+  const address = flags.address ?? flags['node-ip']!;
+  server.listen(Number(flags.port), address, () => log.info({ address, port: Number(flags.port) }, 'kubelet server listening'));
   await kubelet.start();
   if (hostGateway) {
     await hostGateway.ensureRules(await kubelet.waitForPodCIDR());

@@ -59,7 +59,7 @@ export function controlPlaneUnits(l: MachineLayout): Unit[] {
       'mini-kubernetes apiserver',
       [
         ...apiserverEtcdArgs(2379, creds),
-        '--bind-address=0.0.0.0',
+        `--bind-address=${l.ip}`,
         '--secure-port=6443',
         `--advertise-address=${l.ip}`,
         `--service-cluster-ip-range=${SERVICE_CIDR}`,
