@@ -8,7 +8,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 
 const tsJest = ['ts-jest', { diagnostics: false }];
-const SOURCE_DIRS = ['shared', 'apiserver', 'scheduler', 'controller-manager', 'kubelet', 'kube-proxy'];
+const SOURCE_DIRS = ['shared', 'apiserver', 'scheduler', 'controller-manager', 'kubelet', 'kube-proxy', 'deploy'];
 const ROOT = path.join(__dirname, '..');
 const common = { rootDir: ROOT, testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest } };
 

@@ -2,6 +2,8 @@
 import path from 'node:path';
 import { apiserverEtcdArgs, etcdArgs } from '../etcd';
 import { credentialPaths } from '../pki/credentials';
+import { DUMMY_INTERFACE } from '../../kube-proxy/netlink';
+import type { Readiness } from './readiness';
 
 export interface ClusterLayout {
   /** The repository root (where dist/ is). */
@@ -20,6 +22,8 @@ export interface Component {
   args: string[];
   /** The compiled entry point this component needs; components not built yet are skipped. */
   entry?: string;
+  /** How the launcher tells it is ready (etcd: through the apiserver's /readyz). */
+  readiness?: Readiness;
 }
 
 const SERVICE_CIDR = '10.96.0.0/12';
@@ -31,11 +35,12 @@ export function clusterComponents(l: ClusterLayout): Component[] {
   const dist = (c: string) => path.join(l.root, 'dist', c, 'main.js');
   const creds = credentialPaths(l.dataDir);
   const kubeconfig = (component: string) => `--kubeconfig=${creds.componentKubeconfig(component)}`;
-  const node = (name: string, entry: string, args: string[]): Component => ({
+  const node = (name: string, entry: string, args: string[], readiness: Readiness): Component => ({
     name,
     command: process.execPath,
     args: [entry, ...args],
     entry,
+    readiness,
   });
   const components: Component[] = [
     {
@@ -43,53 +48,76 @@ export function clusterComponents(l: ClusterLayout): Component[] {
       command: 'etcd',
       args: etcdArgs({ dataDir: path.join(l.dataDir, 'etcd'), clientPort: l.etcdClientPort, peerPort: l.etcdPeerPort, credentials: creds }),
     },
-    node('apiserver', dist('apiserver'), [
-      ...apiserverEtcdArgs(l.etcdClientPort, creds),
-      `--secure-port=${l.apiserverPort}`,
-      '--bind-address=127.0.0.1',
-      '--advertise-address=127.0.0.1',
-      `--service-cluster-ip-range=${SERVICE_CIDR}`,
-      '--service-node-port-range=30000-32767',
-      `--tls-cert-file=${creds.certificate('apiserver').cert}`,
-      `--tls-private-key-file=${creds.certificate('apiserver').key}`,
-      `--token-auth-file=${creds.tokenFile}`,
-      `--kubelet-client-certificate=${creds.certificate('apiserver-kubelet-client').cert}`,
-      `--kubelet-client-key=${creds.certificate('apiserver-kubelet-client').key}`,
-    ]),
-    node('scheduler', dist('scheduler'), [kubeconfig('scheduler'), '--leader-elect=true', '--secure-port=10259']),
-    node('controller-manager', dist('controller-manager'), [
-      kubeconfig('controller-manager'),
-      '--leader-elect=true',
-      '--secure-port=10257',
-      `--cluster-cidr=${CLUSTER_CIDR}`,
-      `--service-cluster-ip-range=${SERVICE_CIDR}`,
-    ]),
-    node('kube-proxy', dist('kube-proxy'), [
-      kubeconfig('kube-proxy'),
-      '--nodeport-addresses=127.0.0.1/32',
-      `--cluster-cidr=${CLUSTER_CIDR}`,
-      `--service-cluster-ip-range=${SERVICE_CIDR}`,
-      '--metrics-bind-address=127.0.0.1:10249',
-      `--cluster-dns=${CLUSTER_DNS}`,
-      '--cluster-domain=cluster.local',
-    ]),
+    node(
+      'apiserver',
+      dist('apiserver'),
+      [
+        ...apiserverEtcdArgs(l.etcdClientPort, creds),
+        `--secure-port=${l.apiserverPort}`,
+        '--bind-address=127.0.0.1',
+        '--advertise-address=127.0.0.1',
+        `--service-cluster-ip-range=${SERVICE_CIDR}`,
+        '--service-node-port-range=30000-32767',
+        `--tls-cert-file=${creds.certificate('apiserver').cert}`,
+        `--tls-private-key-file=${creds.certificate('apiserver').key}`,
+        `--token-auth-file=${creds.tokenFile}`,
+        `--kubelet-client-certificate=${creds.certificate('apiserver-kubelet-client').cert}`,
+        `--kubelet-client-key=${creds.certificate('apiserver-kubelet-client').key}`,
+      ],
+      { kind: 'readyz', port: l.apiserverPort },
+    ),
+    node('scheduler', dist('scheduler'), [kubeconfig('scheduler'), '--leader-elect=true', '--secure-port=10259'], {
+      kind: 'lease',
+      name: 'kube-scheduler',
+    }),
+    node(
+      'controller-manager',
+      dist('controller-manager'),
+      [
+        kubeconfig('controller-manager'),
+        '--leader-elect=true',
+        '--secure-port=10257',
+        `--cluster-cidr=${CLUSTER_CIDR}`,
+        `--service-cluster-ip-range=${SERVICE_CIDR}`,
+      ],
+      { kind: 'lease', name: 'kube-controller-manager' },
+    ),
+    node(
+      'kube-proxy',
+      dist('kube-proxy'),
+      [
+        kubeconfig('kube-proxy'),
+        '--nodeport-addresses=127.0.0.1/32',
+        `--cluster-cidr=${CLUSTER_CIDR}`,
+        `--service-cluster-ip-range=${SERVICE_CIDR}`,
+        '--metrics-bind-address=127.0.0.1:10249',
+        `--cluster-dns=${CLUSTER_DNS}`,
+        '--cluster-domain=cluster.local',
+      ],
+      { kind: 'kube-proxy', healthz: '127.0.0.1:10249', serviceCIDR: SERVICE_CIDR, interfaceName: DUMMY_INTERFACE },
+    ),
   ];
   for (let n = 1; n <= l.nodes; n++) {
     components.push(
-      node(`kubelet-node-${n}`, dist('kubelet'), [
-        kubeconfig(`kubelet-node-${n}`),
-        `--client-ca-file=${creds.caFile}`,
-        `--node-name=node-${n}`,
-        '--node-ip=127.0.0.1',
-        `--port=${10250 + n - 1}`,
-        `--root-dir=${path.join(l.dataDir, 'kubelet', `node-${n}`)}`,
-        '--docker-endpoint=unix:///var/run/docker.sock',
-        `--pod-network=${POD_NETWORK}`,
-        `--pod-network-cidr=${CLUSTER_CIDR}`,
-        '--pod-infra-container-image=registry.k8s.io/pause:3.9',
-        `--cluster-dns=${CLUSTER_DNS}`,
-        '--cluster-domain=cluster.local',
-      ]),
+      node(
+        `kubelet-node-${n}`,
+        dist('kubelet'),
+        [
+          kubeconfig(`kubelet-node-${n}`),
+          `--client-ca-file=${creds.caFile}`,
+          `--node-name=node-${n}`,
+          '--node-ip=127.0.0.1',
+          `--port=${10250 + n - 1}`,
+          `--root-dir=${path.join(l.dataDir, 'kubelet', `node-${n}`)}`,
+          '--docker-endpoint=unix:///var/run/docker.sock',
+          `--pod-network=${POD_NETWORK}`,
+          `--pod-network-cidr=${CLUSTER_CIDR}`,
+          '--pod-infra-container-image=registry.k8s.io/pause:3.9',
+          `--cluster-dns=${CLUSTER_DNS}`,
+          '--cluster-domain=cluster.local',
+        ],
+        { kind: 'node', name: `node-${n}` },
+      ),
     );
   }
   return components;

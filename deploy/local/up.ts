@@ -1,15 +1,21 @@
 // `npm run up`: a whole cluster on this machine, in the foreground. Starts etcd, the apiserver, the
 // scheduler, the controller-manager, kube-proxy and NODES kubelets, each with its own credential (see
-// deploy/pki); writes <data>/kubeconfig (admin) and <data>/kubeconfig-viewer once the apiserver is ready,
-// and <data>/run/<component>.pid (+ .json with the command line, so tests can restart a component); Ctrl-C or SIGTERM stops everything and removes the pods' containers.
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+// deploy/pki), and keeps them running: one that exits is started again after a back-off, as systemd
+// would (deploy/local/supervisor.ts). Writes <data>/kubeconfig (admin) and <data>/kubeconfig-viewer once
+// every component is ready (deploy/local/readiness.ts), and <data>/run/<component>.pid (+ .json with the
+// command line) for each process; Ctrl-C or SIGTERM stops everything and removes the pods' containers.
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import https from 'node:https';
 import path from 'node:path';
+import { tokensByUser } from '../../apiserver/auth/tokenfile';
+import { Client } from '../../shared/client';
+import { realClock } from '../../shared/clock';
 import { newLogger } from '../../shared/log';
 import { ensureClusterCredentials, writeUserKubeconfigs } from '../pki/credentials';
 import { clusterComponents, Component, POD_NETWORK } from './components';
 import { freePort } from './ports';
+import { isReady, ReadinessContext } from './readiness';
+import { Supervised } from './supervisor';
 
 const log = newLogger('launcher');
 const root = path.resolve(__dirname, '..', '..', '..');
@@ -17,62 +23,49 @@ const dataDir = path.resolve(process.env.DATA_DIR ?? path.join(root, '.data'));
 const runDir = path.join(dataDir, 'run');
 const logDir = path.join(dataDir, 'logs');
 
-const children = new Map<string, ChildProcess>();
+const supervised: Supervised[] = [];
 
-function start(c: Component): void {
-  const out = fs.openSync(path.join(logDir, `${c.name}.log`), 'a');
-  const child = spawn(c.command, c.args, { stdio: ['ignore', out, out], env: process.env });
-  fs.closeSync(out);
-  children.set(c.name, child);
-  fs.writeFileSync(path.join(runDir, `${c.name}.pid`), `${child.pid}\n`);
-  fs.writeFileSync(
-    path.join(runDir, `${c.name}.json`),
-    JSON.stringify({ command: c.command, args: c.args, log: path.join(logDir, `${c.name}.log`) }, null, 2),
-  );
-  log.info({ process: c.name, pid: child.pid }, 'started');
-  child.on('exit', (code, signal) => {
-    if (!stopping) log.warn({ process: c.name, code, signal }, 'exited (not restarted; see its log)');
+/** Starts a component under supervision: restarted after a back-off if it exits (deploy/local/supervisor.ts). */
+function supervise(c: Component): Supervised {
+  const logFile = path.join(logDir, `${c.name}.log`);
+  const spawnIt = () => {
+    const out = fs.openSync(logFile, 'a');
+    const child = spawn(c.command, c.args, { stdio: ['ignore', out, out], env: process.env });
+    fs.closeSync(out);
+    return child;
+  };
+  const s = new Supervised(c.name, spawnIt, realClock, log, (child) => {
+    fs.writeFileSync(path.join(runDir, `${c.name}.pid`), `${child.pid}\n`);
+    fs.writeFileSync(path.join(runDir, `${c.name}.json`), JSON.stringify({ command: c.command, args: c.args, log: logFile }, null, 2));
   });
+  s.start();
+  supervised.push(s);
+  return s;
 }
 
-function waitReady(port: number, ca: Buffer, timeoutMs: number): Promise<void> {
+/** Waits until every component is ready (deploy/local/readiness.ts), logging the ones it still waits for. */
+async function waitUntilReady(components: [Component, Supervised][], ctx: ReadinessContext, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const attempt = () => {
-      const req = https.get({ host: '127.0.0.1', port, path: '/readyz', ca, timeout: 1000 }, (res) => {
-        res.resume();
-        if (res.statusCode === 200) resolve();
-        else retry();
-      });
-      req.on('error', retry);
-      req.on('timeout', () => req.destroy());
-    };
-    const retry = () => (Date.now() > deadline ? reject(new Error('the apiserver did not become ready')) : setTimeout(attempt, 200));
-    attempt();
-  });
-}
-
-/** The PID in a pid file, if the process is alive: tests may have restarted a component. */
-function livePid(name: string): number | undefined {
-  try {
-    const pid = Number(fs.readFileSync(path.join(runDir, `${name}.pid`), 'utf8'));
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return undefined;
+  let lastReport = Date.now();
+  for (;;) {
+    const pending: string[] = [];
+    for (const [c, s] of components) if (c.readiness && !(await isReady(c.readiness, s.pid, ctx))) pending.push(c.name);
+    if (!pending.length) return;
+    if (Date.now() > deadline) throw new Error(`not ready after ${timeoutMs / 1000} s: ${pending.join(', ')}`);
+    if (Date.now() - lastReport >= 5000) {
+      log.info({ waitingFor: pending }, 'waiting for components to be ready');
+      lastReport = Date.now();
+    }
+    await new Promise((r) => setTimeout(r, 250));
   }
 }
 
-async function stopAll(names: string[]): Promise<void> {
-  for (const name of [...names].reverse()) {
-    const pid = livePid(name);
-    if (pid === undefined) continue;
-    process.kill(pid, 'SIGTERM');
-    const deadline = Date.now() + 5000;
-    while (livePid(name) !== undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    if (livePid(name) !== undefined) process.kill(pid, 'SIGKILL');
-    fs.rmSync(path.join(runDir, `${name}.pid`), { force: true });
-    log.info({ process: name }, 'stopped');
+/** Stops every component, the last started first. */
+async function stopAll(): Promise<void> {
+  for (const s of [...supervised].reverse()) {
+    await s.stop(5000);
+    fs.rmSync(path.join(runDir, `${s.name}.pid`), { force: true });
+    log.info({ process: s.name }, 'stopped');
   }
 }
 
@@ -121,34 +114,38 @@ async function main(): Promise<void> {
     nodes: Array.from({ length: nodes }, (_, i) => `node-${i + 1}`),
   };
   const creds = ensureClusterCredentials(credentials);
-  // The admin kubeconfig appears only once this run's apiserver answers: scripts wait for it.
+  // The admin kubeconfig appears only once this run's cluster is ready: scripts wait for it.
   fs.rmSync(creds.adminKubeconfig, { force: true });
-  const started: string[] = [];
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping the cluster');
-    await stopAll(started);
+    await stopAll();
     removePodContainers(Array.from({ length: nodes }, (_, i) => `node-${i + 1}`));
     process.exit(process.exitCode ?? 0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
+  const ca = fs.readFileSync(creds.caFile);
+  const ctx: ReadinessContext = {
+    client: new Client({ server: credentials.server, ca, token: tokensByUser(creds.tokenFile).get('admin') }),
+    ca,
+    now: () => Date.now(),
+  };
+  const running: [Component, Supervised][] = [];
   for (const c of components) {
     if (stopping) return;
     if (c.entry && !fs.existsSync(c.entry)) {
       log.warn({ process: c.name }, 'not built yet; skipped');
       continue;
     }
-    start(c);
-    started.push(c.name);
-    if (c.name === 'apiserver') {
-      await waitReady(apiserverPort, fs.readFileSync(creds.caFile), 60_000);
-      writeUserKubeconfigs(credentials);
-      log.info({ kubeconfig: creds.adminKubeconfig, viewer: creds.viewerKubeconfig }, 'the apiserver is ready');
-    }
+    running.push([c, supervise(c)]);
+    // The others need the API: start them once it answers.
+    if (c.name === 'apiserver') await waitUntilReady(running, ctx, 60_000);
   }
+  await waitUntilReady(running, ctx, 120_000);
+  writeUserKubeconfigs(credentials);
   log.info({ kubeconfig: creds.adminKubeconfig, logs: logDir }, `cluster up: export KUBECONFIG=${creds.adminKubeconfig}`);
 }
 

@@ -1,11 +1,12 @@
 // Helpers for end-to-end tests against the cluster started by global-setup.ts: run the real kubectl,
-// poll, and stop or restart a component through its pid file.
-import { spawn, spawnSync } from 'node:child_process';
+// poll, and signal a component through its pid file (the launcher starts one that exits again; SIGSTOP
+// holds one down).
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT } from '../processes';
+import { ROOT, waitFor } from '../processes';
 
-export { waitFor } from '../processes';
+export { waitFor };
 
 export const DATA_DIR = path.join(ROOT, '.data', 'e2e');
 export const KUBECONFIG = path.join(DATA_DIR, 'kubeconfig');
@@ -61,23 +62,47 @@ export function pidOf(component: string): number {
   return Number(fs.readFileSync(path.join(DATA_DIR, 'run', `${component}.pid`), 'utf8'));
 }
 
+/** The log file of a component (pino JSON lines, appended across restarts). */
+export const logOf = (component: string) => path.join(DATA_DIR, 'logs', `${component}.log`);
+
 export function killComponent(component: string, signal: NodeJS.Signals = 'SIGKILL'): void {
   process.kill(pidOf(component), signal);
 }
 
-/** Starts a component again with the command line the launcher recorded, and rewrites its pid file. */
-export function restartComponent(component: string): number {
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Waits for the launcher to start a component again after `oldPid` exited (its back-off is 1 s at first). */
+export function waitForRestart(component: string, oldPid: number): Promise<number> {
+  return waitFor(
+    () => {
+      const pid = pidOf(component);
+      return pid !== oldPid && alive(pid) ? pid : undefined;
+    },
+    { timeoutMs: 30_000, what: `the launcher to restart ${component}` },
+  );
+}
+
+/**
+ * A second replica of a component, with the command line the launcher recorded. The launcher does not
+ * know it (no pid file): the caller stops it.
+ */
+export function startReplica(component: string): ChildProcess {
   const spec = JSON.parse(fs.readFileSync(path.join(DATA_DIR, 'run', `${component}.json`), 'utf8')) as {
     command: string;
     args: string[];
     log: string;
   };
   const out = fs.openSync(spec.log, 'a');
-  const child = spawn(spec.command, spec.args, { stdio: ['ignore', out, out], detached: true });
+  const child = spawn(spec.command, spec.args, { stdio: ['ignore', out, out] });
   fs.closeSync(out);
-  child.unref();
-  fs.writeFileSync(path.join(DATA_DIR, 'run', `${component}.pid`), `${child.pid}\n`);
-  return child.pid!;
+  return child;
 }
 
 /**

@@ -1,7 +1,7 @@
 // The controller-manager driven by the real kubectl: ReplicaSets, Deployments, Endpoints, garbage
 // collection, namespace deletion and node failure.
 import { execFileSync } from 'node:child_process';
-import { kubectl, kubectlOk, kubectlStream, killComponent, pidOf, restartComponent, uniqueNamespace, waitFor } from './cluster';
+import { kubectl, kubectlOk, kubectlStream, killComponent, uniqueNamespace, waitFor } from './cluster';
 
 let ns: string;
 beforeAll(() => {
@@ -187,8 +187,8 @@ describe('node failure', () => {
     await waitFor(() => podsOf('app=moving').filter((p: any) => p.status.phase === 'Running').length === 2, { what: 'running' });
     // Put both on node-2's side of things: kill node-1's kubelet and watch its pods move.
     const onNode1 = () => podsOf('app=moving').filter((p: any) => p.spec.nodeName === 'node-1');
-    const pid = pidOf('kubelet-node-1');
-    killComponent('kubelet-node-1', 'SIGKILL');
+    // A kubelet that stops answering (SIGSTOP: the launcher would restart one that died at once).
+    killComponent('kubelet-node-1', 'SIGSTOP');
     try {
       await waitFor(() => /node-1\s+NotReady/.test(kubectlOk(['get', 'nodes'])), { timeoutMs: 60_000, what: 'node-1 NotReady' });
       const node = JSON.parse(kubectlOk(['get', 'node', 'node-1', '-o', 'json']));
@@ -198,7 +198,7 @@ describe('node failure', () => {
         what: 'pods moved to node-2',
       });
     } finally {
-      if (pid) restartComponent('kubelet-node-1');
+      killComponent('kubelet-node-1', 'SIGCONT');
     }
     await waitFor(() => /node-1\s+Ready/.test(kubectlOk(['get', 'nodes'])), { timeoutMs: 60_000, what: 'node-1 Ready again' });
     await waitFor(() => !(JSON.parse(kubectlOk(['get', 'node', 'node-1', '-o', 'json'])).spec.taints ?? []).length, {

@@ -1,7 +1,7 @@
 // A kubelet that restarts adopts its running containers; one that was down cleans up after pods deleted
 // meanwhile.
 import { execFileSync } from 'node:child_process';
-import { killComponent, kubectl, kubectlOk, pidOf, restartComponent, uniqueNamespace, waitFor } from './cluster';
+import { killComponent, kubectl, kubectlOk, pidOf, uniqueNamespace, waitFor, waitForRestart } from './cluster';
 
 let ns: string;
 beforeAll(() => {
@@ -41,7 +41,7 @@ it('keeps the containers (same IDs, same restart count) across a kubelet restart
   await waitFor(() => !alive(pid), { what: 'the kubelet to stop' });
   const id = before.containerStatuses[0].containerID.replace('docker://', '');
   expect(docker('inspect', '--format', '{{.State.Running}}', id)).toBe('true'); // pods outlive their kubelet
-  restartComponent('kubelet-node-1');
+  await waitForRestart('kubelet-node-1', pid);
   await waitFor(() => kubectlOk(['get', 'node', 'node-1']).includes(' Ready '), { what: 'node-1 Ready' });
   await new Promise((r) => setTimeout(r, 3000)); // a few PLEG relists and syncs
   const after = statusOf('steady');
@@ -58,11 +58,11 @@ it('removes the containers of a pod deleted while its kubelet was down', async (
   });
   const uid = JSON.parse(kubectlOk(['-n', ns, 'get', 'pod', 'orphaned', '-o', 'json'])).metadata.uid;
   const pid = pidOf('kubelet-node-1');
-  killComponent('kubelet-node-1', 'SIGKILL');
-  await waitFor(() => !alive(pid), { what: 'the kubelet to die' });
+  killComponent('kubelet-node-1', 'SIGSTOP'); // down, and not restarted by the launcher while we delete
   kubectlOk(['-n', ns, 'delete', 'pod', 'orphaned', '--grace-period=0', '--force']);
   expect(docker('ps', '-q', '--filter', `label=io.kubernetes.pod.uid=${uid}`)).not.toBe('');
-  restartComponent('kubelet-node-1');
+  killComponent('kubelet-node-1', 'SIGKILL'); // the launcher starts a new one, which finds the orphan
+  await waitForRestart('kubelet-node-1', pid);
   await waitFor(() => docker('ps', '-aq', '--filter', `label=io.kubernetes.pod.uid=${uid}`) === '', {
     timeoutMs: 30_000,
     what: 'orphan cleanup',

@@ -1,13 +1,23 @@
-// Nothing lost, nothing doubled: every process of the cluster is killed (SIGKILL, through its pid file
-// under .data/run/) and started again with its recorded command line, while the cluster has work to do.
-// After each restart the cluster converges: the Deployment has exactly its replicas, each pod has
-// exactly one running container, no container is left over, and the NodePort answers again. Then a
-// burst of 30 pods runs exactly once each, and a standby scheduler or controller-manager takes over
-// the lease when the leader dies.
+// Nothing lost, nothing doubled: every process of the cluster is stopped (SIGSTOP, through its pid file
+// under .data/run/) while the desired state changes, then killed, and the launcher starts it again, as
+// systemd would. After each restart the cluster converges: the Deployment has exactly its replicas, each
+// pod has exactly one running container, no container is left over, and the NodePort answers again.
+// Then a burst of 30 pods runs exactly once each, and a standby scheduler or controller-manager takes
+// over the lease when the leader stalls; the stalled leader exits and the launcher brings it back.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
-import { DATA_DIR, httpApp, killComponent, kubectl, kubectlOk, pidOf, restartComponent, uniqueNamespace, waitFor } from './cluster';
+import {
+  httpApp,
+  killComponent,
+  kubectl,
+  kubectlOk,
+  logOf,
+  pidOf,
+  startReplica,
+  uniqueNamespace,
+  waitFor,
+  waitForRestart,
+} from './cluster';
 
 let ns: string;
 let nodePort: number;
@@ -59,12 +69,14 @@ describe('killing and restarting each process', () => {
   it.each(['etcd', 'apiserver', 'scheduler', 'controller-manager', 'kube-proxy', 'kubelet-node-1'])(
     'converges after %s is killed while the Deployment is scaled',
     async (component) => {
-      killComponent(component);
+      const pid = pidOf(component);
+      killComponent(component, 'SIGSTOP');
       // Change the desired state while the process is down, when the API can take it.
       replicas = replicas === 2 ? 3 : 2;
       const apiUp = component !== 'etcd' && component !== 'apiserver';
       if (apiUp) k('scale', 'deployment/web', `--replicas=${replicas}`);
-      restartComponent(component);
+      killComponent(component, 'SIGKILL');
+      await waitForRestart(component, pid);
       if (!apiUp)
         await waitFor(() => kubectl(['-n', ns, 'scale', 'deployment/web', `--replicas=${replicas}`]).code === 0, {
           timeoutMs: 60_000,
@@ -104,31 +116,35 @@ spec:
 });
 
 describe('leader election', () => {
-  /** How often the component's candidates logged finding the lease held (each one that did not win says so once). */
-  const standbyLines = (component: string) =>
-    fs.readFileSync(path.join(DATA_DIR, 'logs', `${component}.log`), 'utf8').split('the lease is held by another candidate').length - 1;
   const holder = (lease: string) => kubectlOk(['-n', 'kube-system', 'get', 'lease', lease, '-o', 'jsonpath={.spec.holderIdentity}']);
 
   it.each([
     ['controller-manager', 'kube-controller-manager'],
     ['scheduler', 'kube-scheduler'],
-  ])('hands the %s lease to a standby when the leader dies', async (component, lease) => {
+  ])('hands the %s lease to a standby when the leader stalls, and the launcher restarts the old leader', async (component, lease) => {
     const leader = pidOf(component);
     expect(holder(lease)).toMatch(new RegExp(`_${leader}$`));
-    const before = standbyLines(component);
-    const standby = restartComponent(component); // a second replica; the pid file now names it
-    await waitFor(() => standbyLines(component) > before, { timeoutMs: 20_000, what: `the standby ${component} to find the lease held` });
-    expect(holder(lease)).toMatch(new RegExp(`_${leader}$`)); // the standby waits
-    process.kill(leader, 'SIGKILL');
-    await waitFor(() => holder(lease).endsWith(`_${standby}`), {
-      timeoutMs: 40_000,
-      intervalMs: 500,
-      what: `the standby ${component} to lead`,
-    });
-    // The new leader does the work: scale (controller-manager creates pods, the scheduler binds them).
-    replicas = replicas === 2 ? 3 : 2;
-    k('scale', 'deployment/web', `--replicas=${replicas}`);
-    await converged(`convergence under the new ${component} leader`);
+    const standby = startReplica(component);
+    try {
+      const standing = new RegExp(`"identity":"[^"]*_${standby.pid}".*standing by`);
+      await waitFor(() => standing.test(fs.readFileSync(logOf(component), 'utf8')), { what: 'the standby to find the lease held' });
+      expect(holder(lease)).toMatch(new RegExp(`_${leader}$`)); // the standby waits
+      killComponent(component, 'SIGSTOP'); // the leader stalls and cannot renew
+      await waitFor(() => holder(lease).endsWith(`_${standby.pid}`), {
+        timeoutMs: 40_000,
+        intervalMs: 500,
+        what: `the standby ${component} to lead`,
+      });
+      killComponent(component, 'SIGCONT'); // it finds its lease lost and exits; the launcher starts it again
+      await waitForRestart(component, leader);
+      // The new leader does the work: scale (controller-manager creates pods, the scheduler binds them).
+      replicas = replicas === 2 ? 3 : 2;
+      k('scale', 'deployment/web', `--replicas=${replicas}`);
+      await converged(`convergence under the new ${component} leader`);
+    } finally {
+      standby.kill('SIGTERM'); // it releases the lease: the launcher's replica takes it
+    }
+    await waitFor(() => holder(lease).endsWith(`_${pidOf(component)}`), { timeoutMs: 40_000, what: `the launcher's ${component} to lead` });
   });
 });
 
