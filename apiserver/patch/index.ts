@@ -1,7 +1,7 @@
 // PATCH bodies, by Content-Type: JSON merge patch, JSON patch, strategic merge patch, and server-side
 // apply (here: the applied manifest merged strategically onto the live object).
-import { applyPatch as applyJsonPatch, JsonPatchError, Operation } from 'fast-json-patch';
 import { badRequest, unsupportedMediaType } from '../../shared/errors';
+import { applyJsonPatch } from './jsonpatch';
 import { isObject, Json, mergePatch } from './merge';
 import { strategicMergePatch } from './strategic';
 
@@ -9,15 +9,9 @@ export function applyPatch(original: object, patch: unknown, contentType: string
   switch (contentType) {
     case 'application/merge-patch+json':
       return mergePatch(original as Json, patch as Json) as object;
-    case 'application/json-patch+json': {
+    case 'application/json-patch+json':
       if (!Array.isArray(patch)) throw badRequest('json patch must be a JSON array of operations');
-      try {
-        return applyJsonPatch(structuredClone(original), patch as Operation[], true, false).newDocument;
-      } catch (err) {
-        const message = err instanceof JsonPatchError ? `${err.name}: ${err.message.split('\n')[0]}` : String(err);
-        throw badRequest(`the server rejected our request due to an error in our request: ${message}`);
-      }
-    }
+      return applyJsonPatch(original, patch);
     case 'application/strategic-merge-patch+json':
       return strategicMergePatch(original as Json, patch as Json, kind) as object;
     case 'application/apply-patch+yaml':

@@ -1,4 +1,21 @@
+import { measureCpu } from '../../test/cputime';
+import { StatusError } from '../../shared/errors';
 import { applyPatch } from './index';
+import { MAX_JSON_PATCH_OPERATIONS } from './jsonpatch';
+
+const JSON_PATCH = 'application/json-patch+json';
+const MiB = 1024 * 1024;
+
+/** The Status `fn` throws. */
+function status(fn: () => unknown) {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof StatusError) return err.status;
+    throw err;
+  }
+  throw new Error('no error');
+}
 
 const deployment = () => ({
   apiVersion: 'apps/v1',
@@ -106,7 +123,7 @@ describe('merge and JSON patches', () => {
     expect(out).toEqual({ metadata: { labels: { b: '2', c: '3' } }, list: [3] });
   });
 
-  it('JSON patch: applies operations and rejects a failing test with a 400', () => {
+  it('JSON patch: applies operations and answers one that does not apply with 422, as kube-apiserver does', () => {
     const out = applyPatch(
       { metadata: { labels: {} } },
       [{ op: 'add', path: '/metadata/labels/x', value: 'y' }],
@@ -114,15 +131,96 @@ describe('merge and JSON patches', () => {
       'Pod',
     );
     expect(out).toEqual({ metadata: { labels: { x: 'y' } } });
-    expect(() => applyPatch({ a: 1 }, [{ op: 'test', path: '/a', value: 2 }], 'application/json-patch+json', 'Pod')).toThrow(
-      /rejected our request/,
-    );
-    expect(() => applyPatch({ a: 1 }, [{ op: 'remove', path: '/nope' }], 'application/json-patch+json', 'Pod')).toThrow(
-      /rejected our request/,
-    );
+    for (const bad of [
+      [{ op: 'test', path: '/a', value: 2 }],
+      [{ op: 'remove', path: '/nope' }],
+      [{ op: 'copy', from: '/nope', path: '/b' }],
+      [{ op: 'move', from: '/a/x', path: '/b' }],
+      [{ op: 'add', path: '/__proto__/x', value: 1 }],
+      [{ op: 'bogus', path: '/a' }],
+    ]) {
+      expect(status(() => applyPatch({ a: 1 }, bad, JSON_PATCH, 'Pod'))).toMatchObject({
+        code: 422,
+        reason: 'Invalid',
+        message: 'the server rejected our request due to an error in our request',
+      });
+    }
+    expect(
+      applyPatch(
+        { a: [1, 2] },
+        [
+          { op: 'move', from: '/a/0', path: '/a/-' },
+          { op: 'copy', from: '/a', path: '/b' },
+        ],
+        JSON_PATCH,
+        'Pod',
+      ),
+    ).toEqual({
+      a: [2, 1],
+      b: [2, 1],
+    });
   });
 
   it('refuses unknown patch types with 415', () => {
     expect(() => applyPatch({}, {}, 'text/plain', 'Pod')).toThrow(/unknown format/);
+  });
+});
+
+describe('patches on hostile input (about 3 MiB), within a second of CPU', () => {
+  const names = (n: number, prefix = 'c') => Array.from({ length: n }, (_, i) => ({ name: `${prefix}${i}`, image: 'x' }));
+  const podWith = (containers: unknown[]) => ({
+    metadata: { name: 'p', finalizers: Array.from({ length: 300_000 }, (_, i) => `f${i}`) },
+    spec: { containers },
+  });
+
+  it('merges 50,000 containers into 50,000 by name, and reorders them, with maps', () => {
+    const original = podWith(names(50_000));
+    const patch = { spec: { containers: names(50_000, 'd'), '$setElementOrder/containers': names(100_000).map(({ name }) => ({ name })) } };
+    const run = measureCpu(() => applyPatch(original, patch, SMP, 'Pod') as { spec: { containers: unknown[] } });
+    expect(run.value!.spec.containers).toHaveLength(100_000);
+    expect(run.cpuSeconds).toBeLessThan(1);
+  });
+
+  it('merges 200,000 finalizers into 300,000 as a set', () => {
+    const run = measureCpu(() => applyPatch(podWith([]), { metadata: { finalizers: names(200_000, 'g').map((c) => c.name) } }, SMP, 'Pod'));
+    expect((run.value as { metadata: { finalizers: string[] } }).metadata.finalizers).toHaveLength(500_000);
+    expect(run.cpuSeconds).toBeLessThan(1);
+  });
+
+  it(`refuses more than ${MAX_JSON_PATCH_OPERATIONS} JSON patch operations with 413, as kube-apiserver does`, () => {
+    const ops = Array.from({ length: 80_000 }, () => ({ op: 'test', path: '/metadata/name', value: 'p' }));
+    const run = measureCpu(() => status(() => applyPatch(podWith([]), ops, JSON_PATCH, 'Pod')));
+    expect(run.value).toMatchObject({ code: 413, message: 'The allowed maximum operations in a JSON patch is 10000, got 80000' });
+    expect(run.cpuSeconds).toBeLessThan(1);
+  });
+
+  it.each([
+    ['inserts at the front of a long list', { op: 'add', path: '/metadata/finalizers/0', value: 'x' }],
+    ['removals from the front of a long list', { op: 'remove', path: '/metadata/finalizers/0' }],
+    ['moves within a long list', { op: 'move', from: '/metadata/finalizers/0', path: '/metadata/finalizers/1' }],
+    ['copies of the document into itself', { op: 'copy', from: '/metadata', path: '/metadata/x' }],
+  ])('answers 10,000 %s with 422 once they cost too much', (_what, op) => {
+    const run = measureCpu(() => status(() => applyPatch(podWith([]), Array(10_000).fill(op), JSON_PATCH, 'Pod')));
+    expect(run.value).toMatchObject({ code: 422 });
+    expect(run.cpuSeconds).toBeLessThan(1);
+  });
+
+  it('applies 10,000 moves and copies at the end of lists, looking sources up without cloning the document', () => {
+    const ops = Array.from({ length: 5_000 }, (_, i) => [
+      { op: 'copy', from: '/metadata/name', path: `/metadata/labels/l${i}` },
+      { op: 'move', from: '/metadata/finalizers/299999', path: '/metadata/finalizers/-' },
+    ]).flat();
+    const original = { ...podWith([]), metadata: { ...podWith([]).metadata, labels: {} } };
+    const run = measureCpu(() => applyPatch(original, ops, JSON_PATCH, 'Pod') as { metadata: { labels: object } });
+    expect(Object.keys(run.value!.metadata.labels)).toHaveLength(5_000);
+    expect(run.cpuSeconds).toBeLessThan(1);
+  });
+
+  it('follows a 3 MiB JSON pointer without trouble', () => {
+    const run = measureCpu(() =>
+      status(() => applyPatch(podWith([]), [{ op: 'add', path: '/a'.repeat(1.5 * MiB), value: 1 }], JSON_PATCH, 'Pod')),
+    );
+    expect(run.value).toMatchObject({ code: 422 });
+    expect(run.cpuSeconds).toBeLessThan(1);
   });
 });

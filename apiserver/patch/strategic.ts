@@ -60,36 +60,53 @@ function mergeList(kind: string, path: string[], original: Json[], patch: Json[]
   if (strategy === 'replace') return patch;
   if (strategy === 'set') {
     const result = [...original];
-    for (const p of patch) if (!result.some((o) => JSON.stringify(o) === JSON.stringify(p))) result.push(p);
+    const present = new Set(original.map((o) => JSON.stringify(o)));
+    for (const p of patch) {
+      const text = JSON.stringify(p);
+      if (!present.has(text)) result.push(p);
+      present.add(text);
+    }
     return orderBy(result, order, (x) => JSON.stringify(x));
   }
+  // Elements are found by merge key through a map (lists of thousands met lists of thousands with a
+  // scan per element before); a deleted element leaves a hole, dropped at the end.
   const { mergeKey } = strategy;
-  const result = [...original];
+  const result: (Json | undefined)[] = [...original];
+  const positions = new Map<string, number>();
+  result.forEach((o, i) => {
+    const key = keyOf(o ?? null, mergeKey);
+    if (key !== undefined && !positions.has(key)) positions.set(key, i);
+  });
   for (const p of patch) {
     const key = keyOf(p, mergeKey);
     if (key === undefined) throw badRequest(`map: ${JSON.stringify(p)} does not contain declared merge key: ${mergeKey}`);
-    const at = result.findIndex((o) => keyOf(o, mergeKey) === key);
+    const at = positions.get(key);
     if (isObject(p) && p.$patch === 'delete') {
-      if (at >= 0) result.splice(at, 1);
+      if (at !== undefined) result[at] = undefined;
+      positions.delete(key);
       continue;
     }
-    if (at >= 0) result[at] = mergeValue(kind, path, result[at], p);
-    else result.push(mergeValue(kind, path, null, p));
+    if (at !== undefined) result[at] = mergeValue(kind, path, result[at]!, p);
+    else {
+      positions.set(key, result.length);
+      result.push(mergeValue(kind, path, null, p));
+    }
   }
-  return orderBy(result, order, (x) => keyOf(x, mergeKey) ?? JSON.stringify(x));
+  const merged = result.filter((x): x is Json => x !== undefined);
+  return orderBy(merged, order, (x) => keyOf(x, mergeKey) ?? JSON.stringify(x));
 }
 
 /** `$setElementOrder`: the listed elements first, in that order; the others after, as they were. */
 function orderBy(items: Json[], order: Json[] | undefined, key: (x: Json) => string): Json[] {
   if (!order) return items;
-  const wanted = order.map((o) => (isObject(o) ? key(o) : JSON.stringify(o)));
-  const rank = (x: Json) => {
-    const i = wanted.indexOf(key(x));
-    return i < 0 ? wanted.length : i;
-  };
+  const ranks = new Map<string, number>();
+  order.forEach((o, i) => {
+    const k = isObject(o) ? key(o) : JSON.stringify(o);
+    if (!ranks.has(k)) ranks.set(k, i);
+  });
   return items
-    .map((x, i) => ({ x, i }))
-    .sort((a, b) => rank(a.x) - rank(b.x) || a.i - b.i)
+    .map((x, i) => ({ x, i, rank: ranks.get(key(x)) ?? order.length }))
+    .sort((a, b) => a.rank - b.rank || a.i - b.i)
     .map((e) => e.x);
 }
 

@@ -161,3 +161,45 @@ describe('selectors and query strings', () => {
     expect((await api(cp.config, 'GET', '/readyz')).code).toBe(200);
   });
 });
+
+// etcd stores at most 1.5 MiB a request (kube-apiserver answers 500 beyond, as here): the patched
+// objects stay under it, while the patches themselves are hostile.
+describe('patches', () => {
+  const CM = `${NS}/configmaps/patched`;
+  beforeAll(async () => {
+    const finalizers = Array.from({ length: 40_000 }, (_, i) => `example.com/f${i}`);
+    expect((await api(cp.config, 'POST', `${NS}/configmaps`, { metadata: { name: 'patched', finalizers }, data: { a: 'b' } })).code).toBe(
+      201,
+    );
+  });
+
+  it('refuses a JSON patch of more than 10,000 operations with 413, as kube-apiserver does', async () => {
+    const ops = Array.from({ length: 60_000 }, () => ({ op: 'test', path: '/data/a', value: 'b' }));
+    const res = await hostile('PATCH', CM, ops, 'application/json-patch+json');
+    expect(res.code).toBe(413);
+    expect(res.body.message).toBe('The allowed maximum operations in a JSON patch is 10000, got 60000');
+  });
+
+  it.each([
+    ['inserts at the front of 40,000 finalizers', { op: 'add', path: '/metadata/finalizers/0', value: 'example.com/x' }],
+    ['copies of the object into itself', { op: 'copy', from: '/metadata', path: '/metadata/annotations' }],
+  ])('answers 10,000 %s with 422', async (_what, op) => {
+    const res = await hostile('PATCH', CM, Array(10_000).fill(op), 'application/json-patch+json');
+    expect(res.code).toBe(422);
+    expect(res.body.message).toBe('the server rejected our request due to an error in our request');
+  });
+
+  it('merges 20,000 finalizers into 40,000 as a set with a strategic merge patch', async () => {
+    const finalizers = Array.from({ length: 20_000 }, (_, i) => `example.com/g${i}`);
+    const res = await hostile('PATCH', CM, { metadata: { finalizers } }, 'application/strategic-merge-patch+json');
+    expect(res.code).toBe(200);
+    expect(res.body.metadata.finalizers).toHaveLength(60_000);
+  });
+
+  it('merges 3 MiB of data keys with a merge patch, deleting most of them', async () => {
+    const data = Object.fromEntries(Array.from({ length: 200_000 }, (_, i) => [`k${i}`, i % 10 ? null : 'v']));
+    const res = await hostile('PATCH', CM, { data }, 'application/merge-patch+json');
+    expect(res.code).toBe(200);
+    expect(Object.keys(res.body.data)).toHaveLength(20_001);
+  });
+});
