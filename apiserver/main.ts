@@ -33,6 +33,7 @@ const flags = parseFlags({
   'advertise-address': { help: 'the IP address the kubernetes Service points at (default: the bind address, or 127.0.0.1 for 0.0.0.0)' },
   'service-cluster-ip-range': { default: '10.96.0.0/12', help: 'the CIDR cluster IPs are allocated from' },
   'service-node-port-range': { default: '30000-32767', help: 'the port range node ports are allocated from' },
+  'event-ttl': { default: '1h', help: 'how long events are kept after their last change (etcd deletes them)' },
   'etcd-compaction-interval': { default: '5m', help: 'how often old etcd revisions are compacted (0 disables)' },
   'etcd-compaction-keep': { default: '10000', help: 'how many recent revisions compaction keeps' },
   'tls-cert-file': { help: 'the serving certificate (PEM; the CA may follow it)' },
@@ -71,7 +72,16 @@ const etcdTLS = flags['etcd-cafile'] ? { ca: read('etcd-cafile')!, cert: read('e
 const storage = new EtcdStorage(flags['etcd-servers']!.split(','), etcdTLS);
 const kubeletClient = { cert: read('kubelet-client-certificate'), key: read('kubelet-client-key') };
 const namespaces = new NamespaceLister(() => stores.get('/namespaces')!);
-const stores = buildStores(storage, storage, { serviceCIDR, nodePortRange: flags['service-node-port-range']! }, namespaces);
+const stores = buildStores(
+  storage,
+  storage,
+  {
+    serviceCIDR,
+    nodePortRange: flags['service-node-port-range']!,
+    eventTTLSeconds: Math.ceil(parseDuration(flags['event-ttl']!) / 1000),
+  },
+  namespaces,
+);
 // What admission and authorization read on every request, mirrored in memory.
 const policy = new PolicyCache(stores, log);
 const stopMirrors = new AbortController();

@@ -1,6 +1,6 @@
 // One Store per served resource, each with its Strategy.
 import type { KubeObject } from '../../shared/api/meta';
-import { Namespaces, Pods, RESOURCES, ResourceInfo, Services } from '../../shared/api/resources';
+import { Events, Namespaces, Pods, RESOURCES, ResourceInfo, Services } from '../../shared/api/resources';
 import type { AllocationStorage, Storage } from '../storage/interface';
 import { NamespaceLister, namespaceStrategy } from './namespaces';
 import { podStrategy } from './pods';
@@ -22,17 +22,24 @@ function defaultStrategy(resource: ResourceInfo): Strategy {
   };
 }
 
+export interface RegistryConfig extends ServiceRanges {
+  /** How long events live after their last write (--event-ttl); 0 keeps them forever. */
+  eventTTLSeconds: number;
+}
+
 export function buildStores(
   storage: Storage,
   allocations: AllocationStorage,
-  ranges: ServiceRanges,
+  config: RegistryConfig,
   namespaces: NamespaceLister,
 ): Map<string, Store> {
   const stores = new Map<string, Store>();
   const special = new Map<ResourceInfo, Strategy>([
     [Pods, podStrategy((name) => namespaces.get(name))],
-    [Services, serviceStrategy(allocations, ranges)],
+    [Services, serviceStrategy(allocations, config)],
     [Namespaces, namespaceStrategy],
+    // Events expire, as upstream's event registry has etcd delete them (a lease per TTL window).
+    [Events, { resource: Events, ...(config.eventTTLSeconds > 0 ? { ttlSeconds: config.eventTTLSeconds } : {}) }],
   ]);
   for (const r of RESOURCES) stores.set(`${r.group}/${r.plural}`, new Store(storage, special.get(r) ?? defaultStrategy(r)));
   return stores;

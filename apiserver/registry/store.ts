@@ -12,7 +12,7 @@ import { randomSafeString } from '../../shared/names';
 import { badRequest, conflict, invalid, notFound } from '../../shared/errors';
 import type { ObjectChange } from '../admission/admission';
 import { isKeyNotFound, isStorageConflict } from '../storage/errors';
-import type { Storage, StorageEvent } from '../storage/interface';
+import type { Storage, StorageEvent, TTL } from '../storage/interface';
 import { checkPreconditions } from '../storage/preconditions';
 import { collectionPrefix, objectKey } from './keys';
 import { listCollection, ListOptions } from './list';
@@ -68,6 +68,11 @@ export class Store {
       },
       log.child({ resource: this.groupResource }),
     );
+  }
+
+  /** How long this kind's objects live after their last write (events: --event-ttl); forever when unset. */
+  private get ttl(): TTL {
+    return { ttlSeconds: this.strategy.ttlSeconds };
   }
 
   key(namespace: string | undefined, name: string): string {
@@ -148,7 +153,7 @@ export class Store {
       await this.strategy.beforeCreate?.(obj, opts);
       if (opts.dryRun) return this.typed(obj);
       try {
-        return this.typed(await this.storage.create(this.key(meta.namespace, meta.name!), obj));
+        return this.typed(await this.storage.create(this.key(meta.namespace, meta.name!), obj, this.ttl));
       } catch (err) {
         await this.strategy.afterCreateFailed?.(obj);
         throw err;
@@ -209,7 +214,7 @@ export class Store {
       return merged;
     };
     return this.interpreted(name, async () => {
-      const stored = await this.storage.guaranteedUpdate(key, tryUpdate);
+      const stored = await this.storage.guaranteedUpdate(key, tryUpdate, {}, this.ttl);
       if (dryRunResult) return this.typed(dryRunResult);
       const finished = await this.finishIfReady(stored);
       return this.typedMeta(finished ?? stored);
@@ -315,6 +320,7 @@ export class Store {
           return obj;
         },
         preconditions,
+        this.ttl,
       );
       const finished = await this.finishIfReady(marked);
       return this.typedMeta(finished ?? marked);

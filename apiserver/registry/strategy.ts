@@ -26,4 +26,6 @@ export interface Strategy {
   /** Releases what the object held (cluster IPs, node ports). */
   afterDelete?(obj: KubeObject): Promise<void>;
   defaultPropagation?: 'Orphan' | 'Background' | 'Foreground';
+  /** Objects expire this long after their last write (upstream's TTLFunc; events, --event-ttl). */
+  ttlSeconds?: number;
 }

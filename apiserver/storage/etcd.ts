@@ -3,7 +3,8 @@
 import { Etcd3, IKeyValue, isRecoverableError, Range, Watcher } from 'etcd3';
 import type { KubeObject } from '../../shared/api/meta';
 import { StorageError } from './errors';
-import type { AllocationStorage, ListOptions, ListPage, Preconditions, Storage, StorageEvent, UpdateFunc } from './interface';
+import type { AllocationStorage, ListOptions, ListPage, Preconditions, Storage, StorageEvent, TTL, UpdateFunc } from './interface';
+import { LeaseManager } from './leases';
 import { checkPreconditions } from './preconditions';
 
 function decode(kv: IKeyValue): KubeObject {
@@ -57,6 +58,7 @@ const MAX_RESPONSE_BYTES = 2 * 1024 * 1024 * 1024 - 1;
 
 export class EtcdStorage implements Storage, AllocationStorage {
   private readonly client: Etcd3;
+  private readonly leases: LeaseManager;
 
   /** `tls`: the CA of etcd's certificate and the client certificate etcd asks for (PEM). */
   constructor(endpoints: string[], tls?: { ca: Buffer; cert: Buffer; key: Buffer }) {
@@ -68,13 +70,26 @@ export class EtcdStorage implements Storage, AllocationStorage {
       grpcOptions: { 'grpc.max_receive_message_length': MAX_RESPONSE_BYTES },
       ...(tls ? { credentials: { rootCertificate: tls.ca, certChain: tls.cert, privateKey: tls.key } } : {}),
     });
+    this.leases = new LeaseManager(async (ttlSeconds) => (await this.client.leaseClient.leaseGrant({ TTL: ttlSeconds })).ID);
   }
 
-  create(key: string, obj: KubeObject): Promise<KubeObject> {
+  /** The lease a key with a time to live is written on: every write renews it, as upstream's do. */
+  private leaseFor({ ttlSeconds }: TTL): Promise<string | undefined> {
+    return ttlSeconds ? this.leases.getLease(ttlSeconds) : Promise.resolve(undefined);
+  }
+
+  /** A put inside a transaction (a PutBuilder is a thenable: it must not be awaited or returned from async code). */
+  private put(key: string, value: string, lease: string | undefined) {
+    const put = this.client.put(key).value(value);
+    return lease ? put.lease(lease) : put;
+  }
+
+  create(key: string, obj: KubeObject, ttl: TTL = {}): Promise<KubeObject> {
     return translated(key, async () => {
+      const lease = await this.leaseFor(ttl);
       const result = await this.client
         .if(key, 'Create', '==', 0)
-        .then(this.client.put(key).value(encode(obj)))
+        .then(this.put(key, encode(obj), lease))
         .commit();
       if (!result.succeeded) throw new StorageError('KeyExists', key);
       return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(result.header.revision) } };
@@ -116,14 +131,18 @@ export class EtcdStorage implements Storage, AllocationStorage {
     return { kv: res.kvs[0], current };
   }
 
-  guaranteedUpdate(key: string, tryUpdate: UpdateFunc, preconditions: Preconditions = {}): Promise<KubeObject> {
+  guaranteedUpdate(key: string, tryUpdate: UpdateFunc, preconditions: Preconditions = {}, ttl: TTL = {}): Promise<KubeObject> {
     return translated(key, async () => {
       for (;;) {
         const { kv, current } = await this.readForWrite(key, preconditions);
         const next = await tryUpdate(structuredClone(current));
         const encoded = encode(next);
         if (encoded === encode(current)) return current; // nothing changed: no write, same resourceVersion
-        const result = await this.client.if(key, 'Mod', '==', kv.mod_revision).then(this.client.put(key).value(encoded)).commit();
+        const lease = await this.leaseFor(ttl);
+        const result = await this.client
+          .if(key, 'Mod', '==', kv.mod_revision)
+          .then(this.put(key, encoded, lease))
+          .commit();
         if (result.succeeded) return { ...next, metadata: { ...next.metadata, resourceVersion: String(result.header.revision) } };
         // Lost a race: read again (a resourceVersion precondition fails then, as it should).
       }

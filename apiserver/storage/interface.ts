@@ -47,9 +47,14 @@ export interface Preconditions {
   uid?: string;
 }
 
+/** How long a written key lives: etcd deletes it (a DELETED event) that many seconds after its last write. */
+export interface TTL {
+  ttlSeconds?: number;
+}
+
 export interface Storage {
   /** Stores a new object; KeyExists if the key is taken. */
-  create(key: string, obj: KubeObject): Promise<KubeObject>;
+  create(key: string, obj: KubeObject, ttl?: TTL): Promise<KubeObject>;
   get(key: string): Promise<KubeObject | undefined>;
   /** Reads the objects under `prefix` in key order, from `start`, at most `limit` of them; Compacted for a compacted revision. */
   list(prefix: string, options?: ListOptions): Promise<ListPage>;
@@ -57,7 +62,7 @@ export interface Storage {
    * Reads the object, applies `tryUpdate` and writes the result if nobody wrote in between; retries on a
    * lost race. KeyNotFound when there is no object, Conflict when the preconditions do not hold.
    */
-  guaranteedUpdate(key: string, tryUpdate: UpdateFunc, preconditions?: Preconditions): Promise<KubeObject>;
+  guaranteedUpdate(key: string, tryUpdate: UpdateFunc, preconditions?: Preconditions, ttl?: TTL): Promise<KubeObject>;
   /** Deletes the object if the preconditions hold (else Conflict); returns its last state. */
   delete(key: string, preconditions?: Preconditions): Promise<KubeObject>;
   /**

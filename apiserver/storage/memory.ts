@@ -1,6 +1,7 @@
 // An in-memory Storage (and AllocationStorage): the fake side of the storage interface, for unit tests of the registry. It keeps
 // etcd's model (one revision counter for the whole store, every write a compare-and-swap, reads at older
 // revisions until they are compacted) and the same StorageErrors, so the registry cannot tell it from etcd.
+// Time to live is not modelled: keys written with one stay until deleted.
 import type { KubeObject } from '../../shared/api/meta';
 import { StorageError } from './errors';
 import type { AllocationStorage, ListOptions, ListPage, Preconditions, Storage, StorageEvent, UpdateFunc } from './interface';
