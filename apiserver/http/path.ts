@@ -3,6 +3,7 @@
 //   /apis/apps/v1/deployments                   → every namespace's deployments
 //   /api/v1/namespaces/default                  → the namespace object "default"
 import { findResource, ResourceInfo } from '../../shared/api/resources';
+import { badRequest } from '../../shared/errors';
 import { HorizontalPodAutoscalersV1 } from './autoscalingv1';
 
 export interface RequestTarget {
@@ -14,11 +15,20 @@ export interface RequestTarget {
   watchPath: boolean;
 }
 
+/** A percent-decoded path segment; a malformed escape is a 400, as Go's HTTP server refuses the request. */
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest(`invalid URL escape in path segment ${JSON.stringify(segment)}`);
+  }
+}
+
 export function parseResourcePath(path: string): RequestTarget | undefined {
   const parts = path
     .split('/')
     .filter((p) => p !== '')
-    .map(decodeURIComponent);
+    .map(decodeSegment);
   let group: string;
   let rest: string[];
   if (parts[0] === 'api' && parts[1] === 'v1') {

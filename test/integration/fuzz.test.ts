@@ -2,13 +2,19 @@
 // ~400 seeded random writes (mutated manifests, random JSON and bytes, wrong content types, random
 // patches against live objects, garbage query strings) each get a 2xx, or a 4xx whose body is a
 // Status carrying the same code; never a 5xx or a dropped connection. The server keeps serving after.
-// FUZZ_SEED=<n> replays a run.
+// A second run sends adversarial inputs aimed at each parser (paths, quantities, YAML keys and
+// aliases, ExternalNames, URL segments): each is answered the same way within a bound, and /readyz
+// answers between batches. FUZZ_SEED=<n> replays a run.
 import { ControlPlane, startControlPlane } from '../processes';
 import { api, ApiResponse } from './api';
 
 const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 32));
 const REQUESTS = 400;
 const PARALLEL = 16;
+const HOSTILE_REQUESTS = 150;
+const HOSTILE_PARALLEL = 4;
+/** Each adversarial request's answer, wall clock on a loaded machine: a super-linear parser takes minutes. */
+const HOSTILE_BOUND_MS = 15_000;
 /** Marks a string that jsonText expands into deep nesting. */
 const DEEP = '\u0001deep';
 
@@ -236,6 +242,92 @@ class Fuzzer {
     return `?${chosen.map(([k, v]) => `${k}=${percentEncode(v)}`).join('&')}`;
   }
 
+  /** A `subPath` or a key-to-path `path`: climbing out, absolute, long, odd bytes. */
+  hostilePath(): string {
+    return this.pick([
+      () => '../..',
+      () => '../'.repeat(this.pick([1, 50, 20_000])) + 'etc/passwd',
+      () => '/etc/shadow',
+      () => 'a/../../b',
+      () => 'a/./b/..',
+      () => '..',
+      () => '.',
+      () => '',
+      () => 'x'.repeat(this.pick([256, 4096, 300_000])),
+      () => 'a/'.repeat(this.pick([100, 100_000])),
+      () => 'a\u0000b',
+      () => '%2e%2e/x',
+      () => '..\\..\\windows',
+      () => this.string(),
+    ])();
+  }
+
+  /** A resource quantity: malformed, huge, at the int32 exponent edge, or valid but odd. */
+  hostileQuantity(): string | number {
+    return this.pick<() => string | number>([
+      () => '9'.repeat(this.pick([200_000, 1_000_000])) + 'x',
+      () => '1'.repeat(this.pick([30, 200_000])),
+      () => '1'.repeat(100_000) + '.' + '1'.repeat(100_000) + 'Ki',
+      () => '1e2147483647',
+      () => '1e2147483648',
+      () => '1' + 'mKi'.repeat(this.pick([3, 100_000])),
+      () => this.pick(['.', '-', '+', 'Mi', 'Ei', 'e-20', '1.1.1', '--1', '0x10', '１', ' 7 ', '1e', '-3.01e-', '9Ei']),
+      () => this.pick([0.5, -1, 1e308, 2 ** 63]),
+      () => this.string(),
+    ])();
+  }
+
+  /** YAML text: billion laughs, aliases of big anchors, duplicate keys by the thousand, deep flows, tags, documents. */
+  hostileYaml(): string {
+    const lines = (n: number, line: (i: number) => string) => Array.from({ length: n }, (_, i) => line(i)).join('\n');
+    const laughs = (depth: number) =>
+      [
+        'a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]',
+        ...Array.from({ length: depth }, (_, i) => `a${i + 1}: &a${i + 1} [${Array(9).fill(`*a${i}`).join(', ')}]`),
+      ].join('\n');
+    return this.pick([
+      () => laughs(this.pick([3, 6, 9, 30])),
+      () =>
+        `big: &b [${Array(this.pick([10, 5_000]))
+          .fill('x')
+          .join(', ')}]\n${lines(this.pick([10, 500]), (i) => `k${i}: *b`)}`,
+      () => lines(this.pick([2, 20_000, 300_000]), () => 'apiVersion: v1'),
+      () => lines(this.pick([1000, 300_000]), (i) => `k${i.toString(36)}: ${i}`),
+      () => `a: &a [*a]`,
+      () => `a: *missing`,
+      () => `a: ${'['.repeat(this.pick([99, 101, 100_000]))}`,
+      () => `a: ${'{b: '.repeat(this.pick([99, 101, 50_000]))}1${'}'.repeat(99)}`,
+      () => lines(this.pick([100, 5_000]), (i) => `${' '.repeat(i)}a:`),
+      () => '---\n'.repeat(this.pick([2, 500_000])),
+      () => `a: !!binary aGk=\nb: !!js/function "f"\nc: !<tag:x> y`,
+      () => `<<: {a: 1}\n? [complex, key]\n: v`,
+      () => `a: "${'\\u0041'.repeat(this.pick([10, 400_000]))}`,
+      () => `metadata:\n  name: ${this.name()}\n  labels: &l {app: web}\n  annotations: *l\ndata: *l`,
+    ])();
+  }
+
+  /** An ExternalName: over-long labels and names, odd bytes, an IP, an empty name. */
+  hostileExternalName(): string {
+    return this.pick([
+      () => 'a'.repeat(this.pick([63, 64, 70_000])) + '.example.com',
+      () =>
+        Array(this.pick([127, 200, 100_000]))
+          .fill('a')
+          .join('.'),
+      () => 'x'.repeat(this.pick([253, 254, 255, 256])),
+      () => this.pick(['-bad.example.com', 'bad-.example.com', 'UPPER.example.com', 'a..b', '.', '..', '', '1.2.3.4', 'a_b.example.com']),
+      () => 'ü.example.com',
+      () => 'a\u0000b.example.com',
+      () => 'a.'.repeat(this.pick([10, 1_000_000])) + '-',
+      () => this.string(),
+    ])();
+  }
+
+  /** A URL path segment: malformed or odd escapes, long (not `%2e%2e`: the client's URL would resolve it as `..`). */
+  hostileSegment(): string {
+    return this.pick(['%zz', '%E0%A4%A', '%', '%00', '%2F', 'a%2Fb', '..%2F..', 'x'.repeat(this.pick([300, 12_000])), '%C0%AE', '~', '*']);
+  }
+
   bytes(): Buffer {
     return Buffer.from(Array.from({ length: this.int(200) }, () => this.int(256)));
   }
@@ -309,6 +401,56 @@ function randomRequest(f: Fuzzer, live: { target: Target; name: string }[]): Fuz
   }
 }
 
+/** One adversarial request aimed at a parser. */
+function hostileRequest(f: Fuzzer): FuzzRequest {
+  const name = f.name();
+  switch (f.int(5)) {
+    case 0: {
+      const volumes = [{ name: 'cfg', configMap: { name: 'c', items: [{ key: 'k', path: f.hostilePath() }] } }];
+      const container = { name: 'c', image: 'busybox', volumeMounts: [{ name: 'cfg', mountPath: '/m', subPath: f.hostilePath() }] };
+      const body = { apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec: { containers: [container], volumes } };
+      return { method: 'POST', path: `${NS}/pods`, body: JSON.stringify(body), contentType: 'application/json' };
+    }
+    case 1: {
+      const resources = { [f.pick(['limits', 'requests'])]: { [f.pick(['cpu', 'memory', 'ephemeral-storage'])]: f.hostileQuantity() } };
+      const body = {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name },
+        spec: { containers: [{ name: 'c', image: 'busybox', resources }] },
+      };
+      return {
+        method: 'POST',
+        path: f.pick([`${NS}/pods`, `${NS}/pods?dryRun=All`]),
+        body: JSON.stringify(body),
+        contentType: 'application/json',
+      };
+    }
+    case 2:
+      return {
+        method: f.pick(['POST', 'POST', 'PATCH']),
+        path: f.pick([`${NS}/configmaps`, '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', `${NS}/configmaps/live-configmaps`]),
+        body: f.hostileYaml(),
+        contentType: f.pick(['application/yaml', 'application/apply-patch+yaml']),
+      };
+    case 3: {
+      const spec = { type: 'ExternalName', externalName: f.hostileExternalName() };
+      const body = { apiVersion: 'v1', kind: 'Service', metadata: { name }, spec };
+      return { method: 'POST', path: `${NS}/services`, body: JSON.stringify(body), contentType: 'application/json' };
+    }
+    default: {
+      const segment = f.hostileSegment();
+      const path = f.pick([
+        `/api/v1/namespaces/${segment}/pods`,
+        `${NS}/configmaps/${segment}`,
+        `/apis/${segment}/v1/x`,
+        `${NS}/pods/${segment}/log`,
+      ]);
+      return { method: f.pick(['GET', 'DELETE', 'PUT']), path, body: '{}', contentType: 'application/json' };
+    }
+  }
+}
+
 /**
  * JSON text, with deep-nesting placeholders expanded (JSON.stringify cannot nest that deep) and sometimes
  * a number no double holds (JSON.parse turns it into Infinity).
@@ -363,6 +505,30 @@ it(`answers ${REQUESTS} random writes (seed ${SEED}) with a 2xx or a 4xx Status,
         if (problem) failures.push(`${what}: ${problem}`);
       }),
     );
+  }
+  expect(failures).toEqual([]);
+});
+
+it(`answers ${HOSTILE_REQUESTS} adversarial inputs (seed ${SEED}) with a 2xx or a 4xx Status within ${HOSTILE_BOUND_MS / 1000} s, ready in between`, async () => {
+  const f = new Fuzzer(SEED ^ 0x5eed);
+  const requests = Array.from({ length: HOSTILE_REQUESTS }, () => hostileRequest(f));
+  const failures: string[] = [];
+  for (let i = 0; i < requests.length; i += HOSTILE_PARALLEL) {
+    await Promise.all(
+      requests.slice(i, i + HOSTILE_PARALLEL).map(async (r, j) => {
+        const what = `#${i + j} ${r.method} ${r.path.slice(0, 120)} (${r.contentType}, ${r.body.length} bytes)`;
+        const start = Date.now();
+        const problem = await api(cp.config, r.method, r.path, r.body, r.contentType).then(
+          violation,
+          (err: Error) => `connection failed: ${err.message}`,
+        );
+        const ms = Date.now() - start;
+        if (problem) failures.push(`${what}: ${problem}`);
+        else if (ms > HOSTILE_BOUND_MS) failures.push(`${what}: answered after ${ms} ms`);
+      }),
+    );
+    const ready = await api(cp.config, 'GET', '/readyz');
+    if (ready.code !== 200) failures.push(`after #${i}: /readyz answered ${ready.code}`);
   }
   expect(failures).toEqual([]);
 });

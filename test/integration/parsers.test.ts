@@ -203,3 +203,17 @@ describe('patches', () => {
     expect(Object.keys(res.body.data)).toHaveLength(20_001);
   });
 });
+
+describe('URL paths', () => {
+  it('answers a malformed escape in a path segment with 400, as Go HTTP server refuses the request', async () => {
+    for (const segment of ['%zz', '%E0%A4%A', '%']) {
+      const res = await hostile('GET', `${NS}/configmaps/${segment}`);
+      expect(res.code).toBe(400);
+      expect(res.body.message).toBe(`invalid URL escape in path segment ${JSON.stringify(segment)}`);
+    }
+  });
+
+  it('answers a 12,000-character name with 404', async () => {
+    expect((await hostile('GET', `${NS}/configmaps/${'x'.repeat(12_000)}`)).code).toBe(404);
+  });
+});
