@@ -6,6 +6,7 @@ import type { ValidationPlugin } from './admission/admission';
 import type { Authorizer } from './auth/authorizer';
 import { resourceWithSubresource } from './auth/requestinfo';
 import { Authentication, authenticate, authorize, PUBLIC_PATHS, requestInfoOf } from './http/auth';
+import { impersonate } from './http/impersonation';
 import { reviewsRouter } from './http/reviews';
 import { watchLimit } from './http/limits';
 import { MAX_BODY_BYTES } from './http/body';
@@ -101,6 +102,7 @@ export function createApp({
 
   app.use(authenticate(authentication));
   app.use(express.raw({ type: () => true, limit: MAX_BODY_BYTES }));
+  app.use(impersonate(authorizer));
   app.use(authorize(authorizer));
   app.use(watchLimit());
   app.get('/metrics', async (_req, res) => {

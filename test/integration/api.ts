@@ -48,8 +48,9 @@ export async function api<T = any>(
   body?: unknown,
   contentType = 'application/json',
   accept = 'application/json',
+  headers: Record<string, string> = {},
 ): Promise<ApiResponse<T>> {
-  const res = await send(config, method, path, body, { 'Content-Type': contentType, Accept: accept });
+  const res = await send(config, method, path, body, { 'Content-Type': contentType, Accept: accept, ...headers });
   const chunks: Buffer[] = [];
   for await (const c of res) chunks.push(c as Buffer);
   const text = Buffer.concat(chunks).toString();

@@ -338,3 +338,50 @@ describe('component identities', () => {
     expect((await api(viewer, 'POST', '/apis/authentication.k8s.io/v1/tokenreviews', { spec: { token: 'x' } })).code).toBe(403);
   });
 });
+
+describe('impersonation', () => {
+  const whoami = (config: ClientConfig, headers: Record<string, string>) =>
+    api(
+      config,
+      'POST',
+      '/apis/authentication.k8s.io/v1/selfsubjectreviews',
+      { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
+      undefined,
+      undefined,
+      headers,
+    );
+  const as = (config: ClientConfig, path: string, headers: Record<string, string>) =>
+    api(config, 'GET', path, undefined, undefined, undefined, headers);
+
+  it('lets a user allowed to impersonate act as another user, with the groups asked for', async () => {
+    const res = await whoami(cp.config, { 'Impersonate-User': 'jane', 'Impersonate-Group': 'devs' });
+    expect(res.code).toBe(201);
+    expect(res.body.status.userInfo).toEqual({ username: 'jane', groups: ['devs', 'system:authenticated'] });
+    // ... and the request is authorized as jane, who may do nothing here.
+    const list = await as(cp.config, `${NS}/pods`, { 'Impersonate-User': 'jane' });
+    expect(list.code).toBe(403);
+    expect(list.body.message).toBe('pods is forbidden: User "jane" cannot list resource "pods" in API group "" in the namespace "default"');
+  });
+
+  it('gives an impersonated service account its service account groups', async () => {
+    const res = await whoami(cp.config, { 'Impersonate-User': 'system:serviceaccount:team:builder' });
+    expect(res.body.status.userInfo.groups).toEqual(['system:serviceaccounts', 'system:serviceaccounts:team', 'system:authenticated']);
+  });
+
+  it('refuses a user without the impersonate verb, as Kubernetes words it', async () => {
+    const res = await as(viewer, `${NS}/pods`, { 'Impersonate-User': 'admin' });
+    expect(res.code).toBe(403);
+    expect(res.body.message).toBe(
+      'users "admin" is forbidden: User "viewer" cannot impersonate resource "users" in API group "" at the cluster scope',
+    );
+    const group = await as(viewer, `${NS}/pods`, {
+      'Impersonate-User': 'viewer',
+      'Impersonate-Group': 'system:masters',
+    });
+    expect(group.code).toBe(403);
+  });
+
+  it('refuses groups without a user', async () => {
+    expect((await as(cp.config, `${NS}/pods`, { 'Impersonate-Group': 'system:masters' })).code).toBe(400);
+  });
+});
