@@ -54,6 +54,11 @@ describe('quantities', () => {
     expect(res.code).toBe(400);
   });
 
+  it('accepts a huge but valid quantity, as Kubernetes does', async () => {
+    const res = await hostile('POST', `${NS}/pods`, pod('q4', { limits: { cpu: '1'.repeat(1_000_000) } }));
+    expect(res.code).toBe(201);
+  });
+
   it('gives a request over its limit Kubernetes field error', async () => {
     const res = await hostile('POST', `${NS}/pods`, pod('q3', { requests: { cpu: '2' }, limits: { cpu: '1' } }));
     expect(res.code).toBe(422);
