@@ -6,7 +6,10 @@
 //   <data>/pki/apiserver-etcd-client.crt, .key     the one client etcd admits
 //   <data>/pki/tokens.csv                          --token-auth-file: one token per identity
 //   <data>/kubeconfig, <data>/kubeconfig-viewer    for people: cluster-admin and read-only
-//   <data>/components/<name>.kubeconfig            one identity per component and per kubelet
+//   <data>/components/<name>/                      what component <name> holds, and nothing else:
+//       kubeconfig, ca.crt                         each component and each kubelet: its own identity
+//       apiserver: its certificates and keys above and tokens.csv; etcd: etcd-server.crt and .key
+// The CA's key stays in pki/: docker compose mounts only components/<name>/ into each container.
 // Running it again keeps what exists and adds what is missing (a new node, a new address).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -34,7 +37,9 @@ export interface ClusterCredentials {
   tokenFile: string;
   adminKubeconfig: string;
   viewerKubeconfig: string;
-  /** Component name (`scheduler`, `kubelet-node-1`) → its kubeconfig. */
+  /** Component name (`scheduler`, `kubelet-node-1`, `apiserver`) → the directory of what it holds. */
+  componentDir(name: string): string;
+  /** Component name → its kubeconfig, in that directory. */
   componentKubeconfig(name: string): string;
   /** `apiserver` → pki/apiserver.crt and .key. */
   certificate(name: string): { cert: string; key: string };
@@ -49,7 +54,8 @@ export function credentialPaths(dataDir: string): ClusterCredentials {
     tokenFile: path.join(pkiDir, 'tokens.csv'),
     adminKubeconfig: path.join(dataDir, 'kubeconfig'),
     viewerKubeconfig: path.join(dataDir, 'kubeconfig-viewer'),
-    componentKubeconfig: (name) => path.join(dataDir, 'components', `${name}.kubeconfig`),
+    componentDir: (name) => path.join(dataDir, 'components', name),
+    componentKubeconfig: (name) => path.join(dataDir, 'components', name, 'kubeconfig'),
     certificate: (name) => ({ cert: path.join(pkiDir, `${name}.crt`), key: path.join(pkiDir, `${name}.key`) }),
   };
 }
@@ -87,11 +93,42 @@ function coversNames(cert: string, dnsNames: string[], ips: string[]): boolean {
   return dnsNames.every((d) => have.has(`DNS:${d}`)) && ips.every((ip) => have.has(`IP Address:${ip}`));
 }
 
+/** The files of pki/ that the servers hold besides ca.crt (the others hold a kubeconfig). */
+const SERVER_FILES: Record<string, string[]> = {
+  apiserver: [
+    'apiserver.crt',
+    'apiserver.key',
+    'apiserver-kubelet-client.crt',
+    'apiserver-kubelet-client.key',
+    'apiserver-etcd-client.crt',
+    'apiserver-etcd-client.key',
+    'tokens.csv',
+  ],
+  etcd: ['etcd-server.crt', 'etcd-server.key'],
+};
+
+/** Kubeconfigs (identity name, file) for identities of the token file, trusting the cluster CA. */
+function writeIdentityKubeconfigs(o: CredentialOptions, paths: ClusterCredentials, files: [string, string][]): void {
+  const users = identities(o.nodes);
+  const tokens = tokensByUser(paths.tokenFile);
+  const caData = fs.readFileSync(paths.caFile);
+  for (const [name, file] of files)
+    writeKubeconfig(file, { server: o.server, caData, token: tokens.get(users.get(name)!.username)!, user: name });
+}
+
+/** <data>/kubeconfig (cluster-admin) and <data>/kubeconfig-viewer (read-only), for people. */
+export function writeUserKubeconfigs(o: CredentialOptions): void {
+  const paths = credentialPaths(o.dataDir);
+  writeIdentityKubeconfigs(o, paths, [
+    ['admin', paths.adminKubeconfig],
+    ['viewer', paths.viewerKubeconfig],
+  ]);
+}
+
 export function ensureClusterCredentials(o: CredentialOptions): ClusterCredentials {
   const paths = credentialPaths(o.dataDir);
   const pkiDir = paths.pkiDir;
   fs.mkdirSync(pkiDir, { recursive: true, mode: 0o700 });
-  fs.mkdirSync(path.dirname(paths.componentKubeconfig('x')), { recursive: true, mode: 0o700 });
 
   const ca = readPair(pkiDir, 'ca') ?? writePair(pkiDir, 'ca', newCertificateAuthority('mini-kubernetes-ca'));
 
@@ -133,28 +170,15 @@ export function ensureClusterCredentials(o: CredentialOptions): ClusterCredentia
   fs.writeFileSync(paths.tokenFile, `${lines.join('\n')}\n`, { mode: 0o600 });
 
   const components = [...identities(o.nodes).keys()].filter((name) => name !== 'admin' && name !== 'viewer');
+  for (const name of [...components, ...Object.keys(SERVER_FILES)]) {
+    fs.mkdirSync(paths.componentDir(name), { recursive: true, mode: 0o700 });
+    for (const file of ['ca.crt', ...(SERVER_FILES[name] ?? [])])
+      fs.copyFileSync(path.join(pkiDir, file), path.join(paths.componentDir(name), file));
+  }
   writeIdentityKubeconfigs(
     o,
     paths,
     components.map((name) => [name, paths.componentKubeconfig(name)]),
   );
   return paths;
-}
-
-/** Kubeconfigs (identity name, file) for identities of the token file, trusting the cluster CA. */
-function writeIdentityKubeconfigs(o: CredentialOptions, paths: ClusterCredentials, files: [string, string][]): void {
-  const users = identities(o.nodes);
-  const tokens = tokensByUser(paths.tokenFile);
-  const caData = fs.readFileSync(paths.caFile);
-  for (const [name, file] of files)
-    writeKubeconfig(file, { server: o.server, caData, token: tokens.get(users.get(name)!.username)!, user: name });
-}
-
-/** <data>/kubeconfig (cluster-admin) and <data>/kubeconfig-viewer (read-only), for people. */
-export function writeUserKubeconfigs(o: CredentialOptions): void {
-  const paths = credentialPaths(o.dataDir);
-  writeIdentityKubeconfigs(o, paths, [
-    ['admin', paths.adminKubeconfig],
-    ['viewer', paths.viewerKubeconfig],
-  ]);
 }

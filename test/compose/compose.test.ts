@@ -1,9 +1,12 @@
 // The laptop path, as the README tells it, with no registry: deploy/airgap/prepare.sh, then
-// `docker-compose up -d`, the admin kubeconfig in .data/, the seed examples answering on
-// localhost:30008, a crashed kubelet restarted by its restart policy adopting its pods, and `docker-compose down -v`
-// leaving no pod container, network, interface or route behind.
+// `docker-compose up -d`, the admin kubeconfig in .data/, every service running under a restart policy
+// and holding only its own credentials, the seed examples answering on localhost:30008, a crashed kubelet
+// restarted by its restart policy adopting its pods, and `docker-compose down -v` leaving no pod
+// container, network, interface or route behind.
 import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
+import { loadTokenFile } from '../../apiserver/auth/tokenfile';
 import { ROOT, waitFor } from '../processes';
 
 const KUBECONFIG = path.join(ROOT, '.data', 'kubeconfig');
@@ -13,8 +16,6 @@ const run = (cmd: string, args: string[], timeout = 600_000) =>
 const compose = (...args: string[]) => run('docker-compose', args);
 const kubectl = (...args: string[]) => run('kubectl', ['--kubeconfig', KUBECONFIG, ...args], 60_000);
 const podContainers = () => run('docker', ['ps', '-aq', '--filter', 'label=io.kubernetes.pod.namespace']).split('\n').filter(Boolean);
-
-let upSeconds = 0;
 
 beforeAll(() => {
   run('bash', ['deploy/airgap/prepare.sh']);
@@ -31,16 +32,120 @@ beforeAll(() => {
     if (Date.now() > deadline) throw new Error('nodes not Ready within 120 s of docker-compose up');
     spawnSync('sleep', ['0.2']);
   }
-  upSeconds = (Date.now() - start) / 1000;
-  process.stdout.write(`docker-compose up -d to 2 Ready nodes: ${upSeconds.toFixed(1)} s\n`);
+  process.stdout.write(`docker-compose up -d to 2 Ready nodes: ${((Date.now() - start) / 1000).toFixed(1)} s\n`);
 }, 900_000);
 
 afterAll(() => {
   spawnSync('docker-compose', ['down', '-v'], { cwd: ROOT, timeout: 300_000 });
 }, 300_000);
 
+/** The container of each service, with its restart policy and state. */
+function services(): { service: string; id: string; restart: string; state: string; exitCode: number }[] {
+  return compose('ps', '-q', '-a')
+    .split('\n')
+    .filter(Boolean)
+    .map((id) => {
+      const [service, restart, state, exitCode] = run('docker', [
+        'inspect',
+        '-f',
+        '{{index .Config.Labels "com.docker.compose.service"}} {{.HostConfig.RestartPolicy.Name}} {{.State.Status}} {{.State.ExitCode}}',
+        id,
+      ])
+        .trim()
+        .split(' ');
+      return { service, id, restart, state, exitCode: Number(exitCode) };
+    });
+}
+
+it('runs every service under the restart policy, after the pki service made the credentials', () => {
+  const all = services();
+  expect(all.map((s) => s.service).sort()).toEqual(
+    ['apiserver', 'controller-manager', 'etcd', 'kube-proxy', 'kubelet-1', 'kubelet-2', 'pki', 'scheduler'].sort(),
+  );
+  for (const s of all) {
+    if (s.service === 'pki') expect(s).toMatchObject({ restart: 'no', state: 'exited', exitCode: 0 });
+    else expect(s).toMatchObject({ restart: 'unless-stopped', state: 'running' });
+  }
+});
+
+/**
+ * The secrets a container can read: a scan of its whole filesystem (mounts included) for the CA's key
+ * and for each token of the token file, by the user it belongs to. etcd's image holds only etcd (no
+ * shell, no node), so its mounts are scanned from a container of the cluster image that borrows them.
+ */
+function secretsReadableIn(service: string, id: string): string[] {
+  const needles: Record<string, string> = {
+    'the CA key': fs.readFileSync(path.join(ROOT, '.data', 'pki', 'ca.key'), 'utf8').split('\n')[1],
+  };
+  for (const [token, user] of loadTokenFile(path.join(ROOT, '.data', 'pki', 'tokens.csv')))
+    needles[`the token of ${user.username}`] = token;
+  const scan = `
+    const fs = require('fs'), path = require('path');
+    const needles = JSON.parse(process.env.NEEDLES), found = new Set();
+    const walk = (dir) => {
+      let entries = [];
+      try { entries = fs.readdirSync(dir, { withFileTypes: true }); } catch {}
+      for (const e of entries) {
+        const p = path.join(dir, e.name);
+        if (['/proc', '/sys', '/dev'].includes(p)) continue;
+        if (e.isDirectory()) walk(p);
+        else if (e.isFile()) {
+          try {
+            if (fs.statSync(p).size > 1 << 20) continue;
+            const text = fs.readFileSync(p, 'latin1');
+            for (const [what, needle] of Object.entries(needles)) if (text.includes(needle)) found.add(what);
+          } catch {}
+        }
+      }
+    };
+    walk('/');
+    console.log(JSON.stringify([...found].sort()));`;
+  const env = ['-e', `NEEDLES=${JSON.stringify(needles)}`];
+  const out =
+    service === 'etcd'
+      ? run('docker', [
+          'run',
+          '--rm',
+          '--network',
+          'none',
+          '--volumes-from',
+          id,
+          ...env,
+          '--entrypoint',
+          'node',
+          'mini-k8s/cluster:dev',
+          '-e',
+          scan,
+        ])
+      : run('docker', ['exec', ...env, id, 'node', '-e', scan]);
+  return JSON.parse(out);
+}
+
+it('gives each container its own credentials only: no CA key anywhere, no token of another component', () => {
+  const own: Record<string, string[]> = {
+    // The apiserver authenticates every token: it holds the token file (and no CA key).
+    apiserver: Object.values(
+      Object.fromEntries(
+        [...loadTokenFile(path.join(ROOT, '.data', 'pki', 'tokens.csv'))].map(([, u]) => [u.username, `the token of ${u.username}`]),
+      ),
+    ),
+    etcd: [],
+    scheduler: ['the token of system:kube-scheduler'],
+    'controller-manager': ['the token of system:kube-controller-manager'],
+    'kube-proxy': ['the token of system:kube-proxy'],
+    'kubelet-1': ['the token of system:node:node-1'],
+    'kubelet-2': ['the token of system:node:node-2'],
+  };
+  const running = services().filter((s) => s.state === 'running');
+  expect(running).toHaveLength(Object.keys(own).length);
+  for (const s of running)
+    expect({ service: s.service, readable: secretsReadableIn(s.service, s.id) }).toEqual({
+      service: s.service,
+      readable: own[s.service].sort(),
+    });
+});
+
 it('serves the seed examples on localhost:30008 to the admin, and reads to the viewer', async () => {
-  expect(upSeconds).toBeGreaterThan(0);
   kubectl('apply', '-f', 'deploy/examples/deployment-definition.yml', '-f', 'deploy/examples/service-definition.yml');
   const answer = await waitFor(
     () => {

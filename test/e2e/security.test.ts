@@ -8,7 +8,7 @@ import path from 'node:path';
 import { DATA_DIR, KUBECONFIG, kubectl, kubectlOk, uniqueNamespace, waitFor } from './cluster';
 
 const VIEWER = path.join(DATA_DIR, 'kubeconfig-viewer');
-const KUBELET_NODE_1 = path.join(DATA_DIR, 'components', 'kubelet-node-1.kubeconfig');
+const KUBELET_NODE_1 = path.join(DATA_DIR, 'components', 'kubelet-node-1', 'kubeconfig');
 const CA = path.join(DATA_DIR, 'pki', 'ca.crt');
 const tokenOf = (kubeconfig: string) => /token: (\S+)/.exec(fs.readFileSync(kubeconfig, 'utf8'))![1];
 const server = () => /server: (\S+)/.exec(fs.readFileSync(KUBECONFIG, 'utf8'))![1];
