@@ -19,6 +19,28 @@ export function nextPodIP(cidr: string, used: Set<string>): string | undefined {
   return undefined;
 }
 
+/**
+ * Pod addresses handed out, by pod uid, until the pod's containers are removed (as host-local IPAM keeps a
+ * reservation until the CNI DEL): a sandbox being started is in no relist yet, and pods are synced
+ * concurrently, so the running sandboxes alone would give two new pods the same address.
+ */
+export class PodIPAM {
+  private readonly reserved = new Map<string, string>();
+
+  /** A new address for the pod's new sandbox: free in `cidr`, not `inUse` by running sandboxes, not reserved. */
+  allocate(uid: string, cidr: string, inUse: string[]): string {
+    this.reserved.delete(uid); // a new sandbox gets an address of its own
+    const ip = nextPodIP(cidr, new Set([...inUse, ...this.reserved.values()]));
+    if (!ip) throw new Error(`no free IP in ${cidr}`);
+    this.reserved.set(uid, ip);
+    return ip;
+  }
+
+  release(uid: string): void {
+    this.reserved.delete(uid);
+  }
+}
+
 /** The gateway of the pod network: its first address. */
 export const gatewayOf = (cidr: string): string => intToIp(parseCidr(cidr).base + 1);
 

@@ -37,3 +37,6 @@ export const emptyPodRuntime = (): PodRuntime => ({ sandboxes: [], containers: n
 
 /** The newest attempt of a container. */
 export const latest = (rt: PodRuntime, name: string): RuntimeContainer | undefined => rt.containers.get(name)?.[0];
+
+/** Every container of the pod: its sandboxes and every attempt of each container. */
+export const allContainers = (rt: PodRuntime): RuntimeContainer[] => [...rt.sandboxes, ...[...rt.containers.values()].flat()];

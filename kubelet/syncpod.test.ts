@@ -32,7 +32,7 @@ const rt = (...cs: RuntimeContainer[]) => groupByPod(cs).get('u1')!;
 const ctx = (now = 0, unhealthy: string[] = [], backoff = new Backoff()) => ({
   now: T0 + now,
   unhealthy: new Set(unhealthy),
-  backoffUntil: (n: string, f: number) => backoff.next(`u1/${n}`, f),
+  backOffUntil: (n: string, f: number) => backoff.backOffSince(`u1/${n}`, f, T0 + now),
 });
 
 describe('computePodActions', () => {
@@ -46,11 +46,15 @@ describe('computePodActions', () => {
     const backoff = new Backoff();
     const crashed = (attempt: number, finished: number) =>
       rt(sandbox(), ctr('app', 'exited', { attempt, exitCode: 1, finishedAt: iso(finished) }));
+    // The runtime manager counts each restart, from the time the previous attempt exited.
+    const restarted = (finished: number) => backoff.next('u1/app', T0 + finished);
     expect(computePodActions(pod(), crashed(0, 0), ctx(1, [], backoff)).start).toHaveLength(1);
+    restarted(0);
     const second = computePodActions(pod(), crashed(1, 1000), ctx(2000, [], backoff));
     expect(second.start).toHaveLength(0);
     expect(second.backoff).toEqual([{ name: 'app', until: T0 + 11_000 }]);
     expect(computePodActions(pod(), crashed(1, 1000), ctx(11_000, [], backoff)).start).toHaveLength(1);
+    restarted(1000);
     expect(computePodActions(pod(), crashed(2, 12_000), ctx(13_000, [], backoff)).backoff).toEqual([{ name: 'app', until: T0 + 32_000 }]);
   });
 
@@ -69,10 +73,6 @@ describe('computePodActions', () => {
   it('recreates a dead sandbox, but leaves a finished pod alone', () => {
     expect(computePodActions(pod(), rt(sandbox('exited'), ctr('app', 'exited', { exitCode: 137 })), ctx()).createSandbox).toBe(true);
     expect(computePodActions(pod('Never'), rt(sandbox('exited'), ctr('app', 'exited', { exitCode: 0 })), ctx()).createSandbox).toBe(false);
-  });
-
-  it('kills the whole pod once it is being deleted', () => {
-    expect(computePodActions(pod('Always', { deletionTimestamp: iso(0) }), rt(sandbox(), ctr('app', 'running')), ctx()).killPod).toBe(true);
   });
 });
 

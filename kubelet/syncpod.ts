@@ -1,6 +1,6 @@
 // computePodActions: what the kubelet must do to bring one pod's containers to its spec, as a pure
-// function of the spec, the runtime state, probe results and the back-off (kubelet's
-// kuberuntime computePodActions).
+// function of the spec, the runtime state, probe results and the back-off (kuberuntime's
+// computePodActions). A pod being deleted never gets here: the kubelet terminates it.
 import type { Container, Pod } from '../shared/api/core';
 import { latest, PodRuntime } from './podruntime';
 import type { RuntimeContainer } from './runtime/interface';
@@ -8,8 +8,6 @@ import type { RuntimeContainer } from './runtime/interface';
 export interface PodActions {
   /** (Re)create the sandbox: every container is killed first. */
   createSandbox: boolean;
-  /** Stop and remove everything: the pod is being deleted. */
-  killPod: boolean;
   /** Containers to start, in spec order. */
   start: Container[];
   /** Running containers to kill (liveness failure), with the reason for the event. */
@@ -22,8 +20,8 @@ export interface SyncContext {
   now: number;
   /** Running containers whose liveness (or startup) probe failed. */
   unhealthy: Set<string>;
-  /** Counts an exit and returns when the container may start again. */
-  backoffUntil: (name: string, finishedAt: number) => number;
+  /** When the crash-loop back-off of a container that exited at `finishedAt` ends, if it has not yet. */
+  backOffUntil: (name: string, finishedAt: number) => number | undefined;
 }
 
 /** Whether a container that exited with `exitCode` is started again under the pod's restartPolicy. */
@@ -34,11 +32,7 @@ export function shouldRestart(restartPolicy: string | undefined, exitCode: numbe
 }
 
 export function computePodActions(pod: Pod, rt: PodRuntime, ctx: SyncContext): PodActions {
-  const actions: PodActions = { createSandbox: false, killPod: false, start: [], kill: [], backoff: [] };
-  if (pod.metadata.deletionTimestamp) {
-    actions.killPod = true;
-    return actions;
-  }
+  const actions: PodActions = { createSandbox: false, start: [], kill: [], backoff: [] };
   const sandboxRunning = rt.sandbox?.state === 'running';
   const everStarted = rt.containers.size > 0;
   if (!sandboxRunning) {
@@ -65,9 +59,8 @@ export function computePodActions(pod: Pod, rt: PodRuntime, ctx: SyncContext): P
       continue;
     }
     if (!shouldRestart(pod.spec.restartPolicy, last.exitCode)) continue;
-    const finishedAt = Date.parse(last.finishedAt ?? last.createdAt);
-    const until = ctx.backoffUntil(container.name, finishedAt);
-    if (until > ctx.now) actions.backoff.push({ name: container.name, until });
+    const until = ctx.backOffUntil(container.name, Date.parse(last.finishedAt ?? last.createdAt));
+    if (until !== undefined) actions.backoff.push({ name: container.name, until });
     else actions.start.push(container);
   }
   return actions;

@@ -1,0 +1,125 @@
+// The runtime manager's SyncPod against the fake runtime: what it creates, starts, kills and reports
+// waiting, sync after sync, with a fake clock.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import type { ConfigMap, Container, Pod, Secret } from '../shared/api/core';
+import { FakeClock } from '../shared/clock';
+import { notFound } from '../shared/errors';
+import { Backoff } from './backoff';
+import { ObjectManager } from './configmapsecret';
+import { ImageManager } from './imagemanager';
+import { KubeRuntimeManager } from './kuberuntime';
+import { PodIPAM } from './network';
+import { GenericPLEG } from './pleg';
+import { ReasonCache } from './reasoncache';
+import { FakeRuntime } from './runtime/fake';
+import { VolumeManager } from './volumemanager';
+
+const log = pino({ level: 'silent' });
+let rootDir: string;
+beforeEach(() => (rootDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kuberuntime-'))));
+afterEach(() => fs.rmSync(rootDir, { recursive: true, force: true }));
+
+const objects = <T extends ConfigMap | Secret>(items: Record<string, T>) =>
+  new ObjectManager<T>({ get: async (_ns, name) => items[name] ?? Promise.reject(notFound('configmaps', name)) });
+
+function setUp(configMaps: Record<string, ConfigMap> = {}) {
+  const clock = new FakeClock(Date.parse('2026-01-01T00:00:00Z'));
+  const runtime = new FakeRuntime(clock);
+  runtime.images.add('pause').add('busybox');
+  const events: string[] = [];
+  const event = (_pod: Pod, _type: string, reason: string, message: string) => void events.push(`${reason}: ${message}`);
+  const managers = { configMaps: objects(configMaps), secrets: objects<Secret>({}) };
+  const reasons = new ReasonCache();
+  const pleg = new GenericPLEG(runtime, 'node-1');
+  const manager = new KubeRuntimeManager({
+    runtime,
+    config: {
+      nodeName: 'node-1',
+      nodeIP: '10.0.0.1',
+      rootDir,
+      podNetwork: 'kube-pods',
+      infraImage: 'pause',
+      clusterDomain: 'cluster.local',
+    },
+    podCIDR: () => '10.244.1.0/24',
+    pleg,
+    ipam: new PodIPAM(),
+    images: new ImageManager(runtime, clock, event),
+    volumes: new VolumeManager(rootDir, managers),
+    managers,
+    backoff: new Backoff(),
+    reasons,
+    unhealthy: () => new Set(),
+    event,
+    clock,
+  });
+  const sync = async (pod: Pod) => manager.syncPod(pod, await pleg.podRuntime(pod.metadata.uid!), log);
+  return { clock, runtime, events, reasons, sync };
+}
+
+const pod = (containers: Container[], extra: Partial<Pod['spec']> = {}): Pod => ({
+  metadata: { name: 'web', namespace: 'default', uid: 'u1' },
+  spec: { restartPolicy: 'Always', containers, ...extra },
+});
+const app: Container = { name: 'app', image: 'busybox' };
+
+describe('KubeRuntimeManager.syncPod', () => {
+  it('creates the sandbox of a new pod, then starts its containers in it', async () => {
+    const { runtime, events, sync } = setUp();
+    const { rt } = await sync(pod([app, { name: 'side', image: 'busybox' }]));
+    expect(runtime.calls).toEqual(['runSandbox', 'run app', 'run side']);
+    expect(rt.sandbox?.ip).toBe('10.244.1.2');
+    expect(events).toContain('Started: Started container app');
+  });
+
+  it('restarts a crashed container at once, then reports CrashLoopBackOff and syncs again when the back-off ends', async () => {
+    const { clock, runtime, reasons, sync } = setUp();
+    const p = pod([app]);
+    await sync(p);
+    clock.step(1000);
+    runtime.exit(runtime.latest('app')!.id, 1);
+    await sync(p);
+    expect(runtime.latest('app')).toMatchObject({ attempt: 1, state: 'running' });
+    clock.step(1000);
+    runtime.exit(runtime.latest('app')!.id, 1);
+    const { requeueAfterMs } = await sync(p);
+    expect(runtime.latest('app')).toMatchObject({ attempt: 1, state: 'exited' });
+    expect(reasons.forPod('u1').get('app')).toMatchObject({ reason: 'CrashLoopBackOff', message: expect.stringMatching(/^back-off 10s/) });
+    expect(requeueAfterMs).toBe(10_000);
+    clock.step(10_000);
+    await sync(p);
+    expect(runtime.latest('app')).toMatchObject({ attempt: 2, state: 'running' });
+  });
+
+  it('shows ErrImagePull, then ImagePullBackOff, and pulls again only when the back-off ends', async () => {
+    const { clock, runtime, reasons, sync } = setUp();
+    runtime.unpullable.add('missing:1');
+    const p = pod([{ name: 'app', image: 'missing:1' }]);
+    expect((await sync(p)).requeueAfterMs).toBe(2_000);
+    expect(reasons.forPod('u1').get('app')).toMatchObject({
+      reason: 'ErrImagePull',
+      message: 'Failed to pull image "missing:1": manifest unknown',
+    });
+    clock.step(2_000);
+    expect((await sync(p)).requeueAfterMs).toBe(8_000);
+    expect(reasons.forPod('u1').get('app')).toEqual({ reason: 'ImagePullBackOff', message: 'Back-off pulling image "missing:1"' });
+    expect(runtime.calls.filter((c) => c.startsWith('pull'))).toHaveLength(1);
+    clock.step(8_000);
+    await sync(p);
+    expect(runtime.calls.filter((c) => c.startsWith('pull'))).toHaveLength(2);
+  });
+
+  it('waits in ContainerCreating with a FailedMount event while a configMap volume is missing', async () => {
+    const { runtime, events, reasons, sync } = setUp();
+    const p = pod([{ ...app, volumeMounts: [{ name: 'cfg', mountPath: '/etc/app' }] }], {
+      volumes: [{ name: 'cfg', configMap: { name: 'app' } }],
+    });
+    expect((await sync(p)).requeueAfterMs).toBe(5_000);
+    expect(runtime.calls).toEqual(['runSandbox']);
+    expect(reasons.forPod('u1').get('app')).toEqual({ reason: 'ContainerCreating' });
+    expect(events).toContain('FailedMount: MountVolume.SetUp failed: configmap "app" not found');
+  });
+});

@@ -1,0 +1,111 @@
+// An in-memory container runtime for unit tests of the kubelet's managers: containers are records whose
+// state the test moves (exit, crash), images are a set, every call is recorded.
+import type { Clock } from '../../shared/clock';
+import { ContainerRuntime, ContainerSpec, LABELS, RuntimeContainer, SandboxSpec } from './interface';
+
+export type FakeRuntimeCalls = Pick<
+  ContainerRuntime,
+  | 'listContainers'
+  | 'imagePresent'
+  | 'pullImage'
+  | 'runSandbox'
+  | 'runContainer'
+  | 'stopContainer'
+  | 'removeContainer'
+  | 'pauseContainer'
+  | 'unpauseContainer'
+>;
+
+export class FakeRuntime implements FakeRuntimeCalls {
+  readonly containers = new Map<string, RuntimeContainer & { node: string }>();
+  readonly images = new Set<string>();
+  /** Images whose pull fails. */
+  readonly unpullable = new Set<string>();
+  /** Every call, as `verb name` (the pod-spec container name). */
+  readonly calls: string[] = [];
+  /** The specs containers were run with, by container id. */
+  readonly specs = new Map<string, ContainerSpec>();
+  private nextId = 0;
+
+  constructor(private readonly clock: Clock) {}
+
+  private iso(): string {
+    return new Date(this.clock.now()).toISOString();
+  }
+
+  private add(labels: Record<string, string>, image: string, ip?: string): RuntimeContainer {
+    const c = {
+      id: `c${++this.nextId}`,
+      name: labels[LABELS.containerName],
+      podUid: labels[LABELS.podUid],
+      podName: labels[LABELS.podName],
+      podNamespace: labels[LABELS.podNamespace],
+      attempt: Number(labels[LABELS.restartCount]),
+      state: 'running' as const,
+      createdAt: this.iso(),
+      startedAt: this.iso(),
+      image,
+      imageID: `sha256:${image}`,
+      ip,
+      node: labels[LABELS.nodeName],
+    };
+    this.containers.set(c.id, c);
+    return c;
+  }
+
+  /** The newest attempt of a pod's container. */
+  latest(name: string): RuntimeContainer | undefined {
+    return [...this.containers.values()].filter((c) => c.name === name).sort((a, b) => b.attempt - a.attempt)[0];
+  }
+
+  /** The container's process exits with `exitCode`. */
+  exit(id: string, exitCode: number): void {
+    const c = this.containers.get(id)!;
+    Object.assign(c, { state: 'exited', exitCode, finishedAt: this.iso() });
+  }
+
+  async listContainers(nodeName: string): Promise<RuntimeContainer[]> {
+    return [...this.containers.values()].filter((c) => c.node === nodeName).map((c) => ({ ...c }));
+  }
+
+  async imagePresent(image: string): Promise<boolean> {
+    return this.images.has(image);
+  }
+
+  async pullImage(image: string): Promise<void> {
+    this.calls.push(`pull ${image}`);
+    if (this.unpullable.has(image)) throw new Error('manifest unknown');
+    this.images.add(image);
+  }
+
+  async runSandbox(spec: SandboxSpec): Promise<string> {
+    this.calls.push('runSandbox');
+    return this.add(spec.labels, spec.image, spec.ip).id;
+  }
+
+  async runContainer(_sandboxId: string, spec: ContainerSpec): Promise<string> {
+    this.calls.push(`run ${spec.labels[LABELS.containerName]}`);
+    const c = this.add(spec.labels, spec.image);
+    this.specs.set(c.id, spec);
+    return c.id;
+  }
+
+  async stopContainer(id: string): Promise<void> {
+    const c = this.containers.get(id);
+    if (!c) return;
+    this.calls.push(`stop ${c.name}`);
+    if (c.state === 'running') this.exit(id, 137);
+  }
+
+  async removeContainer(id: string): Promise<void> {
+    const c = this.containers.get(id);
+    if (c) this.calls.push(`remove ${c.name}`);
+    this.containers.delete(id);
+  }
+
+  async pauseContainer(): Promise<boolean> {
+    return true;
+  }
+
+  async unpauseContainer(): Promise<void> {}
+}
