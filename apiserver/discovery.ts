@@ -84,6 +84,8 @@ function subresourceInfo(r: ResourceInfo, sub: string): { group: string; version
       return { group: '', version: 'v1', kind: 'PodExecOptions', verbs: ['create', 'get'] };
     case 'finalize':
       return { group: '', version: 'v1', kind: 'Namespace', verbs: ['update'] };
+    case 'approval':
+      return { group: r.group, version: r.version, kind: r.kind, verbs: ['get', 'patch', 'update'] };
     default:
       return { group: r.group, version: r.version, kind: r.kind, verbs: ['get'] };
   }

@@ -1,12 +1,15 @@
 // kube-controller-manager: the control loops of the cluster in one process, sharing informers. With
 // --leader-elect only the holder of the kube-system/kube-controller-manager Lease runs them. Every
 // replica serves /metrics (the work queues' metrics) on --secure-port.
+import fs from 'node:fs';
 import os from 'node:os';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { KUBERNETES_VERSION } from '../shared/version';
 import type { Deployment, ReplicaSet } from '../shared/api/apps';
+import type { SubjectAccessReview } from '../shared/api/authentication';
+import type { CertificateSigningRequest } from '../shared/api/certificates';
 import type { ConfigMap, Pod, Secret } from '../shared/api/core';
-import { ConfigMaps, Deployments, Pods, ReplicaSets, Secrets } from '../shared/api/resources';
+import { CertificateSigningRequests, ConfigMaps, Deployments, Pods, ReplicaSets, Secrets } from '../shared/api/resources';
 import { Client } from '../shared/client';
 import { realClock } from '../shared/clock';
 import { DelegatedAuth } from '../shared/delegatedauth';
@@ -19,6 +22,8 @@ import { newLogger } from '../shared/log';
 import { secureServingFlags, secureServingOptions, serveMetrics } from '../shared/metricsserver';
 import { setWorkqueueMetricsProvider } from '../shared/workqueue';
 import { BootstrapSigner } from './bootstrapsigner/bootstrapsigner';
+import { CSRApprovingController } from './certificates/approver';
+import { CSRSigningController } from './certificates/signer';
 import { Controller, runController } from './controller';
 import { DeploymentController } from './deployment/deployment';
 import { EndpointsController } from './endpoints/endpoints';
@@ -38,7 +43,7 @@ const flags = parseFlags({
   'leader-elect-resource-name': { default: 'kube-controller-manager', help: 'the Lease name in kube-system' },
   controllers: {
     default: '*',
-    help: 'controllers to run: * (those on by default), name, -name (replicaset,deployment,endpoints,garbagecollector,namespace,service-lb,horizontalpodautoscaling,nodelifecycle,nodeipam; off by default: bootstrapsigner,tokencleaner)',
+    help: 'controllers to run: * (those on by default), name, -name (replicaset,deployment,endpoints,garbagecollector,namespace,service-lb,horizontalpodautoscaling,nodelifecycle,nodeipam,csrapproving,csrsigning; off by default: bootstrapsigner,tokencleaner)',
   },
   'cluster-cidr': { default: '10.244.0.0/16', help: 'the CIDR node pod CIDRs are allocated from' },
   'allocate-node-cidrs': { default: 'true', help: 'give each node a /24 of --cluster-cidr' },
@@ -49,6 +54,9 @@ const flags = parseFlags({
   'concurrent-syncs': { default: '5', help: 'workers per controller' },
   'horizontal-pod-autoscaler-sync-period': { default: '15s', help: 'how often autoscalers are evaluated' },
   'horizontal-pod-autoscaler-downscale-stabilization': { default: '5m', help: 'how long a scale-down recommendation must hold' },
+  'cluster-signing-cert-file': { help: 'the CA certificate (PEM) that signs approved client CertificateSigningRequests' },
+  'cluster-signing-key-file': { help: 'its private key; without both, csrsigning does not run' },
+  'cluster-signing-duration': { default: '8760h', help: 'how long the certificates it signs are valid' },
   ...secureServingFlags(10257),
 });
 
@@ -135,6 +143,40 @@ async function runControllers(signal: AbortSignal): Promise<void> {
     controllers.push(
       new NodeIpamController(informers, nodeCIDRWriter(client), flags['cluster-cidr']!, clock, log.child({ controller: 'nodeipam' })),
     );
+  if (enabled('csrapproving')) {
+    const csrs = client.resource<CertificateSigningRequest>(CertificateSigningRequests);
+    const approver = {
+      updateApproval: async (csr: CertificateSigningRequest) =>
+        void (await csrs.subresource('PUT', undefined, csr.metadata.name!, 'approval', csr)),
+      authorized: async (csr: CertificateSigningRequest, subresource: string) => {
+        const review = await client.request<SubjectAccessReview>('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
+          body: {
+            apiVersion: 'authorization.k8s.io/v1',
+            kind: 'SubjectAccessReview',
+            spec: {
+              user: csr.spec.username,
+              uid: csr.spec.uid,
+              groups: csr.spec.groups,
+              extra: csr.spec.extra,
+              resourceAttributes: { group: 'certificates.k8s.io', resource: 'certificatesigningrequests', verb: 'create', subresource },
+            },
+          },
+        });
+        return review.status?.allowed === true;
+      },
+    };
+    controllers.push(new CSRApprovingController(informers, approver, clock, log.child({ controller: 'csrapproving' })));
+  }
+  if (enabled('csrsigning') && flags['cluster-signing-cert-file'] && flags['cluster-signing-key-file']) {
+    const ca = {
+      cert: fs.readFileSync(flags['cluster-signing-cert-file'], 'utf8'),
+      key: fs.readFileSync(flags['cluster-signing-key-file'], 'utf8'),
+    };
+    const csrs = client.resource<CertificateSigningRequest>(CertificateSigningRequests);
+    const signer = { updateStatus: async (csr: CertificateSigningRequest) => void (await csrs.updateStatus(csr)) };
+    const duration = parseDuration(flags['cluster-signing-duration']!);
+    controllers.push(new CSRSigningController(informers, signer, ca, duration, clock, log.child({ controller: 'csrsigning' })));
+  }
   if (enabled('bootstrapsigner'))
     controllers.push(
       new BootstrapSigner(informers, { update: async (cm) => void (await client.resource<ConfigMap>(ConfigMaps).update(cm)) }, clock),

@@ -160,6 +160,22 @@ export const CLUSTER_ROLES: ClusterRole[] = [
     { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers', 'horizontalpodautoscalers/status'], verbs: ['patch', 'update'] },
     { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['create', 'patch', 'update'] },
     { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create', 'patch', 'update'] },
+    // csrapproving and csrsigning.
+    {
+      apiGroups: ['certificates.k8s.io'],
+      resources: ['certificatesigningrequests/approval', 'certificatesigningrequests/status'],
+      verbs: ['update'],
+    },
+  ]),
+  // TLS bootstrapping: who may ask for a node client certificate, and whose requests are approved.
+  clusterRole('system:node-bootstrapper', [
+    { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests'], verbs: ['create', 'get', 'list', 'watch'] },
+  ]),
+  clusterRole('system:certificates.k8s.io:certificatesigningrequests:nodeclient', [
+    { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests/nodeclient'], verbs: ['create'] },
+  ]),
+  clusterRole('system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', [
+    { apiGroups: ['certificates.k8s.io'], resources: ['certificatesigningrequests/selfnodeclient'], verbs: ['create'] },
   ]),
   clusterRole('system:node-proxier', [
     EVENTS,

@@ -5,6 +5,7 @@ import type { Request, Response } from 'express';
 import type { Binding, Pod } from '../../shared/api/core';
 import type { Deployment, ReplicaSet, Scale } from '../../shared/api/apps';
 import type { HorizontalPodAutoscaler } from '../../shared/api/autoscaling';
+import type { CertificateSigningRequest } from '../../shared/api/certificates';
 import type { KubeObject } from '../../shared/api/meta';
 import { apiVersionOf, ResourceInfo } from '../../shared/api/resources';
 import { badRequest, methodNotSupported, notFound, statusSuccess } from '../../shared/errors';
@@ -16,6 +17,7 @@ import { toTable, wantsTable } from '../printers';
 import type { IncludeObject } from '../printers';
 import type { NamespaceLister } from '../registry/namespaces';
 import { bindPod } from '../registry/pods';
+import { approve } from '../registry/certificates';
 import { selectionPredicate } from '../registry/selection';
 import type { Store, WriteOptions } from '../registry/store';
 import { userOf } from './auth';
@@ -38,7 +40,7 @@ export class ResourceHandler {
   /** How a user's write reaches the registry: dry-run or not, and through admission as that user. */
   private writeOptions(res: Response, dryRun: boolean): WriteOptions {
     const user = userOf(res);
-    return { dryRun, admission: async (change) => this.admission.validate({ ...change, user, dryRun }) };
+    return { dryRun, user, admission: async (change) => this.admission.validate({ ...change, user, dryRun }) };
   }
 
   store(r: ResourceInfo): Store {
@@ -266,6 +268,20 @@ export class ResourceHandler {
           },
           'finalize',
           opts,
+        );
+        return this.send(req, res, store.resource, obj, query);
+      }
+      case 'approval GET':
+        return this.send(req, res, store.resource, await store.get(namespace, name), query);
+      case 'approval PUT': {
+        const body = this.body(req) as CertificateSigningRequest;
+        const obj = await store.guaranteedUpdate(
+          namespace,
+          name,
+          (current) => approve(current as CertificateSigningRequest, body),
+          'approval',
+          opts,
+          body?.metadata?.resourceVersion,
         );
         return this.send(req, res, store.resource, obj, query);
       }

@@ -3,6 +3,7 @@
 import type { KubeObject, ListMeta } from '../../shared/api/meta';
 import type { ResourceInfo } from '../../shared/api/resources';
 import { age } from './age';
+import { certificateSigningRequestPrinter } from './certificates';
 import { configMapPrinter, eventPrinter, leasePrinter, namespacePrinter, roleBindingPrinter, rolePrinter, secretPrinter } from './misc';
 import { nodePrinter } from './nodes';
 import { podPrinter } from './pods';
@@ -32,6 +33,7 @@ const PRINTERS: Record<string, Printer<never>> = {
   ClusterRole: rolePrinter,
   RoleBinding: roleBindingPrinter,
   ClusterRoleBinding: roleBindingPrinter,
+  CertificateSigningRequest: certificateSigningRequestPrinter,
 };
 
 /** True when the Accept header asks for a meta.k8s.io Table. */

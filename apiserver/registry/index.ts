@@ -1,7 +1,8 @@
 // One Store per served resource, each with its Strategy.
 import type { KubeObject } from '../../shared/api/meta';
-import { Events, Namespaces, Pods, RESOURCES, ResourceInfo, Services } from '../../shared/api/resources';
+import { CertificateSigningRequests, Events, Namespaces, Pods, RESOURCES, ResourceInfo, Services } from '../../shared/api/resources';
 import type { AllocationStorage, Storage } from '../storage/interface';
+import { certificateSigningRequestStrategy } from './certificates';
 import { NamespaceLister, namespaceStrategy } from './namespaces';
 import { podStrategy } from './pods';
 import { serviceStrategy, ServiceRanges } from './services';
@@ -40,6 +41,7 @@ export function buildStores(
     [Namespaces, namespaceStrategy],
     // Events expire, as upstream's event registry has etcd delete them (a lease per TTL window).
     [Events, { resource: Events, ...(config.eventTTLSeconds > 0 ? { ttlSeconds: config.eventTTLSeconds } : {}) }],
+    [CertificateSigningRequests, certificateSigningRequestStrategy],
   ]);
   for (const r of RESOURCES) stores.set(`${r.group}/${r.plural}`, new Store(storage, special.get(r) ?? defaultStrategy(r)));
   return stores;

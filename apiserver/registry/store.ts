@@ -2,6 +2,7 @@
 // update, delete and watch over the storage interface, with the metadata rules every kind shares.
 // Resource-specific behaviour comes in through a Strategy.
 import { randomUUID } from 'node:crypto';
+import type { UserInfo } from '../../shared/api/authentication';
 import type { DeleteOptions, KubeObject, StatusCause } from '../../shared/api/meta';
 import { rfc3339 } from '../../shared/api/meta';
 import { apiVersionOf, groupResource, ResourceInfo } from '../../shared/api/resources';
@@ -28,6 +29,8 @@ export interface WriteOptions {
    * before it is stored, and may refuse it. The apiserver's own writes have none.
    */
   admission?: (change: ObjectChange) => Promise<void>;
+  /** Who asks (a CertificateSigningRequest records its requester). */
+  user?: UserInfo;
 }
 
 export type { ListOptions } from './list';

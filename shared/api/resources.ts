@@ -171,6 +171,16 @@ export const ClusterRoleBindings = resource({
   singular: 'clusterrolebinding',
   namespaced: false,
 });
+export const CertificateSigningRequests = resource({
+  group: 'certificates.k8s.io',
+  version: 'v1',
+  kind: 'CertificateSigningRequest',
+  plural: 'certificatesigningrequests',
+  singular: 'certificatesigningrequest',
+  namespaced: false,
+  shortNames: ['csr'],
+  subresources: ['status', 'approval'],
+});
 
 /** Every stored resource, in the order discovery lists them. */
 export const RESOURCES: ResourceInfo[] = [
@@ -191,6 +201,7 @@ export const RESOURCES: ResourceInfo[] = [
   ClusterRoles,
   RoleBindings,
   ClusterRoleBindings,
+  CertificateSigningRequests,
 ];
 
 /** `v1` for the core group, `apps/v1` otherwise. */

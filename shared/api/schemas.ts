@@ -217,6 +217,24 @@ const SCHEMAS: Record<string, z.ZodType> = {
     spec: z.looseObject({ podCIDR: str.optional(), podCIDRs: z.array(str).nullish(), providerID: str.optional() }).optional(),
   }),
   Lease: withMeta({ spec: z.looseObject({ holderIdentity: str.nullish(), leaseDurationSeconds: int.nullish() }).optional() }),
+  CertificateSigningRequest: withMeta({
+    spec: z.looseObject({
+      request: str,
+      signerName: str.optional(),
+      expirationSeconds: int.nullish(),
+      usages: strings,
+      username: str.optional(),
+      uid: str.optional(),
+      groups: strings,
+      extra: z.record(str, z.array(str)).nullish(),
+    }),
+    status: z
+      .looseObject({
+        conditions: z.array(z.looseObject({ type: str, status: str, reason: str.optional(), message: str.optional() })).nullish(),
+        certificate: str.optional(),
+      })
+      .nullish(),
+  }),
 };
 
 export function schemaFor(resource: ResourceInfo): z.ZodType {

@@ -5,6 +5,8 @@ import type { EndpointSlice } from './discovery';
 import type { Deployment, ReplicaSet } from './apps';
 import type { HorizontalPodAutoscaler } from './autoscaling';
 import type { PolicyRule, Role, RoleBinding } from './rbac';
+import type { CertificateSigningRequest } from './certificates';
+import { certificateSigningRequestErrors } from './certificatesvalidation';
 import type { KubeObject, LabelSelector, StatusCause } from './meta';
 import { apiVersionOf, ResourceInfo } from './resources';
 import { dns1035LabelMessages, dns1123LabelMessages, dns1123SubdomainMessages, labelValueMessages, qualifiedNameMessages } from './names';
@@ -751,6 +753,9 @@ export function validateObject(resource: ResourceInfo, obj: KubeObject, old?: Ku
     case 'RoleBinding':
     case 'ClusterRoleBinding':
       append(errors, roleBindingErrors(resource.kind, obj as RoleBinding, old as RoleBinding | undefined));
+      break;
+    case 'CertificateSigningRequest':
+      errors.push(...certificateSigningRequestErrors(obj as CertificateSigningRequest, old as CertificateSigningRequest | undefined));
       break;
   }
   return errors;
