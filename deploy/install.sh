@@ -3,16 +3,27 @@
 # credentials are kept, the units rewritten and restarted.
 #
 #   control plane (etcd, apiserver, scheduler, controller-manager, kube-proxy):
-#     sudo deploy/install.sh --role control-plane --advertise-address 192.168.56.10 --nodes worker-1,worker-2
-#   it prints one join command per worker (also in /var/lib/mini-kubernetes/join/<node>.sh):
-#     sudo deploy/install.sh --role worker --server https://192.168.56.10:6443 --token <T> \
-#          --ca-cert-hash sha256:<H> --node-name worker-1 --advertise-address 192.168.56.11
+#     sudo deploy/install.sh --role control-plane --advertise-address 192.168.56.10
+#   it prints the join command, with a bootstrap token valid 24 h (--token-ttl), also kept for root only in
+#   /var/lib/mini-kubernetes/join/join.sh; on each worker:
+#     sudo deploy/install.sh --role worker --server https://192.168.56.10:6443 --token <id.secret> \
+#          --discovery-token-ca-cert-hash sha256:<H> --advertise-address 192.168.56.11
+#   bootstrap tokens, on the control plane (as kubeadm token):
+#     sudo deploy/install.sh token create [--ttl 2h] [--print-join-command] | token list | token delete <id>
 #
 # Options after --role go to the installer (node dist/deploy/install/main.js <role> --help lists them).
-# --join-dir DIR (control plane) also copies the join commands to DIR (the Vagrantfile's shared folder).
+# --join-dir DIR (control plane) also copies the join command to DIR (the Vagrantfile's shared folder),
+# readable by root only. Nothing that holds a token is written to a log.
 # etcd listens on 127.0.0.1 only; the apiserver on 6443 of the advertise address, kubelets on 10250 and
 # NodePorts on the node address, cluster DNS on its ClusterIP for pods and the machine only.
 set -euo pipefail
+
+install_dir=/opt/mini-kubernetes
+data_dir=/var/lib/mini-kubernetes
+if [ "${1:-}" = token ]; then
+  [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 1; }
+  exec node "$install_dir/dist/deploy/install/main.js" token "${@:2}" --data-dir="$data_dir"
+fi
 
 role=""
 join_dir=""
@@ -28,8 +39,6 @@ case "$role" in control-plane|worker) ;; *) echo "usage: $0 --role control-plane
 [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 1; }
 
 src="$(cd "$(dirname "$0")/.." && pwd)"
-install_dir=/opt/mini-kubernetes
-data_dir=/var/lib/mini-kubernetes
 export DEBIAN_FRONTEND=noninteractive
 
 packages=(ca-certificates iproute2 iptables curl)
@@ -51,13 +60,14 @@ if [ ! -f "$src/dist/deploy/install/main.js" ]; then (cd "$src" && npm ci --no-a
 mkdir -p "$install_dir"
 cp -a "$src/package.json" "$src/dist" "$src/node_modules" "$install_dir/"
 
-node "$install_dir/dist/deploy/install/main.js" "$role" --install-dir="$install_dir" --data-dir="$data_dir" "${args[@]}" | tee /tmp/mini-kubernetes-install.log
-units=$(sed -n 's/^units: //p' /tmp/mini-kubernetes-install.log)
+out=$(node "$install_dir/dist/deploy/install/main.js" "$role" --install-dir="$install_dir" --data-dir="$data_dir" "${args[@]}")
+echo "$out"
+units=$(sed -n 's/^units: //p' <<<"$out")
 systemctl daemon-reload
 for u in $units; do systemctl enable "$u.service" >/dev/null 2>&1; systemctl restart "$u.service"; done
 
 if [ "$role" = control-plane ]; then
-  node "$install_dir/dist/deploy/install/main.js" publish-cluster-info --data-dir="$data_dir"
-  if [ -n "$join_dir" ]; then mkdir -p "$join_dir" && cp "$data_dir"/join/*.sh "$join_dir"/ 2>/dev/null || true; fi
+  node "$install_dir/dist/deploy/install/main.js" bootstrap-token --data-dir="$data_dir" "${args[@]}"
+  if [ -n "$join_dir" ]; then install -d -m 0700 "$join_dir" && install -m 0600 "$data_dir/join/join.sh" "$join_dir/join.sh"; fi
   echo "admin kubeconfig: $data_dir/kubeconfig (read-only: $data_dir/kubeconfig-viewer)"
 fi

@@ -1,21 +1,25 @@
-// Joining a worker to a cluster, kubeadm style: the control plane publishes `kube-public/cluster-info`
-// (its address and CA), readable by any signed-in user; a worker given the API address and its node
-// token reads it, checks the CA against `--ca-cert-hash` (sha256 of the CA's public key, as kubeadm
-// prints it) when given, and writes the kubeconfig its kubelet and kube-proxy use.
+// Joining a worker, as `kubeadm join` does with a bootstrap token:
+//   1. discovery: read kube-public/cluster-info with no credentials and without trusting any CA yet
+//      (there is none to trust), so nothing secret is sent to a server not yet known to be the cluster;
+//   2. the signature `jws-kubeconfig-<token id>` the controller-manager put there must verify with the
+//      token: the server knows the token, so it is the cluster the token came from;
+//   3. the CA in it must match the pin `--discovery-token-ca-cert-hash` (mandatory unless
+//      `--discovery-token-unsafe-skip-ca-verification`): the cluster is the one the administrator meant;
+//      cluster-info is read again over TLS verified with that CA, and must say the same;
+//   4. only then, over verified TLS, the token is used: TLS bootstrapping (tlsbootstrap.ts) exchanges it
+//      for the node's own client certificate, which its kubelet and kube-proxy use from then on.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
-import { parse, stringify } from 'yaml';
+import { parse } from 'yaml';
 import type { ConfigMap } from '../../shared/api/core';
-import type { Role, RoleBinding } from '../../shared/api/rbac';
-import { ConfigMaps, RoleBindings, Roles } from '../../shared/api/resources';
-import type { Client } from '../../shared/client';
-import { isAlreadyExists } from '../../shared/errors';
+import { parseToken } from '../../shared/bootstraptoken';
+import { detachedSignatureIsValid } from '../../shared/jws';
 import { writeKubeconfig } from '../../shared/kubeconfig';
+import { requestNodeCertificate } from './tlsbootstrap';
 
-const RBAC = 'rbac.authorization.k8s.io';
-const READER = 'mini-kubernetes:cluster-info-reader';
+const JWS_PREFIX = 'jws-kubeconfig-';
 
 /** kubeadm's CA pin: `sha256:` + the hex SHA-256 of the certificate's SubjectPublicKeyInfo. */
 export function caCertHash(caPem: string | Buffer): string {
@@ -23,66 +27,21 @@ export function caCertHash(caPem: string | Buffer): string {
   return `sha256:${crypto.createHash('sha256').update(spki).digest('hex')}`;
 }
 
-/** A kubeconfig with only the cluster (server and CA): what cluster-info holds. */
-export function clusterInfoKubeconfig(server: string, caPem: string): string {
-  return stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: '', cluster: { server, 'certificate-authority-data': Buffer.from(caPem).toString('base64') } }],
-    contexts: [],
-    users: [],
-  });
-}
-
-async function createOrReplace<T extends { metadata: { name?: string; namespace?: string } }>(
-  client: Client,
-  resource: typeof ConfigMaps,
-  obj: T,
-): Promise<void> {
-  const r = client.resource(resource);
-  try {
-    await r.create(obj as never);
-  } catch (err) {
-    if (!isAlreadyExists(err)) throw err;
-    const current = await r.get(obj.metadata.namespace, obj.metadata.name!);
-    await r.update({ ...current, ...obj, metadata: { ...current.metadata, ...obj.metadata } } as never);
-  }
-}
-
-/** Publishes cluster-info and lets every signed-in user read it (and nothing else in kube-public). */
-export async function publishClusterInfo(client: Client, server: string, caPem: string): Promise<void> {
-  const cm: ConfigMap = {
-    metadata: { name: 'cluster-info', namespace: 'kube-public' },
-    data: { kubeconfig: clusterInfoKubeconfig(server, caPem) },
-  };
-  const role: Role = {
-    metadata: { name: READER, namespace: 'kube-public' },
-    rules: [{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['cluster-info'], verbs: ['get'] }],
-  };
-  const binding: RoleBinding = {
-    metadata: { name: READER, namespace: 'kube-public' },
-    roleRef: { apiGroup: RBAC, kind: 'Role', name: READER },
-    subjects: [{ kind: 'Group', apiGroup: RBAC, name: 'system:authenticated' }],
-  };
-  await createOrReplace(client, ConfigMaps, cm);
-  await createOrReplace(client, Roles, role);
-  await createOrReplace(client, RoleBindings, binding);
-}
-
-/**
- * GETs cluster-info with the join token. Without `ca` the server's certificate cannot be checked yet
- * (the CA is what is being fetched): the caller pins the CA it gets, then asks again with it.
- */
-function fetchClusterInfo(server: string, token: string, ca?: Buffer): Promise<ConfigMap> {
+/** GETs cluster-info without credentials; with `ca`, only from a server holding a certificate of that CA. */
+function fetchClusterInfo(server: string, ca?: Buffer): Promise<ConfigMap> {
   const url = new URL('/api/v1/namespaces/kube-public/configmaps/cluster-info', server);
   return new Promise((resolve, reject) => {
-    const req = https.get(url, { headers: { Authorization: `Bearer ${token}` }, ca, rejectUnauthorized: !!ca, timeout: 10_000 }, (res) => {
+    const req = https.get(url, { ca, rejectUnauthorized: !!ca, timeout: 10_000, headers: { Accept: 'application/json' } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
         const body = Buffer.concat(chunks).toString();
         if (res.statusCode !== 200) return reject(new Error(`reading cluster-info from ${server}: HTTP ${res.statusCode} ${body.trim()}`));
-        resolve(JSON.parse(body) as ConfigMap);
+        try {
+          resolve(JSON.parse(body) as ConfigMap);
+        } catch {
+          reject(new Error(`reading cluster-info from ${server}: the answer is not JSON`));
+        }
       });
     });
     req.on('timeout', () => req.destroy(new Error(`no answer from ${server}`)));
@@ -90,24 +49,74 @@ function fetchClusterInfo(server: string, token: string, ca?: Buffer): Promise<C
   });
 }
 
-export interface JoinOptions {
+export interface DiscoveryOptions {
+  /** The API endpoint to discover the cluster at, https://IP:6443. */
   server: string;
   token: string;
-  caCertHash?: string;
+  /** Pins of the cluster CA (`sha256:<hex>`); at least one unless skipCAVerification. */
+  caCertHashes: string[];
+  skipCAVerification: boolean;
+}
+
+export interface DiscoveredCluster {
+  /** The apiserver address cluster-info names. */
+  server: string;
+  caPem: Buffer;
+  caHash: string;
+}
+
+/** Steps 1 to 3: a cluster whose identity is proven, before the token leaves this machine. */
+export async function discover(o: DiscoveryOptions): Promise<DiscoveredCluster> {
+  const token = parseToken(o.token);
+  if (!token) throw new Error(`the bootstrap token "${o.token}" was not of the form "[a-z0-9]{6}.[a-z0-9]{16}"`);
+  if (!o.caCertHashes.length && !o.skipCAVerification)
+    throw new Error(
+      'using token-based discovery without --discovery-token-ca-cert-hash can be unsafe: pass the hash the control plane printed, or --discovery-token-unsafe-skip-ca-verification to continue',
+    );
+  const insecure = await fetchClusterInfo(o.server);
+  const kubeconfig = insecure.data?.kubeconfig;
+  if (kubeconfig === undefined) throw new Error('there is no kubeconfig in the cluster-info ConfigMap');
+  const signature = insecure.data?.[`${JWS_PREFIX}${token.id}`];
+  if (!signature)
+    throw new Error(
+      `token id "${token.id}" is invalid for this cluster or it has expired. Use "install.sh --role token create" on the control-plane node to create a new valid token`,
+    );
+  if (!detachedSignatureIsValid(signature, kubeconfig, token.id, token.secret))
+    throw new Error("failed to verify JWS signature of received cluster info object, can't trust this API Server");
+
+  const doc = parse(kubeconfig) as { clusters?: { cluster?: { server?: string; 'certificate-authority-data'?: string } }[] };
+  const cluster = doc.clusters?.[0]?.cluster;
+  if (!cluster?.server || !cluster['certificate-authority-data']) throw new Error('the cluster-info kubeconfig names no server or CA');
+  const caPem = Buffer.from(cluster['certificate-authority-data'], 'base64');
+  const caHash = caCertHash(caPem);
+  if (!o.skipCAVerification && !o.caCertHashes.includes(caHash))
+    throw new Error(`cluster CA found in cluster-info ConfigMap is invalid: none of the public keys "${caHash}" are pinned`);
+
+  const secure = await fetchClusterInfo(o.server, caPem);
+  if (secure.data?.kubeconfig !== kubeconfig)
+    throw new Error('the second kubeconfig from the cluster-info ConfigMap (using validated TLS) was different from the first');
+  return { server: cluster.server, caPem, caHash };
+}
+
+export interface JoinOptions extends DiscoveryOptions {
+  nodeName: string;
   dataDir: string;
 }
 
-/** Writes <data>/pki/ca.crt and the node kubeconfig; returns the CA's hash (for the log). */
-export async function join(o: JoinOptions, kubeconfigFile: string): Promise<string> {
-  const configMap = await fetchClusterInfo(o.server, o.token);
-  const doc = parse(configMap.data?.kubeconfig ?? '') as { clusters?: { cluster: { 'certificate-authority-data': string } }[] };
-  const caPem = Buffer.from(doc.clusters?.[0]?.cluster['certificate-authority-data'] ?? '', 'base64');
-  const hash = caCertHash(caPem);
-  if (o.caCertHash && o.caCertHash !== hash)
-    throw new Error(`the cluster CA's hash is ${hash}, not the ${o.caCertHash} given: refusing to join`);
-  await fetchClusterInfo(o.server, o.token, caPem); // the server proves it holds a certificate of that CA
+/** Discovery, then TLS bootstrapping: writes <data>/pki/ca.crt and the node's kubeconfig; returns the CA's hash. */
+export async function join(o: JoinOptions, kubeconfigFile: string, log: (line: string) => void = () => undefined): Promise<string> {
+  const cluster = await discover(o);
+  log(`[discovery] cluster-info at ${o.server} is signed with the token and its CA is ${cluster.caHash}`);
+  const { cert, key, csrName } = await requestNodeCertificate({ server: cluster.server, ca: cluster.caPem, token: o.token }, o.nodeName);
+  log(`[kubelet-start] certificate signing request ${csrName} approved: client certificate for system:node:${o.nodeName}`);
   fs.mkdirSync(path.join(o.dataDir, 'pki'), { recursive: true, mode: 0o700 });
-  fs.writeFileSync(path.join(o.dataDir, 'pki', 'ca.crt'), caPem);
-  writeKubeconfig(kubeconfigFile, { server: o.server, caData: caPem, token: o.token, user: 'node' });
-  return hash;
+  fs.writeFileSync(path.join(o.dataDir, 'pki', 'ca.crt'), cluster.caPem);
+  writeKubeconfig(kubeconfigFile, {
+    server: cluster.server,
+    caData: cluster.caPem,
+    certData: cert,
+    keyData: key,
+    user: `system:node:${o.nodeName}`,
+  });
+  return cluster.caHash;
 }

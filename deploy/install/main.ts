@@ -1,21 +1,30 @@
-// The installer's engine (deploy/install.sh calls it with the machine's role):
-//   control-plane          credentials for the cluster and the listed nodes, units, join commands
-//   publish-cluster-info   once the apiserver answers: kube-public/cluster-info for joining workers
-//   worker                 join with a node token; kubelet and kube-proxy units
+// The installer's engine (deploy/install.sh calls it), kubeadm's commands for this cluster:
+//   control-plane          credentials and units of the control plane (kubeadm init's certs, kubeconfig,
+//                          control-plane phases)
+//   bootstrap-token        once the apiserver answers: cluster-info, the RBAC joining needs, a first
+//                          bootstrap token and the join command (kubeadm init phase bootstrap-token)
+//   token create|list|delete   bootstrap tokens (kubeadm token)
+//   worker                 join with a bootstrap token: discovery, TLS bootstrap, kubelet and kube-proxy units
 // Units are written to --units-dir; install.sh then enables and starts them. Running it again keeps the
 // credentials and rewrites the units.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { KNOWN_USAGES, TokenUsage } from '../../shared/bootstraptoken';
 import { Client } from '../../shared/client';
-import { parseFlags } from '../../shared/flags';
+import { parseDuration, parseFlags } from '../../shared/flags';
 import { loadKubeconfig } from '../../shared/kubeconfig';
 import { newLogger } from '../../shared/log';
-import { tokensByUser } from '../../apiserver/auth/tokenfile';
 import { credentialPaths, ensureClusterCredentials, writeUserKubeconfigs } from '../pki/credentials';
-import { caCertHash, join, publishClusterInfo } from './join';
+import { setUpBootstrapTokenAccess } from './clusterinfo';
+import { caCertHash, join } from './join';
+import { createToken, DEFAULT_TTL_MS, deleteToken, listTokens, TokenOptions } from './tokens';
 import { controlPlaneUnits, MachineLayout, unitFile, Unit, workerKubeconfig, workerUnits } from './units';
 
-const [role, ...argv] = process.argv.slice(2);
+const [role, ...rest] = process.argv.slice(2);
+// `token create|list|delete` take a verb and names before their flags.
+const firstFlag = rest.findIndex((a) => a.startsWith('--'));
+const positional = role === 'token' ? rest.slice(0, firstFlag < 0 ? rest.length : firstFlag) : [];
 const flags = parseFlags(
   {
     'data-dir': { default: '/var/lib/mini-kubernetes', help: 'credentials, etcd data, kubelet state' },
@@ -23,16 +32,25 @@ const flags = parseFlags(
     'units-dir': { default: '/etc/systemd/system', help: 'where the systemd units go' },
     'advertise-address': { default: '', help: "this machine's IP on the cluster network" },
     'cluster-cidr': { default: '10.244.0.0/16', help: 'the pod network; each node gets a /24 of it' },
-    nodes: { default: '', help: 'control-plane: the worker names to make node tokens for (comma-separated)' },
     'apiserver-cert-extra-sans': { default: '', help: 'control-plane: more names/IPs for the apiserver certificate' },
-    server: { default: '', help: 'worker: the apiserver, https://IP:6443' },
-    token: { default: '', help: 'worker: its node token (printed by the control-plane step)' },
-    'ca-cert-hash': { default: '', help: 'worker: sha256:<hex> pin of the cluster CA (printed by the control-plane step)' },
-    'node-name': { default: '', help: 'worker: the Node name (must match the token)' },
+    server: { default: '', help: 'worker: the apiserver to discover the cluster at, https://IP:6443' },
+    token: { default: '', help: 'worker: the bootstrap token to join with; bootstrap-token: the first token to make (else random)' },
+    'discovery-token-ca-cert-hash': {
+      default: '',
+      help: 'worker: sha256:<hex> pin(s) of the cluster CA, comma-separated (printed by the control plane)',
+    },
+    'discovery-token-unsafe-skip-ca-verification': { boolean: true, default: 'false', help: 'worker: join without a CA pin (unsafe)' },
+    'node-name': { default: os.hostname(), help: 'worker: the Node name' },
     'docker-endpoint': { default: 'unix:///var/run/docker.sock', help: 'worker: the Docker engine' },
     'image-dir': { default: '', help: 'worker: image tarballs to load at start' },
+    'token-ttl': { default: '24h', help: 'bootstrap-token: how long the first token lives (0: forever)' },
+    ttl: { default: '24h', help: 'token create: how long the token lives (0: forever)' },
+    description: { default: '', help: 'token create: what the token is for' },
+    groups: { default: 'system:bootstrappers:kubeadm:default-node-token', help: 'token create: extra groups it authenticates in' },
+    usages: { default: 'signing,authentication', help: 'token create: signing, authentication' },
+    'print-join-command': { boolean: true, default: 'false', help: 'token create: print the whole join command, not only the token' },
   },
-  argv,
+  rest.slice(positional.length),
 );
 
 const log = newLogger('install');
@@ -51,6 +69,7 @@ const layout = (): MachineLayout => {
     clusterCIDR: flags['cluster-cidr']!,
   };
 };
+const ttl = (flag: 'ttl' | 'token-ttl') => (flags[flag] === '0' ? 0 : parseDuration(flags[flag] ?? '') || DEFAULT_TTL_MS);
 
 function writeUnits(units: Unit[]): void {
   fs.mkdirSync(flags['units-dir']!, { recursive: true });
@@ -60,38 +79,26 @@ function writeUnits(units: Unit[]): void {
 
 async function controlPlane(): Promise<void> {
   const l = layout();
-  const server = `https://${l.ip}:6443`;
   const options = {
     dataDir: l.dataDir,
-    server,
+    server: `https://${l.ip}:6443`,
     extraSANs: [l.ip, ...list(flags['apiserver-cert-extra-sans'])],
     kubernetesServiceIP: '10.96.0.1',
-    nodes: list(flags.nodes),
+    nodes: [],
   };
-  const creds = ensureClusterCredentials(options);
+  ensureClusterCredentials(options);
   writeUserKubeconfigs(options);
   writeUnits(controlPlaneUnits(l));
-  const hash = caCertHash(fs.readFileSync(creds.caFile));
-  const tokens = tokensByUser(creds.tokenFile);
-  // One join command per node, also kept in <data>/join/<node>.sh (mode 0600: it holds the node's token).
-  fs.mkdirSync(path.join(l.dataDir, 'join'), { recursive: true, mode: 0o700 });
-  for (const node of options.nodes) {
-    const token = tokens.get(`system:node:${node}`)!;
-    const command = `deploy/install.sh --role worker --server ${server} --token ${token} --ca-cert-hash ${hash} --node-name ${node}`;
-    fs.writeFileSync(path.join(l.dataDir, 'join', `${node}.sh`), `${command} --advertise-address "$1"\n`, { mode: 0o600 });
-    process.stdout.write(`join ${node}: ${command} --advertise-address <its IP>\n`);
-  }
 }
 
-async function publish(): Promise<void> {
-  const creds = credentialPaths(flags['data-dir']!);
-  const config = loadKubeconfig(creds.adminKubeconfig);
+/** The cluster admin's client, once the apiserver answers (it may just have been started). */
+async function adminClient(): Promise<{ client: Client; server: string }> {
+  const config = loadKubeconfig(credentialPaths(flags['data-dir']!).adminKubeconfig);
   const client = new Client(config);
   for (let attempt = 0; ; attempt++) {
     try {
-      await publishClusterInfo(client, config.server, fs.readFileSync(creds.caFile, 'utf8'));
-      process.stdout.write('published kube-public/cluster-info\n');
-      return;
+      await client.request('GET', '/readyz');
+      return { client, server: config.server };
     } catch (err) {
       if (attempt >= 60) throw err;
       await new Promise((r) => setTimeout(r, 1000));
@@ -99,21 +106,90 @@ async function publish(): Promise<void> {
   }
 }
 
-async function worker(): Promise<void> {
-  const l = layout();
-  for (const required of ['server', 'token', 'node-name'] as const)
-    if (!flags[required]) throw new Error(`--${required} is required for a worker`);
-  const hash = await join(
-    { server: flags.server!, token: flags.token!, caCertHash: flags['ca-cert-hash'] || undefined, dataDir: l.dataDir },
-    workerKubeconfig(l.dataDir),
-  );
-  log.info({ server: flags.server, ca: hash, pinned: !!flags['ca-cert-hash'] }, 'joined');
-  writeUnits(workerUnits(l, { nodeName: flags['node-name']!, dockerEndpoint: flags['docker-endpoint']!, imageDir: flags['image-dir']! }));
+/** What a worker runs to join with `token`. */
+function joinCommand(server: string, token: string): string {
+  const hash = caCertHash(fs.readFileSync(credentialPaths(flags['data-dir']!).caFile));
+  return `deploy/install.sh --role worker --server ${server} --token ${token} --discovery-token-ca-cert-hash ${hash}`;
 }
 
-const roles: Record<string, () => Promise<void>> = { 'control-plane': controlPlane, 'publish-cluster-info': publish, worker };
+async function bootstrapToken(): Promise<void> {
+  const { client, server } = await adminClient();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await setUpBootstrapTokenAccess(client, server, fs.readFileSync(credentialPaths(flags['data-dir']!).caFile, 'utf8'));
+      break;
+    } catch (err) {
+      if (attempt >= 30) throw err; // the apiserver may still be reconciling the default roles
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+  const options: TokenOptions = {
+    ttlMs: ttl('token-ttl'),
+    usages: ['signing', 'authentication'],
+    groups: ['system:bootstrappers:kubeadm:default-node-token'],
+    description: "The default bootstrap token generated by 'install.sh --role control-plane'.",
+    token: flags.token || undefined,
+  };
+  const command = joinCommand(server, await createToken(client, options));
+  // The command holds a secret: only root may read it (a 0700 folder, a 0600 file), and it goes to no log.
+  const dir = path.join(flags['data-dir']!, 'join');
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dir, 0o700);
+  const file = path.join(dir, 'join.sh');
+  fs.writeFileSync(file, `${command} --advertise-address "$1"\n`, { mode: 0o600 });
+  fs.chmodSync(file, 0o600);
+  process.stdout.write(
+    `published kube-public/cluster-info\nJoin any number of worker nodes by running the following on each as root (valid ${flags['token-ttl']}):\n\n  ${command} --advertise-address <its IP>\n\n`,
+  );
+}
+
+async function token(): Promise<void> {
+  const [verb, ...names] = positional;
+  const { client, server } = await adminClient();
+  if (verb === 'create') {
+    const usages = list(flags.usages);
+    for (const u of usages)
+      if (!(KNOWN_USAGES as readonly string[]).includes(u)) throw new Error(`unknown usage ${u} (want ${KNOWN_USAGES.join(', ')})`);
+    const t = await createToken(client, {
+      ttlMs: ttl('ttl'),
+      usages: usages as TokenUsage[],
+      groups: list(flags.groups),
+      description: flags.description || undefined,
+      token: names[0],
+    });
+    process.stdout.write(`${flags['print-join-command'] === 'true' ? joinCommand(server, t) : t}\n`);
+  } else if (verb === 'list') {
+    process.stdout.write(await listTokens(client));
+  } else if (verb === 'delete' && names.length) {
+    for (const n of names) process.stdout.write(`${await deleteToken(client, n)}\n`);
+  } else {
+    throw new Error('usage: token create [token] [--ttl 24h] | token list | token delete <id>...');
+  }
+}
+
+async function worker(): Promise<void> {
+  const l = layout();
+  for (const required of ['server', 'token'] as const) if (!flags[required]) throw new Error(`--${required} is required for a worker`);
+  const nodeName = flags['node-name']!;
+  const hash = await join(
+    {
+      server: flags.server!,
+      token: flags.token!,
+      caCertHashes: list(flags['discovery-token-ca-cert-hash']),
+      skipCAVerification: flags['discovery-token-unsafe-skip-ca-verification'] === 'true',
+      nodeName,
+      dataDir: l.dataDir,
+    },
+    workerKubeconfig(l.dataDir),
+    (line) => process.stdout.write(`${line}\n`),
+  );
+  log.info({ server: flags.server, ca: hash, node: nodeName }, 'joined');
+  writeUnits(workerUnits(l, { nodeName, dockerEndpoint: flags['docker-endpoint']!, imageDir: flags['image-dir']! }));
+}
+
+const roles: Record<string, () => Promise<void>> = { 'control-plane': controlPlane, 'bootstrap-token': bootstrapToken, token, worker };
 if (!roles[role]) {
-  process.stderr.write(`usage: main.js control-plane|publish-cluster-info|worker [flags]\n`);
+  process.stderr.write(`usage: main.js control-plane|bootstrap-token|token|worker [flags]\n`);
   process.exit(2);
 }
 roles[role]().catch((err) => {

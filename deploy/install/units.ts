@@ -66,6 +66,8 @@ export function controlPlaneUnits(l: MachineLayout): Unit[] {
         `--tls-cert-file=${creds.certificate('apiserver').cert}`,
         `--tls-private-key-file=${creds.certificate('apiserver').key}`,
         `--token-auth-file=${creds.tokenFile}`,
+        `--client-ca-file=${creds.caFile}`,
+        '--enable-bootstrap-token-auth=true',
         `--kubelet-client-certificate=${creds.certificate('apiserver-kubelet-client').cert}`,
         `--kubelet-client-key=${creds.certificate('apiserver-kubelet-client').key}`,
       ],
@@ -85,6 +87,9 @@ export function controlPlaneUnits(l: MachineLayout): Unit[] {
       [
         `--kubeconfig=${creds.componentKubeconfig('controller-manager')}`,
         '--leader-elect=true',
+        '--controllers=*,bootstrapsigner,tokencleaner',
+        `--cluster-signing-cert-file=${creds.caFile}`,
+        `--cluster-signing-key-file=${creds.certificate('ca').key}`,
         `--cluster-cidr=${l.clusterCIDR}`,
         `--service-cluster-ip-range=${SERVICE_CIDR}`,
       ],
@@ -119,7 +124,7 @@ export interface WorkerOptions {
   imageDir: string;
 }
 
-/** A joined worker: its kubelet and kube-proxy both run as the node (system:node:<name>). */
+/** A joined worker: its kubelet and kube-proxy both run as the node, with the client certificate the join got. */
 export function workerUnits(l: MachineLayout, w: WorkerOptions): Unit[] {
   const kubeconfig = workerKubeconfig(l.dataDir);
   return [

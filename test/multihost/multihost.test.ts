@@ -1,7 +1,9 @@
 // A cluster of three machines on one host (`npm run test:multihost`): a control plane and two workers,
 // each a network namespace on one bridge, each worker with its own Docker engine. Every machine is set up
 // by the installer (deploy/install/main.js, what deploy/install.sh runs) and its processes are the
-// ExecStart lines of the systemd units it wrote. Proves: nodes join with their tokens and get podCIDRs;
+// ExecStart lines of the systemd units it wrote. Proves: workers join with a bootstrap token (discovery of
+// the signed cluster-info, a CA pin, TLS bootstrapping to a client certificate of their own), and a wrong
+// pin or an expired token is refused; nodes get podCIDRs;
 // pod-to-pod across machines with the real pod source IP; a NodePort on one machine reaching a pod on the
 // other; ClusterIP and DNS across machines; pods leave a machine whose kubelet and engine die.
 import { execFileSync } from 'node:child_process';
@@ -19,21 +21,37 @@ const installer = path.join(DIST, 'deploy', 'install', 'main.js');
 const imagesDir = '/tmp/mkmh-images';
 const NS = 'multihost';
 
+/** The control plane's printed join command: [, server, token, CA hash]. */
+let join: RegExpExecArray;
 const kubectl = (args: string[], input?: string) =>
   inMachine(cp, 'kubectl', ['--kubeconfig', path.join(cp.dir, 'data', 'kubeconfig'), ...args], input);
 const json = (...args: string[]) => JSON.parse(kubectl([...args, '-o', 'json']));
 
-/** Writes the machine's units with the installer, then starts each unit's command in the machine. */
-function install(m: Machine, role: string, args: string[]): string {
-  const out = inMachine(m, process.execPath, [
+/** Runs the installer in a machine with its data and units folders; its stdout. */
+const installer$ = (m: Machine, role: string, args: string[], dataDir = path.join(m.dir, 'data')) =>
+  inMachine(m, process.execPath, [
     installer,
     role,
-    `--data-dir=${path.join(m.dir, 'data')}`,
+    `--data-dir=${dataDir}`,
     `--units-dir=${path.join(m.dir, 'units')}`,
     `--advertise-address=${m.ip}`,
     `--cluster-cidr=${CLUSTER_CIDR}`,
     ...args,
   ]);
+
+/** What a failed installer run said on stderr. */
+function installerFails(m: Machine, role: string, args: string[], dataDir: string): string {
+  try {
+    installer$(m, role, args, dataDir);
+  } catch (err) {
+    return String((err as { stderr?: string }).stderr);
+  }
+  throw new Error(`${role} ${args.join(' ')} succeeded`);
+}
+
+/** Writes the machine's units with the installer, then starts each unit's command in the machine. */
+function install(m: Machine, role: string, args: string[]): string {
+  const out = installer$(m, role, args);
   const units = /^units: (.*)$/m.exec(out)![1].split(' ');
   for (const unit of units) startIn(m, unit, execStartOf(fs.readFileSync(path.join(m.dir, 'units', `${unit}.service`), 'utf8')));
   return out;
@@ -71,14 +89,14 @@ beforeAll(async () => {
   execFileSync('docker', ['save', '-o', path.join(imagesDir, 'images.tar'), 'busybox:latest', 'registry.k8s.io/pause:3.9']);
   await Promise.all(workers.map((w, i) => startDocker(w, `198.18.${90 + i}.1/24`, path.join(imagesDir, 'images.tar'))));
 
-  const out = install(cp, 'control-plane', [`--nodes=${workers.map((w) => w.name).join(',')}`]);
-  inMachine(cp, process.execPath, [installer, 'publish-cluster-info', `--data-dir=${path.join(cp.dir, 'data')}`]);
+  install(cp, 'control-plane', []);
+  const out = installer$(cp, 'bootstrap-token', []);
+  join = /--server (\S+) --token (\S+) --discovery-token-ca-cert-hash (\S+)/.exec(out)!;
   for (const w of workers) {
-    const join = new RegExp(`^join ${w.name}: .* --server (\\S+) --token (\\S+) --ca-cert-hash (\\S+)`, 'm').exec(out)!;
     install(w, 'worker', [
       `--server=${join[1]}`,
       `--token=${join[2]}`,
-      `--ca-cert-hash=${join[3]}`,
+      `--discovery-token-ca-cert-hash=${join[3]}`,
       `--node-name=${w.name}`,
       `--docker-endpoint=unix://${w.dockerSocket}`,
     ]);
@@ -102,6 +120,62 @@ afterAll(async () => {
   fs.rmSync(imagesDir, { recursive: true, force: true });
   fs.rmSync(`/run/mini-kubernetes/routes/${CLUSTER_CIDR.replace('/', '_')}`, { recursive: true, force: true });
 }, 120_000);
+
+describe('joining', () => {
+  it('gave each worker its own client certificate through a CSR its bootstrap token sent', () => {
+    const csrs = json('get', 'csr').items as any[];
+    const tokenId = join[2].split('.')[0];
+    expect(csrs.map((c) => c.spec.username)).toEqual(workers.map(() => `system:bootstrap:${tokenId}`));
+    expect(csrs.every((c) => c.status.certificate && c.status.conditions[0].reason === 'AutoApproved')).toBe(true);
+    for (const w of workers) {
+      const kubeconfig = fs.readFileSync(path.join(w.dir, 'data', 'components', 'node.kubeconfig'), 'utf8');
+      expect(kubeconfig).toContain('client-certificate-data');
+      expect(kubeconfig).not.toContain(join[2]);
+    }
+    const joinFile = path.join(cp.dir, 'data', 'join', 'join.sh');
+    expect(fs.statSync(joinFile).mode & 0o777).toBe(0o600);
+    expect(fs.statSync(path.dirname(joinFile)).mode & 0o777).toBe(0o700);
+  });
+
+  it('refuses to join a cluster whose CA does not match the pin', () => {
+    const before = json('get', 'csr').items.length;
+    const dataDir = path.join(workers[0].dir, 'wrong-pin');
+    const stderr = installerFails(
+      workers[0],
+      'worker',
+      [`--server=${join[1]}`, `--token=${join[2]}`, `--discovery-token-ca-cert-hash=sha256:${'0'.repeat(64)}`, '--node-name=intruder'],
+      dataDir,
+    );
+    expect(stderr).toContain(`cluster CA found in cluster-info ConfigMap is invalid: none of the public keys "${join[3]}" are pinned`);
+    expect(json('get', 'csr').items).toHaveLength(before);
+    expect(fs.existsSync(path.join(dataDir, 'components', 'node.kubeconfig'))).toBe(false);
+  });
+
+  it('refuses an expired token', async () => {
+    const token = installer$(cp, 'token', ['create', '--ttl=2s']).trim();
+    const id = token.split('.')[0];
+    expect(installer$(cp, 'token', ['list'])).toContain(token);
+    // The token cleaner deletes it once expired: then neither discovery nor the API accept it.
+    await waitFor(() => !installer$(cp, 'token', ['list']).includes(token), { timeoutMs: 30_000, what: 'the expired token deleted' });
+    const stderr = installerFails(
+      workers[0],
+      'worker',
+      [`--server=${join[1]}`, `--token=${token}`, `--discovery-token-ca-cert-hash=${join[3]}`, '--node-name=late'],
+      path.join(workers[0].dir, 'late'),
+    );
+    expect(stderr).toContain(`token id "${id}" is invalid for this cluster or it has expired`);
+    const admin = fs.readFileSync(path.join(cp.dir, 'data', 'kubeconfig'), 'utf8');
+    const withToken = path.join(cp.dir, 'expired.kubeconfig');
+    fs.writeFileSync(withToken, admin.replace(/token: \S+/, `token: ${token}`), { mode: 0o600 });
+    let refusal = '';
+    try {
+      inMachine(cp, 'kubectl', ['--kubeconfig', withToken, 'get', 'csr']);
+    } catch (err) {
+      refusal = String((err as { stderr?: string }).stderr);
+    }
+    expect(refusal.trim()).toBe('error: You must be logged in to the server (Unauthorized)');
+  });
+});
 
 describe('three machines', () => {
   it("routes each worker's podCIDR via the other worker", async () => {
