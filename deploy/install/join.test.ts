@@ -23,8 +23,8 @@ interface Seen {
   authorization?: string;
 }
 
-/** A fake apiserver: cluster-info signed with `signWith` (if any); CSRs signed at once. */
-async function fakeApiserver(servingPair: KeyPair, signWith?: string) {
+/** A fake apiserver: cluster-info signed with `signWith` (if any) from its `unsigned`+1st answer; CSRs signed at once. */
+async function fakeApiserver(servingPair: KeyPair, signWith?: string, unsigned = 0) {
   const seen: Seen[] = [];
   let csr: CertificateSigningRequest | undefined;
   const server = https.createServer({ cert: servingPair.cert, key: servingPair.key }, (req, res) => {
@@ -36,7 +36,7 @@ async function fakeApiserver(servingPair: KeyPair, signWith?: string) {
       if (req.url === '/api/v1/namespaces/kube-public/configmaps/cluster-info') {
         const kubeconfig = clusterInfoKubeconfig(url, ca.cert);
         const data: Record<string, string> = { kubeconfig };
-        if (signWith)
+        if (signWith && unsigned-- <= 0)
           data[`jws-kubeconfig-${signWith.split('.')[0]}`] = computeDetachedSignature(
             kubeconfig,
             ...(signWith.split('.') as [string, string]),
@@ -76,6 +76,8 @@ const options = (server: string, o: Partial<JoinOptions> = {}): JoinOptions => (
   token: TOKEN,
   caCertHashes: [caCertHash(ca.cert)],
   skipCAVerification: false,
+  timeoutMs: 300,
+  intervalMs: 50,
   nodeName: 'w1',
   dataDir: dir,
   ...o,
@@ -97,6 +99,16 @@ describe('joining a worker', () => {
       expect(config.token).toBeUndefined();
       expect(config.cert!.toString()).toContain('BEGIN CERTIFICATE');
       expect(fs.statSync(kubeconfig).mode & 0o777).toBe(0o600);
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('waits for the bootstrapsigner to sign cluster-info with a new token', async () => {
+    const api = await fakeApiserver(serving, TOKEN, 2);
+    try {
+      await join(options(api.url), path.join(dir, 'k'));
+      expect(api.seen.filter((s) => s.path.endsWith('/cluster-info')).length).toBe(4); // twice unsigned, once signed, once verified
     } finally {
       await api.close();
     }

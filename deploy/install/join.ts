@@ -56,6 +56,9 @@ export interface DiscoveryOptions {
   /** Pins of the cluster CA (`sha256:<hex>`); at least one unless skipCAVerification. */
   caCertHashes: string[];
   skipCAVerification: boolean;
+  /** How long to wait for the apiserver and for cluster-info to carry the token's signature (kubeadm: 5 min). */
+  timeoutMs?: number;
+  intervalMs?: number;
 }
 
 export interface DiscoveredCluster {
@@ -63,6 +66,33 @@ export interface DiscoveredCluster {
   server: string;
   caPem: Buffer;
   caHash: string;
+}
+
+/**
+ * cluster-info, read anonymously, once it carries the token's signature. The bootstrapsigner signs with a
+ * new token within moments: until then (or while the apiserver does not answer) ask again, as kubeadm
+ * does; a token still unsigned at the deadline is not valid for this cluster.
+ */
+async function signedClusterInfo(o: DiscoveryOptions, tokenId: string): Promise<{ kubeconfig: string; signature: string }> {
+  const deadline = Date.now() + (o.timeoutMs ?? 5 * 60_000);
+  for (;;) {
+    let answer: ConfigMap | undefined;
+    try {
+      answer = await fetchClusterInfo(o.server);
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+    }
+    const kubeconfig = answer?.data?.kubeconfig;
+    const signature = answer?.data?.[`${JWS_PREFIX}${tokenId}`];
+    if (kubeconfig !== undefined && signature) return { kubeconfig, signature };
+    if (answer && Date.now() > deadline) {
+      if (kubeconfig === undefined) throw new Error('there is no kubeconfig in the cluster-info ConfigMap');
+      throw new Error(
+        `token id "${tokenId}" is invalid for this cluster or it has expired. Use "install.sh token create" on the control-plane node to create a new valid token`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, o.intervalMs ?? 1000));
+  }
 }
 
 /** Steps 1 to 3: a cluster whose identity is proven, before the token leaves this machine. */
@@ -73,14 +103,7 @@ export async function discover(o: DiscoveryOptions): Promise<DiscoveredCluster> 
     throw new Error(
       'using token-based discovery without --discovery-token-ca-cert-hash can be unsafe: pass the hash the control plane printed, or --discovery-token-unsafe-skip-ca-verification to continue',
     );
-  const insecure = await fetchClusterInfo(o.server);
-  const kubeconfig = insecure.data?.kubeconfig;
-  if (kubeconfig === undefined) throw new Error('there is no kubeconfig in the cluster-info ConfigMap');
-  const signature = insecure.data?.[`${JWS_PREFIX}${token.id}`];
-  if (!signature)
-    throw new Error(
-      `token id "${token.id}" is invalid for this cluster or it has expired. Use "install.sh --role token create" on the control-plane node to create a new valid token`,
-    );
+  const { kubeconfig, signature } = await signedClusterInfo(o, token.id);
   if (!detachedSignatureIsValid(signature, kubeconfig, token.id, token.secret))
     throw new Error("failed to verify JWS signature of received cluster info object, can't trust this API Server");
 

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { KNOWN_USAGES, TokenUsage } from '../../shared/bootstraptoken';
 import { Client } from '../../shared/client';
-import { parseDuration, parseFlags } from '../../shared/flags';
+import { FlagSpec, parseDuration, parseFlags } from '../../shared/flags';
 import { loadKubeconfig } from '../../shared/kubeconfig';
 import { newLogger } from '../../shared/log';
 import { credentialPaths, ensureClusterCredentials, writeUserKubeconfigs } from '../pki/credentials';
@@ -21,37 +21,52 @@ import { caCertHash, join } from './join';
 import { createToken, DEFAULT_TTL_MS, deleteToken, listTokens, TokenOptions } from './tokens';
 import { controlPlaneUnits, MachineLayout, unitFile, Unit, workerKubeconfig, workerUnits } from './units';
 
-const [role, ...rest] = process.argv.slice(2);
-// `token create|list|delete` take a verb and names before their flags.
-const firstFlag = rest.findIndex((a) => a.startsWith('--'));
-const positional = role === 'token' ? rest.slice(0, firstFlag < 0 ? rest.length : firstFlag) : [];
-const flags = parseFlags(
-  {
-    'data-dir': { default: '/var/lib/mini-kubernetes', help: 'credentials, etcd data, kubelet state' },
-    'install-dir': { default: path.resolve(__dirname, '..', '..', '..'), help: 'where dist/ and node_modules/ are' },
-    'units-dir': { default: '/etc/systemd/system', help: 'where the systemd units go' },
-    'advertise-address': { default: '', help: "this machine's IP on the cluster network" },
-    'cluster-cidr': { default: '10.244.0.0/16', help: 'the pod network; each node gets a /24 of it' },
-    'apiserver-cert-extra-sans': { default: '', help: 'control-plane: more names/IPs for the apiserver certificate' },
-    server: { default: '', help: 'worker: the apiserver to discover the cluster at, https://IP:6443' },
-    token: { default: '', help: 'worker: the bootstrap token to join with; bootstrap-token: the first token to make (else random)' },
-    'discovery-token-ca-cert-hash': {
-      default: '',
-      help: 'worker: sha256:<hex> pin(s) of the cluster CA, comma-separated (printed by the control plane)',
-    },
-    'discovery-token-unsafe-skip-ca-verification': { boolean: true, default: 'false', help: 'worker: join without a CA pin (unsafe)' },
-    'node-name': { default: os.hostname(), help: 'worker: the Node name' },
-    'docker-endpoint': { default: 'unix:///var/run/docker.sock', help: 'worker: the Docker engine' },
-    'image-dir': { default: '', help: 'worker: image tarballs to load at start' },
-    'token-ttl': { default: '24h', help: 'bootstrap-token: how long the first token lives (0: forever)' },
-    ttl: { default: '24h', help: 'token create: how long the token lives (0: forever)' },
-    description: { default: '', help: 'token create: what the token is for' },
-    groups: { default: 'system:bootstrappers:kubeadm:default-node-token', help: 'token create: extra groups it authenticates in' },
-    usages: { default: 'signing,authentication', help: 'token create: signing, authentication' },
-    'print-join-command': { boolean: true, default: 'false', help: 'token create: print the whole join command, not only the token' },
+const SPECS = {
+  'data-dir': { default: '/var/lib/mini-kubernetes', help: 'credentials, etcd data, kubelet state' },
+  'install-dir': { default: path.resolve(__dirname, '..', '..', '..'), help: 'where dist/ and node_modules/ are' },
+  'units-dir': { default: '/etc/systemd/system', help: 'where the systemd units go' },
+  'advertise-address': { default: '', help: "this machine's IP on the cluster network" },
+  'cluster-cidr': { default: '10.244.0.0/16', help: 'the pod network; each node gets a /24 of it' },
+  'apiserver-cert-extra-sans': { default: '', help: 'control-plane: more names/IPs for the apiserver certificate' },
+  server: { default: '', help: 'worker: the apiserver to discover the cluster at, https://IP:6443' },
+  token: { default: '', help: 'worker: the bootstrap token to join with; bootstrap-token: the first token to make (else random)' },
+  'discovery-token-ca-cert-hash': {
+    default: '',
+    help: 'worker: sha256:<hex> pin(s) of the cluster CA, comma-separated (printed by the control plane)',
   },
-  rest.slice(positional.length),
-);
+  'discovery-token-unsafe-skip-ca-verification': { boolean: true, default: 'false', help: 'worker: join without a CA pin (unsafe)' },
+  'node-name': { default: os.hostname(), help: 'worker: the Node name' },
+  'discovery-timeout': { default: '5m', help: 'worker: how long to wait for the apiserver and a signed cluster-info' },
+  'docker-endpoint': { default: 'unix:///var/run/docker.sock', help: 'worker: the Docker engine' },
+  'image-dir': { default: '', help: 'worker: image tarballs to load at start' },
+  'token-ttl': { default: '24h', help: 'bootstrap-token: how long the first token lives (0: forever)' },
+  ttl: { default: '24h', help: 'token create: how long the token lives (0: forever)' },
+  description: { default: '', help: 'token create: what the token is for' },
+  groups: { default: 'system:bootstrappers:kubeadm:default-node-token', help: 'token create: extra groups it authenticates in' },
+  usages: { default: 'signing,authentication', help: 'token create: signing, authentication' },
+  'print-join-command': { boolean: true, default: 'false', help: 'token create: print the whole join command, not only the token' },
+} satisfies Record<string, FlagSpec>;
+
+/** Splits the words that are not flags or flag values (`token create|list|delete <id>`) from the flags. */
+function splitArguments(argv: string[]): { positional: string[]; flagArgs: string[] } {
+  const positional: string[] = [];
+  const flagArgs: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('-')) {
+      positional.push(arg);
+      continue;
+    }
+    flagArgs.push(arg);
+    const spec = (SPECS as Record<string, FlagSpec>)[arg.slice(2)];
+    if (spec && !spec.boolean && !arg.includes('=') && i + 1 < argv.length) flagArgs.push(argv[++i]);
+  }
+  return { positional, flagArgs };
+}
+
+const [role, ...rest] = process.argv.slice(2);
+const { positional, flagArgs } = role === 'token' ? splitArguments(rest) : { positional: [], flagArgs: rest };
+const flags = parseFlags(SPECS, flagArgs);
 
 const log = newLogger('install');
 const list = (v: string | undefined) =>
@@ -97,7 +112,7 @@ async function adminClient(): Promise<{ client: Client; server: string }> {
   const client = new Client(config);
   for (let attempt = 0; ; attempt++) {
     try {
-      await client.request('GET', '/readyz');
+      (await client.stream('GET', '/readyz', { timeoutMs: 5000 })).resume(); // 200 `ok`, not JSON
       return { client, server: config.server };
     } catch (err) {
       if (attempt >= 60) throw err;
@@ -177,6 +192,7 @@ async function worker(): Promise<void> {
       token: flags.token!,
       caCertHashes: list(flags['discovery-token-ca-cert-hash']),
       skipCAVerification: flags['discovery-token-unsafe-skip-ca-verification'] === 'true',
+      timeoutMs: parseDuration(flags['discovery-timeout']!),
       nodeName,
       dataDir: l.dataDir,
     },

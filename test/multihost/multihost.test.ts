@@ -160,7 +160,13 @@ describe('joining', () => {
     const stderr = installerFails(
       workers[0],
       'worker',
-      [`--server=${join[1]}`, `--token=${token}`, `--discovery-token-ca-cert-hash=${join[3]}`, '--node-name=late'],
+      [
+        `--server=${join[1]}`,
+        `--token=${token}`,
+        `--discovery-token-ca-cert-hash=${join[3]}`,
+        '--node-name=late',
+        '--discovery-timeout=3s',
+      ],
       path.join(workers[0].dir, 'late'),
     );
     expect(stderr).toContain(`token id "${id}" is invalid for this cluster or it has expired`);
