@@ -10,7 +10,7 @@ import { cidrContains, parseCidr } from '../shared/cidr';
 import { Client } from '../shared/client';
 import { realClock } from '../shared/clock';
 import { EventRecorder } from '../shared/events';
-import { parseFlags } from '../shared/flags';
+import { parseDuration, parseFlags } from '../shared/flags';
 import { SharedInformerFactory } from '../shared/informer';
 import { loadKubeconfig } from '../shared/kubeconfig';
 import { newLogger } from '../shared/log';
@@ -35,9 +35,13 @@ const flags = parseFlags({
   'metrics-bind-address': { default: '127.0.0.1:10249', help: 'where /metrics and /healthz are served' },
   'cluster-dns': { default: '', help: 'serve cluster DNS on this ClusterIP (the kube-dns Service); empty: no DNS' },
   'cluster-domain': { default: 'cluster.local', help: "the cluster's DNS domain" },
+  'conntrack-tcp-timeout-established': { default: '1h', help: 'close a proxied TCP connection idle this long' },
+  'conntrack-udp-timeout': { default: '30s', help: 'close a UDP session (and its socket) idle this long' },
 });
 
 const log = newLogger('kube-proxy');
+/** UDP clients served at once per listener: each session holds a socket. */
+const MAX_UDP_SESSIONS = 1024;
 
 function localAddresses(): string[] {
   return Object.values(os.networkInterfaces())
@@ -84,7 +88,12 @@ async function main(): Promise<void> {
   const informers = new SharedInformerFactory(client, { logger: log });
   const recorder = new EventRecorder(client, { component: 'kube-proxy', host: flags['hostname-override'] }, { logger: log });
   const dnsAddress = flags['cluster-dns'] || undefined;
-  const proxier = new Proxier(informers, host, addresses, externalIPs, recorder, realClock, log, dnsAddress);
+  const proxier = new Proxier(informers, host, addresses, externalIPs, recorder, realClock, log, {
+    dnsAddress,
+    tcpIdleTimeoutMs: parseDuration(flags['conntrack-tcp-timeout-established']!),
+    udpIdleTimeoutMs: parseDuration(flags['conntrack-udp-timeout']!),
+    maxUDPSessions: MAX_UDP_SESSIONS,
+  });
   const services = informers.informerFor<Service>(Services);
   const endpoints = informers.informerFor<Endpoints>(EndpointsResource);
   informers.start();

@@ -15,6 +15,17 @@ import { Listener, listenerKey, listenersFor, servicePortInfo, ServicePortInfo }
 import { listenTCP } from './tcpproxy';
 import { listenUDP, UDPProxy } from './udpproxy';
 
+export interface ProxierOptions {
+  /** Served by the DNS server itself, not proxied. */
+  dnsAddress?: string;
+  /** --conntrack-tcp-timeout-established: an idle proxied TCP connection is closed after this long. */
+  tcpIdleTimeoutMs: number;
+  /** --conntrack-udp-timeout: an idle UDP session is closed after this long. */
+  udpIdleTimeoutMs: number;
+  /** UDP sessions (one socket each) per listener. */
+  maxUDPSessions: number;
+}
+
 interface Open {
   listener: Listener;
   close(): void;
@@ -37,7 +48,7 @@ export class Proxier {
     private readonly recorder: EventRecorder,
     private readonly clock: Clock,
     private readonly log: Logger,
-    private readonly dnsAddress?: string,
+    private readonly options: ProxierOptions,
   ) {
     const svc = informers.informerFor<Service>(Services);
     const ep = informers.informerFor<Endpoints>(EndpointsResource);
@@ -70,7 +81,7 @@ export class Proxier {
     for (const svc of services) {
       // The cluster DNS address is served by the DNS server itself, not proxied.
       for (const l of listenersFor(svc, this.nodeAddresses, this.servesExternalIP))
-        if (l.address !== this.dnsAddress) wanted.set(listenerKey(l), l);
+        if (l.address !== this.options.dnsAddress) wanted.set(listenerKey(l), l);
       if (svc.spec.clusterIP && svc.spec.clusterIP !== 'None' && svc.spec.type !== 'ExternalName') clusterIPs.add(svc.spec.clusterIP);
       for (const [key, info] of servicePortInfo(svc, this.endpoints.get(svc.metadata.namespace, svc.metadata.name!))) ports.set(key, info);
     }
@@ -115,10 +126,14 @@ export class Proxier {
       closed: (e: { ip: string; port: number }) => activeConnections.dec({ service: l.servicePort, endpoint: endpointString(e) }),
     };
     if (l.protocol === 'UDP') {
-      const proxy: UDPProxy = await listenUDP(l.address, l.port, hooks);
+      const proxy: UDPProxy = await listenUDP(l.address, l.port, hooks, {
+        clock: this.clock,
+        idleTimeoutMs: this.options.udpIdleTimeoutMs,
+        maxSessions: this.options.maxUDPSessions,
+      });
       return { listener: l, close: () => proxy.close() };
     }
-    const server: net.Server = await listenTCP(l.address, l.port, hooks);
+    const server: net.Server = await listenTCP(l.address, l.port, hooks, { idleTimeoutMs: this.options.tcpIdleTimeoutMs });
     return { listener: l, close: () => server.close() };
   }
 

@@ -1,5 +1,7 @@
 // A userspace TCP proxy for one service port on one address: each accepted connection is piped to an
-// endpoint the balancer picks. With no endpoint the connection is reset at once, never left hanging.
+// endpoint the balancer picks. With no endpoint the connection is reset at once, never left hanging; a
+// connection with no byte either way for the idle timeout is closed (as conntrack forgets an idle flow),
+// so idle clients cannot hold the proxy's sockets forever.
 import net from 'node:net';
 import type { Endpoint } from './loadbalancer';
 
@@ -9,7 +11,11 @@ export interface ProxyHooks {
   closed(endpoint: Endpoint, bytes: number): void;
 }
 
-export function listenTCP(address: string, port: number, hooks: ProxyHooks): Promise<net.Server> {
+export interface TCPProxyOptions {
+  idleTimeoutMs: number;
+}
+
+export function listenTCP(address: string, port: number, hooks: ProxyHooks, opts: TCPProxyOptions): Promise<net.Server> {
   const server = net.createServer({ noDelay: true, allowHalfOpen: true }, (client) => {
     const endpoint = hooks.pick(client.remoteAddress ?? '');
     if (!endpoint) {
@@ -36,6 +42,11 @@ export function listenTCP(address: string, port: number, hooks: ProxyHooks): Pro
       finish();
     });
     client.on('close', finish);
+    // Every byte either way passes through `client`, so its timer sees all traffic.
+    client.setTimeout(opts.idleTimeoutMs, () => {
+      client.destroy();
+      backend.destroy();
+    });
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

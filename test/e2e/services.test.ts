@@ -141,8 +141,10 @@ spec:
   });
 
   it('forwards UDP through NodePort and ClusterIP', async () => {
+    // Ready only once the socket is bound: a running container is not yet a listening one (node takes a
+    // few hundred milliseconds to start), and a datagram sent before the bind is simply lost.
     const echo =
-      "require('dgram').createSocket('udp4').on('message', function (m, r) { this.send('echo:' + m, r.port, r.address); }).bind(9000)";
+      "require('dgram').createSocket('udp4').on('message', function (m, r) { this.send('echo:' + m, r.port, r.address); }).bind(9000, function () { require('fs').writeFileSync('/tmp/bound', ''); })";
     kubectlOk(['-n', ns, 'apply', '-f', '-'], {
       input: `apiVersion: apps/v1
 kind: Deployment
@@ -160,6 +162,7 @@ spec:
         imagePullPolicy: Never
         command: ["node", "-e", ${JSON.stringify(echo)}]
         ports: [{containerPort: 9000, protocol: UDP, name: echo}]
+        readinessProbe: {exec: {command: [test, -e, /tmp/bound]}, periodSeconds: 1}
 ---
 apiVersion: v1
 kind: Service
@@ -188,7 +191,8 @@ spec:
         socket.send('ping', port, host);
       });
     await waitFor(async () => (await ask('127.0.0.1', svc.spec.ports[0].nodePort)) === 'echo:ping', { what: 'UDP via NodePort' });
-    expect(await ask(svc.spec.clusterIP, 9000)).toBe('echo:ping');
+    // Two clients: round robin sends them to both pods, each of which must answer the first datagram.
+    expect([await ask(svc.spec.clusterIP, 9000), await ask(svc.spec.clusterIP, 9000)]).toEqual(['echo:ping', 'echo:ping']);
   });
 
   it('refuses Endpoints that point at the node itself, with 422 as Kubernetes does', () => {
