@@ -3,28 +3,60 @@
 //   <svc>.<ns>.svc.<domain>                  A: the ClusterIP; headless: one A per ready pod
 //   <svc>.<ns>.svc.<domain>                  CNAME: spec.externalName for ExternalName Services
 //   _<port>._<proto>.<svc>.<ns>.svc.<domain> SRV: the named port of the Service
+// An ExternalName answer is followed as CoreDNS does: a target inside the cluster domain is resolved here
+// and its records follow the CNAME; an outside target is left to the server to chase upstream (`chase`).
+// A target that cannot be written in a DNS message (a label over 63 octets: the API accepts those) is a
+// server failure, never a broken packet.
 import type { Endpoints, Service } from '../../shared/api/core';
+import { ipFamily } from '../../shared/nonspecialip';
 
 export type Answer =
   | { type: 'A'; name: string; data: string }
   | { type: 'CNAME'; name: string; data: string }
   | { type: 'SRV'; name: string; data: { priority: number; weight: number; port: number; target: string } };
 
-export type Resolution = { kind: 'answers'; answers: Answer[] } | { kind: 'nxdomain' } | { kind: 'forward' };
+export type Resolution =
+  | {
+      kind: 'answers';
+      answers: Answer[];
+      /** The chain of CNAMEs ends in a name that does not exist (the answers stay, as CoreDNS sends them). */
+      nxdomain?: boolean;
+      /** The chain of CNAMEs leaves the cluster at this name: ask the upstream resolver for it. */
+      chase?: string;
+    }
+  | { kind: 'nxdomain' }
+  | { kind: 'servfail' }
+  | { kind: 'forward' };
 
 export interface ClusterState {
   service(namespace: string, name: string): Service | undefined;
   endpoints(namespace: string, name: string): Endpoints | undefined;
 }
 
-function readyIPs(ep: Endpoints | undefined): string[] {
-  return (ep?.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip));
+/** How many ExternalName aliases a lookup follows inside the cluster before it gives up (a loop). */
+const MAX_CNAME_CHAIN = 8;
+
+/** Whether `name` fits a DNS message: labels of 1 to 63 octets, 253 characters in all. */
+export function encodableName(name: string): boolean {
+  if (name.length > 253) return false;
+  return name.split('.').every((label) => label.length > 0 && Buffer.byteLength(label) <= 63);
 }
 
+/** Ready IPv4 addresses (an A record holds nothing else). */
+function readyIPs(ep: Endpoints | undefined): string[] {
+  return (ep?.subsets ?? []).flatMap((s) => (s.addresses ?? []).map((a) => a.ip)).filter((ip) => ipFamily(ip) === 4);
+}
+
+const normalize = (name: string) => name.toLowerCase().replace(/\.$/, '');
+const inDomain = (name: string, domain: string) => name === domain || name.endsWith(`.${domain}`);
+
 export function resolve(qname: string, qtype: string, domain: string, state: ClusterState): Resolution {
-  const name = qname.toLowerCase().replace(/\.$/, '');
+  return resolveName(normalize(qname), qtype, domain, state, 0);
+}
+
+function resolveName(name: string, qtype: string, domain: string, state: ClusterState, depth: number): Resolution {
   const suffix = `.svc.${domain}`;
-  if (!name.endsWith(suffix) && name !== domain && !name.endsWith(`.${domain}`)) return { kind: 'forward' };
+  if (!inDomain(name, domain)) return { kind: 'forward' };
   if (!name.endsWith(suffix)) return { kind: 'nxdomain' };
   const labels = name.slice(0, -suffix.length).split('.');
   if (labels.length === 4 && labels[0].startsWith('_') && labels[1].startsWith('_')) {
@@ -42,8 +74,25 @@ export function resolve(qname: string, qtype: string, domain: string, state: Clu
   const [svcName, ns] = labels;
   const svc = state.service(ns, svcName);
   if (!svc) return { kind: 'nxdomain' };
-  if (svc.spec.type === 'ExternalName') return { kind: 'answers', answers: [{ type: 'CNAME', name, data: svc.spec.externalName ?? '' }] };
+  if (svc.spec.type === 'ExternalName') return externalName(name, normalize(svc.spec.externalName ?? ''), qtype, domain, state, depth);
   if (qtype !== 'A' && qtype !== 'ANY') return { kind: 'answers', answers: [] };
   const ips = svc.spec.clusterIP === 'None' ? readyIPs(state.endpoints(ns, svcName)) : svc.spec.clusterIP ? [svc.spec.clusterIP] : [];
-  return { kind: 'answers', answers: ips.map((ip) => ({ type: 'A' as const, name, data: ip })) };
+  return { kind: 'answers', answers: ips.filter((ip) => ipFamily(ip) === 4).map((ip) => ({ type: 'A' as const, name, data: ip })) };
+}
+
+function externalName(name: string, target: string, qtype: string, domain: string, state: ClusterState, depth: number): Resolution {
+  if (!encodableName(target)) return { kind: 'servfail' };
+  const cname: Answer = { type: 'CNAME', name, data: target };
+  if (qtype === 'CNAME') return { kind: 'answers', answers: [cname] };
+  if (!inDomain(target, domain)) return { kind: 'answers', answers: [cname], chase: target };
+  if (depth >= MAX_CNAME_CHAIN) return { kind: 'servfail' };
+  const rest = resolveName(target, qtype, domain, state, depth + 1);
+  switch (rest.kind) {
+    case 'answers':
+      return { ...rest, answers: [cname, ...rest.answers] };
+    case 'nxdomain':
+      return { kind: 'answers', answers: [cname], nxdomain: true };
+    default:
+      return rest;
+  }
 }

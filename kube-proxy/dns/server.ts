@@ -1,37 +1,102 @@
 // The cluster DNS server: UDP on the kube-dns ClusterIP (never on every address), for pods and this host
 // only, answering names in the cluster domain from the informer caches and forwarding every other name
-// to the host's resolver.
+// to the host's resolver. An ExternalName whose target
+// is outside the cluster is chased there too, so that a client gets the CNAME and the target's addresses
+// in one answer (busybox's resolver does not follow a lone CNAME). Nothing a query or a Service contains
+// can make the handler throw: an answer that cannot be written is a SERVFAIL.
+import { randomInt } from 'node:crypto';
 import dgram from 'node:dgram';
-import fs from 'node:fs';
 import * as packet from 'dns-packet';
 import { cidrContains, parseCidr } from '../../shared/cidr';
 import type { Logger } from '../../shared/log';
+import { Forwarder, hostNameserver, Upstream } from './forwarder';
 import { ClusterState, resolve } from './resolver';
 
 const TTL = 5;
+const RCODE = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, REFUSED: 5 };
 
-/** The host's first nameserver, for names outside the cluster. */
-export function upstreamNameserver(resolvConf = '/etc/resolv.conf'): string | undefined {
+export interface DNSOptions {
+  port?: number;
+  /** Where names outside the cluster go; the host's first nameserver by default. */
+  upstream?: Upstream;
+  /** Upstream queries out at once (each holds a socket). */
+  maxConcurrent?: number;
+  upstreamTimeoutMs?: number;
+}
+
+const rcodeOf = (flags: number | undefined) => (flags ?? 0) & 0xf;
+
+/** Answers one query; undefined for a message that is not a DNS query at all. */
+export async function answer(msg: Buffer, domain: string, state: ClusterState, forwarder?: Forwarder): Promise<Buffer | undefined> {
+  let query: packet.Packet;
   try {
-    return /^nameserver\s+(\d+\.\d+\.\d+\.\d+)/m.exec(fs.readFileSync(resolvConf, 'utf8'))?.[1];
+    query = packet.decode(msg);
+  } catch {
+    return undefined;
+  }
+  if (query.type !== 'query') return undefined;
+  const reply = (rcode: number, answers: packet.Answer[] = []): packet.Packet => ({
+    id: query.id,
+    type: 'response',
+    flags: packet.RECURSION_DESIRED | packet.RECURSION_AVAILABLE | packet.AUTHORITATIVE_ANSWER | rcode,
+    questions: query.questions,
+    answers,
+  });
+  const q = query.questions?.[0];
+  if (!q) return encode(reply(RCODE.FORMERR));
+  const r = resolve(q.name, q.type, domain, state);
+  switch (r.kind) {
+    case 'forward': {
+      if (!forwarder) return encode(reply(RCODE.SERVFAIL));
+      const upstream = await forwarder.exchange(msg);
+      return upstream === 'busy' ? encode(reply(RCODE.REFUSED)) : upstream === 'failed' ? encode(reply(RCODE.SERVFAIL)) : upstream;
+    }
+    case 'nxdomain':
+      return encode(reply(RCODE.NXDOMAIN));
+    case 'servfail':
+      return encode(reply(RCODE.SERVFAIL));
+  }
+  const answers = r.answers.map((a) => ({ ...a, class: 'IN' as const, ttl: TTL })) as packet.Answer[];
+  if (!r.chase || !forwarder) return encode(reply(r.nxdomain ? RCODE.NXDOMAIN : RCODE.NOERROR, answers));
+  const chased = await chase(forwarder, r.chase, q.type);
+  const rcode = rcodeOf(chased?.flags);
+  // Without an upstream answer the CNAME alone is still right (CoreDNS never sends more): the client may
+  // chase it itself. A target that does not exist makes the answer NXDOMAIN, CNAME kept (RFC 6604).
+  if (!chased || (rcode !== RCODE.NOERROR && rcode !== RCODE.NXDOMAIN)) return encode(reply(RCODE.NOERROR, answers));
+  return encode(reply(rcode, [...answers, ...(chased.answers ?? [])]));
+}
+
+/** Asks the upstream resolver for `name`: the decoded reply, when it answers that very question. */
+async function chase(forwarder: Forwarder, name: string, type: string): Promise<packet.Packet | undefined> {
+  const id = randomInt(0x10000);
+  const query = packet.encode({
+    id,
+    type: 'query',
+    flags: packet.RECURSION_DESIRED,
+    questions: [{ name, type, class: 'IN' } as packet.Question],
+  });
+  const raw = await forwarder.exchange(query);
+  if (typeof raw === 'string') return undefined;
+  try {
+    const reply = packet.decode(raw);
+    const q = reply.questions?.[0];
+    return reply.type === 'response' && q?.name.toLowerCase() === name && q.type === type ? reply : undefined;
   } catch {
     return undefined;
   }
 }
 
-export function answerQuery(query: packet.Packet, domain: string, state: ClusterState): packet.Packet | 'forward' {
-  const q = query.questions?.[0];
-  const base = {
-    id: query.id,
-    type: 'response' as const,
-    flags: packet.RECURSION_DESIRED | packet.RECURSION_AVAILABLE | packet.AUTHORITATIVE_ANSWER,
-    questions: query.questions,
-  };
-  if (!q) return { ...base, flags: base.flags | 1 }; // FORMERR
-  const r = resolve(q.name, q.type, domain, state);
-  if (r.kind === 'forward') return 'forward';
-  if (r.kind === 'nxdomain') return { ...base, flags: base.flags | 3 }; // NXDOMAIN
-  return { ...base, answers: r.answers.map((a) => ({ ...a, class: 'IN' as const, ttl: TTL })) as packet.Answer[] };
+/** The wire form of `reply`, or a SERVFAIL to the same question when it cannot be written. */
+function encode(reply: packet.Packet): Buffer | undefined {
+  try {
+    return packet.encode(reply);
+  } catch {
+    try {
+      return packet.encode({ ...reply, answers: [], flags: ((reply.flags ?? 0) & ~0xf) | RCODE.SERVFAIL });
+    } catch {
+      return undefined;
+    }
+  }
 }
 
 /**
@@ -49,41 +114,25 @@ export function startDNS(
   state: ClusterState,
   log: Logger,
   admits: (clientIP: string) => boolean,
-  upstream = upstreamNameserver(),
+  opts: DNSOptions = {},
 ): Promise<dgram.Socket> {
+  const upstream = opts.upstream ?? hostNameserver();
+  const forwarder = upstream
+    ? new Forwarder(upstream, { maxConcurrent: opts.maxConcurrent ?? 256, timeoutMs: opts.upstreamTimeoutMs ?? 5000 })
+    : undefined;
   const server = dgram.createSocket('udp4');
   server.on('message', (msg, rinfo) => {
     if (!admits(rinfo.address)) return;
-    let query: packet.Packet;
-    try {
-      query = packet.decode(msg);
-    } catch {
-      return; // not DNS
-    }
-    const reply = answerQuery(query, domain, state);
-    if (reply !== 'forward') return void server.send(packet.encode(reply), rinfo.port, rinfo.address);
-    if (!upstream)
-      return void server.send(
-        packet.encode({ id: query.id, type: 'response', flags: 2, questions: query.questions }),
-        rinfo.port,
-        rinfo.address,
-      );
-    const forward = dgram.createSocket('udp4');
-    const timer = setTimeout(() => forward.close(), 5000);
-    forward.on('message', (answer) => {
-      server.send(answer, rinfo.port, rinfo.address);
-      clearTimeout(timer);
-      forward.close();
-    });
-    forward.on('error', () => forward.close());
-    forward.send(msg, 53, upstream);
+    answer(msg, domain, state, forwarder)
+      .then((reply) => reply && server.send(reply, rinfo.port, rinfo.address))
+      .catch((err) => log.warn({ err, client: `${rinfo.address}:${rinfo.port}` }, 'DNS query failed'));
   });
   server.on('error', (err) => log.warn({ err }, 'DNS server error'));
   return new Promise((resolveBind, reject) => {
     server.once('error', reject);
-    server.bind(53, address, () => {
+    server.bind(opts.port ?? 53, address, () => {
       server.off('error', reject);
-      log.info({ address, domain }, 'serving cluster DNS');
+      log.info({ address, domain, upstream }, 'serving cluster DNS');
       resolveBind(server);
     });
   });

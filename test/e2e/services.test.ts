@@ -104,7 +104,7 @@ describe('Services', () => {
     await waitFor(() => curl('http://127.0.0.1:18088/index.html').stdout.startsWith('web-'), { what: 'the LoadBalancer port answering' });
   });
 
-  it('resolves Service names from pods: short name, FQDN, headless and ExternalName', async () => {
+  it('resolves Service names from pods: short name, FQDN, headless and an ExternalName alias', async () => {
     kubectlOk(['-n', ns, 'apply', '-f', '-'], {
       input: `apiVersion: v1
 kind: Service
@@ -116,10 +116,10 @@ spec:
 ---
 apiVersion: v1
 kind: Service
-metadata: {name: ext}
+metadata: {name: alias}
 spec:
   type: ExternalName
-  externalName: example.com
+  externalName: web.${ns}.svc.cluster.local
 `,
     });
     const pod = json('get', 'pods', '-l', 'app=web').items[0];
@@ -137,7 +137,14 @@ spec:
       .sort();
     const headless = inPod('nslookup', `headless.${ns}.svc.cluster.local`).stdout;
     for (const ip of ready) expect(headless).toContain(`Address: ${ip}`);
-    expect(inPod('nslookup', `ext.${ns}.svc.cluster.local`).stdout).toContain('canonical name = example.com');
+    // An alias to a Service in the cluster: the CNAME and the target's address come in one answer, as
+    // CoreDNS gives them, so busybox wget (which does not chase a lone CNAME) gets there. (An alias to an
+    // outside name is chased upstream: the unit tests do that with a fake resolver, as the answer here
+    // would depend on this machine's network.)
+    const alias = inPod('nslookup', `alias.${ns}.svc.cluster.local`).stdout;
+    expect(alias).toContain(`canonical name = web.${ns}.svc.cluster.local`);
+    expect(alias).toContain(`Address: ${json('get', 'svc', 'web').spec.clusterIP}`);
+    expect(inPod('wget', '-q', '-O', '-', 'http://alias/index.html').stdout).toMatch(/^web-/);
   });
 
   it('forwards UDP through NodePort and ClusterIP', async () => {
