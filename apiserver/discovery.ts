@@ -67,10 +67,12 @@ const REVIEWS: ResourceInfo[] = [
   },
 ];
 
-const ALL = [...RESOURCES, HorizontalPodAutoscalersV1, ...METRICS, ...REVIEWS];
+/** Every resource this server answers for, in discovery's order (OpenAPI describes the same ones). */
+export const SERVED = [...RESOURCES, HorizontalPodAutoscalersV1, ...METRICS, ...REVIEWS];
+const ALL = SERVED;
 
 /** Subresources: what each answers with and which verbs it takes. */
-function subresourceInfo(r: ResourceInfo, sub: string): { group: string; version: string; kind: string; verbs: string[] } {
+export function subresourceInfo(r: ResourceInfo, sub: string): { group: string; version: string; kind: string; verbs: string[] } {
   switch (sub) {
     case 'status':
       return { group: r.group, version: r.version, kind: r.kind, verbs: ['get', 'patch', 'update'] };

@@ -1,18 +1,71 @@
-// OpenAPI, as little as kubectl's client-side validation needs (KUBECTL.md, option A): no v3 document,
-// and an empty protobuf v2 document. kubectl then finds no schema for a kind and skips client-side
-// validation; the server validates every write itself.
-import { Router } from 'express';
-import { notFound } from '../shared/errors';
+// OpenAPI, generated from the schemas the apiserver decodes with (shared/api/openapi):
+//   GET /openapi/v3                     {"paths":{"apis/apps/v1":{"serverRelativeURL":"/openapi/v3/apis/apps/v1?hash=..."}}}
+//   GET /openapi/v3/apis/apps/v1?hash=  one group version's document (kubectl explain, and --validate's
+//                                       check that PATCH takes fieldValidation, which hands validation to us)
+//   GET /openapi/v2                     Swagger 2.0 in JSON; an empty protobuf document to protobuf clients
+// A document's hash is its ETag: asked for by its current hash it may be cached for good; an old hash is
+// redirected to the current one, as Kubernetes does.
+import { createHash } from 'node:crypto';
+import { Request, Response, Router } from 'express';
+import { notFound, StatusError } from '../shared/errors';
+import { v2Document, v3Documents } from './openapi/documents';
+
+/** The bytes of a document and their hash. */
+interface Served {
+  body: Buffer;
+  hash: string;
+}
+
+function served(doc: unknown): Served {
+  const body = Buffer.from(JSON.stringify(doc));
+  return { body, hash: createHash('sha512').update(body).digest('hex').toUpperCase() };
+}
+
+/** kubectl 1.27 and 1.28 read /openapi/v2 as gnostic protobuf; an empty body is a valid empty document. */
+const PROTOBUF_V2 = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf';
+
+function notFoundStatus(): StatusError {
+  return new StatusError({ ...notFound('', '').status, message: 'the server could not find the requested resource', details: undefined });
+}
+
+function send(req: Request, res: Response, doc: Served): void {
+  res.setHeader('ETag', `"${doc.hash}"`);
+  res.setHeader('Vary', 'Accept');
+  const hash = req.query.hash;
+  if (typeof hash === 'string' && hash !== doc.hash) {
+    res.redirect(301, `${req.path}?hash=${doc.hash}`);
+    return;
+  }
+  res.setHeader('Cache-Control', hash ? 'public, immutable' : 'no-cache, private');
+  if (req.headers['if-none-match'] === `"${doc.hash}"`) {
+    res.status(304).end();
+    return;
+  }
+  res.type('application/json').send(doc.body);
+}
 
 export function openapiRouter(): Router {
   const router = Router();
-  const emptyV2 = (_req: unknown, res: { type(t: string): { send(b: Buffer): void } }) =>
-    res.type('application/com.github.proto-openapi.spec.v2.v1.0+protobuf').send(Buffer.alloc(0));
-  router.get('/openapi/v2', emptyV2);
+  let v3: Map<string, Served> | undefined;
+  let v2: Served | undefined;
+  const documents = () => (v3 ??= new Map([...v3Documents()].map(([gv, doc]) => [gv, served(doc)])));
+
+  const emptyV2 = (_req: Request, res: Response) => void res.type(PROTOBUF_V2).send(Buffer.alloc(0));
+  router.get('/openapi/v2', (req, res) => {
+    if ((req.headers.accept ?? '').includes('protobuf')) return emptyV2(req, res);
+    send(req, res, (v2 ??= served(v2Document())));
+  });
   router.get('/swagger-2.0.0.pb-v1', emptyV2);
-  router.get(/^\/openapi\/v3/, (_req, res) => {
-    const status = notFound('openapi', 'v3').status;
-    res.status(404).json({ ...status, message: 'the server could not find the requested resource', details: undefined });
+  router.get('/openapi/v3', (_req, res) => {
+    const paths = Object.fromEntries(
+      [...documents()].map(([gv, doc]) => [gv, { serverRelativeURL: `/openapi/v3/${gv}?hash=${doc.hash}` }]),
+    );
+    res.json({ paths });
+  });
+  router.get(/^\/openapi\/v3\/(.+)$/, (req, res) => {
+    const doc = documents().get(req.path.slice('/openapi/v3/'.length));
+    if (!doc) throw notFoundStatus();
+    send(req, res, doc);
   });
   return router;
 }

@@ -1,5 +1,6 @@
 // The query parameters of resource requests, typed.
 import type { DeleteOptions } from '../../shared/api/meta';
+import type { FieldValidation } from '../../shared/api/validation';
 import { badRequest, fieldError, invalid } from '../../shared/errors';
 import type { ListOptions } from '../registry/store';
 
@@ -66,4 +67,19 @@ export function listOptions(q: Query): ListOptions {
     if (causes.length) throw invalid('ListOptions', '', causes, 'meta.k8s.io');
   }
   return { limit, continue: token, resourceVersion, resourceVersionMatch: match as ListOptions['resourceVersionMatch'] };
+}
+
+const FIELD_VALIDATIONS: FieldValidation[] = ['Ignore', 'Strict', 'Warn'];
+
+/**
+ * `?fieldValidation=Strict|Warn|Ignore`: what to do with unknown fields. Warn when absent, as Kubernetes.
+ * `options` names the kind of options the request carries (CreateOptions, UpdateOptions, PatchOptions).
+ */
+export function fieldValidation(q: Query, options: string): FieldValidation {
+  const v = one(q, 'fieldValidation');
+  if (v === undefined || v === '') return 'Warn';
+  if (!FIELD_VALIDATIONS.includes(v as FieldValidation)) {
+    throw invalid(options, '', [fieldError.notSupported('fieldValidation', v, FIELD_VALIDATIONS)], 'meta.k8s.io');
+  }
+  return v as FieldValidation;
 }

@@ -8,7 +8,8 @@ import type { HorizontalPodAutoscaler } from '../../shared/api/autoscaling';
 import type { CertificateSigningRequest } from '../../shared/api/certificates';
 import type { KubeObject } from '../../shared/api/meta';
 import { apiVersionOf, ResourceInfo } from '../../shared/api/resources';
-import { badRequest, methodNotSupported, notFound, statusSuccess } from '../../shared/errors';
+import { badRequest, fieldError, invalid, methodNotSupported, notFound, statusSuccess } from '../../shared/errors';
+import type { StatusError } from '../../shared/errors';
 import { formatLabelSelector } from '../../shared/labels';
 import type { ValidationPlugin } from '../admission/admission';
 import { admitNamespace } from '../admission/namespacelifecycle';
@@ -23,10 +24,14 @@ import type { Store, WriteOptions } from '../registry/store';
 import { userOf } from './auth';
 import { HorizontalPodAutoscalersV1, toV1, toV2 } from './autoscalingv1';
 import { decodeBody, patchType } from './body';
+import type { PatchType } from './body';
 import { streamPodLog } from './podlog';
 import type { KubeletClient } from '../kubeletclient';
 import { parseResourcePath, RequestTarget } from './path';
-import { deleteOptions, flag, intParam, isDryRun, listOptions, one, Query } from './query';
+import { deleteOptions, fieldValidation, flag, intParam, isDryRun, listOptions, one, Query } from './query';
+import { addWarning } from './warnings';
+import { strictDecodingError } from '../../shared/api/validation';
+import type { DecodeOptions } from '../../shared/api/validation';
 import { serveWatch } from './watch';
 
 export class ResourceHandler {
@@ -37,10 +42,22 @@ export class ResourceHandler {
     private readonly admission: ValidationPlugin,
   ) {}
 
-  /** How a user's write reaches the registry: dry-run or not, and through admission as that user. */
-  private writeOptions(res: Response, dryRun: boolean): WriteOptions {
+  /**
+   * How a user's write reaches the registry: dry-run or not, through admission as that user, and, for a
+   * write that carries an object, decoded as its `fieldValidation` says (`options`: CreateOptions, ...).
+   */
+  private writeOptions(res: Response, dryRun: boolean, decode?: { query: Query; options: string } & DecodeOptions): WriteOptions {
     const user = userOf(res);
-    return { dryRun, user, admission: async (change) => this.admission.validate({ ...change, user, dryRun }) };
+    return {
+      dryRun,
+      user,
+      admission: async (change) => this.admission.validate({ ...change, user, dryRun }),
+      decode: decode && {
+        fieldValidation: fieldValidation(decode.query, decode.options),
+        warn: (warning) => addWarning(res, warning),
+        strictError: decode.strictError,
+      },
+    };
   }
 
   store(r: ResourceInfo): Store {
@@ -68,7 +85,8 @@ export class ResourceHandler {
       if (target.watchPath || flag(query, 'watch')) await this.watch(req, res, store, target, query);
       else this.send(req, res, store.resource, await store.get(target.namespace, target.name), query);
     } else if (method === 'PUT') {
-      const obj = await store.update(target.namespace, target.name, this.body(req), undefined, this.writeOptions(res, isDryRun(query)));
+      const opts = this.writeOptions(res, isDryRun(query), { query, options: 'UpdateOptions' });
+      const obj = await store.update(target.namespace, target.name, this.body(req), undefined, opts);
       this.send(req, res, store.resource, obj, query);
     } else if (method === 'PATCH') {
       await this.patch(req, res, store, target, query);
@@ -95,7 +113,8 @@ export class ResourceHandler {
       if (!target.namespace) throw badRequest('a namespace is required');
       const body = this.body(req) as Parameters<typeof toV2>[0];
       await admitNamespace(this.namespaces, target.namespace, `horizontalpodautoscalers.autoscaling "${body?.metadata?.name ?? ''}"`);
-      const created = await store.create(target.namespace, toV2(body), this.writeOptions(res, isDryRun(query)));
+      const opts = this.writeOptions(res, isDryRun(query), { query, options: 'CreateOptions' });
+      const created = await store.create(target.namespace, toV2(body), opts);
       res.status(201).json(toV1(created as HorizontalPodAutoscaler));
     } else if (req.method === 'GET' && target.name !== undefined) {
       res.json(toV1((await store.get(target.namespace, target.name)) as HorizontalPodAutoscaler));
@@ -166,14 +185,15 @@ export class ResourceHandler {
         `${store.groupResource} "${(body as { metadata?: { name?: string } })?.metadata?.name ?? ''}"`,
       );
     }
-    const obj = await store.create(target.namespace, body, this.writeOptions(res, isDryRun(query)));
+    const obj = await store.create(target.namespace, body, this.writeOptions(res, isDryRun(query), { query, options: 'CreateOptions' }));
     this.send(req, res, store.resource, obj, query, 201);
   }
 
   private async patch(req: Request, res: Response, store: Store, target: RequestTarget, query: Query, subresource?: string): Promise<void> {
     const type = patchType(req.headers['content-type']);
     const patchBody = this.body(req);
-    const opts = this.writeOptions(res, isDryRun(query));
+    const strictError = (unknown: string[], patched: KubeObject) => strictPatchError(type, patchBody, patched, unknown);
+    const opts = this.writeOptions(res, isDryRun(query), { query, options: 'PatchOptions', strictError });
     const mutate = (current: KubeObject) => applyPatch(current, patchBody, type, store.resource.kind);
     try {
       const obj = await store.guaranteedUpdate(target.namespace, target.name!, mutate, subresource, opts);
@@ -216,7 +236,7 @@ export class ResourceHandler {
     const { namespace, name, subresource } = target;
     if (name === undefined) throw notFound(target.resource.plural, '');
     const method = req.method;
-    const opts = this.writeOptions(res, isDryRun(query));
+    const opts = this.writeOptions(res, isDryRun(query), { query, options: 'UpdateOptions' });
     switch (`${subresource} ${method}`) {
       case 'status GET':
         return this.send(req, res, store.resource, await store.get(namespace, name), query);
@@ -297,6 +317,25 @@ export class ResourceHandler {
         throw methodNotSupported(`${target.resource.plural}/${subresource}`, method);
     }
   }
+}
+
+/**
+ * A PATCH that adds unknown fields under Strict fails as Kubernetes fails it: 422 on the `patch` field,
+ * showing the patch as Go prints a map (strategic merge) or the patched object's JSON (JSON and merge patches).
+ */
+function strictPatchError(type: PatchType, patch: unknown, patched: KubeObject, unknown: string[]): StatusError {
+  const shown = type === 'application/strategic-merge-patch+json' ? goMapString(patch) : JSON.stringify(patched);
+  return invalid('', '', [fieldError.invalid('patch', shown, strictDecodingError(unknown))]);
+}
+
+/** A JSON value as Go's fmt prints the map it decodes to: `map[spec:map[replicas:2]]`, keys sorted. */
+function goMapString(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(goMapString).join(' ')}]`;
+  if (v !== null && typeof v === 'object') {
+    const entries = Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `map[${entries.map(([k, x]) => `${k}:${goMapString(x)}`).join(' ')}]`;
+  }
+  return v === null ? '<nil>' : String(v);
 }
 
 function includeObject(query: Query): IncludeObject {

@@ -7,6 +7,7 @@ import type { DeleteOptions, KubeObject, StatusCause } from '../../shared/api/me
 import { rfc3339 } from '../../shared/api/meta';
 import { apiVersionOf, groupResource, ResourceInfo } from '../../shared/api/resources';
 import { applyDefaults, decodeObject, validateObject } from '../../shared/api/validation';
+import type { DecodeOptions } from '../../shared/api/validation';
 import { semanticallyEqual } from '../../shared/equality';
 import { newLogger } from '../../shared/log';
 import { randomSafeString } from '../../shared/names';
@@ -31,6 +32,8 @@ export interface WriteOptions {
   admission?: (change: ObjectChange) => Promise<void>;
   /** Who asks (a CertificateSigningRequest records its requester). */
   user?: UserInfo;
+  /** How the incoming object is decoded: `fieldValidation`, where warnings go. */
+  decode?: DecodeOptions;
 }
 
 export type { ListOptions } from './list';
@@ -119,8 +122,8 @@ export class Store {
   }
 
   /** Decodes, defaults and validates an incoming object: the edge every write passes. */
-  private admit(body: unknown): KubeObject {
-    const obj = decodeObject(this.resource, body);
+  private admit(body: unknown, opts: WriteOptions): KubeObject {
+    const obj = decodeObject(this.resource, body, opts.decode);
     applyDefaults(this.resource, obj);
     return obj;
   }
@@ -132,7 +135,7 @@ export class Store {
   }
 
   async create(namespace: string | undefined, body: unknown, opts: WriteOptions = {}): Promise<KubeObject> {
-    const obj = this.admit(body);
+    const obj = this.admit(body, opts);
     const meta = obj.metadata;
     if (this.resource.namespaced) {
       if (meta.namespace && namespace && meta.namespace !== namespace) {
@@ -175,7 +178,7 @@ export class Store {
     subresource?: string,
     opts: WriteOptions = {},
   ): Promise<KubeObject> {
-    const incoming = this.admit(body);
+    const incoming = this.admit(body, opts);
     if (incoming.metadata.name && incoming.metadata.name !== name) {
       throw badRequest(`the name of the object (${incoming.metadata.name}) does not match the name on the URL (${name})`);
     }
@@ -199,7 +202,7 @@ export class Store {
     let dryRunResult: KubeObject | undefined;
     const tryUpdate = async (current: KubeObject): Promise<KubeObject> => {
       if (expectedRV && expectedRV !== current.metadata.resourceVersion) throw conflict(this.groupResource, name);
-      const next = this.admit(await mutate(this.typedMeta(structuredClone(current))));
+      const next = this.admit(await mutate(this.typedMeta(structuredClone(current))), opts);
       const merged =
         subresource === 'status'
           ? this.withStatusOf(current, next)

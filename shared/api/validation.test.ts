@@ -48,9 +48,9 @@ describe('pod validation', () => {
     );
   });
 
-  it('reports wrong JSON types as 422 with the field path', () => {
+  it("reports a wrong JSON type as Go's decoder does, with the struct and field", () => {
     expect(() => decodeObject(Pods, pod({ containers: [{ name: 'a', image: 'x', ports: [{ containerPort: 'eighty' }] }] }))).toThrow(
-      /spec.containers\[0\].ports\[0\].containerPort: Invalid value/,
+      'Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal string into Go struct field ContainerPort.spec.containers.ports.containerPort of type int32',
     );
     expect(() => decodeObject(Pods, { kind: 'Service', apiVersion: 'v1', metadata: { name: 'x' } })).toThrow(/cannot be handled as a Pod/);
   });
@@ -237,7 +237,9 @@ describe('node validation', () => {
       'spec.podCIDR: Invalid value: "10.244.1.0/24 via 10.0.0.1": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)',
       'spec.podCIDRs[0]: Invalid value: "default": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)',
     ]);
-    expect(() => decodeObject(Nodes, node({ podCIDRs: '10.244.1.0/24' }))).toThrow(/spec.podCIDRs: Invalid value/);
+    expect(() => decodeObject(Nodes, node({ podCIDRs: '10.244.1.0/24' }))).toThrow(
+      'Node in version "v1" cannot be handled as a Node: json: cannot unmarshal string into Go struct field NodeSpec.spec.podCIDRs of type []string',
+    );
   });
 
   it('lets a podCIDR and a providerID be set once, never changed', () => {

@@ -10,10 +10,9 @@ import { certificateSigningRequestErrors } from './certificatesvalidation';
 import type { KubeObject, LabelSelector, StatusCause } from './meta';
 import { apiVersionOf, ResourceInfo } from './resources';
 import { dns1035LabelMessages, dns1123LabelMessages, dns1123SubdomainMessages, labelValueMessages, qualifiedNameMessages } from './names';
-import { checkQuantities } from './quantities';
-import { fieldPath, schemaFor } from './schemas';
+import { decodeWithSchema, definitionName, DEFINITIONS } from './openapi';
 import { isCIDR } from '../cidr';
-import { badRequest, fieldError, invalid } from '../errors';
+import { badRequest, fieldError, invalid, StatusError } from '../errors';
 import { semanticallyEqual } from '../equality';
 import { selectorFromLabelSelector } from '../labels';
 import { ipFamily, specialIPReason } from '../nonspecialip';
@@ -39,13 +38,36 @@ export function checkNestingDepth(value: unknown): void {
   }
 }
 
-/** Checks the JSON shape of an incoming object and returns it typed. Throws 400 or 422. */
-export function decodeObject(resource: ResourceInfo, body: unknown): KubeObject {
+/** What the apiserver does with fields an object's schema does not know (`?fieldValidation=`); they never reach storage. */
+export type FieldValidation = 'Strict' | 'Warn' | 'Ignore';
+
+export interface DecodeOptions {
+  /** Strict fails the request, Warn (Kubernetes' default) warns, Ignore drops unknown fields quietly. */
+  fieldValidation?: FieldValidation;
+  /** Receives each warning under Warn: `unknown field "spec.replicaz"`. */
+  warn?: (warning: string) => void;
+  /**
+   * The error a Strict failure becomes, given the unknown fields' paths and the decoded object; by default
+   * create's and update's 400: `Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: ...`.
+   */
+  strictError?: (unknownFields: string[], obj: KubeObject) => StatusError;
+}
+
+/** `strict decoding error: unknown field "spec.replicaz", unknown field "spec.x"`, as Kubernetes joins them. */
+export function strictDecodingError(unknownFields: string[]): string {
+  return `strict decoding error: ${unknownFields.map((f) => `unknown field ${JSON.stringify(f)}`).join(', ')}`;
+}
+
+/**
+ * Decodes an incoming object against its kind's schema (shared/api/openapi): JSON types, quantities and
+ * required fields, unknown fields reported as `fieldValidation` says and pruned. Returns a copy. Throws 400 or 422.
+ */
+export function decodeObject(resource: ResourceInfo, body: unknown, options: DecodeOptions = {}): KubeObject {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
     throw badRequest(`the body of the request must be a JSON object describing a ${resource.kind}`);
   }
   checkNestingDepth(body);
-  const obj = body as Partial<KubeObject>;
+  const obj = structuredClone(body) as Partial<KubeObject>;
   const want = apiVersionOf(resource);
   if (obj.kind !== undefined && obj.kind !== resource.kind) {
     throw badRequest(
@@ -55,18 +77,28 @@ export function decodeObject(resource: ResourceInfo, body: unknown): KubeObject 
   if (obj.apiVersion !== undefined && obj.apiVersion !== want) {
     throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${want})`);
   }
-  if (obj.metadata === undefined) (obj as KubeObject).metadata = {};
-  const result = schemaFor(resource).safeParse(obj);
-  if (!result.success) {
-    const causes: StatusCause[] = result.error.issues.map((issue) =>
-      /received undefined/.test(issue.message)
-        ? fieldError.required(fieldPath(issue.path))
-        : { reason: 'FieldValueInvalid', field: fieldPath(issue.path), message: `Invalid value: ${issue.message}` },
-    );
-    throw invalid(resource.kind, obj.metadata?.name ?? '', causes, resource.group || undefined);
+  const cannotHandle = (message: string) =>
+    badRequest(`${resource.kind} in version "${resource.version}" cannot be handled as a ${resource.kind}: ${message}`);
+  const definition = definitionName(resource);
+  if (DEFINITIONS[definition]) {
+    const report = decodeWithSchema(DEFINITIONS, definition, obj as Record<string, unknown>);
+    if (report.decodeError) throw cannotHandle(report.decodeError);
+    const unknown = report.unknownFields;
+    if (unknown.length && options.fieldValidation === 'Strict') {
+      throw options.strictError?.(unknown, obj as KubeObject) ?? cannotHandle(strictDecodingError(unknown));
+    }
+    if (options.fieldValidation !== 'Ignore') for (const f of unknown) options.warn?.(`unknown field ${JSON.stringify(f)}`);
+    if (report.missingFields.length) {
+      throw invalid(
+        resource.kind,
+        obj.metadata?.name ?? '',
+        report.missingFields.map((f) => fieldError.required(f)),
+        resource.group || undefined,
+      );
+    }
   }
-  checkQuantities(resource, obj as Record<string, unknown>);
-  return structuredClone(obj) as KubeObject;
+  if (obj.metadata === undefined) obj.metadata = {};
+  return obj as KubeObject;
 }
 
 /** Appends `more` to `errors`; `errors.push(...more)` overflows the stack past ~100,000 causes. */

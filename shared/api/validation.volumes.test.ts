@@ -222,7 +222,7 @@ describe('items[].path of configMap, secret, downwardAPI and projected volumes',
 
   it('refuses a mode that is not an integer before validation', () => {
     expect(() => decodeObject(Pods, pod([{ name: 'a', secret: { secretName: 's', defaultMode: '0644' } }]))).toThrow(
-      /spec.volumes\[0\].secret.defaultMode: Invalid value/,
+      'json: cannot unmarshal string into Go struct field SecretVolumeSource.spec.volumes.secret.defaultMode of type int32',
     );
   });
 

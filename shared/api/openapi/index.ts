@@ -1,0 +1,43 @@
+// Every definition the apiserver knows, and which one describes a kind. A kind `K` of group `g.example.io`
+// version `v1` is the definition `io.k8s.api.g.v1.K` (the core group is `core`), as in Kubernetes.
+import type { ResourceInfo } from '../resources';
+import { apps } from './apps';
+import { authentication } from './authentication';
+import { authorization } from './authorization';
+import { autoscalingV1, autoscalingV2 } from './autoscaling';
+import { certificates } from './certificates';
+import { coordination } from './coordination';
+import { core } from './core';
+import { discovery } from './discovery';
+import { intstr, meta, metaExtra, resource, runtime } from './meta';
+import type { Definitions } from './model';
+import { rbac } from './rbac';
+
+export type { Definitions, GroupVersionKind, Schema } from './model';
+export { decodeWithSchema } from './structural';
+export type { DecodeReport } from './structural';
+
+export const DEFINITIONS: Definitions = {
+  ...meta,
+  ...metaExtra,
+  ...resource,
+  ...intstr,
+  ...runtime,
+  ...core,
+  ...apps,
+  ...autoscalingV1,
+  ...autoscalingV2,
+  ...coordination,
+  ...discovery,
+  ...rbac,
+  ...authentication,
+  ...authorization,
+  ...certificates,
+};
+
+export const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
+
+/** The name of a kind's definition: `io.k8s.api.apps.v1.Deployment`. */
+export function definitionName(r: Pick<ResourceInfo, 'group' | 'version' | 'kind'>): string {
+  return `io.k8s.api.${r.group ? r.group.split('.')[0] : 'core'}.${r.version}.${r.kind}`;
+}
