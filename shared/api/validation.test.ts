@@ -173,7 +173,7 @@ describe('endpoints validation (as ValidateEndpoints and ValidateEndpointSlice)'
       'subsets[0].ports[0].protocol: Unsupported value: "ICMP": supported values: "SCTP", "TCP", "UDP"',
     ]);
     expect(() => messages(EndpointsResource, { metadata: { name: 'db' }, subsets: [{ addresses: [{ ip: 5 }] }] })).toThrow(
-      'Endpoints "db" is invalid: subsets[0].addresses[0].ip: Invalid value: Invalid input: expected string, received number',
+      'Endpoints in version "v1" cannot be handled as a Endpoints: json: cannot unmarshal number into Go struct field EndpointAddress.subsets.addresses.ip of type string',
     );
   });
 

@@ -107,6 +107,12 @@ class Decoder {
     if (list.length < MAX_STRICT_ERRORS && !list.includes(path)) list.push(path);
   }
 
+  private zero(s: Schema): unknown {
+    if (s.$ref === QUANTITY) return '0';
+    if (s.$ref === INT_OR_STRING || s['x-kubernetes-int-or-string']) return 0;
+    return zeroOf(this.resolve(s));
+  }
+
   /** Checks `value` against `s`; returns what to keep (undefined: drop the field). */
   value(value: unknown, s: Schema, at: At): unknown {
     if (value === null || value === undefined) return undefined;
@@ -131,7 +137,7 @@ class Decoder {
       case 'array':
         if (!Array.isArray(value)) return this.typeError(value, s, at);
         return value.map(
-          (item, i) => this.value(item, schema.items ?? {}, { ...at, path: `${at.path}[${i}]` }) ?? zero(this.resolve(schema.items ?? {})),
+          (item, i) => this.value(item, schema.items ?? {}, { ...at, path: `${at.path}[${i}]` }) ?? this.zero(schema.items ?? {}),
         );
       case 'string':
         if (typeof value !== 'string') this.typeError(value, s, at);
@@ -160,7 +166,7 @@ class Decoder {
     if (schema.additionalProperties) {
       const values = schema.additionalProperties;
       for (const key of Object.keys(obj)) {
-        obj[key] = this.value(obj[key], values, { ...at, path: `${at.path}.${key}` }) ?? zero(this.resolve(values));
+        obj[key] = this.value(obj[key], values, { ...at, path: `${at.path}.${key}` }) ?? this.zero(values);
       }
       return obj;
     }
@@ -200,8 +206,8 @@ function prune(obj: Record<string, unknown>, at: At, decoder: { report: DecodeRe
   return obj;
 }
 
-/** What Go leaves in a list item or map value that was null: the zero value of its type. */
-function zero(s: Schema): unknown {
+/** What Go leaves in a list item or map value that was null: the zero value of its type (a Quantity's is "0"). */
+function zeroOf(s: Schema): unknown {
   switch (s.type) {
     case 'string':
       return '';
