@@ -1,5 +1,5 @@
 // The query parameters of resource requests, typed.
-import type { DeleteOptions } from '../../shared/api/meta';
+import type { DeleteOptions, StatusCause } from '../../shared/api/meta';
 import type { FieldValidation } from '../../shared/api/validation';
 import { badRequest, fieldError, invalid } from '../../shared/errors';
 import type { ListOptions } from '../registry/store';
@@ -24,11 +24,26 @@ export function intParam(q: Query, name: string): number | undefined {
   return n;
 }
 
-/** `?dryRun=All`: validate and admit, but do not store. */
-export function isDryRun(q: Query, body?: { dryRun?: string[] }): boolean {
+/** The options kind of each write, as its errors name it (`CreateOptions.meta.k8s.io "" is invalid: ...`). */
+export type OptionsKind = 'CreateOptions' | 'UpdateOptions' | 'PatchOptions' | 'DeleteOptions';
+
+const optionsInvalid = (kind: OptionsKind, causes: StatusCause[]) => invalid(kind, '', causes, 'meta.k8s.io');
+
+/** Go's `%#v` of a []string, as field errors print a value that is not a string or a number. */
+const goStrings = (values: string[]) => `[]string{${values.map((v) => JSON.stringify(v)).join(', ')}}`;
+
+/**
+ * `?dryRun=All` (for a delete also its body's `dryRun`): validate, default and admit, but store nothing.
+ * Any other value is refused, as ValidateDryRun does.
+ */
+export function isDryRun(q: Query, kind: OptionsKind, body?: { dryRun?: unknown }): boolean {
   const v = q.dryRun;
-  const values = Array.isArray(v) ? v : v ? [v] : (body?.dryRun ?? []);
-  for (const d of values) if (d !== 'All') throw badRequest(`Invalid dry run value: ${d}`);
+  const fromBody = Array.isArray(body?.dryRun) ? body.dryRun.map(String) : [];
+  const values = v === undefined ? fromBody : Array.isArray(v) ? v : [v];
+  if (values.some((d) => d !== 'All')) {
+    const message = `Unsupported value: ${goStrings(values)}: supported values: "All"`;
+    throw optionsInvalid(kind, [{ reason: 'FieldValueNotSupported', field: 'dryRun', message }]);
+  }
   return values.length > 0;
 }
 

@@ -28,7 +28,7 @@ import type { PatchType } from './body';
 import { streamPodLog } from './podlog';
 import type { KubeletClient } from '../kubeletclient';
 import { parseResourcePath, RequestTarget } from './path';
-import { deleteOptions, fieldValidation, flag, intParam, isDryRun, listOptions, one, Query } from './query';
+import { deleteOptions, fieldValidation, flag, intParam, isDryRun, listOptions, one, OptionsKind, Query } from './query';
 import { addWarning } from './warnings';
 import { strictDecodingError } from '../../shared/api/validation';
 import type { DecodeOptions } from '../../shared/api/validation';
@@ -85,7 +85,7 @@ export class ResourceHandler {
       if (target.watchPath || flag(query, 'watch')) await this.watch(req, res, store, target, query);
       else this.send(req, res, store.resource, await store.get(target.namespace, target.name), query);
     } else if (method === 'PUT') {
-      const opts = this.writeOptions(res, isDryRun(query), { query, options: 'UpdateOptions' });
+      const opts = this.writeOptions(res, isDryRun(query, 'UpdateOptions'), { query, options: 'UpdateOptions' });
       const obj = await store.update(target.namespace, target.name, this.body(req), undefined, opts);
       this.send(req, res, store.resource, obj, query);
     } else if (method === 'PATCH') {
@@ -96,7 +96,7 @@ export class ResourceHandler {
         target.namespace,
         target.name,
         deleteOptions(query, body),
-        this.writeOptions(res, isDryRun(query, body as { dryRun?: string[] })),
+        this.writeOptions(res, isDryRun(query, 'DeleteOptions', body as { dryRun?: unknown })),
       );
       this.send(req, res, store.resource, obj, query);
     } else {
@@ -113,7 +113,7 @@ export class ResourceHandler {
       if (!target.namespace) throw badRequest('a namespace is required');
       const body = this.body(req) as Parameters<typeof toV2>[0];
       await admitNamespace(this.namespaces, target.namespace, `horizontalpodautoscalers.autoscaling "${body?.metadata?.name ?? ''}"`);
-      const opts = this.writeOptions(res, isDryRun(query), { query, options: 'CreateOptions' });
+      const opts = this.writeOptions(res, isDryRun(query, 'CreateOptions'), { query, options: 'CreateOptions' });
       const created = await store.create(target.namespace, toV2(body), opts);
       res.status(201).json(toV1(created as HorizontalPodAutoscaler));
     } else if (req.method === 'GET' && target.name !== undefined) {
@@ -185,7 +185,11 @@ export class ResourceHandler {
         `${store.groupResource} "${(body as { metadata?: { name?: string } })?.metadata?.name ?? ''}"`,
       );
     }
-    const obj = await store.create(target.namespace, body, this.writeOptions(res, isDryRun(query), { query, options: 'CreateOptions' }));
+    const obj = await store.create(
+      target.namespace,
+      body,
+      this.writeOptions(res, isDryRun(query, 'CreateOptions'), { query, options: 'CreateOptions' }),
+    );
     this.send(req, res, store.resource, obj, query, 201);
   }
 
@@ -193,7 +197,7 @@ export class ResourceHandler {
     const type = patchType(req.headers['content-type']);
     const patchBody = this.body(req);
     const strictError = (unknown: string[], patched: KubeObject) => strictPatchError(type, patchBody, patched, unknown);
-    const opts = this.writeOptions(res, isDryRun(query), { query, options: 'PatchOptions', strictError });
+    const opts = this.writeOptions(res, isDryRun(query, 'PatchOptions'), { query, options: 'PatchOptions', strictError });
     const mutate = (current: KubeObject) => applyPatch(current, patchBody, type, store.resource.kind);
     try {
       const obj = await store.guaranteedUpdate(target.namespace, target.name!, mutate, subresource, opts);
@@ -220,7 +224,7 @@ export class ResourceHandler {
     const options = deleteOptions(query, body);
     const predicate = selectionPredicate(one(query, 'labelSelector'), one(query, 'fieldSelector'));
     const { items } = await store.list(target.namespace, predicate);
-    const opts = this.writeOptions(res, isDryRun(query));
+    const opts = this.writeOptions(res, isDryRun(query, 'DeleteOptions', body as { dryRun?: unknown }));
     const deleted: KubeObject[] = [];
     for (const item of items) {
       try {
@@ -236,7 +240,10 @@ export class ResourceHandler {
     const { namespace, name, subresource } = target;
     if (name === undefined) throw notFound(target.resource.plural, '');
     const method = req.method;
-    const opts = this.writeOptions(res, isDryRun(query), { query, options: 'UpdateOptions' });
+    const opts = this.writeOptions(res, method === 'GET' ? false : isDryRun(query, OPTIONS_OF[method] ?? 'UpdateOptions'), {
+      query,
+      options: 'UpdateOptions',
+    });
     switch (`${subresource} ${method}`) {
       case 'status GET':
         return this.send(req, res, store.resource, await store.get(namespace, name), query);
@@ -337,6 +344,14 @@ function goMapString(v: unknown): string {
   }
   return v === null ? '<nil>' : String(v);
 }
+
+/** The options a write's query parameters are, by method. */
+const OPTIONS_OF: Record<string, OptionsKind> = {
+  POST: 'CreateOptions',
+  PUT: 'UpdateOptions',
+  PATCH: 'PatchOptions',
+  DELETE: 'DeleteOptions',
+};
 
 function includeObject(query: Query): IncludeObject {
   const v = one(query, 'includeObject');

@@ -30,7 +30,12 @@ export function serviceStrategy(allocations: AllocationStorage, ranges: ServiceR
 
   const invalidField = (svc: Service, cause: StatusCause) => invalid('Service', svc.metadata.name ?? '', [cause]);
 
-  async function allocateClusterIP(svc: Service): Promise<string[]> {
+  /**
+   * Gives the Service its cluster IP; returns the IPs it reserved. A dry run reserves nothing: a given IP is
+   * only checked against the range, and an unset one answers the range's network address, as Kubernetes'
+   * dry-run allocator does.
+   */
+  async function allocateClusterIP(svc: Service, dryRun: boolean): Promise<string[]> {
     if (!needsClusterIP(svc)) {
       if (svc.spec.type === 'ExternalName') delete svc.spec.clusterIP;
       else svc.spec.clusterIPs = ['None'];
@@ -47,11 +52,13 @@ export function serviceStrategy(allocations: AllocationStorage, ranges: ServiceR
             `failed to allocate IP ${wanted}: the provided IP (${wanted}) is not in the valid range. The range of valid IPs is ${ranges.serviceCIDR}`,
           ),
         );
-      if (!(await ips.allocate(wanted, ownerOf(svc))))
+      if (!dryRun && !(await ips.allocate(wanted, ownerOf(svc))))
         throw invalidField(
           svc,
           fieldError.invalid('spec.clusterIPs', [wanted], `failed to allocate IP ${wanted}: provided IP is already allocated`),
         );
+    } else if (dryRun) {
+      svc.spec.clusterIP = nthAddress(cidr, 0);
     } else {
       const ip = await ips.allocateNext(
         ownerOf(svc),
@@ -63,11 +70,14 @@ export function serviceStrategy(allocations: AllocationStorage, ranges: ServiceR
     svc.spec.clusterIPs = [svc.spec.clusterIP!];
     svc.spec.ipFamilies ??= ['IPv4'];
     svc.spec.ipFamilyPolicy ??= 'SingleStack';
-    return [svc.spec.clusterIP!];
+    return dryRun ? [] : [svc.spec.clusterIP!];
   }
 
-  /** Allocates the node ports `svc` lacks; returns those it reserved (to undo on failure). */
-  async function allocateNodePorts(svc: Service, keep: Set<number>): Promise<number[]> {
+  /**
+   * Allocates the node ports `svc` lacks; returns those it reserved (to undo on failure). A dry run
+   * reserves none: given ports are checked against the range, unset ones answer its first port.
+   */
+  async function allocateNodePorts(svc: Service, keep: Set<number>, dryRun: boolean): Promise<number[]> {
     const reserved: number[] = [];
     if (!needsNodePorts(svc)) {
       for (const p of svc.spec.ports ?? []) delete p.nodePort;
@@ -85,8 +95,12 @@ export function serviceStrategy(allocations: AllocationStorage, ranges: ServiceR
               `provided port is not in the valid range. The range of valid ports is ${ranges.nodePortRange}`,
             ),
           );
+        if (dryRun) continue;
         if (!(await ports.allocate(String(p.nodePort), ownerOf(svc))))
           throw invalidField(svc, fieldError.invalid(`spec.ports[${i}].nodePort`, p.nodePort, 'provided port is already allocated'));
+      } else if (dryRun) {
+        p.nodePort = low;
+        continue;
       } else {
         const port = await ports.allocateNext(ownerOf(svc));
         if (!port) throw invalidField(svc, fieldError.invalid(`spec.ports[${i}].nodePort`, 0, 'range is full'));
@@ -117,11 +131,11 @@ export function serviceStrategy(allocations: AllocationStorage, ranges: ServiceR
       }
     },
     async beforeCreate(obj, opts) {
-      if (opts.dryRun) return;
       const svc = obj as Service;
-      const ip = await allocateClusterIP(svc);
+      const dryRun = opts.dryRun ?? false;
+      const ip = await allocateClusterIP(svc, dryRun);
       try {
-        await allocateNodePorts(svc, new Set());
+        await allocateNodePorts(svc, new Set(), dryRun);
       } catch (err) {
         for (const a of ip) await ips.release(a);
         throw err;
@@ -133,12 +147,13 @@ export function serviceStrategy(allocations: AllocationStorage, ranges: ServiceR
       await release(svc);
     },
     async beforeUpdate(obj, old, opts) {
-      if (opts.dryRun) return;
       const svc = obj as Service;
       const prev = old as Service;
+      const dryRun = opts.dryRun ?? false;
       const prevPorts = new Set((prev.spec.ports ?? []).map((p) => p.nodePort).filter((p): p is number => !!p));
-      if (!prev.spec.clusterIP && needsClusterIP(svc)) await allocateClusterIP(svc);
-      await allocateNodePorts(svc, prevPorts);
+      if (!prev.spec.clusterIP && needsClusterIP(svc)) await allocateClusterIP(svc, dryRun);
+      await allocateNodePorts(svc, prevPorts, dryRun);
+      if (dryRun) return;
       const nowPorts = new Set((svc.spec.ports ?? []).map((p) => p.nodePort).filter((p): p is number => !!p));
       await release(prev, nowPorts);
     },

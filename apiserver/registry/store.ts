@@ -11,7 +11,7 @@ import type { DecodeOptions } from '../../shared/api/validation';
 import { semanticallyEqual } from '../../shared/equality';
 import { newLogger } from '../../shared/log';
 import { randomSafeString } from '../../shared/names';
-import { badRequest, conflict, invalid, notFound } from '../../shared/errors';
+import { alreadyExists, badRequest, conflict, invalid, notFound } from '../../shared/errors';
 import type { ObjectChange } from '../admission/admission';
 import { isKeyNotFound, isStorageConflict } from '../storage/errors';
 import type { Storage, StorageEvent, TTL } from '../storage/interface';
@@ -156,6 +156,9 @@ export class Store {
     delete meta.deletionGracePeriodSeconds;
     return this.interpreted(meta.name ?? '', async () => {
       await opts.admission?.(this.change('CREATE', '', obj));
+      // A dry run answers what would be stored, and refuses what would be refused: a name that is taken.
+      if (opts.dryRun && (await this.storage.get(this.key(meta.namespace, meta.name!))))
+        throw alreadyExists(this.groupResource, meta.name!);
       await this.strategy.beforeCreate?.(obj, opts);
       if (opts.dryRun) return this.typed(obj);
       try {
@@ -203,6 +206,9 @@ export class Store {
     const tryUpdate = async (current: KubeObject): Promise<KubeObject> => {
       if (expectedRV && expectedRV !== current.metadata.resourceVersion) throw conflict(this.groupResource, name);
       const next = this.admit(await mutate(this.typedMeta(structuredClone(current))), opts);
+      // A patched object that names a resourceVersion (kubectl diff's patches do) is meant for that state only.
+      const rv = next.metadata.resourceVersion;
+      if (rv && rv !== current.metadata.resourceVersion) throw conflict(this.groupResource, name);
       const merged =
         subresource === 'status'
           ? this.withStatusOf(current, next)
@@ -214,7 +220,8 @@ export class Store {
       await opts.admission?.(this.change('UPDATE', subresource ?? '', merged, current));
       await this.strategy.beforeUpdate?.(merged, current, opts);
       if (opts.dryRun) {
-        dryRunResult = merged;
+        // What would be stored, at the resourceVersion it would replace (kubectl diff compares the two).
+        dryRunResult = { ...merged, metadata: { ...merged.metadata, resourceVersion: current.metadata.resourceVersion } };
         return current;
       }
       return merged;
@@ -301,14 +308,16 @@ export class Store {
       };
       this.strategy.admitDelete?.(current);
       await opts.admission?.(this.change('DELETE', '', undefined, this.typedMeta(current)));
-      if (opts.dryRun) {
-        checkPreconditions(key, current, preconditions);
-        return this.typedMeta(current);
-      }
 
       const grace = this.strategy.gracePeriodSeconds?.(current, options) ?? 0;
       const finalizers = this.finalizersFor(current, options);
-      if (grace === 0 && finalizers.length === 0 && !this.strategy.holdsDeletion?.(current)) {
+      const immediate = grace === 0 && finalizers.length === 0 && !this.strategy.holdsDeletion?.(current);
+      if (opts.dryRun) {
+        // Nothing changes: the answer is the object as it is, or as it would be marked for deletion.
+        checkPreconditions(key, current, preconditions);
+        return this.typedMeta(immediate ? current : this.markedForDeletion(structuredClone(current), options, grace));
+      }
+      if (immediate) {
         const deleted = await this.storage.delete(key, preconditions);
         await this.strategy.afterDelete?.(deleted);
         return this.typedMeta(deleted);
@@ -316,21 +325,24 @@ export class Store {
       // Graceful: mark the object and keep it until its owner (kubelet, controllers) lets it go.
       const marked = await this.storage.guaranteedUpdate(
         key,
-        (obj) => {
-          const m = obj.metadata;
-          m.finalizers = this.finalizersFor(obj, options);
-          if (m.finalizers.length === 0) delete m.finalizers;
-          if (!m.deletionTimestamp) m.deletionTimestamp = rfc3339(new Date(Date.now() + grace * 1000));
-          if (m.deletionGracePeriodSeconds === undefined || grace < m.deletionGracePeriodSeconds) m.deletionGracePeriodSeconds = grace;
-          this.strategy.prepareForDelete?.(obj);
-          return obj;
-        },
+        (obj) => this.markedForDeletion(obj, options, grace),
         preconditions,
         this.ttl,
       );
       const finished = await this.finishIfReady(marked);
       return this.typedMeta(finished ?? marked);
     });
+  }
+
+  /** The object with its deletion timestamp, grace period and the finalizers the delete asks for. */
+  private markedForDeletion(obj: KubeObject, options: DeleteOptions, grace: number): KubeObject {
+    const m = obj.metadata;
+    m.finalizers = this.finalizersFor(obj, options);
+    if (m.finalizers.length === 0) delete m.finalizers;
+    if (!m.deletionTimestamp) m.deletionTimestamp = rfc3339(new Date(Date.now() + grace * 1000));
+    if (m.deletionGracePeriodSeconds === undefined || grace < m.deletionGracePeriodSeconds) m.deletionGracePeriodSeconds = grace;
+    this.strategy.prepareForDelete?.(obj);
+    return obj;
   }
 
   /** The object's finalizers plus the one the propagation policy asks for (orphan / foregroundDeletion). */
