@@ -64,7 +64,8 @@ export function invalid(kind: string, name: string, causes: StatusCause[], group
   const summary = list.length === 1 ? list[0] : `[${list.join(', ')}]`;
   const details: StatusDetails = { name, kind, causes };
   if (group) details.group = group;
-  return fail(422, 'Invalid', `${kind} "${name}" is invalid: ${summary}`, details);
+  // The message names the qualified kind (`Deployment.apps`), details.kind the kind alone, as apierrors.NewInvalid does.
+  return fail(422, 'Invalid', `${group ? `${kind}.${group}` : kind} "${name}" is invalid: ${summary}`, details);
 }
 
 /** A field error, worded as Kubernetes' field.ErrorList does. */

@@ -21,7 +21,7 @@ describe('listOptions', () => {
     expect(status({ resourceVersionMatch: 'Exact' })).toMatchObject({
       code: 422,
       message:
-        'ListOptions "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided',
+        'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided',
     });
     expect(status({ resourceVersionMatch: 'Exact', resourceVersion: '0' })?.message).toMatch(
       /resourceVersionMatch "exact" is forbidden for resourceVersion "0"/,

@@ -92,7 +92,7 @@ describe('deployment validation and defaults', () => {
       'spec.template.metadata.labels: Invalid value: "map[string]string{\\"app\\":\\"db\\"}": `selector` does not match template `labels`',
     ]);
     expect(() => messages(Deployments, deploy(undefined, { app: 'db' }))).toThrow(
-      'Deployment "web" is invalid: spec.selector: Required value',
+      'Deployment.apps "web" is invalid: spec.selector: Required value',
     );
     expect(messages(Deployments, deploy({}, { app: 'db' }))).toEqual(['spec.selector: Required value']);
   });

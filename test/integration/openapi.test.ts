@@ -106,7 +106,8 @@ describe('fieldValidation', () => {
     const res = await request('POST', `${DEPLOYMENTS}?fieldValidation=Loose`, deployment('loose'));
     expect(res.body).toMatchObject({
       code: 422,
-      message: 'CreateOptions "" is invalid: fieldValidation: Unsupported value: "Loose": supported values: "Ignore", "Strict", "Warn"',
+      message:
+        'CreateOptions.meta.k8s.io "" is invalid: fieldValidation: Unsupported value: "Loose": supported values: "Ignore", "Strict", "Warn"',
     });
   });
 });
