@@ -159,7 +159,7 @@ describe('dryRun=All', () => {
     expect(res.body).toMatchObject({
       code: 422,
       reason: 'Invalid',
-      message: 'CreateOptions "" is invalid: dryRun: Unsupported value: []string{"Some"}: supported values: "All"',
+      message: 'CreateOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{"Some"}: supported values: "All"',
     });
   });
 });
