@@ -9,6 +9,7 @@ import { newLogger } from '../shared/log';
 import { admissionChain } from './admission/admission';
 import { DENY_SERVICE_EXTERNAL_IPS, denyServiceExternalIPs, OPTIONAL_ADMISSION_PLUGINS } from './admission/denyserviceexternalips';
 import { nodeRestriction } from './admission/noderestriction';
+import { certificateApproval, certificateSigning, certificateSubjectRestriction } from './admission/certificates';
 import { authorizerChain } from './auth';
 import { PolicyCache } from './auth/policycache';
 import { staticTokens, unionTokenAuthenticator } from './auth/authenticator';
@@ -115,6 +116,9 @@ const app = createApp({
   admission: admissionChain([
     new RbacEscalationCheck(new RuleResolver(policy), authorizer),
     nodeRestriction,
+    certificateApproval(authorizer),
+    certificateSigning(authorizer),
+    certificateSubjectRestriction,
     ...(disabledPlugins.includes(DENY_SERVICE_EXTERNAL_IPS) ? [] : [denyServiceExternalIPs]),
   ]),
   kubeletClient,

@@ -2,6 +2,7 @@
 // serves): cluster-admin for system:masters; admin, edit and view for users; discovery for everyone
 // signed in; and one role per component, scoped to what that component reads and writes.
 import type { ClusterRole, ClusterRoleBinding, PolicyRule, Subject } from '../../shared/api/rbac';
+import { KUBE_APISERVER_CLIENT, KUBE_APISERVER_CLIENT_KUBELET } from '../../shared/api/certificates';
 
 const RBAC = 'rbac.authorization.k8s.io';
 export const VIEWERS_GROUP = 'mini-kubernetes:viewers';
@@ -160,11 +161,19 @@ export const CLUSTER_ROLES: ClusterRole[] = [
     { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers', 'horizontalpodautoscalers/status'], verbs: ['patch', 'update'] },
     { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['create', 'patch', 'update'] },
     { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create', 'patch', 'update'] },
-    // csrapproving and csrsigning.
+    // csrapproving and csrsigning: each signer it approves for or signs with, by name (CertificateApproval
+    // and CertificateSigning admission check these).
     {
       apiGroups: ['certificates.k8s.io'],
       resources: ['certificatesigningrequests/approval', 'certificatesigningrequests/status'],
       verbs: ['update'],
+    },
+    { apiGroups: ['certificates.k8s.io'], resources: ['signers'], resourceNames: [KUBE_APISERVER_CLIENT_KUBELET], verbs: ['approve'] },
+    {
+      apiGroups: ['certificates.k8s.io'],
+      resources: ['signers'],
+      resourceNames: [KUBE_APISERVER_CLIENT_KUBELET, KUBE_APISERVER_CLIENT],
+      verbs: ['sign'],
     },
   ]),
   // TLS bootstrapping: who may ask for a node client certificate, and whose requests are approved.

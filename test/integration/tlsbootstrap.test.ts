@@ -132,3 +132,65 @@ describe('TLS bootstrapping', () => {
     });
   });
 });
+
+describe('CertificateSigningRequest admission', () => {
+  const CSRS = '/apis/certificates.k8s.io/v1/certificatesigningrequests';
+  const request = (name: string, organizations: string[]) => ({
+    apiVersion: 'certificates.k8s.io/v1',
+    kind: 'CertificateSigningRequest',
+    metadata: { name },
+    spec: {
+      request: Buffer.from(newCertificateRequest(name, organizations).csr).toString('base64'),
+      signerName: 'kubernetes.io/kube-apiserver-client',
+      usages: ['client auth'],
+    },
+  });
+  const rbac = (kind: string, body: object) => api(cp.config, 'POST', `/apis/rbac.authorization.k8s.io/v1/${kind}`, body);
+
+  it('refuses a kube-apiserver-client certificate for system:masters, even to the admin', async () => {
+    const res = await api(cp.config, 'POST', CSRS, request('sneaky', ['system:masters']));
+    expect(res.code).toBe(403);
+    expect(res.body.message).toBe(
+      'certificatesigningrequests.certificates.k8s.io "sneaky" is forbidden: use of kubernetes.io/kube-apiserver-client signer with system:masters group is not allowed',
+    );
+  });
+
+  it('lets only those with approve on the signer approve, whatever they may update', async () => {
+    expect((await api(cp.config, 'POST', CSRS, request('for-review', ['devs']))).code).toBe(201);
+    const approver = loadKubeconfig(cp.viewerKubeconfig); // the viewer, given the approval subresource below
+    await rbac('clusterroles', {
+      metadata: { name: 'csr-approval-updater' },
+      rules: [
+        {
+          apiGroups: ['certificates.k8s.io'],
+          resources: ['certificatesigningrequests', 'certificatesigningrequests/approval'],
+          verbs: ['get', 'update'],
+        },
+      ],
+    });
+    await rbac('clusterrolebindings', {
+      metadata: { name: 'viewer-csr-approval' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'csr-approval-updater' },
+      subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'viewer' }],
+    });
+    const approve = async () => {
+      const csr = (await api(approver, 'GET', `${CSRS}/for-review`)).body;
+      csr.status = { conditions: [{ type: 'Approved', status: 'True', reason: 'Reviewed', message: 'ok' }] };
+      return api(approver, 'PUT', `${CSRS}/for-review/approval`, csr);
+    };
+    const refused = await waitFor(async () => ((await approve()).code === 403 ? await approve() : undefined), { what: 'the binding' });
+    expect(refused.body.message).toBe(
+      'certificatesigningrequests.certificates.k8s.io "for-review" is forbidden: user not permitted to approve requests with signerName "kubernetes.io/kube-apiserver-client"',
+    );
+    await rbac('clusterroles', {
+      metadata: { name: 'csr-signer-approver' },
+      rules: [{ apiGroups: ['certificates.k8s.io'], resources: ['signers'], resourceNames: ['kubernetes.io/*'], verbs: ['approve'] }],
+    });
+    await rbac('clusterrolebindings', {
+      metadata: { name: 'viewer-signer-approver' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'csr-signer-approver' },
+      subjects: [{ kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: 'viewer' }],
+    });
+    await waitFor(async () => (await approve()).code === 200, { what: 'approval with approve on kubernetes.io/*' });
+  });
+});
