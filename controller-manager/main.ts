@@ -1,6 +1,7 @@
 // kube-controller-manager: the control loops of the cluster in one process, sharing informers. With
 // --leader-elect only the holder of the kube-system/kube-controller-manager Lease runs them. Every
 // replica serves /metrics (the work queues' metrics) on --secure-port.
+import { setMaxListeners } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import { collectDefaultMetrics, Registry } from 'prom-client';
@@ -74,6 +75,8 @@ const enabled = (name: string) => {
 };
 
 async function runControllers(signal: AbortSignal): Promise<void> {
+  // Every controller's workers and waits listen for the end of leadership on this one signal.
+  setMaxListeners(Infinity, signal);
   const clock = realClock;
   const informers = new SharedInformerFactory(client, { logger: log });
   const recorder = (component: string) => new EventRecorder(client, { component }, { logger: log });
