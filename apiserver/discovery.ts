@@ -86,6 +86,8 @@ export function subresourceInfo(r: ResourceInfo, sub: string): { group: string; 
       return { group: '', version: 'v1', kind: 'PodExecOptions', verbs: ['create', 'get'] };
     case 'finalize':
       return { group: '', version: 'v1', kind: 'Namespace', verbs: ['update'] };
+    case 'proxy': // PodProxyOptions, ServiceProxyOptions, NodeProxyOptions
+      return { group: '', version: 'v1', kind: `${r.kind}ProxyOptions`, verbs: ['create', 'delete', 'get', 'patch', 'update'] };
     case 'approval':
       return { group: r.group, version: r.version, kind: r.kind, verbs: ['get', 'patch', 'update'] };
     default:

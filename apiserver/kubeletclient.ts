@@ -1,4 +1,4 @@
-// How the apiserver calls a node's kubelet (logs, usage summaries): HTTPS to the address and port the
+// How the apiserver calls a node's kubelet (logs, usage summaries, exec, attach, port-forward): HTTPS to the address and port the
 // Node reports, presenting the apiserver's client certificate (--kubelet-client-certificate). Kubelets
 // sign their own serving certificates, so as in Kubernetes without --kubelet-certificate-authority,
 // the kubelet's certificate is not verified.
@@ -22,6 +22,14 @@ export class KubeletClient {
 
   constructor(credentials: { cert?: Buffer; key?: Buffer }) {
     this.agent = new https.Agent({ keepAlive: true, cert: credentials.cert, key: credentials.key, rejectUnauthorized: false });
+  }
+
+  /**
+   * Starts a request to the kubelet, to be ended by the caller, who also handles its 'response',
+   * 'upgrade' and 'error' events (an upgrade request's socket leaves the agent's pool).
+   */
+  request(endpoint: KubeletEndpoint, method: string, path: string, headers: http.OutgoingHttpHeaders): http.ClientRequest {
+    return https.request({ host: endpoint.host, port: endpoint.port, method, path, headers, agent: this.agent });
   }
 
   /** Starts a GET; the caller reads or pipes the response and handles 'error' on the request. */

@@ -11,6 +11,7 @@ import { reviewsRouter } from './http/reviews';
 import { watchLimit } from './http/limits';
 import { MAX_BODY_BYTES } from './http/body';
 import { metricsRouter } from './http/metricsapi';
+import { isProxyPath } from './http/path';
 import { ResourceHandler } from './http/resources';
 import { badRequest, notFound, requestEntityTooLarge, StatusError, toStatus } from '../shared/errors';
 import type { Logger } from '../shared/log';
@@ -101,7 +102,8 @@ export function createApp({
   });
 
   app.use(authenticate(authentication));
-  app.use(express.raw({ type: () => true, limit: MAX_BODY_BYTES }));
+  // Every body is read here, except a proxied request's, which streams on to its backend.
+  app.use(express.raw({ type: (req) => !isProxyPath((req as Request).path ?? ''), limit: MAX_BODY_BYTES }));
   app.use(impersonate(authorizer));
   app.use(authorize(authorizer));
   app.use(watchLimit());

@@ -39,3 +39,22 @@ export function specialIPReason(ip: string): string | undefined {
   if (linkLocalMulticast.check(ip, type)) return 'may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)';
   return undefined;
 }
+
+const multicast = new net.BlockList();
+multicast.addSubnet('224.0.0.0', 4, 'ipv4');
+multicast.addSubnet('ff00::', 8, 'ipv6');
+
+/**
+ * Go's IP.IsGlobalUnicast, which Kubernetes asks of an address the apiserver proxies to: a valid IP that
+ * is not unspecified, loopback, link-local, multicast or the IPv4 broadcast address. An IPv4-mapped IPv6
+ * address counts as the IPv4 address it holds, as in Go.
+ */
+export function isGlobalUnicast(ip: string): boolean {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  const address = mapped ? mapped[1] : ip;
+  const family = ipFamily(address);
+  if (!family) return false;
+  const type = family === 4 ? 'ipv4' : 'ipv6';
+  if (address === '255.255.255.255' || unspecified.check(address, type) || loopback.check(address, type)) return false;
+  return !linkLocal.check(address, type) && !multicast.check(address, type);
+}

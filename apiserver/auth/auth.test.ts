@@ -131,3 +131,60 @@ describe('token file', () => {
     expect(() => parseTokenFile('only-a-token\n')).toThrow(/line 1/);
   });
 });
+
+describe('the proxy subresources', () => {
+  const editor = (role: string): PolicySource => ({
+    clusterRoleBindings: () => CLUSTER_ROLE_BINDINGS,
+    clusterRole: (name) => CLUSTER_ROLES.find((r) => r.metadata.name === name),
+    role: () => undefined,
+    roleBindings: () => [
+      {
+        metadata: { name: 'b', namespace: 'team' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
+        subjects: [{ kind: 'User', name: 'dev' }],
+      },
+    ],
+  });
+  const dev = { username: 'dev', groups: ['system:authenticated'] };
+
+  it('are authorized by the HTTP method on <resource>/proxy, whatever follows /proxy', () => {
+    expect(requestInfo('GET', '/api/v1/namespaces/team/services/https:web:443/proxy/a/b/', false)).toMatchObject({
+      verb: 'get',
+      resource: 'services',
+      name: 'https:web:443',
+      subresource: 'proxy',
+    });
+    // A ?watch= for the backend leaves the verb a get.
+    expect(requestInfo('GET', '/api/v1/namespaces/team/pods/web/proxy/', true)).toMatchObject({ verb: 'get', subresource: 'proxy' });
+    for (const [method, verb] of [
+      ['POST', 'create'],
+      ['PUT', 'update'],
+      ['PATCH', 'patch'],
+      ['DELETE', 'delete'],
+      ['HEAD', 'get'],
+    ]) {
+      expect(requestInfo(method, '/api/v1/nodes/node-1/proxy/stats/summary', false)).toMatchObject({
+        verb,
+        resource: 'nodes',
+        name: 'node-1',
+      });
+    }
+  });
+
+  it('let edit (and admin) reach pods and Services, never view, and nodes only cluster-admin', () => {
+    for (const role of ['edit', 'admin']) {
+      const rbac = new RbacAuthorizer(editor(role));
+      for (const method of ['GET', 'POST', 'PUT', 'PATCH', 'DELETE']) {
+        expect(rbac.authorize(attrs(method, '/api/v1/namespaces/team/pods/web:8080/proxy/x', dev)).decision).toBe('allow');
+        expect(rbac.authorize(attrs(method, '/api/v1/namespaces/team/services/web:80/proxy/', dev)).decision).toBe('allow');
+      }
+      expect(rbac.authorize(attrs('GET', '/api/v1/nodes/node-1/proxy/stats/summary', dev)).decision).toBe('noOpinion');
+    }
+    const view = new RbacAuthorizer(editor('view'));
+    expect(view.authorize(attrs('GET', '/api/v1/namespaces/team/services/web:80/proxy/', dev)).decision).toBe('noOpinion');
+    expect(view.authorize(attrs('GET', '/api/v1/namespaces/team/pods/web/proxy/', dev)).decision).toBe('noOpinion');
+    expect(forbiddenError(attrs('GET', '/api/v1/namespaces/team/services/web:80/proxy/', dev)).status.message).toBe(
+      'services "web:80" is forbidden: User "dev" cannot get resource "services/proxy" in API group "" in the namespace "team"',
+    );
+  });
+});

@@ -48,6 +48,8 @@ const EDIT: PolicyRule[] = [
   { apiGroups: [''], resources: ['secrets'], verbs: READ },
   { apiGroups: ['apps'], resources: ['deployments', 'deployments/scale', 'replicasets', 'replicasets/scale'], verbs: WRITE },
   { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: WRITE },
+  // Reaching pods and Services through the apiserver's proxy: edit's, not view's, as in Kubernetes.
+  { apiGroups: [''], resources: ['pods/proxy', 'services/proxy'], verbs: [...READ, ...WRITE] },
   ...WORKLOADS,
 ];
 

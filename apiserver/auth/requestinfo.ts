@@ -71,7 +71,7 @@ export function requestInfo(method: string, path: string, watchParam: boolean): 
   }
   const [resource = '', name = '', subresource = ''] = parts;
   if (verb === 'get' && !name) verb = watchParam ? 'watch' : 'list';
-  else if (verb === 'get' && watchParam) verb = 'watch';
+  else if (verb === 'get' && watchParam && subresource !== 'proxy') verb = 'watch'; // a proxied ?watch= is the backend's
   if (verb === 'delete' && !name) verb = 'deletecollection';
   return { isResourceRequest: true, verb, path, apiGroup, apiVersion, namespace, resource, subresource, name };
 }

@@ -2,6 +2,7 @@
 //   /api/v1/namespaces/default/pods/web/status  → group '', version v1, namespace default, pods, web, status
 //   /apis/apps/v1/deployments                   → every namespace's deployments
 //   /api/v1/namespaces/default                  → the namespace object "default"
+//   /api/v1/nodes/node-1/proxy/stats/summary     → nodes, node-1, proxy, with proxyPath /stats/summary
 import { findResource, ResourceInfo } from '../../shared/api/resources';
 import { badRequest } from '../../shared/errors';
 import { HorizontalPodAutoscalersV1 } from './autoscalingv1';
@@ -13,6 +14,11 @@ export interface RequestTarget {
   subresource?: string;
   /** The legacy `/watch/` path prefix was used. */
   watchPath: boolean;
+  /**
+   * For the proxy subresource: the path after `/proxy`, as sent (still escaped), with its leading and
+   * trailing slashes ('' for none: `.../proxy`), and the request's path up to and including `/proxy`.
+   */
+  proxy?: { path: string; prefix: string };
 }
 
 /** A percent-decoded path segment; a malformed escape is a 400, as Go's HTTP server refuses the request. */
@@ -25,10 +31,8 @@ function decodeSegment(segment: string): string {
 }
 
 export function parseResourcePath(path: string): RequestTarget | undefined {
-  const parts = path
-    .split('/')
-    .filter((p) => p !== '')
-    .map(decodeSegment);
+  const raw = path.split('/').filter((p) => p !== '');
+  const parts = raw.map(decodeSegment);
   let group: string;
   let rest: string[];
   if (parts[0] === 'api' && parts[1] === 'v1') {
@@ -52,7 +56,7 @@ export function parseResourcePath(path: string): RequestTarget | undefined {
     rest = rest.slice(2);
   }
   const [plural, name, subresource, ...extra] = rest;
-  if (!plural || extra.length) return undefined;
+  if (!plural || (extra.length && subresource !== 'proxy')) return undefined;
   const version = group === '' ? 'v1' : parts[2];
   const stored = findResource(group, plural);
   const resource =
@@ -64,5 +68,24 @@ export function parseResourcePath(path: string): RequestTarget | undefined {
   if (!resource) return undefined;
   if (subresource && !(resource.subresources ?? []).includes(subresource)) return undefined;
   if (namespace !== undefined && !resource.namespaced) return undefined;
-  return { resource, namespace, name, subresource, watchPath };
+  const target: RequestTarget = { resource, namespace, name, subresource, watchPath };
+  if (subresource === 'proxy') target.proxy = proxyPaths(raw, extra.length, path.endsWith('/'));
+  return target;
+}
+
+/** Splits a proxy request's raw segments into the apiserver's prefix and the backend's path. */
+function proxyPaths(raw: string[], backendSegments: number, trailingSlash: boolean): { path: string; prefix: string } {
+  const cut = raw.length - backendSegments;
+  let backend = backendSegments ? `/${raw.slice(cut).join('/')}` : '';
+  if (trailingSlash && !backend.endsWith('/')) backend += '/';
+  return { path: backend, prefix: `/${raw.slice(0, cut).join('/')}` };
+}
+
+/** Whether a request is for a proxy subresource, whose body the apiserver streams on instead of reading. */
+export function isProxyPath(path: string): boolean {
+  try {
+    return parseResourcePath(path)?.subresource === 'proxy';
+  } catch {
+    return false;
+  }
 }

@@ -1,6 +1,6 @@
 // The resource endpoints: every `/api/v1/...` and `/apis/<group>/<version>/...` request lands here and
 // is dispatched by verb (get, list, watch, create, update, patch, delete, deletecollection) and
-// subresource (status, scale, binding, finalize, log).
+// subresource (status, scale, binding, finalize, log, and proxy to pods, services and nodes).
 import type { Request, Response } from 'express';
 import type { Binding, Pod } from '../../shared/api/core';
 import type { Deployment, ReplicaSet, Scale } from '../../shared/api/apps';
@@ -28,6 +28,8 @@ import type { PatchType } from './body';
 import { streamPodLog } from './podlog';
 import type { KubeletClient } from '../kubeletclient';
 import { parseResourcePath, RequestTarget } from './path';
+import { proxyRequest } from '../proxy/handler';
+import { nodeLocation, podLocation, ProxyLocation, serviceLocation } from '../proxy/location';
 import { deleteOptions, fieldValidation, flag, intParam, isDryRun, listOptions, one, OptionsKind, Query } from './query';
 import { addWarning } from './warnings';
 import { strictDecodingError } from '../../shared/api/validation';
@@ -239,6 +241,7 @@ export class ResourceHandler {
   private async subresource(req: Request, res: Response, store: Store, target: RequestTarget, query: Query): Promise<void> {
     const { namespace, name, subresource } = target;
     if (name === undefined) throw notFound(target.resource.plural, '');
+    if (target.proxy) return this.proxy(req, res, target, name);
     const method = req.method;
     const opts = this.writeOptions(res, method === 'GET' ? false : isDryRun(query, OPTIONS_OF[method] ?? 'UpdateOptions'), {
       query,
@@ -323,6 +326,18 @@ export class ResourceHandler {
       default:
         throw methodNotSupported(`${target.resource.plural}/${subresource}`, method);
     }
+  }
+
+  /** `<pods|services|nodes>/<[scheme:]name[:port]>/proxy/...`: on to the location the object names. */
+  private async proxy(req: Request, res: Response, target: RequestTarget, id: string): Promise<void> {
+    const get = (plural: string) => this.store({ group: '', plural } as ResourceInfo);
+    const namespace = target.namespace ?? '';
+    let location: ProxyLocation;
+    if (target.resource.plural === 'pods') location = await podLocation(get('pods'), namespace, id);
+    else if (target.resource.plural === 'services')
+      location = await serviceLocation({ services: get('services'), endpoints: get('endpoints'), pods: get('pods') }, namespace, id);
+    else location = await nodeLocation(get('nodes'), id);
+    await proxyRequest(req, res, location, target.proxy!.path, target.proxy!.prefix, this.kubelets);
   }
 }
 

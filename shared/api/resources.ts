@@ -44,7 +44,7 @@ export const Pods = resource({
   namespaced: true,
   shortNames: ['po'],
   categories: ['all'],
-  subresources: ['status', 'binding', 'log', 'exec'],
+  subresources: ['status', 'binding', 'log', 'exec', 'proxy'],
 });
 export const Nodes = resource({
   group: '',
@@ -54,7 +54,7 @@ export const Nodes = resource({
   singular: 'node',
   namespaced: false,
   shortNames: ['no'],
-  subresources: ['status'],
+  subresources: ['status', 'proxy'],
 });
 export const Services = resource({
   group: '',
@@ -65,7 +65,7 @@ export const Services = resource({
   namespaced: true,
   shortNames: ['svc'],
   categories: ['all'],
-  subresources: ['status'],
+  subresources: ['status', 'proxy'],
   verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
 });
 export const EndpointsResource = resource({
