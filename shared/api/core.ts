@@ -113,6 +113,8 @@ export interface Container {
   terminationMessagePath?: string;
   terminationMessagePolicy?: 'File' | 'FallbackToLogsOnError';
   imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  /** Init containers only: Always makes a sidecar, started before the app containers and kept running. */
+  restartPolicy?: 'Always';
   securityContext?: SecurityContext;
   stdin?: boolean;
   tty?: boolean;

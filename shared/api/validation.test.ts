@@ -56,6 +56,51 @@ describe('pod validation', () => {
   });
 });
 
+describe('init container validation', () => {
+  const probe = { exec: { command: ['true'] } };
+
+  it('keeps names unique across init and app containers', () => {
+    const errs = messages(Pods, pod({ initContainers: [{ name: 'a', image: 'x' }], containers: [{ name: 'a', image: 'y' }] }));
+    expect(errs).toEqual(['spec.containers[0].name: Duplicate value: "a"']);
+  });
+
+  it('allows only restartPolicy Always on init containers (a sidecar), and none on app containers', () => {
+    const errs = messages(
+      Pods,
+      pod({
+        initContainers: [
+          { name: 'side', image: 'x', restartPolicy: 'Always' },
+          { name: 'once', image: 'x', restartPolicy: 'OnFailure' },
+        ],
+        containers: [{ name: 'app', image: 'y', restartPolicy: 'Always' }],
+      }),
+    );
+    expect(errs).toEqual([
+      'spec.initContainers[1].restartPolicy: Unsupported value: "OnFailure": supported values: "Always"',
+      'spec.containers[0].restartPolicy: Forbidden: may not be set for non-init containers',
+    ]);
+  });
+
+  it('refuses probes and lifecycle hooks on regular init containers, and allows them on sidecars', () => {
+    const errs = messages(
+      Pods,
+      pod({
+        initContainers: [
+          { name: 'init', image: 'x', livenessProbe: probe, readinessProbe: probe, startupProbe: probe, lifecycle: { preStop: probe } },
+          { name: 'side', image: 'x', restartPolicy: 'Always', livenessProbe: probe, readinessProbe: probe, startupProbe: probe },
+        ],
+        containers: [{ name: 'app', image: 'y' }],
+      }),
+    );
+    expect(errs).toEqual([
+      'spec.initContainers[0].livenessProbe: Forbidden: may not be set for init containers without restartPolicy=Always',
+      'spec.initContainers[0].readinessProbe: Forbidden: may not be set for init containers without restartPolicy=Always',
+      'spec.initContainers[0].startupProbe: Forbidden: may not be set for init containers without restartPolicy=Always',
+      'spec.initContainers[0].lifecycle: Forbidden: may not be set for init containers without restartPolicy=Always',
+    ]);
+  });
+});
+
 describe('pod defaults', () => {
   it('fills what `kubectl get -o yaml` shows', () => {
     const p = decodeObject(

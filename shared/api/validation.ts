@@ -358,7 +358,17 @@ function resourceRequirementsErrors(path: string, resources: Container['resource
   return errors;
 }
 
-function containerErrors(path: string, c: Container, volumeNames: Set<string>): StatusCause[] {
+/** A container of the pod's spec.containers or spec.initContainers; a sidecar is an init container with restartPolicy Always. */
+type ContainerKind = 'container' | 'init' | 'sidecar';
+
+/** What an init container's restartPolicy makes of it: Always (a sidecar) is the only one allowed, as in Kubernetes. */
+function containerKindErrors(path: string, c: Container, init: boolean): StatusCause[] {
+  if (c.restartPolicy === undefined) return [];
+  if (!init) return [fieldError.forbidden(`${path}.restartPolicy`, 'may not be set for non-init containers')];
+  return c.restartPolicy === 'Always' ? [] : [fieldError.notSupported(`${path}.restartPolicy`, c.restartPolicy, ['Always'])];
+}
+
+function containerErrors(path: string, c: Container, volumeNames: Set<string>, kind: ContainerKind): StatusCause[] {
   const errors: StatusCause[] = [];
   if (!c.name) errors.push(fieldError.required(`${path}.name`));
   else errors.push(...dns1123LabelErrors(`${path}.name`, c.name));
@@ -379,10 +389,16 @@ function containerErrors(path: string, c: Container, volumeNames: Set<string>): 
     ['startupProbe', c.startupProbe],
   ] as const) {
     if (!probe) continue;
+    if (kind === 'init') {
+      errors.push(fieldError.forbidden(`${path}.${name}`, 'may not be set for init containers without restartPolicy=Always'));
+      continue;
+    }
     const handlers = [probe.exec, probe.httpGet, probe.tcpSocket].filter(Boolean).length;
     if (handlers === 0) errors.push(fieldError.required(`${path}.${name}`, 'must specify a handler type'));
     if (handlers > 1) errors.push(fieldError.forbidden(`${path}.${name}`, 'may not specify more than 1 handler type'));
   }
+  if (kind === 'init' && c.lifecycle)
+    errors.push(fieldError.forbidden(`${path}.lifecycle`, 'may not be set for init containers without restartPolicy=Always'));
   errors.push(...resourceRequirementsErrors(`${path}.resources`, c.resources));
   return errors;
 }
@@ -399,13 +415,15 @@ export function podSpecErrors(path: string, spec: PodSpec): StatusCause[] {
   if (!spec.containers?.length) errors.push(fieldError.required(`${path}.containers`));
   const names = new Set<string>();
   const all = [
-    ...(spec.initContainers ?? []).map((c, i) => [c, `${path}.initContainers[${i}]`] as const),
-    ...(spec.containers ?? []).map((c, i) => [c, `${path}.containers[${i}]`] as const),
+    ...(spec.initContainers ?? []).map((c, i) => [c, `${path}.initContainers[${i}]`, true] as const),
+    ...(spec.containers ?? []).map((c, i) => [c, `${path}.containers[${i}]`, false] as const),
   ];
-  for (const [c, p] of all) {
+  for (const [c, p, init] of all) {
     if (c.name && names.has(c.name)) errors.push(fieldError.duplicate(`${p}.name`, c.name));
     names.add(c.name);
-    errors.push(...containerErrors(p, c, volumeNames));
+    errors.push(...containerKindErrors(p, c, init));
+    const kind = !init ? 'container' : c.restartPolicy === 'Always' ? 'sidecar' : 'init';
+    errors.push(...containerErrors(p, c, volumeNames, kind));
   }
   if (spec.restartPolicy && !['Always', 'OnFailure', 'Never'].includes(spec.restartPolicy)) {
     errors.push(fieldError.notSupported(`${path}.restartPolicy`, spec.restartPolicy, ['Always', 'OnFailure', 'Never']));
