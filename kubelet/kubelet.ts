@@ -8,7 +8,7 @@
 //   imagemanager.ts       image pulls and their back-off    volumemanager.ts  pod volumes on the host
 //   configmapsecret.ts    the ConfigMaps and Secrets used   prober.ts         liveness/readiness/startup
 //   statusmanager.ts      writes the pod status             status.ts         generatePodStatus (pure)
-import type { Pod } from '../shared/api/core';
+import type { Pod, PodStatus } from '../shared/api/core';
 import { objectKey } from '../shared/api/meta';
 import { Pods } from '../shared/api/resources';
 import type { Client } from '../shared/client';
@@ -32,6 +32,7 @@ import { ProbeManager } from './prober';
 import { ReasonCache } from './reasoncache';
 import { ContainerRuntime, RuntimeContainer } from './runtime/interface';
 import { generatePodStatus } from './status';
+import { specContainers } from './syncpod';
 import { StatusManager } from './statusmanager';
 import { VolumeManager } from './volumemanager';
 
@@ -116,6 +117,7 @@ export class Kubelet {
       backoff: this.backoff,
       reasons: this.reasons,
       unhealthy: () => this.probes.unhealthy(),
+      started: (c, id) => this.probes.started(id, c),
       event,
       clock,
     });
@@ -247,11 +249,13 @@ export class Kubelet {
   /**
    * SyncPod, for the pod `key`:
    *   1. a pod that is gone is left to the PLEG, which removes its containers; one being deleted is terminated,
-   *   2. the runtime manager brings its sandbox and containers to the spec,
-   *   3. container GC: attempts older than the previous one are removed,
-   *   4. the probes follow the running containers,
-   *   5. the status manager writes the status,
-   *   6. the pod is synced again when a back-off ends or a retry is due.
+   *   2. the status manager writes the status as the containers are now (what changed since the last sync:
+   *      an init container that completed shows the next one, or the app containers, PodInitializing),
+   *   3. the runtime manager brings its sandbox and containers to the spec,
+   *   4. container GC: attempts older than the previous one are removed,
+   *   5. the probes follow the running containers,
+   *   6. the status manager writes the status after the sync,
+   *   7. the pod is synced again when a back-off ends or a retry is due.
    */
   private async syncPod(key: string): Promise<void> {
     // 1.
@@ -263,40 +267,40 @@ export class Kubelet {
     if (pod.metadata.deletionTimestamp) return this.syncTerminatingPod(pod, current, log);
 
     // 2.
-    const { rt, requeueAfterMs } = await this.containerRuntime.syncPod(pod, current, log);
+    const stored = await this.statusManager.setPodStatus(pod, this.generateAPIPodStatus(pod, current));
 
     // 3.
-    for (const attempts of rt.containers.values()) for (const old of attempts.slice(2)) await this.runtime.removeContainer(old.id);
+    const { rt, requeueAfterMs } = await this.containerRuntime.syncPod(pod, current, log);
 
     // 4.
+    for (const attempts of rt.containers.values()) for (const old of attempts.slice(2)) await this.runtime.removeContainer(old.id);
+
+    // 5.
     const reasons = this.reasons.forPod(uid);
-    const running = pod.spec.containers.flatMap((c) => {
+    const running = specContainers(pod).flatMap((c) => {
       const last = latest(rt, c.name);
       return last?.state === 'running' ? [{ container: c, runtime: last }] : [];
     });
     if (rt.sandbox?.ip) this.probes.sync(pod, running, rt.sandbox.ip);
     for (const c of running) if (reasons.get(c.container.name)?.reason === 'CrashLoopBackOff') reasons.delete(c.container.name);
 
-    // 5.
-    const status = generatePodStatus(pod, rt, {
+    // 6.
+    await this.statusManager.setPodStatus(stored, this.generateAPIPodStatus(stored, rt));
+
+    // 7.
+    if (requeueAfterMs !== undefined) this.podWorkers.enqueueAfter(key, Math.max(MIN_REQUEUE_MS, requeueAfterMs));
+  }
+
+  private generateAPIPodStatus(pod: Pod, rt: PodRuntime): PodStatus {
+    const containers = specContainers(pod);
+    const spec = (c: RuntimeContainer) => containers.find((x) => x.name === c.name)!;
+    return generatePodStatus(pod, rt, {
       hostIP: this.config.ip,
       now: this.clock.now(),
-      waiting: reasons,
-      ready: (c) =>
-        this.probes.ready(
-          c.id,
-          pod.spec.containers.find((x) => x.name === c.name)!,
-        ),
-      started: (c) =>
-        this.probes.started(
-          c.id,
-          pod.spec.containers.find((x) => x.name === c.name)!,
-        ),
+      waiting: this.reasons.forPod(pod.metadata.uid!),
+      ready: (c) => this.probes.ready(c.id, spec(c)),
+      started: (c) => this.probes.started(c.id, spec(c)),
     });
-    await this.statusManager.setPodStatus(pod, status);
-
-    // 6.
-    if (requeueAfterMs !== undefined) this.podWorkers.enqueueAfter(key, Math.max(MIN_REQUEUE_MS, requeueAfterMs));
   }
 
   /** Graceful deletion (SyncTerminatingPod): stop the containers within the grace period, clean up, then finish the delete. */

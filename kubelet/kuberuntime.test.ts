@@ -53,6 +53,7 @@ function setUp(configMaps: Record<string, ConfigMap> = {}) {
     backoff: new Backoff(),
     reasons,
     unhealthy: () => new Set(),
+    started: () => true,
     event,
     clock,
   });
@@ -121,5 +122,41 @@ describe('KubeRuntimeManager.syncPod', () => {
     expect(runtime.calls).toEqual(['runSandbox']);
     expect(reasons.forPod('u1').get('app')).toEqual({ reason: 'ContainerCreating' });
     expect(events).toContain('FailedMount: MountVolume.SetUp failed: configmap "app" not found');
+  });
+
+  it('runs the init containers one after the other before the app, and again from the first in a new sandbox', async () => {
+    const { runtime, sync } = setUp();
+    const p = pod([app], {
+      initContainers: [
+        { name: 'init-1', image: 'busybox' },
+        { name: 'init-2', image: 'busybox' },
+      ],
+    });
+    await sync(p);
+    expect(runtime.calls).toEqual(['runSandbox', 'run init-1']);
+    await sync(p);
+    expect(runtime.calls).toHaveLength(2); // init-1 still runs
+    runtime.exit(runtime.latest('init-1')!.id, 0);
+    await sync(p);
+    runtime.exit(runtime.latest('init-2')!.id, 0);
+    await sync(p);
+    expect(runtime.calls).toEqual(['runSandbox', 'run init-1', 'run init-2', 'run app']);
+    runtime.exit(runtime.latest('POD')!.id, 137);
+    await sync(p);
+    expect(runtime.calls.slice(4)).toEqual(['stop app', 'remove POD', 'remove init-1', 'remove init-2', 'runSandbox', 'run init-1']);
+  });
+
+  it('starts a sidecar and keeps it running; stops it when the app containers have finished for good', async () => {
+    const { runtime, events, sync } = setUp();
+    const p = pod([app], { restartPolicy: 'Never', initContainers: [{ name: 'side', image: 'busybox', restartPolicy: 'Always' }] });
+    await sync(p);
+    await sync(p);
+    expect(runtime.calls).toEqual(['runSandbox', 'run side', 'run app']);
+    runtime.exit(runtime.latest('app')!.id, 0);
+    await sync(p);
+    expect(runtime.latest('side')).toMatchObject({ state: 'exited', attempt: 0 });
+    expect(events).toContain('Killing: Stopping container side');
+    await sync(p);
+    expect(runtime.calls.filter((c) => c === 'run side')).toHaveLength(1);
   });
 });

@@ -15,7 +15,7 @@ import type { GenericPLEG } from './pleg';
 import { allContainers, latest, PodRuntime } from './podruntime';
 import type { PodReasons, ReasonCache } from './reasoncache';
 import { ContainerRuntime, INFRA_NAME } from './runtime/interface';
-import { computePodActions } from './syncpod';
+import { computePodActions, isSidecar, PodActions, specContainers } from './syncpod';
 import type { VolumeManager } from './volumemanager';
 import { podDir, PodVolume } from './volumes';
 import fs from 'node:fs/promises';
@@ -50,6 +50,8 @@ export interface RuntimeManagerDeps {
   reasons: ReasonCache;
   /** Running containers whose liveness or startup probe failed, by container id. */
   unhealthy: () => Set<string>;
+  /** Whether a running container has started (no startup probe, or it succeeded). */
+  started: (container: Container, id: string) => boolean;
   event: PodEvent;
   clock: Clock;
 }
@@ -72,18 +74,20 @@ export class KubeRuntimeManager {
   /**
    * SyncPod brings the running pod to its spec:
    *   1. compute sandbox and container changes,
-   *   2. kill the pod's containers and sandbox if the sandbox must be re-created,
+   *   2. kill the pod's containers and sandbox if the sandbox must be re-created (init containers run
+   *      again: their attempts are purged), or stop what still runs of a pod that is done,
    *   3. kill the containers that should not be running,
    *   4. create the sandbox if needed,
    *   5. report the containers waiting in crash-loop back-off,
-   *   6. start the containers.
+   *   6. start the init containers, in order; a regular one that fails to start holds the rest,
+   *   7. start the app containers.
    */
   async syncPod(pod: Pod, rt: PodRuntime, log: Logger): Promise<SyncResult> {
     const uid = pod.metadata.uid!;
     const now = this.d.clock.now();
     const reasons = this.d.reasons.forPod(uid);
     // Containers that have run long enough forget their crash history.
-    for (const c of pod.spec.containers) {
+    for (const c of specContainers(pod)) {
       const last = latest(rt, c.name);
       if (last?.state === 'running' && last.startedAt && now - Date.parse(last.startedAt) > STABLE_RUN_MS)
         this.d.backoff.reset(`${uid}/${c.name}`);
@@ -93,6 +97,7 @@ export class KubeRuntimeManager {
     const actions = computePodActions(pod, rt, {
       now,
       unhealthy: this.d.unhealthy(),
+      started: this.d.started,
       backOffUntil: (name, finishedAt) => this.d.backoff.backOffSince(`${uid}/${name}`, finishedAt, now),
     });
 
@@ -101,11 +106,16 @@ export class KubeRuntimeManager {
       if (rt.sandboxes.length) this.d.event(pod, 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
       for (const c of allContainers(rt)) if (c.state !== 'exited') await this.d.runtime.stopContainer(c.id, 0);
       for (const c of rt.sandboxes) await this.d.runtime.removeContainer(c.id);
+      for (const c of pod.spec.initContainers ?? [])
+        for (const a of rt.containers.get(c.name) ?? []) await this.d.runtime.removeContainer(a.id);
+    } else if (actions.killPod) {
+      const running = [...rt.containers.values()].flat().filter((c) => c.state === 'running');
+      for (const c of running) this.d.event(pod, 'Normal', 'Killing', `Stopping container ${c.name}`);
+      await Promise.all(running.map((c) => this.d.runtime.stopContainer(c.id, pod.spec.terminationGracePeriodSeconds ?? 30)));
     }
 
     // 3. Kill the containers that should not be running.
-    for (const { container, reason } of actions.kill) {
-      const message = `Container ${container.name} failed ${reason === 'Unhealthy' ? 'liveness probe' : reason}, will be restarted`;
+    for (const { container, message } of actions.kill) {
       this.d.event(pod, 'Normal', 'Killing', message);
       await this.d.runtime.stopContainer(container.id, pod.spec.terminationGracePeriodSeconds ?? 30);
       reasons.delete(container.name);
@@ -127,9 +137,9 @@ export class KubeRuntimeManager {
       requeueAfterMs = min(requeueAfterMs, until - now);
     }
 
-    // 6. Start the containers.
-    if (actions.start.length && rt.sandbox?.state === 'running') {
-      requeueAfterMs = min(requeueAfterMs, await this.startContainers(pod, rt, actions.start, reasons, log));
+    // 6 and 7.
+    if ((actions.startInit.length || actions.start.length) && rt.sandbox?.state === 'running') {
+      requeueAfterMs = min(requeueAfterMs, await this.startContainers(pod, rt, actions, reasons, log));
       rt = await this.d.pleg.podRuntime(uid);
     }
     return { rt, requeueAfterMs };
@@ -181,11 +191,11 @@ export class KubeRuntimeManager {
     });
   }
 
-  /** Starts `containers` in order; returns when to retry those that could not start. */
+  /** Starts the init containers, then the app containers, in order; returns when to retry those that could not start. */
   private async startContainers(
     pod: Pod,
     rt: PodRuntime,
-    containers: Container[],
+    { startInit, start }: PodActions,
     reasons: PodReasons,
     log: Logger,
   ): Promise<number | undefined> {
@@ -193,14 +203,20 @@ export class KubeRuntimeManager {
     let env: EnvSources;
     try {
       volumes = await this.d.volumes.waitForAttachAndMount(pod);
-      env = await envSources(this.d.managers, pod, pod.spec.containers);
+      env = await envSources(this.d.managers, pod, specContainers(pod));
     } catch (err) {
       this.d.event(pod, 'Warning', 'FailedMount', `MountVolume.SetUp failed: ${(err as Error).message}`);
-      for (const c of containers) reasons.set(c.name, { reason: 'ContainerCreating' });
+      // A pod with init containers shows them waiting to start: PodInitializing, the default.
+      if (!pod.spec.initContainers?.length) for (const c of start) reasons.set(c.name, { reason: 'ContainerCreating' });
       return VOLUME_RETRY_MS;
     }
     let retryAfterMs: number | undefined;
-    for (const c of containers) retryAfterMs = min(retryAfterMs, await this.startContainer(pod, rt, c, volumes, env, reasons, log));
+    for (const c of startInit) {
+      const retry = await this.startContainer(pod, rt, c, volumes, env, reasons, log);
+      retryAfterMs = min(retryAfterMs, retry);
+      if (retry !== undefined && !isSidecar(c)) return retryAfterMs; // initialization cannot go on
+    }
+    for (const c of start) retryAfterMs = min(retryAfterMs, await this.startContainer(pod, rt, c, volumes, env, reasons, log));
     return retryAfterMs;
   }
 

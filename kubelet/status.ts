@@ -1,11 +1,15 @@
 // generatePodStatus: the pod status the kubelet reports, computed from the runtime state, probe results
 // and the reasons containers are waiting (pulling, back-off, errors). Pure.
-import type { ContainerStatus, Pod, PodPhase, PodStatus } from '../shared/api/core';
+//
+// With init containers, every container not started yet waits as PodInitializing, the Initialized
+// condition is False until the last init container completed (a sidecar: started), and the phase is
+// Pending meanwhile, or Failed when one failed under restartPolicy Never.
+import type { Container, ContainerStatus, Pod, PodPhase, PodStatus } from '../shared/api/core';
 import type { Condition } from '../shared/api/meta';
 import { rfc3339 } from '../shared/api/meta';
 import { latest, PodRuntime } from './podruntime';
 import type { RuntimeContainer } from './runtime/interface';
-import { shouldRestart } from './syncpod';
+import { isSidecar, shouldRestart } from './syncpod';
 
 export interface StatusContext {
   hostIP: string;
@@ -31,11 +35,18 @@ function terminated(c: RuntimeContainer) {
   };
 }
 
-function containerStatus(pod: Pod, name: string, image: string, rt: PodRuntime, ctx: StatusContext): ContainerStatus {
+/** Which list a container is in: an app container, a regular init container, or a sidecar. */
+type Kind = 'app' | 'init' | 'sidecar';
+
+function containerStatus(pod: Pod, c: Container, kind: Kind, rt: PodRuntime, ctx: StatusContext): ContainerStatus {
+  const { name, image = '' } = c;
   const attempts = rt.containers.get(name) ?? [];
   const current = attempts[0];
   const previous = attempts.find((c) => c !== current && c.state === 'exited');
-  const waiting = ctx.waiting.get(name);
+  // A completed init container is never run again: no reason for waiting applies to it.
+  const completed = kind === 'init' && current?.state === 'exited' && current.exitCode === 0;
+  const waiting = completed ? undefined : ctx.waiting.get(name);
+  const defaultWaiting = pod.spec.initContainers?.length ? 'PodInitializing' : 'ContainerCreating';
   const status: ContainerStatus = {
     name,
     state: {},
@@ -58,18 +69,36 @@ function containerStatus(pod: Pod, name: string, image: string, rt: PodRuntime, 
   } else if (waiting) {
     status.state = { waiting: { reason: waiting.reason, ...(waiting.message ? { message: waiting.message } : {}) } };
   } else if (current?.state === 'exited') {
-    if (shouldRestart(pod.spec.restartPolicy, current.exitCode)) status.state = { waiting: { reason: 'ContainerCreating' } };
+    // An app container about to restart waits; an init container shows how it ended until a reason to wait comes.
+    if (kind === 'app' && shouldRestart(pod.spec.restartPolicy, current.exitCode))
+      status.state = { waiting: { reason: 'ContainerCreating' } };
     else status.state = { terminated: terminated(current) };
   } else {
-    status.state = { waiting: { reason: 'ContainerCreating' } };
+    status.state = { waiting: { reason: defaultWaiting } };
   }
   const last = status.state.terminated ? previous : current?.state === 'exited' ? current : previous;
   if (last) status.lastState = { terminated: terminated(last) };
   return status;
 }
 
+/** Whether any app container was ever created: then the pod was initialized (init attempts may be gone since). */
+const anyAppContainer = (pod: Pod, rt: PodRuntime) => pod.spec.containers.some((c) => latest(rt, c.name));
+
 /** Kubernetes' getPhase. */
 export function podPhase(pod: Pod, rt: PodRuntime): PodPhase {
+  if (!anyAppContainer(pod, rt)) {
+    let pending = false;
+    let failed = false;
+    for (const c of pod.spec.initContainers ?? []) {
+      const last = latest(rt, c.name);
+      // A sidecar is pending until it first starts; a regular init container until it completes.
+      if (isSidecar(c)) pending ||= !last || last.state === 'created';
+      else if (last?.state === 'exited') failed ||= last.exitCode !== 0;
+      else pending = true;
+    }
+    if (failed && pod.spec.restartPolicy === 'Never') return 'Failed';
+    if (pending || failed) return 'Pending';
+  }
   let running = 0;
   let waiting = 0;
   let succeeded = 0;
@@ -90,7 +119,7 @@ export function podPhase(pod: Pod, rt: PodRuntime): PodPhase {
 }
 
 /** A condition with lastTransitionTime kept from the old status when its value did not change. */
-function condition(old: Condition[] | undefined, type: string, value: boolean, now: number, reason?: string): Condition {
+function condition(old: Condition[] | undefined, type: string, value: boolean, now: number, reason?: string, message?: string): Condition {
   const status = value ? 'True' : 'False';
   const prev = old?.find((c) => c.type === type);
   const c: Condition = {
@@ -99,15 +128,40 @@ function condition(old: Condition[] | undefined, type: string, value: boolean, n
     lastProbeTime: null,
     lastTransitionTime: prev?.status === status && prev.lastTransitionTime ? prev.lastTransitionTime : rfc3339(new Date(now)),
   };
-  if (!value && reason) c.reason = reason;
+  if (reason) c.reason = reason;
+  if (message) c.message = message;
   return c;
+}
+
+/** The Initialized condition: which init containers have not completed (sidecars: not started), as GeneratePodInitializedCondition says. */
+function initialized(
+  pod: Pod,
+  rt: PodRuntime,
+  phase: PodPhase,
+  statuses: ContainerStatus[],
+): { value: boolean; reason?: string; message?: string } {
+  if (phase === 'Succeeded') return { value: true, reason: 'PodCompleted' };
+  if (anyAppContainer(pod, rt)) return { value: true };
+  const incomplete = (pod.spec.initContainers ?? [])
+    .filter((c, i) => {
+      const s = statuses[i];
+      return isSidecar(c) ? !(s.state?.running && s.started) : s.state?.terminated?.exitCode !== 0;
+    })
+    .map((c) => c.name);
+  if (!incomplete.length) return { value: true };
+  return { value: false, reason: 'ContainersNotInitialized', message: `containers with incomplete status: [${incomplete.join(' ')}]` };
 }
 
 export function generatePodStatus(pod: Pod, rt: PodRuntime, ctx: StatusContext): PodStatus {
   const old = pod.status ?? {};
-  const containerStatuses = pod.spec.containers.map((c) => containerStatus(pod, c.name, c.image ?? '', rt, ctx));
+  const init = pod.spec.initContainers ?? [];
+  const initContainerStatuses = init.map((c) => containerStatus(pod, c, isSidecar(c) ? 'sidecar' : 'init', rt, ctx));
+  const containerStatuses = pod.spec.containers.map((c) => containerStatus(pod, c, 'app', rt, ctx));
   const phase = podPhase(pod, rt);
-  const allReady = containerStatuses.every((s) => s.ready);
+  const initializedNow = initialized(pod, rt, phase, initContainerStatuses);
+  // Sidecars count for readiness as app containers do.
+  const sidecarStatuses = initContainerStatuses.filter((_s, i) => isSidecar(init[i]));
+  const allReady = [...sidecarStatuses, ...containerStatuses].every((s) => s.ready);
   const terminal = phase === 'Succeeded' || phase === 'Failed';
   const notReadyReason = terminal ? 'PodCompleted' : 'ContainersNotReady';
   const podIP = rt.sandbox?.ip ?? old.podIP;
@@ -115,14 +169,15 @@ export function generatePodStatus(pod: Pod, rt: PodRuntime, ctx: StatusContext):
     ...old,
     phase,
     conditions: [
-      condition(old.conditions, 'Initialized', true, ctx.now),
-      condition(old.conditions, 'Ready', allReady && !terminal, ctx.now, notReadyReason),
-      condition(old.conditions, 'ContainersReady', allReady && !terminal, ctx.now, notReadyReason),
+      condition(old.conditions, 'Initialized', initializedNow.value, ctx.now, initializedNow.reason, initializedNow.message),
+      condition(old.conditions, 'Ready', allReady && !terminal, ctx.now, allReady && !terminal ? undefined : notReadyReason),
+      condition(old.conditions, 'ContainersReady', allReady && !terminal, ctx.now, allReady && !terminal ? undefined : notReadyReason),
       condition(old.conditions, 'PodScheduled', true, ctx.now),
     ],
     hostIP: ctx.hostIP,
     hostIPs: [{ ip: ctx.hostIP }],
     startTime: old.startTime ?? rfc3339(new Date(ctx.now)),
+    ...(init.length ? { initContainerStatuses } : {}),
     containerStatuses,
   };
   if (podIP) {

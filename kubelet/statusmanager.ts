@@ -9,15 +9,16 @@ import { isConflict, isNotFound } from '../shared/errors';
 export class StatusManager {
   constructor(private readonly pods: Pick<ResourceClient<Pod>, 'get' | 'updateStatus'>) {}
 
-  async setPodStatus(pod: Pod, status: PodStatus): Promise<void> {
-    if (semanticallyEqual(status, pod.status)) return;
+  /** Writes the status unless the pod has it already; returns the pod as stored afterwards (to write on next). */
+  async setPodStatus(pod: Pod, status: PodStatus): Promise<Pod> {
+    if (semanticallyEqual(status, pod.status)) return pod;
     try {
-      await this.pods.updateStatus({ ...pod, status });
+      return await this.pods.updateStatus({ ...pod, status });
     } catch (err) {
-      if (isNotFound(err)) return;
+      if (isNotFound(err)) return pod;
       if (!isConflict(err)) throw err;
       const latest = await this.pods.get(pod.metadata.namespace, pod.metadata.name!);
-      if (latest.metadata.uid === pod.metadata.uid) await this.pods.updateStatus({ ...latest, status });
+      return latest.metadata.uid === pod.metadata.uid ? this.pods.updateStatus({ ...latest, status }) : pod;
     }
   }
 }

@@ -32,6 +32,7 @@ const rt = (...cs: RuntimeContainer[]) => groupByPod(cs).get('u1')!;
 const ctx = (now = 0, unhealthy: string[] = [], backoff = new Backoff()) => ({
   now: T0 + now,
   unhealthy: new Set(unhealthy),
+  started: () => true,
   backOffUntil: (n: string, f: number) => backoff.backOffSince(`u1/${n}`, f, T0 + now),
 });
 

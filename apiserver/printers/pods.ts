@@ -1,53 +1,97 @@
-// Pod columns: NAME READY STATUS RESTARTS AGE | IP NODE NOMINATED NODE READINESS GATES, with STATUS
-// computed the way kubectl's printPod does it.
-import type { Pod } from '../../shared/api/core';
+// Pod columns: NAME READY STATUS RESTARTS AGE | IP NODE NOMINATED NODE READINESS GATES, computed the way
+// kubectl's printPod does it (pkg/printers/internalversion/printers.go).
+//
+// STATUS: while an init container has not completed, `Init:<done>/<count>`, `Init:<waiting reason>`
+// (Init:CrashLoopBackOff, Init:ErrImagePull) or `Init:<terminated reason>` (Init:Error); then the reason
+// of the app containers (PodInitializing while they are created, CrashLoopBackOff, Completed...), else
+// the phase. READY counts sidecars (init containers with restartPolicy Always) with the app containers,
+// and RESTARTS counts the init containers only while the pod initializes.
+import type { Container, ContainerStatus, Pod } from '../../shared/api/core';
 import { age, humanDuration } from './age';
 import { col, Printer } from './table';
 
-/** The STATUS column: a reason from the pod, its init containers, or its containers. */
-export function podStatusReason(pod: Pod): string {
+const isSidecar = (c: Container | undefined) => c?.restartPolicy === 'Always';
+
+interface PodColumns {
+  ready: string;
+  status: string;
+  restarts: string;
+}
+
+/** Restarts and the latest restart of some containers. */
+class RestartCount {
+  count = 0;
+  last?: string;
+
+  add(c: ContainerStatus): void {
+    this.count += c.restartCount;
+    const finished = c.lastState?.terminated?.finishedAt;
+    if (finished && (!this.last || finished > this.last)) this.last = finished;
+  }
+
+  print(now: Date): string {
+    return this.last && this.count > 0 ? `${this.count} (${humanDuration(now.getTime() - Date.parse(this.last))} ago)` : String(this.count);
+  }
+}
+
+function printPod(pod: Pod, now: Date): PodColumns {
   const status = pod.status ?? {};
+  const initContainers = new Map((pod.spec.initContainers ?? []).map((c) => [c.name, c]));
+  const total = pod.spec.containers.length + [...initContainers.values()].filter(isSidecar).length;
+  let ready = 0;
   let reason = status.reason ?? status.phase ?? 'Pending';
-  const initStatuses = status.initContainerStatuses ?? [];
-  const initCount = pod.spec.initContainers?.length ?? 0;
+  if (status.conditions?.some((c) => c.type === 'PodScheduled' && c.reason === 'SchedulingGated')) reason = 'SchedulingGated';
+
+  let restarts = new RestartCount();
+  const sidecarRestarts = new RestartCount();
   let initializing = false;
-  initStatuses.forEach((c, i) => {
-    if (initializing) return;
+  const initStatuses = status.initContainerStatuses ?? [];
+  for (const [i, c] of initStatuses.entries()) {
+    const sidecar = isSidecar(initContainers.get(c.name));
+    restarts.add(c);
+    if (sidecar) sidecarRestarts.add(c);
     const t = c.state?.terminated;
-    if (t && t.exitCode === 0) return;
+    if (t && t.exitCode === 0) continue;
+    if (sidecar && c.started) {
+      if (c.ready) ready++;
+      continue;
+    }
     initializing = true;
     if (t) reason = t.reason ? `Init:${t.reason}` : t.signal ? `Init:Signal:${t.signal}` : `Init:ExitCode:${t.exitCode}`;
     else if (c.state?.waiting?.reason && c.state.waiting.reason !== 'PodInitializing') reason = `Init:${c.state.waiting.reason}`;
-    else reason = `Init:${i}/${initCount}`;
-  });
-  if (!initializing) {
+    else reason = `Init:${i}/${initContainers.size}`;
+    break;
+  }
+
+  const initializedCondition = status.conditions?.find((c) => c.type === 'Initialized')?.status === 'True';
+  if (!initializing || initializedCondition) {
+    restarts = sidecarRestarts;
     let hasRunning = false;
     for (const c of [...(status.containerStatuses ?? [])].reverse()) {
+      restarts.add(c);
+      const t = c.state?.terminated;
       if (c.state?.waiting?.reason) reason = c.state.waiting.reason;
-      else if (c.state?.terminated?.reason) reason = c.state.terminated.reason;
-      else if (c.state?.terminated)
-        reason = c.state.terminated.signal ? `Signal:${c.state.terminated.signal}` : `ExitCode:${c.state.terminated.exitCode}`;
-      else if (c.ready && c.state?.running) hasRunning = true;
+      else if (t?.reason) reason = t.reason;
+      else if (t) reason = t.signal ? `Signal:${t.signal}` : `ExitCode:${t.exitCode}`;
+      else if (c.ready && c.state?.running) {
+        hasRunning = true;
+        ready++;
+      }
     }
     if (reason === 'Completed' && hasRunning) {
-      const ready = status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-      reason = ready ? 'Running' : 'NotReady';
+      const podReady = status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+      reason = podReady ? 'Running' : 'NotReady';
     }
   }
-  if (pod.metadata.deletionTimestamp) reason = status.reason === 'NodeLost' ? 'Unknown' : 'Terminating';
-  return reason;
+
+  const terminal = status.phase === 'Succeeded' || status.phase === 'Failed';
+  if (pod.metadata.deletionTimestamp && status.reason === 'NodeLost') reason = 'Unknown';
+  else if (pod.metadata.deletionTimestamp && !terminal) reason = 'Terminating';
+  return { ready: `${ready}/${total}`, status: reason, restarts: restarts.print(now) };
 }
 
-function restarts(pod: Pod, now: Date): string {
-  let count = 0;
-  let last: string | undefined;
-  for (const c of [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]) {
-    count += c.restartCount;
-    const finished = c.lastState?.terminated?.finishedAt;
-    if (finished && (!last || finished > last)) last = finished;
-  }
-  return last && count > 0 ? `${count} (${humanDuration(now.getTime() - Date.parse(last))} ago)` : String(count);
-}
+/** The STATUS column. */
+export const podStatusReason = (pod: Pod): string => printPod(pod, new Date()).status;
 
 export const podPrinter: Printer<Pod> = {
   columns: [
@@ -61,12 +105,11 @@ export const podPrinter: Printer<Pod> = {
     col('Readiness Gates', 1),
   ],
   cells(pod, now) {
-    const total = pod.spec.containers.length;
-    const ready = (pod.status?.containerStatuses ?? []).filter((c) => c.ready).length;
+    const { ready, status, restarts } = printPod(pod, now);
     return [
-      `${ready}/${total}`,
-      podStatusReason(pod),
-      restarts(pod, now),
+      ready,
+      status,
+      restarts,
       age(pod.metadata.creationTimestamp, now),
       pod.status?.podIP ?? '<none>',
       pod.spec.nodeName ?? '<none>',

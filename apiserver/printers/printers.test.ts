@@ -1,5 +1,5 @@
 import { Pods, Services } from '../../shared/api/resources';
-import type { Pod, Service } from '../../shared/api/core';
+import type { ContainerStatus, Pod, Service } from '../../shared/api/core';
 import { humanDuration } from './age';
 import { toTable, wantsTable } from './index';
 import { podStatusReason } from './pods';
@@ -85,6 +85,75 @@ describe('tables', () => {
       state: { terminated: { exitCode: 0, reason: 'Completed' } },
     };
     expect(podStatusReason(pod({ phase: 'Succeeded', containerStatuses: [done] }))).toBe('Completed');
+  });
+
+  describe('pods with init containers', () => {
+    type State = NonNullable<ContainerStatus['state']>;
+    const cs = (name: string, state: State, extra: Partial<ContainerStatus> = {}): ContainerStatus => ({
+      name,
+      state,
+      ready: !!state.running,
+      restartCount: 0,
+      image: 'busybox',
+      imageID: '',
+      ...extra,
+    });
+    const waiting = (reason: string): State => ({ waiting: { reason } });
+    const completed: State = { terminated: { exitCode: 0, reason: 'Completed' } };
+    const initPod = (inits: ContainerStatus[], apps: ContainerStatus[], initialized = false, sidecar = false): Pod => ({
+      metadata: { name: 'web', namespace: 'default', creationTimestamp: '2026-01-01T00:00:00Z' },
+      spec: {
+        initContainers: [
+          { name: 'init-1', image: 'busybox', ...(sidecar ? { restartPolicy: 'Always' as const } : {}) },
+          { name: 'init-2', image: 'busybox' },
+        ],
+        containers: [{ name: 'app', image: 'busybox' }],
+      },
+      status: {
+        phase: 'Pending',
+        conditions: [{ type: 'Initialized', status: initialized ? 'True' : 'False' }],
+        initContainerStatuses: inits,
+        containerStatuses: apps,
+      },
+    });
+    const cells = (p: Pod) => toTable(Pods, [p], { now }).rows[0].cells.slice(1, 4);
+    const app = cs('app', waiting('PodInitializing'));
+
+    it('prints Init:N/M while the init containers run, then PodInitializing', () => {
+      expect(cells(initPod([cs('init-1', waiting('PodInitializing')), cs('init-2', waiting('PodInitializing'))], [app]))).toEqual([
+        '0/1',
+        'Init:0/2',
+        '0',
+      ]);
+      expect(cells(initPod([cs('init-1', completed), cs('init-2', { running: {} })], [app]))).toEqual(['0/1', 'Init:1/2', '0']);
+      expect(cells(initPod([cs('init-1', completed), cs('init-2', completed)], [app], true))).toEqual(['0/1', 'PodInitializing', '0']);
+    });
+
+    it('prints Init:<reason> for a failed or waiting init container, with the init restarts while initializing', () => {
+      const error: State = { terminated: { exitCode: 1, reason: 'Error' } };
+      expect(cells(initPod([cs('init-1', error), cs('init-2', waiting('PodInitializing'))], [app]))[1]).toBe('Init:Error');
+      expect(cells(initPod([cs('init-1', { terminated: { exitCode: 3 } }), cs('init-2', waiting('PodInitializing'))], [app]))[1]).toBe(
+        'Init:ExitCode:3',
+      );
+      const looping = cs('init-1', waiting('CrashLoopBackOff'), {
+        restartCount: 2,
+        lastState: { terminated: { exitCode: 1, finishedAt: '2026-01-01T00:09:30Z' } },
+      });
+      expect(cells(initPod([looping, cs('init-2', waiting('PodInitializing'))], [app]))).toEqual([
+        '0/1',
+        'Init:CrashLoopBackOff',
+        '2 (30s ago)',
+      ]);
+    });
+
+    it('counts a started sidecar in READY, and only sidecar and app restarts once initialized', () => {
+      const side = cs('init-1', { running: {} }, { started: true, restartCount: 1 });
+      const done = cs('init-2', completed, { restartCount: 4 });
+      expect(cells(initPod([side, cs('init-2', { running: {} })], [app], false, true))).toEqual(['1/2', 'Init:1/2', '1']);
+      const running = initPod([side, done], [cs('app', { running: {} })], true, true);
+      running.status!.phase = 'Running';
+      expect(cells(running)).toEqual(['2/2', 'Running', '1']);
+    });
   });
 
   it('prints service ports with node ports and a pending load balancer', () => {

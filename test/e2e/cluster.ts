@@ -17,10 +17,11 @@ export interface KubectlResult {
   stderr: string;
 }
 
+const kubectlBinary = (version?: number) => (version ? `/usr/lib/google-cloud-sdk/bin/kubectl.1.${version}` : 'kubectl');
+
 /** Runs kubectl (the /usr/bin/kubectl dispatcher, or a given minor version's binary). */
 export function kubectl(args: string[], opts: { input?: string; version?: number; timeoutMs?: number } = {}): KubectlResult {
-  const bin = opts.version ? `/usr/lib/google-cloud-sdk/bin/kubectl.1.${opts.version}` : 'kubectl';
-  const r = spawnSync(bin, args, {
+  const r = spawnSync(kubectlBinary(opts.version), args, {
     input: opts.input,
     encoding: 'utf8',
     env: { ...process.env, KUBECONFIG },
@@ -37,8 +38,8 @@ export function kubectlOk(args: string[], opts: { input?: string; version?: numb
 }
 
 /** Starts a long-running kubectl (such as `get -w`) and collects its output lines. */
-export function kubectlStream(args: string[]): { lines: string[]; stop(): void } {
-  const child = spawn('kubectl', args, { env: { ...process.env, KUBECONFIG } });
+export function kubectlStream(args: string[], opts: { version?: number } = {}): { lines: string[]; stop(): void } {
+  const child = spawn(kubectlBinary(opts.version), args, { env: { ...process.env, KUBECONFIG } });
   const lines: string[] = [];
   let buf = '';
   child.stdout.on('data', (chunk: Buffer) => {
