@@ -93,7 +93,7 @@ export class Kubelet {
     this.statusManager = new StatusManager(client.resource<Pod>(Pods));
     this.nodeStatus = new NodeStatusUpdater(client, config, clock, log, config.podCIDR);
     this.nodeLease = new NodeLeaseController(client, config.name, clock);
-    const managers = newConfigMapAndSecretManagers(client);
+    const managers = newConfigMapAndSecretManagers(client, clock);
     this.volumes = new VolumeManager(config.rootDir, managers);
     const event = this.event.bind(this);
     this.images = new ImageManager(runtime, clock, event);
@@ -251,11 +251,13 @@ export class Kubelet {
    *   1. a pod that is gone is left to the PLEG, which removes its containers; one being deleted is terminated,
    *   2. the status manager writes the status as the containers are now (what changed since the last sync:
    *      an init container that completed shows the next one, or the app containers, PodInitializing),
-   *   3. the runtime manager brings its sandbox and containers to the spec,
-   *   4. container GC: attempts older than the previous one are removed,
-   *   5. the probes follow the running containers,
-   *   6. the status manager writes the status after the sync,
-   *   7. the pod is synced again when a back-off ends or a retry is due.
+   *   3. the volume manager brings the files of a running pod's configMap, secret, downwardAPI and projected
+   *      volumes up to date with their sources,
+   *   4. the runtime manager brings its sandbox and containers to the spec,
+   *   5. container GC: attempts older than the previous one are removed,
+   *   6. the probes follow the running containers,
+   *   7. the status manager writes the status after the sync,
+   *   8. the pod is synced again when a back-off ends or a retry is due.
    */
   private async syncPod(key: string): Promise<void> {
     // 1.
@@ -270,12 +272,15 @@ export class Kubelet {
     const stored = await this.statusManager.setPodStatus(pod, this.generateAPIPodStatus(pod, current));
 
     // 3.
-    const { rt, requeueAfterMs } = await this.containerRuntime.syncPod(pod, current, log);
+    if ([...current.containers.values()].some((attempts) => attempts[0].state === 'running')) await this.remountVolumes(pod, log);
 
     // 4.
-    for (const attempts of rt.containers.values()) for (const old of attempts.slice(2)) await this.runtime.removeContainer(old.id);
+    const { rt, requeueAfterMs } = await this.containerRuntime.syncPod(pod, current, log);
 
     // 5.
+    for (const attempts of rt.containers.values()) for (const old of attempts.slice(2)) await this.runtime.removeContainer(old.id);
+
+    // 6.
     const reasons = this.reasons.forPod(uid);
     const running = specContainers(pod).flatMap((c) => {
       const last = latest(rt, c.name);
@@ -284,11 +289,22 @@ export class Kubelet {
     if (rt.sandbox?.ip) this.probes.sync(pod, running, rt.sandbox.ip);
     for (const c of running) if (reasons.get(c.container.name)?.reason === 'CrashLoopBackOff') reasons.delete(c.container.name);
 
-    // 6.
+    // 7.
     await this.statusManager.setPodStatus(stored, this.generateAPIPodStatus(stored, rt));
 
-    // 7.
+    // 8.
     if (requeueAfterMs !== undefined) this.podWorkers.enqueueAfter(key, Math.max(MIN_REQUEUE_MS, requeueAfterMs));
+  }
+
+  /** Step 3 of syncPod: a source gone missing is a FailedMount event, the files stay as they were and the sync goes on. */
+  private async remountVolumes(pod: Pod, log: Logger): Promise<void> {
+    try {
+      const changed = await this.volumes.remountVolumes(pod);
+      if (changed.length) log.info({ volumes: changed }, 'volumes updated from their sources');
+    } catch (err) {
+      log.warn({ err }, 'updating volumes from their sources failed');
+      this.event(pod, 'Warning', 'FailedMount', `MountVolume.SetUp failed: ${(err as Error).message}`);
+    }
   }
 
   private generateAPIPodStatus(pod: Pod, rt: PodRuntime): PodStatus {

@@ -22,8 +22,8 @@ let rootDir: string;
 beforeEach(() => (rootDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kuberuntime-'))));
 afterEach(() => fs.rmSync(rootDir, { recursive: true, force: true }));
 
-const objects = <T extends ConfigMap | Secret>(items: Record<string, T>) =>
-  new ObjectManager<T>({ get: async (_ns, name) => items[name] ?? Promise.reject(notFound('configmaps', name)) });
+const objects = <T extends ConfigMap | Secret>(items: Record<string, T>, clock: FakeClock) =>
+  new ObjectManager<T>({ get: async (_ns, name) => items[name] ?? Promise.reject(notFound('configmaps', name)) }, clock);
 
 function setUp(configMaps: Record<string, ConfigMap> = {}) {
   const clock = new FakeClock(Date.parse('2026-01-01T00:00:00Z'));
@@ -31,7 +31,7 @@ function setUp(configMaps: Record<string, ConfigMap> = {}) {
   runtime.images.add('pause').add('busybox');
   const events: string[] = [];
   const event = (_pod: Pod, _type: string, reason: string, message: string) => void events.push(`${reason}: ${message}`);
-  const managers = { configMaps: objects(configMaps), secrets: objects<Secret>({}) };
+  const managers = { configMaps: objects(configMaps, clock), secrets: objects<Secret>({}, clock) };
   const reasons = new ReasonCache();
   const pleg = new GenericPLEG(runtime, 'node-1');
   const manager = new KubeRuntimeManager({

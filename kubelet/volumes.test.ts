@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ConfigMap, Pod, Secret, Volume } from '../shared/api/core';
-import { setUpVolumes, VolumeSources } from './volumes';
+import { remountVolumes, setUpVolumes, VolumeSources } from './volumes';
 
 let root: string;
 let outside: string;
@@ -160,5 +160,43 @@ describe('setUpVolumes', () => {
     await setUpVolumes(root, pod(v), changed);
     expect(fs.readFileSync(path.join(first, 'app.conf'), 'utf8')).toBe('a=2');
     expect(fs.existsSync(path.join(first, 'other'))).toBe(false);
+  });
+
+  describe('remountVolumes', () => {
+    const v: Volume[] = [
+      { name: 'cfg', configMap: { name: 'app' } },
+      { name: 'info', downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }] } },
+      { name: 'scratch', emptyDir: {} },
+    ];
+    const changed = (data: Record<string, string>): VolumeSources => ({
+      ...sources,
+      configMap: async () => ({ metadata: { name: 'app' }, data }),
+    });
+
+    it('rewrites the files that follow their sources, through a new version, and leaves emptyDirs alone', async () => {
+      const volumes = await setUpVolumes(root, pod(v), sources);
+      const cfg = volumes.get('cfg')!.path;
+      fs.writeFileSync(path.join(volumes.get('scratch')!.path, 'kept'), 'x');
+      const before = fs.readlinkSync(path.join(cfg, '..data'));
+      const relabelled = pod(v);
+      relabelled.metadata.labels = { app: 'web', tier: 'back' };
+      expect(await remountVolumes(root, relabelled, changed({ 'app.conf': 'a=2' }))).toEqual(['cfg', 'info']);
+      expect(fs.readFileSync(path.join(cfg, 'app.conf'), 'utf8')).toBe('a=2');
+      expect(fs.existsSync(path.join(cfg, 'other'))).toBe(false);
+      expect(fs.readlinkSync(path.join(cfg, '..data'))).not.toBe(before);
+      expect(fs.readFileSync(path.join(volumes.get('info')!.path, 'labels'), 'utf8')).toBe('app="web"\ntier="back"');
+      expect(fs.readFileSync(path.join(volumes.get('scratch')!.path, 'kept'), 'utf8')).toBe('x');
+      expect(await remountVolumes(root, relabelled, changed({ 'app.conf': 'a=2' }))).toEqual([]);
+    });
+
+    it('leaves the files as they were when the source is gone, and skips volumes not set up yet', async () => {
+      expect(await remountVolumes(root, pod(v), sources)).toEqual([]);
+      expect(fs.existsSync(podDir())).toBe(false);
+      const cfg = (await setUpVolumes(root, pod(v), sources)).get('cfg')!.path;
+      await expect(remountVolumes(root, pod(v), { ...sources, configMap: async () => undefined })).rejects.toThrow(
+        'configmap "app" not found',
+      );
+      expect(fs.readFileSync(path.join(cfg, 'app.conf'), 'utf8')).toBe('a=1');
+    });
   });
 });

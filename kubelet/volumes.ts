@@ -87,6 +87,32 @@ export async function setUpVolumes(rootDir: string, pod: Pod, sources: VolumeSou
   return volumes;
 }
 
+const isDirectory = (p: string) =>
+  fs.lstat(p).then(
+    (st) => st.isDirectory(),
+    () => false,
+  );
+
+/** Whether the kubelet writes the volume's files from its sources (its plugin's RequiresRemount): then it writes them again as they change. */
+export const requiresRemount = (v: Volume): boolean => !!(v.configMap || v.secret || v.downwardAPI || v.projected);
+
+/**
+ * Writes the files of the pod's configMap, secret, downwardAPI and projected volumes again from their
+ * sources now, through the AtomicWriter (a container sees the old version or the new, never half), those
+ * set up already. Returns the names of those whose files changed. A source or key gone
+ * missing throws and leaves that volume as it was. A subPath mount keeps the file it was bound to.
+ */
+export async function remountVolumes(rootDir: string, pod: Pod, sources: VolumeSources): Promise<string[]> {
+  const changed: string[] = [];
+  for (const v of pod.spec.volumes ?? []) {
+    if (!requiresRemount(v)) continue;
+    const dir = path.join(podDir(rootDir, pod.metadata.uid!), 'volumes', `kubernetes.io~${pluginOf(v)}`, v.name);
+    if (!(await isDirectory(dir))) continue; // not set up yet
+    if (await new AtomicWriter(dir).write((await payloadOf(pod, v, sources))!)) changed.push(v.name);
+  }
+  return changed;
+}
+
 export async function tearDownVolumes(rootDir: string, uid: string): Promise<void> {
   await fs.rm(podDir(rootDir, uid), { recursive: true, force: true });
 }
