@@ -84,6 +84,10 @@ export function subresourceInfo(r: ResourceInfo, sub: string): { group: string; 
       return { group: '', version: 'v1', kind: 'Pod', verbs: ['get'] };
     case 'exec':
       return { group: '', version: 'v1', kind: 'PodExecOptions', verbs: ['create', 'get'] };
+    case 'attach':
+      return { group: '', version: 'v1', kind: 'PodAttachOptions', verbs: ['create', 'get'] };
+    case 'portforward':
+      return { group: '', version: 'v1', kind: 'PodPortForwardOptions', verbs: ['create', 'get'] };
     case 'finalize':
       return { group: '', version: 'v1', kind: 'Namespace', verbs: ['update'] };
     case 'proxy': // PodProxyOptions, ServiceProxyOptions, NodeProxyOptions

@@ -21,6 +21,7 @@ import { bootstrap } from './bootstrap';
 import { buildStores } from './registry';
 import { NamespaceLister } from './registry/namespaces';
 import { RbacEscalationCheck } from './registry/rbac';
+import { serveUpgrades } from './http/upgrade';
 import { createApp } from './server';
 import { EtcdStorage } from './storage/etcd';
 
@@ -133,6 +134,7 @@ const server = https.createServer(
   },
   app,
 );
+serveUpgrades(server, app); // exec, attach, port-forward
 // A client has 60 s to send its whole request (headers and body); the response, a watch or a log stream,
 // may last as long as it likes. Headers are capped at Node's 16 KiB (431 beyond).
 server.headersTimeout = 60_000;

@@ -117,6 +117,7 @@ export function containerSpec(
     workingDir: c.workingDir,
     tty: c.tty,
     stdin: c.stdin,
+    stdinOnce: c.stdinOnce,
   };
   // command replaces the image's ENTRYPOINT (and drops its CMD); args replace CMD.
   if (c.command?.length) {

@@ -28,7 +28,7 @@ export async function runProbe(
   const timeoutMs = (probe.timeoutSeconds ?? 1) * 1000;
   if (probe.exec) {
     try {
-      const { exitCode, output } = await runtime.exec(id, probe.exec.command ?? [], timeoutMs);
+      const { exitCode, output } = await runtime.execSync(id, probe.exec.command ?? [], timeoutMs);
       return {
         ok: exitCode === 0,
         message: exitCode === 0 ? '' : `command ${JSON.stringify(probe.exec.command)} exited with ${exitCode}: ${output.trim()}`,

@@ -1,17 +1,21 @@
 // The kubelet's HTTPS server: container logs for `kubectl logs` (the apiserver proxies pods/log here),
-// resource usage (`/stats/summary`, read by the apiserver's metrics API), Prometheus metrics (`/metrics`)
-// and health. Every path but /healthz needs an authenticated, authorized caller (see auth.ts).
+// exec, attach and port-forward (upgrade requests, see streaming.ts), resource usage (`/stats/summary`,
+// read by the apiserver's metrics API), Prometheus metrics (`/metrics`) and health. Every path but
+// /healthz needs an authenticated, authorized caller (see auth.ts).
 import http from 'node:http';
 import https from 'node:https';
+import type { Duplex } from 'node:stream';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../shared/log';
 import { asyncHandler } from '../shared/asynchandler';
 import { writeMetrics } from '../shared/metricsserver';
+import { refuseUpgrade } from '../shared/streaming/httpstream';
 import type { KubeletAuth } from './auth';
 import type { ContainerRuntime, RuntimeContainer } from './runtime/interface';
 import type { StatsCollector } from './stats';
+import { PodLocator, StreamingServer } from './streaming';
 
-export interface ContainerLocator {
+export interface ContainerLocator extends PodLocator {
   /** The attempts of a pod's container, newest first. */
   attempts(namespace: string, pod: string, container: string): Promise<RuntimeContainer[]>;
 }
@@ -42,7 +46,8 @@ export function createKubeletServer(
     key: tls.key,
     ...(tls.clientCA ? { ca: tls.clientCA, requestCert: true, rejectUnauthorized: false } : {}),
   };
-  return https.createServer(
+  const streaming = new StreamingServer(runtime, locator, log);
+  const server = https.createServer(
     options,
     asyncHandler(async (req, res) => {
       const url = new URL(req.url ?? '/', 'https://kubelet');
@@ -88,4 +93,17 @@ export function createKubeletServer(
       }
     }, log),
   );
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', (err) => log.debug({ err }, 'streaming connection failed'));
+    const url = new URL(req.url ?? '/', 'https://kubelet');
+    void (async () => {
+      const verdict = await auth.check(req, url.pathname);
+      if (!verdict.ok) return refuseUpgrade(req, socket, verdict.code, verdict.message);
+      if (!(await streaming.serve(req, socket, head, url))) refuseUpgrade(req, socket, 404, 'not found');
+    })().catch((err) => {
+      log.error({ err, path: url.pathname }, 'streaming request failed');
+      socket.destroy();
+    });
+  });
+  return server;
 }

@@ -30,6 +30,12 @@ describe('requestInfo', () => {
       false,
       { verb: 'create', apiGroup: 'authorization.k8s.io', resource: 'selfsubjectaccessreviews' },
     ],
+    // exec, attach and port-forward are a create whether upgraded with a SPDY POST or a WebSocket GET
+    ['POST', '/api/v1/namespaces/default/pods/web/exec', false, { verb: 'create', resource: 'pods', subresource: 'exec', name: 'web' }],
+    ['GET', '/api/v1/namespaces/default/pods/web/exec', false, { verb: 'create', resource: 'pods', subresource: 'exec', name: 'web' }],
+    ['GET', '/api/v1/namespaces/default/pods/web/attach', false, { verb: 'create', subresource: 'attach' }],
+    ['GET', '/api/v1/namespaces/default/pods/web/portforward', false, { verb: 'create', subresource: 'portforward' }],
+    ['GET', '/api/v1/namespaces/default/pods/web/log', false, { verb: 'get', subresource: 'log' }],
   ])('%s %s (watch=%s)', (method, path, watch, want) => {
     expect(requestInfo(method, path, watch)).toMatchObject({ isResourceRequest: true, ...want });
   });
@@ -68,6 +74,27 @@ describe('RBAC rules', () => {
     expect(rbac.authorize(attrs('GET', '/api/v1/namespaces/default/secrets', viewer)).decision).toBe('noOpinion');
     expect(rbac.authorize(attrs('POST', '/api/v1/namespaces/default/configmaps', viewer)).decision).toBe('noOpinion');
     expect(rbac.authorize(attrs('GET', '/apis/apps/v1', viewer)).decision).toBe('allow'); // discovery
+  });
+
+  it('lets the edit role exec, attach and port-forward, and the viewer none of them, over either transport', () => {
+    const source: PolicySource = {
+      ...bootstrap,
+      roleBindings: () => [
+        {
+          metadata: { name: 'b', namespace: 'team' },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' },
+          subjects: [{ kind: 'User', name: 'dev' }],
+        },
+      ],
+    };
+    const dev = { username: 'dev', groups: ['system:authenticated'] };
+    for (const sub of ['exec', 'attach', 'portforward']) {
+      for (const method of ['GET', 'POST']) {
+        const path = `/api/v1/namespaces/team/pods/web/${sub}`;
+        expect(new RbacAuthorizer(source).authorize(attrs(method, path, dev)).decision).toBe('allow');
+        expect(rbac.authorize(attrs(method, path, viewer)).decision).toBe('noOpinion');
+      }
+    }
   });
 
   it('scopes the scheduler to binding pods', () => {

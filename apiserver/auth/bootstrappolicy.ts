@@ -43,9 +43,12 @@ const WORKLOADS: PolicyRule[] = [
   { apiGroups: ['metrics.k8s.io'], resources: ['pods'], verbs: READ },
 ];
 
+/** Running something in a pod: exec, attach, port-forward (edit-only, as in Kubernetes). */
+const POD_CONNECT = ['pods/attach', 'pods/exec', 'pods/portforward'];
+
 const EDIT: PolicyRule[] = [
-  { apiGroups: [''], resources: ['pods', 'services', 'endpoints', 'configmaps', 'secrets'], verbs: WRITE },
-  { apiGroups: [''], resources: ['secrets'], verbs: READ },
+  { apiGroups: [''], resources: ['pods', ...POD_CONNECT, 'services', 'endpoints', 'configmaps', 'secrets'], verbs: WRITE },
+  { apiGroups: [''], resources: [...POD_CONNECT, 'secrets'], verbs: READ },
   { apiGroups: ['apps'], resources: ['deployments', 'deployments/scale', 'replicasets', 'replicasets/scale'], verbs: WRITE },
   { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: WRITE },
   // Reaching pods and Services through the apiserver's proxy: edit's, not view's, as in Kubernetes.

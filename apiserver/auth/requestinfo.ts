@@ -21,6 +21,13 @@ export interface RequestInfo {
 /** Namespace subresources are not resources of their own: /api/v1/namespaces/x/status. */
 const NAMESPACE_SUBRESOURCES = new Set(['status', 'finalize']);
 
+/**
+ * Pod subresources that run something in the pod. Their WebSocket upgrade is a GET, authorized as the
+ * create it is, as Kubernetes does since AuthorizePodWebsocketUpgradeCreatePermission (1.35): otherwise
+ * a role that may only get pods/exec could exec.
+ */
+const CONNECT_SUBRESOURCES = new Set(['exec', 'attach', 'portforward']);
+
 const METHOD_VERBS: Record<string, string> = { POST: 'create', GET: 'get', HEAD: 'get', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
 
 function nonResource(method: string, path: string): RequestInfo {
@@ -73,6 +80,7 @@ export function requestInfo(method: string, path: string, watchParam: boolean): 
   if (verb === 'get' && !name) verb = watchParam ? 'watch' : 'list';
   else if (verb === 'get' && watchParam && subresource !== 'proxy') verb = 'watch'; // a proxied ?watch= is the backend's
   if (verb === 'delete' && !name) verb = 'deletecollection';
+  if (verb === 'get' && apiGroup === '' && resource === 'pods' && CONNECT_SUBRESOURCES.has(subresource)) verb = 'create';
   return { isResourceRequest: true, verb, path, apiGroup, apiVersion, namespace, resource, subresource, name };
 }
 

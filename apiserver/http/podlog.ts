@@ -5,24 +5,19 @@ import type { Node, Pod } from '../../shared/api/core';
 import { badRequest, internalError, toStatus } from '../../shared/errors';
 import type { Store } from '../registry/store';
 import { KubeletClient, kubeletEndpoint } from '../kubeletclient';
+import { podContainer } from './podconnect';
 import { one, Query } from './query';
 
 /** The container whose log is wanted, or a BadRequest worded as Kubernetes words it. */
 export function logContainer(pod: Pod, requested: string | undefined): string {
-  const names = pod.spec.containers.map((c) => c.name);
-  const all = [...(pod.spec.initContainers ?? []).map((c) => c.name), ...names];
-  const podName = pod.metadata.name;
-  if (!requested) {
-    if (names.length === 1) return names[0];
-    throw badRequest(
-      `a container name must be specified for pod ${podName}, choose one of: [${names.join(' ')}]${pod.spec.initContainers?.length ? ` or one of the init containers: [${pod.spec.initContainers.map((c) => c.name).join(' ')}]` : ''}`,
-    );
-  }
-  if (!all.includes(requested)) throw badRequest(`container ${requested} is not valid for pod ${podName}`);
+  const container = podContainer(pod, requested);
+  if (!requested) return container;
   const status = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])].find((c) => c.name === requested);
   const waiting = status?.state?.waiting;
   if (!status || (waiting && !status.lastState?.terminated && status.restartCount === 0)) {
-    throw badRequest(`container "${requested}" in pod "${podName}" is waiting to start: ${waiting?.reason ?? 'ContainerCreating'}`);
+    throw badRequest(
+      `container "${requested}" in pod "${pod.metadata.name}" is waiting to start: ${waiting?.reason ?? 'ContainerCreating'}`,
+    );
   }
   return requested;
 }

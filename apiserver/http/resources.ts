@@ -1,6 +1,7 @@
 // The resource endpoints: every `/api/v1/...` and `/apis/<group>/<version>/...` request lands here and
 // is dispatched by verb (get, list, watch, create, update, patch, delete, deletecollection) and
-// subresource (status, scale, binding, finalize, log, and proxy to pods, services and nodes).
+// subresource (status, scale, binding, finalize, log, proxy to pods, services and nodes, and the connect
+// subresources exec, attach and portforward, which are upgraded and proxied to the pod's kubelet).
 import type { Request, Response } from 'express';
 import type { Binding, Pod } from '../../shared/api/core';
 import type { Deployment, ReplicaSet, Scale } from '../../shared/api/apps';
@@ -25,6 +26,7 @@ import { userOf } from './auth';
 import { HorizontalPodAutoscalersV1, toV1, toV2 } from './autoscalingv1';
 import { decodeBody, patchType } from './body';
 import type { PatchType } from './body';
+import { connectPod } from './podconnect';
 import { streamPodLog } from './podlog';
 import type { KubeletClient } from '../kubeletclient';
 import { parseResourcePath, RequestTarget } from './path';
@@ -322,6 +324,21 @@ export class ResourceHandler {
           this.store({ group: '', plural: 'nodes' } as ResourceInfo),
           this.kubelets,
           query,
+        );
+      // kubectl 1.30+ asks with a WebSocket GET first, then with a SPDY POST.
+      case 'exec GET':
+      case 'exec POST':
+      case 'attach GET':
+      case 'attach POST':
+      case 'portforward GET':
+      case 'portforward POST':
+        return connectPod(
+          req,
+          res,
+          (await store.get(namespace, name)) as Pod,
+          this.store({ group: '', plural: 'nodes' } as ResourceInfo),
+          this.kubelets,
+          subresource as 'exec' | 'attach' | 'portforward',
         );
       default:
         throw methodNotSupported(`${target.resource.plural}/${subresource}`, method);

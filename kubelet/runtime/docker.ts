@@ -2,8 +2,20 @@
 import Docker from 'dockerode';
 import fs from 'node:fs';
 import path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
-import { ContainerRuntime, ContainerSpec, INFRA_NAME, LABELS, LogOptions, RuntimeContainer, SandboxSpec } from './interface';
+import type { Duplex } from 'node:stream';
+import { PassThrough, Readable, Writable } from 'node:stream';
+import { dialPodPort } from '../portforward';
+import {
+  ContainerRuntime,
+  ContainerSpec,
+  INFRA_NAME,
+  LABELS,
+  LogOptions,
+  RuntimeContainer,
+  SandboxSpec,
+  StreamIO,
+  TerminalSize,
+} from './interface';
 
 const isNotFound = (err: unknown) => (err as { statusCode?: number }).statusCode === 404;
 const isConflict = (err: unknown) => (err as { statusCode?: number }).statusCode === 409;
@@ -193,6 +205,7 @@ export class DockerRuntime implements ContainerRuntime {
       Labels: spec.labels,
       Tty: spec.tty ?? false,
       OpenStdin: spec.stdin ?? false,
+      StdinOnce: spec.stdinOnce ?? false,
       HostConfig: {
         NetworkMode: `container:${sandboxId}`,
         IpcMode: `container:${sandboxId}`,
@@ -268,7 +281,7 @@ export class DockerRuntime implements ContainerRuntime {
     return { cpuCores: cpuCores(s), memoryBytes: Math.max(0, (s.memory_stats.usage ?? 0) - cache) };
   }
 
-  async exec(id: string, command: string[], timeoutMs: number): Promise<{ exitCode: number; output: string }> {
+  async execSync(id: string, command: string[], timeoutMs: number): Promise<{ exitCode: number; output: string }> {
     const exec = await this.docker.getContainer(id).exec({ Cmd: command, AttachStdout: true, AttachStderr: true });
     const stream = await exec.start({ hijack: true, stdin: false });
     const out = new PassThrough();
@@ -289,7 +302,75 @@ export class DockerRuntime implements ContainerRuntime {
     const info = await exec.inspect();
     return { exitCode: info.ExitCode ?? -1, output: Buffer.concat(chunks).toString() };
   }
+
+  async exec(id: string, command: string[], io: StreamIO): Promise<number> {
+    const exec = await this.docker.getContainer(id).exec({
+      Cmd: command,
+      AttachStdin: !!io.stdin,
+      AttachStdout: !!io.stdout,
+      AttachStderr: !!io.stderr,
+      Tty: io.tty,
+    });
+    const stream = await exec.start({ hijack: true, stdin: !!io.stdin, Tty: io.tty });
+    await this.pump(stream, io, io.tty, (size) => exec.resize({ h: size.height, w: size.width }));
+    if (io.signal?.aborted) return -1; // the client left; the command may still be running, as it would with docker exec
+    // The engine ends the stream as the process exits; its exit code can take a moment longer to show.
+    for (let attempt = 0; ; attempt++) {
+      const info = await exec.inspect();
+      if (!info.Running || attempt === 50) return info.ExitCode ?? -1;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  async attach(id: string, io: StreamIO): Promise<void> {
+    const container = this.docker.getContainer(id);
+    const { Config } = await container.inspect();
+    // With hijack the engine's connection itself comes back: a socket, whatever the typings say.
+    const stream = (await container.attach({
+      stream: true,
+      stdin: !!io.stdin,
+      stdout: !!io.stdout,
+      stderr: !!io.stderr,
+      hijack: true,
+    })) as Duplex;
+    await this.pump(stream, io, Config.Tty, (size) => container.resize({ h: size.height, w: size.width }));
+  }
+
+  /**
+   * Joins a hijacked engine connection to the client's streams until the engine ends it (the process
+   * exited) or the client leaves. Without a TTY the engine multiplexes stdout and stderr on it.
+   */
+  private async pump(stream: Duplex, io: StreamIO, tty: boolean, resize: (size: TerminalSize) => Promise<unknown>): Promise<void> {
+    const [stdout, stderr] = [io.stdout ?? discard(), io.stderr ?? discard()];
+    if (tty) stream.pipe(stdout, { end: false });
+    else this.docker.modem.demuxStream(stream, stdout, stderr);
+    io.stdin?.pipe(stream); // its end half-closes the connection: the engine closes the process's stdin
+    const onResize = (size: TerminalSize) => void resize(size).catch(() => undefined); // before the start or after the exit: nothing to resize
+    io.resize?.on('data', onResize);
+    const leave = () => stream.destroy();
+    io.signal?.addEventListener('abort', leave);
+    await new Promise<void>((resolve) => {
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      stream.on('error', () => resolve());
+    });
+    io.signal?.removeEventListener('abort', leave);
+    io.resize?.off('data', onResize);
+    io.stdin?.unpipe(stream);
+    if (tty) stream.unpipe(stdout);
+  }
+
+  async portForward(sandboxId: string, port: number, stream: Duplex): Promise<void> {
+    const info = await this.docker.getContainer(sandboxId).inspect();
+    if (!info.State.Running) throw new Error(`pod sandbox ${sandboxId} is not running`);
+    const ip = Object.values(info.NetworkSettings.Networks ?? {})[0]?.IPAddress || undefined;
+    // SandboxKey: the engine's handle on the sandbox's network namespace (/var/run/docker/netns/<id>).
+    await dialPodPort({ sandboxId, netns: info.NetworkSettings.SandboxKey || undefined, ip }, port, stream);
+  }
 }
+
+/** Output nobody asked for. */
+const discard = () => new Writable({ write: (_chunk, _encoding, callback) => callback() });
 
 /** CPU % as `docker stats` computes it: delta container usage / delta system usage x online CPUs. */
 export function cpuCores(s: Docker.ContainerStats): number {

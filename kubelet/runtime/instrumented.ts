@@ -14,7 +14,7 @@ const OPERATION_TYPES: Partial<Record<keyof ContainerRuntime, string>> = {
   runContainer: 'create_container',
   stopContainer: 'stop_container',
   removeContainer: 'remove_container',
-  exec: 'exec_sync',
+  execSync: 'exec_sync',
   stats: 'container_stats',
 };
 

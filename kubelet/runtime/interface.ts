@@ -1,7 +1,8 @@
 // The container runtime interface of the kubelet (Kubernetes' CRI, reduced to what this kubelet uses).
 // The Docker implementation is the only code of the project that talks to the engine; a fake serves
 // the unit tests.
-import type { Readable } from 'node:stream';
+import type { Duplex, Readable, Writable } from 'node:stream';
+import type { TerminalSize } from '../../shared/streaming/remotecommand';
 
 /** Labels on every container the kubelet creates. */
 export const LABELS = {
@@ -58,7 +59,10 @@ export interface ContainerSpec {
   nanoCpus?: number;
   memoryBytes?: number;
   tty?: boolean;
+  /** Keep the container's stdin open (`docker run -i`), for `kubectl attach` and `run -i`. */
   stdin?: boolean;
+  /** Close stdin once the first attached client lets go of it. */
+  stdinOnce?: boolean;
 }
 
 export interface SandboxSpec {
@@ -79,6 +83,20 @@ export interface LogOptions {
   timestamps: boolean;
   sinceSeconds?: number;
 }
+
+/** The client's side of a command run in a container, or of an attach: only the streams it asked for. */
+export interface StreamIO {
+  stdin?: Readable;
+  stdout?: Writable;
+  stderr?: Writable;
+  tty: boolean;
+  /** TerminalSize objects, while a TTY is in use. */
+  resize?: Readable;
+  /** Aborted when the client leaves: the runtime lets go of the process, which goes on (as after `docker exec` is interrupted). */
+  signal?: AbortSignal;
+}
+
+export type { TerminalSize };
 
 export interface ContainerRuntime {
   version(): Promise<string>;
@@ -101,7 +119,14 @@ export interface ContainerRuntime {
   unpauseContainer(id: string): Promise<void>;
   removeContainer(id: string): Promise<void>;
   logs(id: string, opts: LogOptions): Promise<Readable>;
-  exec(id: string, command: string[], timeoutMs: number): Promise<{ exitCode: number; output: string }>;
+  /** Runs a command to its end and returns its output (exec probes: CRI's ExecSync). */
+  execSync(id: string, command: string[], timeoutMs: number): Promise<{ exitCode: number; output: string }>;
+  /** Runs a command in the container with the client's streams attached (`kubectl exec`); resolves with its exit code. */
+  exec(id: string, command: string[], io: StreamIO): Promise<number>;
+  /** Attaches the client's streams to the container's main process (`kubectl attach`) until it exits or the client leaves. */
+  attach(id: string, io: StreamIO): Promise<void>;
+  /** Joins `stream` to `port` in the pod's network namespace until either side is done (`kubectl port-forward`). */
+  portForward(sandboxId: string, port: number, stream: Duplex): Promise<void>;
   /** CPU (cores, averaged over about a second) and memory (working set bytes) of a running container. */
   stats(id: string): Promise<{ cpuCores: number; memoryBytes: number }>;
 }

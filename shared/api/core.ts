@@ -117,6 +117,7 @@ export interface Container {
   restartPolicy?: 'Always';
   securityContext?: SecurityContext;
   stdin?: boolean;
+  stdinOnce?: boolean;
   tty?: boolean;
 }
 

@@ -44,7 +44,7 @@ export const Pods = resource({
   namespaced: true,
   shortNames: ['po'],
   categories: ['all'],
-  subresources: ['status', 'binding', 'log', 'exec', 'proxy'],
+  subresources: ['status', 'binding', 'log', 'exec', 'attach', 'portforward', 'proxy'],
 });
 export const Nodes = resource({
   group: '',
