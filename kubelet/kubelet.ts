@@ -207,7 +207,7 @@ export class Kubelet {
   /** For the streaming server: what runs for a pod bound to this node, if there is such a pod. */
   async podRuntimeByName(namespace: string, name: string): Promise<PodRuntime | undefined> {
     const pod = this.pods.lister.get(namespace, name);
-    return pod && this.podRuntime(pod.metadata.uid!);
+    return pod && this.pleg.podRuntime(pod.metadata.uid!);
   }
 
   /** For the log server: the attempts of a container of a pod on this node. */

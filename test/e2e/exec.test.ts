@@ -52,7 +52,12 @@ afterAll(() => {
 /** kubectl under a pseudo-terminal (script -e returns kubectl's exit code). */
 function underTerminal(minor: number, args: string[], input = '') {
   const command = [bin(minor), '-n', ns, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const r = spawnSync('script', ['-qec', command, '/dev/null'], { input, encoding: 'utf8', env: { ...process.env, KUBECONFIG }, timeout: 60_000 });
+  const r = spawnSync('script', ['-qec', command, '/dev/null'], {
+    input,
+    encoding: 'utf8',
+    env: { ...process.env, KUBECONFIG },
+    timeout: 60_000,
+  });
   return { code: r.status, output: r.stdout.replace(/\r\n/g, '\n') };
 }
 
@@ -86,7 +91,11 @@ describe.each(VERSIONS)('kubectl 1.%i', (minor) => {
   });
 
   it('exec -i passes stdin to the command', () => {
-    expect(run(['exec', '-i', 'shell', '--', 'sh', '-c', 'tr a-z A-Z'], 'hello\nworld\n')).toEqual({ code: 0, stdout: 'HELLO\nWORLD\n', stderr: '' });
+    expect(run(['exec', '-i', 'shell', '--', 'sh', '-c', 'tr a-z A-Z'], 'hello\nworld\n')).toEqual({
+      code: 0,
+      stdout: 'HELLO\nWORLD\n',
+      stderr: '',
+    });
   });
 
   it("exec reports the command's exit code as Kubernetes does", () => {
@@ -115,7 +124,10 @@ describe.each(VERSIONS)('kubectl 1.%i', (minor) => {
 
   it('run -i --rm attaches to the new pod and deletes it afterwards', () => {
     const name = `once-${minor}`;
-    const r = run(['run', name, '-i', '--rm', '--restart=Never', '--image=busybox', '--', 'sh', '-c', 'read line; echo got $line'], 'hello\n');
+    const r = run(
+      ['run', name, '-i', '--rm', '--restart=Never', '--image=busybox', '--', 'sh', '-c', 'read line; echo got $line'],
+      'hello\n',
+    );
     expect(r.stdout).toContain('got hello');
     expect(r.stdout).toContain(`pod "${name}" deleted`);
     expect(r.code).toBe(0);
