@@ -55,8 +55,21 @@ export class ClientView {
   private decoding: Promise<void> = Promise.resolve();
   private readonly waiters: (() => void)[] = [];
 
-  constructor(socket: FakeSocket) {
-    socket.on('written', (chunk: Buffer) => {
+  /** The HTTP response before the frames, when the view starts at the upgrade. */
+  head?: string;
+
+  /** `upgrade`: the server first answers an upgrade request in HTTP. */
+  constructor(socket: FakeSocket, options: { upgrade?: boolean } = {}) {
+    let pending = options.upgrade ? Buffer.alloc(0) : undefined;
+    socket.on('written', (written: Buffer) => {
+      let chunk = written;
+      if (pending) {
+        pending = Buffer.concat([pending, written]);
+        const end = pending.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        this.head = pending.subarray(0, end + 4).toString();
+        [chunk, pending] = [pending.subarray(end + 4), undefined];
+      }
       this.decoding = this.decoding.then(async () => {
         this.frames.push(...(await this.decoder.push(chunk)));
         for (const wake of this.waiters.splice(0)) wake();

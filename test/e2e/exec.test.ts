@@ -106,10 +106,12 @@ describe.each(VERSIONS)('kubectl 1.%i', (minor) => {
     });
   });
 
+  // (The terminal's size reaching the runtime is tested with kubectl's own bytes in kubelet/streaming.test.ts:
+  // busybox's stty cannot read it here.)
   it('exec -it runs the command on a terminal', () => {
-    const r = underTerminal(minor, ['exec', '-it', 'shell', '--', 'sh', '-c', 'tty; stty size; exit 3']);
+    const r = underTerminal(minor, ['exec', '-it', 'shell', '--', 'sh', '-c', 'tty; exit 3']);
     expect(r.code).toBe(3);
-    expect(r.output).toMatch(/^\/dev\/pts\/\d+\n\d+ \d+\n/);
+    expect(r.output).toMatch(/\/dev\/pts\/\d+\ncommand terminated with exit code 3\n$/);
   });
 
   it('cp copies a file into the pod and back', () => {

@@ -19,7 +19,8 @@ import {
   exitCodeStatus,
   REMOTE_COMMAND_PROTOCOLS,
   RemoteCommandSession,
-  remoteCommandOptions,
+  RemoteCommandOptions,
+  TerminalSize,
   spdySession,
   webSocketSession,
 } from '../remotecommand';
@@ -35,6 +36,8 @@ interface Scenario {
   args: string[];
   env?: Record<string, string>;
   input?: string;
+  /** Run under a pseudo-terminal of 100 columns and 40 rows (`script`). */
+  terminal?: boolean;
   /** For port-forward: what to send through the forwarded port once it listens. */
   forward?: { localPort: number; send: string };
 }
@@ -48,6 +51,8 @@ export const SCENARIOS: Record<string, Scenario> = {
     env: { KUBECTL_REMOTE_COMMAND_WEBSOCKETS: 'false' },
   },
   'exec-stdin-1.33-websocket': { version: '1.33', args: ['exec', '-i', 'p', '--', 'cat'], input: 'hello\n' },
+  'exec-tty-1.27-spdy': { version: '1.27', args: ['exec', '-it', 'p', '--', 'sh'], terminal: true },
+  'exec-tty-1.33-websocket': { version: '1.33', args: ['exec', '-it', 'p', '--', 'sh'], terminal: true },
   'portforward-1.27-spdy': {
     version: '1.27',
     args: ['port-forward', 'pod/p', '18580:8080'],
@@ -130,10 +135,19 @@ current-context: c
   return file;
 }
 
-/** Echoes stdin to stdout, then reports exit code 3. */
+/** Echoes stdin to stdout (with a terminal: prints its first size instead), then reports exit code 3. */
 async function runSession(session: RemoteCommandSession): Promise<void> {
-  if (session.stdin) for await (const chunk of session.stdin) session.stdout?.write(chunk);
+  if (session.resize) {
+    const [size] = (await session.resize.take(1).toArray()) as TerminalSize[];
+    session.stdout?.write(`${size.width}x${size.height}\n`);
+  } else if (session.stdin) for await (const chunk of session.stdin) session.stdout?.write(chunk);
   await session.finish(exitCodeStatus(['cat'], 3));
+}
+
+/** The streams an exec asks for, from its PodExecOptions. */
+function execOptions(query: URLSearchParams): RemoteCommandOptions {
+  const on = (name: string) => query.get(name) === 'true';
+  return { stdin: on('stdin'), stdout: on('stdout'), stderr: on('stderr') && !on('tty'), tty: on('tty') };
 }
 
 /** The forwarded "pod port": an echo. */
@@ -169,8 +183,7 @@ function serve(captured: CapturedSession[]): https.Server {
         if (portForward) {
           servePortForward(new SpdyConnection(createWebSocketStream(ws)), { pod: 'p', uid: '', forward: echo });
         } else {
-          const options = remoteCommandOptions(new URLSearchParams({ input: '1', output: '1', error: '1' }));
-          void runSession(webSocketSession(new ChannelConnection(ws, protocol), options));
+          void runSession(webSocketSession(new ChannelConnection(ws, protocol), execOptions(url.searchParams)));
         }
       });
       return;
@@ -181,16 +194,18 @@ function serve(captured: CapturedSession[]): https.Server {
     if (head.length) session.client.push(head.toString('base64'));
     const connection = upgradeToSpdy(socket, head, protocol);
     if (portForward) servePortForward(connection, { pod: 'p', uid: '', forward: echo });
-    else void spdySession(connection, { stdin: true, stdout: true, stderr: true, tty: false }).then(runSession);
+    else void spdySession(connection, execOptions(url.searchParams)).then(runSession);
   });
   return server;
 }
 
 function run(scenario: Scenario, config: string): Promise<{ code: number; stdout: string; stderr: string; echoed?: string }> {
   return new Promise((resolve) => {
-    const child = spawn(`${KUBECTL}.${scenario.version}`, ['--kubeconfig', config, ...scenario.args], {
-      env: { ...process.env, ...scenario.env },
-    });
+    const argv = [`${KUBECTL}.${scenario.version}`, '--kubeconfig', config, ...scenario.args];
+    const env = { ...process.env, ...scenario.env };
+    const child = scenario.terminal
+      ? spawn('script', ['-qec', `stty rows 40 cols 100; ${argv.join(' ')}`, '/dev/null'], { env })
+      : spawn(argv[0], argv.slice(1), { env });
     let [stdout, stderr, echoed] = ['', '', undefined as string | undefined];
     let connected = false;
     child.stdout.on('data', (c: Buffer) => {
@@ -209,7 +224,7 @@ function run(scenario: Scenario, config: string): Promise<{ code: number; stdout
     });
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr, echoed }));
-    if (scenario.input !== undefined) child.stdin.end(scenario.input);
+    child.stdin.end(scenario.input);
   });
 }
 
