@@ -3,7 +3,8 @@
 //
 //   /exec/{namespace}/{pod}/{container}?command=..&input=1&output=1&error=1&tty=1   SPDY or WebSocket
 //   /attach/{namespace}/{pod}/{container}?input=1&output=1&tty=1                    SPDY or WebSocket
-//   /portForward/{namespace}/{pod}                                                  SPDY, or SPDY tunnelled in a WebSocket
+//   /portForward/{namespace}/{pod}[?port=80,443]                                    SPDY, SPDY tunnelled in a WebSocket,
+//                                                                                   or the older WebSocket channels
 //
 // Kubernetes' kubelet hands these to the container runtime's streaming server (CRI); this one serves
 // them itself over the runtime interface. Callers are authenticated and authorized before (server.ts).
@@ -21,7 +22,15 @@ import {
   upgradeToSpdy,
   webSocketProtocols,
 } from '../shared/streaming/httpstream';
-import { PORT_FORWARD_PROTOCOL, PORT_FORWARD_TUNNEL_PROTOCOL, servePortForward } from '../shared/streaming/portforward';
+import {
+  PORT_FORWARD_PROTOCOL,
+  PORT_FORWARD_TUNNEL_PROTOCOL,
+  PortForwardTarget,
+  servePortForward,
+  serveWebSocketPortForward,
+  WEBSOCKET_PORT_FORWARD_PROTOCOLS,
+  webSocketPorts,
+} from '../shared/streaming/portforward';
 import {
   exitCodeStatus,
   internalErrorStatus,
@@ -77,7 +86,7 @@ export class StreamingServer {
         await this.remoteCommand(kind as 'exec' | 'attach', req, socket, head, { namespace, pod, container }, url.searchParams);
       } else {
         const [namespace, pod] = portForward!.slice(1).map(decodeURIComponent);
-        await this.portForward(req, socket, head, namespace, pod);
+        await this.portForward(req, socket, head, namespace, pod, url.searchParams);
       }
     } catch (err) {
       if (err instanceof Refusal || err instanceof HandshakeError) {
@@ -169,26 +178,42 @@ export class StreamingServer {
     }
   }
 
-  private async portForward(req: http.IncomingMessage, socket: Duplex, head: Buffer, namespace: string, pod: string): Promise<void> {
+  private async portForward(
+    req: http.IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    namespace: string,
+    pod: string,
+    query: URLSearchParams,
+  ): Promise<void> {
     const log = this.log.child({ pod: `${namespace}/${pod}`, stream: 'portforward' });
     const sandbox = (await this.podRuntime(namespace, pod)).sandbox;
     if (sandbox?.state !== 'running') throw new Refusal(500, `failed to find sandboxID for pod ${pod}`);
-    let connection: SpdyConnection;
-    if (isWebSocketRequest(req)) {
-      if (!webSocketProtocols(req).includes(PORT_FORWARD_TUNNEL_PROTOCOL)) {
-        throw new Refusal(400, `unable to upgrade: the WebSocket sub-protocol must be ${PORT_FORWARD_TUNNEL_PROTOCOL}`);
-      }
-      connection = new SpdyConnection(createWebSocketStream(await acceptWebSocket(req, socket, head, PORT_FORWARD_TUNNEL_PROTOCOL)));
-    } else if (isSpdyRequest(req)) {
-      connection = upgradeToSpdy(socket, head, spdyHandshake(req, [PORT_FORWARD_PROTOCOL]));
-    } else {
-      throw new Refusal(400, 'Upgrade request required');
-    }
-    servePortForward(connection, {
+    const target: PortForwardTarget = {
       pod: sandbox.id,
       uid: '',
       forward: (port, stream) => this.runtime.portForward(sandbox.id, port, stream),
       onError: (err, port) => log.info({ err, port }, 'port forwarding failed'),
-    });
+    };
+    if (isSpdyRequest(req)) return servePortForward(upgradeToSpdy(socket, head, spdyHandshake(req, [PORT_FORWARD_PROTOCOL])), target);
+    if (!isWebSocketRequest(req)) throw new Refusal(400, 'Upgrade request required');
+    const offered = webSocketProtocols(req);
+    if (offered.includes(PORT_FORWARD_TUNNEL_PROTOCOL)) {
+      const ws = await acceptWebSocket(req, socket, head, PORT_FORWARD_TUNNEL_PROTOCOL);
+      return servePortForward(new SpdyConnection(createWebSocketStream(ws)), target);
+    }
+    const protocol = negotiateProtocol(offered.length ? offered : [''], WEBSOCKET_PORT_FORWARD_PROTOCOLS);
+    if (protocol === undefined) {
+      const supported = [PORT_FORWARD_TUNNEL_PROTOCOL, ...WEBSOCKET_PORT_FORWARD_PROTOCOLS.filter(Boolean)];
+      throw new Refusal(403, `requested protocol(s) are not supported: ${goList(offered)}; supports ${goList(supported)}`);
+    }
+    let ports: number[];
+    try {
+      ports = webSocketPorts(query);
+    } catch (err) {
+      throw new Refusal(400, (err as Error).message);
+    }
+    const ws = await acceptWebSocket(req, socket, head, protocol);
+    await serveWebSocketPortForward(new ChannelConnection(ws, protocol), ports, target);
   }
 }

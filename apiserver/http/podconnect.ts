@@ -54,7 +54,9 @@ export async function connectPod(
   const [namespace, name] = [encodeURIComponent(pod.metadata.namespace!), encodeURIComponent(pod.metadata.name!)];
   let path: string;
   if (subresource === 'portforward') {
-    path = `/portForward/${namespace}/${name}`;
+    // PodPortForwardOptions' ports, for the WebSocket form (SPDY clients name the port in each stream).
+    const ports = options.getAll('ports').join(',');
+    path = `/portForward/${namespace}/${name}${ports ? `?${new URLSearchParams({ port: ports })}` : ''}`;
   } else {
     const container = encodeURIComponent(podContainer(pod, options.get('container') ?? undefined));
     path = `/${subresource}/${namespace}/${name}/${container}?${kubeletStreamQuery(options, subresource)}`;

@@ -1,6 +1,10 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { WebSocket } from 'ws';
 import { encodeData } from './spdyframes';
-import { parsePort, servePortForward } from './portforward';
+import { parsePort, servePortForward, serveWebSocketPortForward, webSocketPorts } from './portforward';
+import { acceptWebSocket, ChannelConnection, V4_CHANNEL_PROTOCOL } from './wsstream';
 import { SpdyConnection } from './spdyconnection';
 import { clientBytes, fixture } from './testdata/fixtures';
 import { ClientFrames, ClientView, FakeSocket } from './testing';
@@ -88,5 +92,50 @@ describe('port-forward', () => {
       undefined,
       undefined,
     ]);
+  });
+
+  it('reads the ports of the WebSocket form from the query, as the kubelet does', () => {
+    expect(webSocketPorts(new URLSearchParams('port=80&port=443,8080'))).toEqual([80, 443, 8080]);
+    expect(() => webSocketPorts(new URLSearchParams(''))).toThrow('query parameter "port" is required');
+    expect(() => webSocketPorts(new URLSearchParams('port='))).toThrow('query parameter "port" cannot be empty');
+    expect(() => webSocketPorts(new URLSearchParams('port=80,x'))).toThrow('unable to parse "x" as a port');
+  });
+
+  it('serves the WebSocket form: channels 2i and 2i+1 per port, each opened with the port, closed when all are done', async () => {
+    const server = http.createServer();
+    server.on('upgrade', (req, socket, head) => {
+      void acceptWebSocket(req, socket, head, V4_CHANNEL_PROTOCOL).then((ws) =>
+        serveWebSocketPortForward(new ChannelConnection(ws, V4_CHANNEL_PROTOCOL), [8080, 9999], {
+          pod: 'sandbox',
+          uid: '',
+          forward: (port, stream) =>
+            port === 8080
+              ? new Promise<void>((resolve) => {
+                  stream.once('data', (d: Buffer) => stream.end(`echo ${d}`));
+                  stream.on('finish', resolve);
+                })
+              : Promise.reject(new Error('connection refused')),
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const ws = new WebSocket(`ws://127.0.0.1:${(server.address() as AddressInfo).port}/`, [V4_CHANNEL_PROTOCOL]);
+    const received: [number, string][] = [];
+    ws.on('message', (data: Buffer) => received.push([data[0], data.subarray(1).toString('latin1')]));
+    await new Promise((resolve) => ws.on('open', resolve));
+    ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('hi')]));
+    expect(await new Promise((resolve) => ws.on('close', resolve))).toBe(1000);
+    const port = (n: number) => Buffer.from([n & 0xff, n >> 8]).toString('latin1');
+    expect(received.filter(([ch]) => ch === 0 || ch === 1)).toEqual([
+      [0, port(8080)],
+      [1, port(8080)],
+      [0, 'echo hi'],
+    ]);
+    expect(received.filter(([ch]) => ch === 2 || ch === 3)).toEqual([
+      [2, port(9999)],
+      [3, port(9999)],
+      [3, 'error forwarding port 9999 to pod sandbox, uid : connection refused'],
+    ]);
+    server.close();
   });
 });

@@ -6,14 +6,22 @@
 //
 // kubectl 1.31+ first tries the same SPDY bytes inside a WebSocket (sub-protocol
 // SPDY/3.1+portforward.k8s.io): the tunnel carries the SPDY connection, not a framing of its own.
+//
+// Other clients (the JavaScript client, browsers) use the older WebSocket form: the ports are named in
+// the query (`?port=80&port=443`), port i gets data channel 2i and error channel 2i+1 of
+// v4.channel.k8s.io, each of which starts with the port, 2 bytes little-endian; the connection closes
+// when every port's forwarding is over.
 import type { Duplex } from 'node:stream';
 import type { SpdyConnection, SpdyStream } from './spdyconnection';
 import { STREAM_CREATION_TIMEOUT_MS, STREAM_TYPE_HEADER } from './remotecommand';
+import { ChannelConnection, V4_CHANNEL_PROTOCOL } from './wsstream';
 
 export const PORT_FORWARD_PROTOCOL = 'portforward.k8s.io';
 export const PORT_FORWARD_TUNNEL_PROTOCOL = `SPDY/3.1+${PORT_FORWARD_PROTOCOL}`;
 export const PORT_HEADER = 'port';
 export const REQUEST_ID_HEADER = 'requestid';
+/** The WebSocket form's sub-protocols: v4's binary channels, or none at all (the same). */
+export const WEBSOCKET_PORT_FORWARD_PROTOCOLS = [V4_CHANNEL_PROTOCOL, ''];
 
 /** Joins `stream` to the pod's `port` until either side is done; rejects with why it could not. */
 export type Forwarder = (port: number, stream: Duplex) => Promise<void>;
@@ -76,15 +84,53 @@ async function forwardPair(error: SpdyStream, data: SpdyStream, target: PortForw
   error.resume(); // the client sends nothing on it
   const header = data.headers[PORT_HEADER];
   const port = parsePort(header);
+  if (port === undefined) error.write(`invalid port header ${JSON.stringify(header ?? '')}`);
+  else await forwardOne(port, data, error, target);
+  if (!data.writableEnded) data.end();
+  error.end();
+}
+
+/** Forwards one port; what went wrong is written on `error`, in the kubelet's words. */
+async function forwardOne(port: number, data: Duplex, error: NodeJS.WritableStream, target: PortForwardTarget): Promise<void> {
   try {
-    if (port === undefined) throw new Error(`invalid port header ${JSON.stringify(header ?? '')}`);
     await target.forward(port, data);
   } catch (err) {
-    const message = `error forwarding port ${header} to pod ${target.pod}, uid ${target.uid}: ${(err as Error).message}`;
-    target.onError?.(new Error(message), port ?? 0);
+    const message = `error forwarding port ${port} to pod ${target.pod}, uid ${target.uid}: ${(err as Error).message}`;
+    target.onError?.(new Error(message), port);
     error.write(message);
-  } finally {
-    if (!data.writableEnded) data.end();
-    error.end();
   }
+}
+
+/**
+ * The ports of a WebSocket port-forward, from `port` query parameters (each may list several, comma
+ * separated); the error says what is wrong, as the kubelet does.
+ */
+export function webSocketPorts(query: URLSearchParams): number[] {
+  const values = query.getAll(PORT_HEADER);
+  if (!values.length) throw new Error('query parameter "port" is required');
+  const ports: number[] = [];
+  for (const value of values) {
+    if (!value) throw new Error('query parameter "port" cannot be empty');
+    for (const p of value.split(',')) {
+      const port = parsePort(p);
+      if (port === undefined) throw new Error(`unable to parse "${p}" as a port`);
+      ports.push(port);
+    }
+  }
+  return ports;
+}
+
+/** Serves the WebSocket form: every port at once, then the connection closes. */
+export async function serveWebSocketPortForward(channels: ChannelConnection, ports: number[], target: PortForwardTarget): Promise<void> {
+  await Promise.all(
+    ports.map(async (port, i) => {
+      const [data, error] = [channels.duplex(2 * i), channels.writer(2 * i + 1)];
+      const portBytes = Buffer.alloc(2);
+      portBytes.writeUInt16LE(port);
+      data.write(portBytes);
+      error.write(portBytes);
+      await forwardOne(port, data, error, target);
+    }),
+  );
+  channels.close();
 }

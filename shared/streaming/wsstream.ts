@@ -4,8 +4,7 @@
 // kubectl closes stdin). The connection ends with a normal close (1000), which clients read as the end
 // of every channel; any other close code is an error to them.
 import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
-import { Readable, Writable } from 'node:stream';
+import { Duplex, Readable, Writable } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 
 export const V4_CHANNEL_PROTOCOL = 'v4.channel.k8s.io';
@@ -103,6 +102,11 @@ export class ChannelConnection {
         this.ws.send(channelMessage(channel, chunk), { binary: true }, () => callback());
       },
     });
+  }
+
+  /** A channel both ways: what the client sends on it, and what is written to it. */
+  duplex(channel: number): Duplex {
+    return Duplex.from({ readable: this.reader(channel), writable: this.writer(channel) });
   }
 
   /** Ends the connection normally, after every message written so far. */

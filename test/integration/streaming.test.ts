@@ -9,6 +9,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Registry } from 'prom-client';
+import { WebSocket } from 'ws';
 import { Client } from '../../shared/client';
 import { DelegatedAuth } from '../../shared/delegatedauth';
 import { loadKubeconfig } from '../../shared/kubeconfig';
@@ -200,6 +201,20 @@ describe.each(VERSIONS)('kubectl 1.%i', (minor) => {
     } finally {
       child.kill('SIGINT');
     }
+  });
+});
+
+describe('other clients', () => {
+  it("port-forward's older WebSocket form, as the JavaScript client speaks it", async () => {
+    const url = `${cp.url.replace('https', 'wss')}/api/v1/namespaces/default/pods/web/portforward?ports=8080`;
+    const ws = new WebSocket(url, ['v4.channel.k8s.io'], { ca: cp.config.ca, headers: { Authorization: `Bearer ${cp.config.token}` } });
+    const data: Buffer[] = [];
+    ws.on('message', (m: Buffer) => m[0] === 0 && data.push(m.subarray(1)));
+    await new Promise((resolve, reject) => ws.on('open', resolve).on('error', reject));
+    ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('ping\n')]));
+    await waitFor(() => Buffer.concat(data).length >= 7, { what: 'the echo' });
+    expect(Buffer.concat(data)).toEqual(Buffer.concat([Buffer.from([8080 & 0xff, 8080 >> 8]), Buffer.from('ping\n')]));
+    ws.close();
   });
 });
 
