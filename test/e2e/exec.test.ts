@@ -58,7 +58,9 @@ function underTerminal(minor: number, args: string[], input = '') {
     env: { ...process.env, KUBECONFIG },
     timeout: 60_000,
   });
-  return { code: r.status, output: r.stdout.replace(/\r\n/g, '\n') };
+  // At the end of its input, script writes the terminal's EOF character, a NUL once kubectl has made the
+  // terminal raw; the container's terminal echoes it as ^@.
+  return { code: r.status, output: r.stdout.replace(/\r\n/g, '\n').replace(/\^@/g, '') };
 }
 
 /** Starts `kubectl port-forward` and resolves once it listens on every local port. */
