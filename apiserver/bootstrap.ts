@@ -8,8 +8,8 @@ import type { Logger } from '../shared/log';
 import { specialIPReason } from '../shared/nonspecialip';
 import { ENFORCE_LABEL } from './admission/podsecurity';
 import { CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES } from './auth/bootstrappolicy';
-import { SYSTEM_NAMESPACES } from './registry/namespaces';
-import { kubernetesServiceIP } from './registry/services';
+import { SYSTEM_NAMESPACES } from './registry/core/namespaces';
+import { kubernetesServiceIP } from './registry/core/services';
 import type { Store } from './registry/store';
 
 const AUTOUPDATE = 'rbac.authorization.kubernetes.io/autoupdate';

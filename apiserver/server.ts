@@ -19,7 +19,7 @@ import { discoveryRouter } from './discovery';
 import { KubeletClient } from './kubeletclient';
 import { registry, requestDuration, requestTotal } from './metrics';
 import { openapiRouter } from './openapi';
-import type { NamespaceLister } from './registry/namespaces';
+import type { NamespaceLister } from './registry/core/namespaces';
 import type { Store } from './registry/store';
 import type { Storage } from './storage/interface';
 import { versionRouter } from './version';

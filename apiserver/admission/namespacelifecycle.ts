@@ -1,7 +1,7 @@
 // The NamespaceLifecycle admission plugin: objects can be created only in a namespace that exists and is
 // not being deleted.
 import { forbidden, notFound } from '../../shared/errors';
-import type { NamespaceLister } from '../registry/namespaces';
+import type { NamespaceLister } from '../registry/core/namespaces';
 
 /** A missing namespace is a 404 NotFound; storage failures pass through (503 while etcd is unreachable). */
 export async function admitNamespace(namespaces: NamespaceLister, namespace: string, resourceName: string): Promise<void> {

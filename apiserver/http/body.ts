@@ -1,6 +1,6 @@
 // Request bodies: JSON (also when no Content-Type is sent, as `kubectl scale --current-replicas` does)
 // or YAML, or protobuf (kubectl 1.32+, decoded by apiserver/protobuf), at most 3 MiB.
-import { checkNestingDepth } from '../../shared/api/validation';
+import { checkNestingDepth } from '../../shared/api/decode';
 import { badRequest, unsupportedMediaType } from '../../shared/errors';
 import { decodeProtobuf, PROTOBUF } from '../protobuf/decode';
 import { decodeYaml } from './yaml';

@@ -1,6 +1,6 @@
 // The query parameters of resource requests, typed.
 import type { DeleteOptions, StatusCause } from '../../shared/api/meta';
-import type { FieldValidation } from '../../shared/api/validation';
+import type { FieldValidation } from '../../shared/api/decode';
 import { badRequest, fieldError, invalid } from '../../shared/errors';
 import type { ListOptions } from '../registry/store';
 

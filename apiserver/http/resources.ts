@@ -17,9 +17,9 @@ import { admitNamespace } from '../admission/namespacelifecycle';
 import { applyPatch } from '../patch';
 import { toTable, wantsTable } from '../printers';
 import type { IncludeObject } from '../printers';
-import type { NamespaceLister } from '../registry/namespaces';
-import { bindPod } from '../registry/pods';
-import { approve } from '../registry/certificates';
+import type { NamespaceLister } from '../registry/core/namespaces';
+import { bindPod } from '../registry/core/pods';
+import { approve } from '../registry/certificates/certificatesigningrequests';
 import { selectionPredicate } from '../registry/selection';
 import type { Store, WriteOptions } from '../registry/store';
 import { userOf } from './auth';
@@ -34,8 +34,8 @@ import { proxyRequest } from '../proxy/handler';
 import { nodeLocation, podLocation, ProxyLocation, serviceLocation } from '../proxy/location';
 import { deleteOptions, fieldValidation, flag, intParam, isDryRun, listOptions, one, OptionsKind, Query } from './query';
 import { addWarning } from './warnings';
-import { strictDecodingError } from '../../shared/api/validation';
-import type { DecodeOptions } from '../../shared/api/validation';
+import { strictDecodingError } from '../../shared/api/decode';
+import type { DecodeOptions } from '../../shared/api/decode';
 import { serveWatch } from './watch';
 
 export class ResourceHandler {
@@ -87,11 +87,11 @@ export class ResourceHandler {
       else throw methodNotSupported(target.resource.plural, method);
     } else if (method === 'GET') {
       if (target.watchPath || flag(query, 'watch')) await this.watch(req, res, store, target, query);
-      else this.send(req, res, store.resource, await store.get(target.namespace, target.name), query);
+      else this.send(req, res, store, await store.get(target.namespace, target.name), query);
     } else if (method === 'PUT') {
       const opts = this.writeOptions(res, isDryRun(query, 'UpdateOptions'), { query, options: 'UpdateOptions' });
       const obj = await store.update(target.namespace, target.name, this.body(req), undefined, opts);
-      this.send(req, res, store.resource, obj, query);
+      this.send(req, res, store, obj, query);
     } else if (method === 'PATCH') {
       await this.patch(req, res, store, target, query);
     } else if (method === 'DELETE') {
@@ -102,7 +102,7 @@ export class ResourceHandler {
         deleteOptions(query, body),
         this.writeOptions(res, isDryRun(query, 'DeleteOptions', body as { dryRun?: unknown })),
       );
-      this.send(req, res, store.resource, obj, query);
+      this.send(req, res, store, obj, query);
     } else {
       throw methodNotSupported(target.resource.plural, method);
     }
@@ -145,9 +145,9 @@ export class ResourceHandler {
   }
 
   /** Sends one object, or a one-row Table when kubectl asks for server-side printing. */
-  private send(req: Request, res: Response, resource: ResourceInfo, obj: KubeObject, query: Query, code = 200): void {
+  private send(req: Request, res: Response, store: Store, obj: KubeObject, query: Query, code = 200): void {
     if (wantsTable(req.headers.accept)) {
-      res.status(code).json(toTable(resource, [obj], { includeObject: includeObject(query) }));
+      res.status(code).json(toTable(store.strategy.printer, [obj], { includeObject: includeObject(query) }));
     } else {
       res.status(code).json(obj);
     }
@@ -158,7 +158,7 @@ export class ResourceHandler {
     const predicate = selectionPredicate(one(query, 'labelSelector'), one(query, 'fieldSelector'));
     const { items, ...list } = await store.list(target.namespace, predicate, listOptions(query));
     if (wantsTable(req.headers.accept)) {
-      res.json(toTable(store.resource, items, { includeObject: includeObject(query), list }));
+      res.json(toTable(store.strategy.printer, items, { includeObject: includeObject(query), list }));
       return;
     }
     res.json({ kind: `${store.resource.kind}List`, apiVersion: apiVersionOf(store.resource), metadata: list, items });
@@ -175,7 +175,7 @@ export class ResourceHandler {
       predicate: name === undefined ? base : (obj) => obj.metadata.name === name && base(obj),
       timeoutSeconds: intParam(query, 'timeoutSeconds'),
       allowBookmarks: flag(query, 'allowWatchBookmarks'),
-      encode: table ? (obj) => toTable(store.resource, [obj], { includeObject: include }) : (obj) => obj,
+      encode: table ? (obj) => toTable(store.strategy.printer, [obj], { includeObject: include }) : (obj) => obj,
     });
   }
 
@@ -194,7 +194,7 @@ export class ResourceHandler {
       body,
       this.writeOptions(res, isDryRun(query, 'CreateOptions'), { query, options: 'CreateOptions' }),
     );
-    this.send(req, res, store.resource, obj, query, 201);
+    this.send(req, res, store, obj, query, 201);
   }
 
   private async patch(req: Request, res: Response, store: Store, target: RequestTarget, query: Query, subresource?: string): Promise<void> {
@@ -205,7 +205,7 @@ export class ResourceHandler {
     const mutate = (current: KubeObject) => applyPatch(current, patchBody, type, store.resource.kind);
     try {
       const obj = await store.guaranteedUpdate(target.namespace, target.name!, mutate, subresource, opts);
-      this.send(req, res, store.resource, obj, query);
+      this.send(req, res, store, obj, query);
     } catch (err) {
       // Server-side apply creates what does not exist yet.
       if (type === 'application/apply-patch+yaml' && (err as { status?: { code?: number } }).status?.code === 404 && !subresource) {
@@ -216,7 +216,7 @@ export class ResourceHandler {
         };
         if (target.resource.namespaced) await admitNamespace(this.namespaces, target.namespace!, `${store.groupResource} "${target.name}"`);
         const obj = await store.create(target.namespace, applyPatch(base, patchBody, type, store.resource.kind), opts);
-        this.send(req, res, store.resource, obj, query, 201);
+        this.send(req, res, store, obj, query, 201);
         return;
       }
       throw err;
@@ -251,9 +251,9 @@ export class ResourceHandler {
     });
     switch (`${subresource} ${method}`) {
       case 'status GET':
-        return this.send(req, res, store.resource, await store.get(namespace, name), query);
+        return this.send(req, res, store, await store.get(namespace, name), query);
       case 'status PUT':
-        return this.send(req, res, store.resource, await store.update(namespace, name, this.body(req), 'status', opts), query);
+        return this.send(req, res, store, await store.update(namespace, name, this.body(req), 'status', opts), query);
       case 'status PATCH':
         return this.patch(req, res, store, target, query, 'status');
       case 'scale GET':
@@ -301,10 +301,10 @@ export class ResourceHandler {
           'finalize',
           opts,
         );
-        return this.send(req, res, store.resource, obj, query);
+        return this.send(req, res, store, obj, query);
       }
       case 'approval GET':
-        return this.send(req, res, store.resource, await store.get(namespace, name), query);
+        return this.send(req, res, store, await store.get(namespace, name), query);
       case 'approval PUT': {
         const body = this.body(req) as CertificateSigningRequest;
         const obj = await store.guaranteedUpdate(
@@ -315,7 +315,7 @@ export class ResourceHandler {
           opts,
           body?.metadata?.resourceVersion,
         );
-        return this.send(req, res, store.resource, obj, query);
+        return this.send(req, res, store, obj, query);
       }
       case 'log GET':
         return streamPodLog(

@@ -23,7 +23,7 @@ import {
   YAMLException,
 } from 'js-yaml';
 import type { Event } from 'js-yaml';
-import { MAX_NESTING_DEPTH } from '../../shared/api/validation';
+import { MAX_NESTING_DEPTH } from '../../shared/api/decode';
 import { badRequest } from '../../shared/errors';
 
 /** How many nodes a YAML body may decode to, aliases expanded: far beyond any manifest. */

@@ -1,8 +1,8 @@
-import { Pods, Services } from '../../shared/api/resources';
 import type { ContainerStatus, Pod, Service } from '../../shared/api/core';
 import { humanDuration } from './age';
 import { toTable, wantsTable } from './index';
-import { podStatusReason } from './pods';
+import { podPrinter, podStatusReason } from '../registry/core/pods';
+import { servicePrinter } from '../registry/core/services';
 
 const now = new Date('2026-01-01T00:10:00Z');
 
@@ -28,7 +28,7 @@ describe('tables', () => {
 
   it('prints pods as NAME READY STATUS RESTARTS AGE with wide columns', () => {
     const t = toTable(
-      Pods,
+      podPrinter,
       [
         pod({
           phase: 'Running',
@@ -116,7 +116,7 @@ describe('tables', () => {
         containerStatuses: apps,
       },
     });
-    const cells = (p: Pod) => toTable(Pods, [p], { now }).rows[0].cells.slice(1, 4);
+    const cells = (p: Pod) => toTable(podPrinter, [p], { now }).rows[0].cells.slice(1, 4);
     const app = cs('app', waiting('PodInitializing'));
 
     it('prints Init:N/M while the init containers run, then PodInitializing', () => {
@@ -166,7 +166,7 @@ describe('tables', () => {
         selector: { app: 'web' },
       },
     };
-    expect(toTable(Services, [svc], { now }).rows[0].cells).toEqual([
+    expect(toTable(servicePrinter, [svc], { now }).rows[0].cells).toEqual([
       'web',
       'LoadBalancer',
       '10.96.0.10',

@@ -1,31 +1,53 @@
-// One Store per served resource, each with its Strategy.
-import type { KubeObject } from '../../shared/api/meta';
-import { CertificateSigningRequests, Events, Namespaces, Pods, RESOURCES, ResourceInfo, Services } from '../../shared/api/resources';
+// One Store per served resource, each with its Strategy. Adding a kind: its descriptor in
+// shared/api/resources.ts, then its Strategy in registry/<group>/<resource>.ts, listed here.
+import { RESOURCES } from '../../shared/api/resources';
 import type { AllocationStorage, Storage } from '../storage/interface';
-import { certificateSigningRequestStrategy } from './certificates';
-import { NamespaceLister, namespaceStrategy } from './namespaces';
-import { podStrategy } from './pods';
-import { serviceStrategy, ServiceRanges } from './services';
+import { deploymentStrategy } from './apps/deployments';
+import { replicaSetStrategy } from './apps/replicasets';
+import { horizontalPodAutoscalerStrategy } from './autoscaling/horizontalpodautoscalers';
+import { certificateSigningRequestStrategy } from './certificates/certificatesigningrequests';
+import { leaseStrategy } from './coordination/leases';
+import { configMapStrategy } from './core/configmaps';
+import { endpointsStrategy } from './core/endpoints';
+import { eventStrategy } from './core/events';
+import { NamespaceLister, namespaceStrategy } from './core/namespaces';
+import { nodeStrategy } from './core/nodes';
+import { podStrategy } from './core/pods';
+import { secretStrategy } from './core/secrets';
+import { serviceStrategy, ServiceRanges } from './core/services';
+import { endpointSliceStrategy } from './discovery/endpointslices';
+import { roleBindingStrategy, clusterRoleBindingStrategy } from './rbac/rolebindings';
+import { clusterRoleStrategy, roleStrategy } from './rbac/roles';
 import { Store } from './store';
 import type { Strategy } from './strategy';
-
-/** Kinds whose status is written by a controller start with an empty status. */
-const STATUS_STARTS_EMPTY = new Set(['Deployment', 'ReplicaSet', 'HorizontalPodAutoscaler']);
-
-function defaultStrategy(resource: ResourceInfo): Strategy {
-  if (!STATUS_STARTS_EMPTY.has(resource.kind)) return { resource };
-  return {
-    resource,
-    prepareForCreate(obj: KubeObject) {
-      (obj as KubeObject & { status?: unknown }).status =
-        resource.kind === 'HorizontalPodAutoscaler' ? { currentReplicas: 0, desiredReplicas: 0 } : {};
-    },
-  };
-}
 
 export interface RegistryConfig extends ServiceRanges {
   /** How long events live after their last write (--event-ttl); 0 keeps them forever. */
   eventTTLSeconds: number;
+}
+
+/** The strategy of every served kind. */
+function strategies(allocations: AllocationStorage, config: RegistryConfig, namespaces: NamespaceLister): Strategy[] {
+  return [
+    namespaceStrategy,
+    podStrategy((name) => namespaces.get(name)),
+    nodeStrategy,
+    serviceStrategy(allocations, config),
+    endpointsStrategy,
+    eventStrategy(config.eventTTLSeconds),
+    configMapStrategy,
+    secretStrategy,
+    replicaSetStrategy,
+    deploymentStrategy,
+    horizontalPodAutoscalerStrategy,
+    leaseStrategy,
+    endpointSliceStrategy,
+    roleStrategy,
+    clusterRoleStrategy,
+    roleBindingStrategy,
+    clusterRoleBindingStrategy,
+    certificateSigningRequestStrategy,
+  ] as Strategy[];
 }
 
 export function buildStores(
@@ -34,15 +56,12 @@ export function buildStores(
   config: RegistryConfig,
   namespaces: NamespaceLister,
 ): Map<string, Store> {
+  const byResource = new Map(strategies(allocations, config, namespaces).map((s) => [s.resource, s]));
   const stores = new Map<string, Store>();
-  const special = new Map<ResourceInfo, Strategy>([
-    [Pods, podStrategy((name) => namespaces.get(name))],
-    [Services, serviceStrategy(allocations, config)],
-    [Namespaces, namespaceStrategy],
-    // Events expire, as upstream's event registry has etcd delete them (a lease per TTL window).
-    [Events, { resource: Events, ...(config.eventTTLSeconds > 0 ? { ttlSeconds: config.eventTTLSeconds } : {}) }],
-    [CertificateSigningRequests, certificateSigningRequestStrategy],
-  ]);
-  for (const r of RESOURCES) stores.set(`${r.group}/${r.plural}`, new Store(storage, special.get(r) ?? defaultStrategy(r)));
+  for (const r of RESOURCES) {
+    const strategy = byResource.get(r);
+    if (!strategy) throw new Error(`no registry strategy for ${r.plural}.${r.group}`);
+    stores.set(`${r.group}/${r.plural}`, new Store(storage, strategy));
+  }
   return stores;
 }

@@ -1,14 +1,14 @@
 import type { KubeObject } from '../../shared/api/meta';
-import { ConfigMaps } from '../../shared/api/resources';
 import { MemoryStorage } from '../storage/memory';
 import { selectionPredicate } from './selection';
 import { ListOptions, ListResult, Store } from './store';
+import { configMapStrategy } from './core/configmaps';
 
 const names = (items: KubeObject[]) => items.map((o) => o.metadata.name);
 
 async function storeWith(count: number, labelled = (_i: number) => false): Promise<{ storage: MemoryStorage; store: Store }> {
   const storage = new MemoryStorage();
-  const store = new Store(storage, { resource: ConfigMaps });
+  const store = new Store(storage, configMapStrategy);
   for (let i = 0; i < count; i++) {
     await store.create('default', { metadata: { name: `cm-${String(i).padStart(2, '0')}`, labels: labelled(i) ? { app: 'web' } : {} } });
   }

@@ -5,6 +5,7 @@ import { newLogger } from '../../shared/log';
 import { MemoryStorage } from '../storage/memory';
 import { storeListerWatcher } from './listerwatcher';
 import { Store } from './store';
+import { configMapStrategy } from './core/configmaps';
 
 const silent = newLogger('test').child({}, { level: 'silent' });
 
@@ -23,7 +24,7 @@ describe('an Informer over a Store (the apiserver’s own caches)', () => {
   });
 
   it('lists what exists, then follows creates, updates and deletes in-process', async () => {
-    store = new Store(new MemoryStorage(), { resource: ConfigMaps });
+    store = new Store(new MemoryStorage(), configMapStrategy);
     await store.create('default', { metadata: { name: 'before' } });
     informer = new Informer<ConfigMap>(storeListerWatcher(store), ConfigMaps, { logger: silent });
     informer.run();
@@ -39,7 +40,7 @@ describe('an Informer over a Store (the apiserver’s own caches)', () => {
   });
 
   it('lists and watches with the label selector it was given', async () => {
-    store = new Store(new MemoryStorage(), { resource: ConfigMaps });
+    store = new Store(new MemoryStorage(), configMapStrategy);
     informer = new Informer<ConfigMap>(storeListerWatcher(store), ConfigMaps, { logger: silent, labelSelector: 'app=web' });
     informer.run();
     await informer.waitForSync();
@@ -52,7 +53,7 @@ describe('an Informer over a Store (the apiserver’s own caches)', () => {
 
 describe('storeListerWatcher.list', () => {
   it('pages like the HTTP list, so the informer’s pager reads the store 500 at a time', async () => {
-    const store = new Store(new MemoryStorage(), { resource: ConfigMaps });
+    const store = new Store(new MemoryStorage(), configMapStrategy);
     for (let i = 0; i < 3; i++) await store.create('default', { metadata: { name: `cm-${i}` } });
     const lw = storeListerWatcher<ConfigMap>(store);
     const first = await lw.list('default', { limit: 2 });

@@ -6,9 +6,8 @@ import type { UserInfo } from '../../shared/api/authentication';
 import type { DeleteOptions, KubeObject, StatusCause } from '../../shared/api/meta';
 import { rfc3339 } from '../../shared/api/meta';
 import { apiVersionOf, groupResource, ResourceInfo } from '../../shared/api/resources';
-import { applyDefaults, decodeObject, validateObject } from '../../shared/api/validation';
-import type { DecodeOptions } from '../../shared/api/validation';
-import { semanticallyEqual } from '../../shared/equality';
+import { decodeObject } from '../../shared/api/decode';
+import type { DecodeOptions } from '../../shared/api/decode';
 import { newLogger } from '../../shared/log';
 import { randomSafeString } from '../../shared/names';
 import { alreadyExists, badRequest, conflict, invalid, notFound } from '../../shared/errors';
@@ -44,12 +43,6 @@ export interface ListResult {
   resourceVersion: string;
   continue?: string;
   remainingItemCount?: number;
-}
-
-/** Everything but metadata and status: what a change of bumps `metadata.generation`. */
-function specOf(obj: KubeObject): unknown {
-  const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = obj as KubeObject & { status?: unknown };
-  return rest;
 }
 
 const log = newLogger('apiserver');
@@ -124,12 +117,12 @@ export class Store {
   /** Decodes, defaults and validates an incoming object: the edge every write passes. */
   private admit(body: unknown, opts: WriteOptions): KubeObject {
     const obj = decodeObject(this.resource, body, opts.decode);
-    applyDefaults(this.resource, obj);
+    this.strategy.defaults?.(obj);
     return obj;
   }
 
   private validate(obj: KubeObject, old?: KubeObject): void {
-    const causes: StatusCause[] = [...validateObject(this.resource, obj, old), ...(this.strategy.validate?.(obj, old) ?? [])];
+    const causes: StatusCause[] = this.strategy.validate(obj, old);
     if (causes.length)
       throw invalid(this.resource.kind, obj.metadata.name ?? obj.metadata.generateName ?? '', causes, this.resource.group || undefined);
   }
@@ -150,7 +143,8 @@ export class Store {
     this.validate(obj);
     meta.uid = randomUUID();
     meta.creationTimestamp = rfc3339();
-    meta.generation = 1;
+    if (this.strategy.generationChanged) meta.generation = 1;
+    else delete meta.generation;
     delete meta.resourceVersion;
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
@@ -258,7 +252,8 @@ export class Store {
       if (status === undefined) delete merged.status;
       else merged.status = status;
     }
-    m.generation = (c.generation ?? 1) + (semanticallyEqual(specOf(current), specOf(next)) ? 0 : 1);
+    if (this.strategy.generationChanged) m.generation = (c.generation ?? 1) + (this.strategy.generationChanged(next, current) ? 1 : 0);
+    else delete m.generation;
     return merged;
   }
 

@@ -1,7 +1,8 @@
 import { measureCpu } from '../../test/cputime';
 import { dns1035LabelMessages, dns1123LabelMessages, dns1123SubdomainMessages, labelValueMessages, qualifiedNameMessages } from './names';
+import { decodeObject } from './decode';
 import { ConfigMaps } from './resources';
-import { decodeObject, validateObject } from './validation';
+import { validateConfigMap } from './validation/core';
 
 const MiB = 1024 * 1024;
 const SUBDOMAIN_REGEX = /^a lowercase RFC 1123 subdomain must consist of/;
@@ -60,8 +61,7 @@ describe('name and label rules', () => {
 describe('metadata validation', () => {
   const configMap = (metadata: Record<string, unknown>) =>
     decodeObject(ConfigMaps, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm', ...metadata } });
-  const messages = (metadata: Record<string, unknown>) =>
-    validateObject(ConfigMaps, configMap(metadata)).map((c) => `${c.field}: ${c.message}`);
+  const messages = (metadata: Record<string, unknown>) => validateConfigMap(configMap(metadata)).map((c) => `${c.field}: ${c.message}`);
 
   it('checks annotation keys lower-cased and limits all annotations to 256 KiB, as Kubernetes does', () => {
     expect(messages({ annotations: { 'Example.COM/Key': 'v' } })).toEqual([]);

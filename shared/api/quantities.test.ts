@@ -1,7 +1,7 @@
 import { measureCpu } from '../../test/cputime';
 import { StatusError } from '../errors';
 import { Deployments, HorizontalPodAutoscalers, Nodes, Pods } from './resources';
-import { decodeObject } from './validation';
+import { decodeObject } from './decode';
 
 const FORMAT = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
 

@@ -1,12 +1,7 @@
-import { Deployments, EndpointSlices, EndpointsResource, Namespaces, Nodes, Pods, ResourceInfo, Services } from './resources';
-import { applyDefaults, decodeObject, validateObject } from './validation';
+import { decodeObject } from './decode';
 import type { KubeObject } from './meta';
-
-const messages = (resource: ResourceInfo, obj: unknown, old?: unknown) => {
-  const decoded = decodeObject(resource, obj);
-  applyDefaults(resource, decoded);
-  return validateObject(resource, decoded, old as KubeObject | undefined).map((c) => `${c.field}: ${c.message}`);
-};
+import { Deployments, EndpointSlices, EndpointsResource, Namespaces, Nodes, Pods, Services } from './resources';
+import { applyDefaults, messages, validateObject } from './validation/testing';
 
 const pod = (spec: unknown, name = 'web') => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec });
 

@@ -1,14 +1,8 @@
 // Paths inside volumes (subPath, items[].path) and the keys that become file names (ConfigMap and Secret
 // data): what the apiserver refuses, with Kubernetes' field paths and messages.
-import { ConfigMaps, Deployments, Pods, ResourceInfo, Secrets } from './resources';
-import { applyDefaults, decodeObject, validateObject } from './validation';
-import type { KubeObject } from './meta';
-
-const messages = (resource: ResourceInfo, obj: unknown, old?: KubeObject) => {
-  const decoded = decodeObject(resource, obj);
-  applyDefaults(resource, decoded);
-  return validateObject(resource, decoded, old).map((c) => `${c.field}: ${c.message}`);
-};
+import { decodeObject } from './decode';
+import { ConfigMaps, Deployments, Pods, Secrets } from './resources';
+import { applyDefaults, messages } from './validation/testing';
 
 const pod = (volumes: unknown[], volumeMounts: unknown[] = []) => ({
   apiVersion: 'v1',

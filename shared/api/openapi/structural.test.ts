@@ -1,4 +1,4 @@
-import { decodeObject } from '../validation';
+import { decodeObject } from '../decode';
 import { Deployments, Pods } from '../resources';
 import { definitions, int32, list, map, object, ref, str } from './model';
 import { decodeWithSchema } from './structural';

@@ -1,11 +1,6 @@
-// Defaulting, as Kubernetes' SetDefaults_* functions do it: what a user sees in `kubectl get -o yaml`
-// that they did not write. Runs on every create and update, in place, after the shape check.
-import type { Container, Endpoints, PodSpec, Probe, Secret, Service } from './core';
-import type { EndpointSlice } from './discovery';
-import type { Deployment, ReplicaSet } from './apps';
-import type { HorizontalPodAutoscaler } from './autoscaling';
-import type { KubeObject } from './meta';
-import type { ResourceInfo } from './resources';
+// core/v1 defaulting, as Kubernetes' SetDefaults_* functions do it: what a user sees in `kubectl get -o yaml`
+// that they did not write. The apiserver runs it on every create and update, in place, after decoding.
+import type { Container, Endpoints, Pod, PodSpec, Probe, Secret, Service } from '../core';
 
 /** Images without a tag, or tagged :latest, are pulled Always; others IfNotPresent. */
 export function defaultPullPolicy(image: string | undefined): 'Always' | 'IfNotPresent' {
@@ -69,7 +64,7 @@ function defaultTolerations(spec: PodSpec): void {
   }
 }
 
-function defaultService(svc: Service): void {
+export function defaultService(svc: Service): void {
   const spec = svc.spec;
   spec.type ??= 'ClusterIP';
   spec.sessionAffinity ??= 'None';
@@ -89,74 +84,24 @@ function defaultService(svc: Service): void {
 }
 
 /** Endpoints and EndpointSlice ports are TCP unless they say otherwise. */
-function defaultEndpointPorts(ports: { protocol?: string }[] | undefined): void {
+export function defaultEndpointPorts(ports: { protocol?: string }[] | undefined): void {
   for (const p of ports ?? []) p.protocol ??= 'TCP';
 }
 
-function defaultWorkload(obj: ReplicaSet | Deployment): void {
-  obj.spec.replicas ??= 1;
-  if (obj.spec.template?.spec) defaultPodSpec(obj.spec.template.spec);
-  // An unset selector defaults to the template's labels (as apps/v1beta1 did; apps/v1 then requires it).
+export function defaultPod(pod: Pod): void {
+  defaultPodSpec(pod.spec);
+  defaultTolerations(pod.spec);
 }
 
-function defaultDeployment(d: Deployment): void {
-  defaultWorkload(d);
-  const s = (d.spec.strategy ??= {});
-  s.type ??= 'RollingUpdate';
-  if (s.type === 'RollingUpdate') {
-    s.rollingUpdate ??= {};
-    s.rollingUpdate.maxSurge ??= '25%';
-    s.rollingUpdate.maxUnavailable ??= '25%';
-  }
-  d.spec.revisionHistoryLimit ??= 10;
-  d.spec.progressDeadlineSeconds ??= 600;
+export function defaultEndpoints(ep: Endpoints): void {
+  for (const subset of ep.subsets ?? []) defaultEndpointPorts(subset.ports);
 }
 
-function defaultHPA(hpa: HorizontalPodAutoscaler): void {
-  hpa.spec.minReplicas ??= 1;
-  if (!hpa.spec.metrics?.length) {
-    hpa.spec.metrics = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }];
-  }
-}
-
-function defaultSecret(secret: Secret): void {
+export function defaultSecret(secret: Secret): void {
   secret.type ??= 'Opaque';
   if (secret.stringData) {
     secret.data ??= {};
     for (const [k, v] of Object.entries(secret.stringData)) secret.data[k] = Buffer.from(v).toString('base64');
     delete secret.stringData;
-  }
-}
-
-/** Applies Kubernetes' defaults to `obj` in place. */
-export function applyDefaults(resource: ResourceInfo, obj: KubeObject): void {
-  switch (resource.kind) {
-    case 'Pod': {
-      const spec = (obj as KubeObject & { spec: PodSpec }).spec;
-      defaultPodSpec(spec);
-      defaultTolerations(spec);
-      break;
-    }
-    case 'Service':
-      defaultService(obj as Service);
-      break;
-    case 'Endpoints':
-      for (const subset of (obj as Endpoints).subsets ?? []) defaultEndpointPorts(subset.ports);
-      break;
-    case 'EndpointSlice':
-      defaultEndpointPorts((obj as EndpointSlice).ports);
-      break;
-    case 'ReplicaSet':
-      defaultWorkload(obj as ReplicaSet);
-      break;
-    case 'Deployment':
-      defaultDeployment(obj as Deployment);
-      break;
-    case 'HorizontalPodAutoscaler':
-      defaultHPA(obj as HorizontalPodAutoscaler);
-      break;
-    case 'Secret':
-      defaultSecret(obj as Secret);
-      break;
   }
 }

@@ -1,7 +1,12 @@
-// Node columns: NAME STATUS ROLES AGE VERSION | INTERNAL-IP EXTERNAL-IP OS-IMAGE KERNEL-VERSION CONTAINER-RUNTIME.
-import type { Node } from '../../shared/api/core';
-import { age } from './age';
-import { col, Printer } from './table';
+// Nodes: registered by their kubelets, which report their status; the controller-manager assigns each a
+// podCIDR once. Printed as NAME STATUS ROLES AGE VERSION | INTERNAL-IP EXTERNAL-IP OS-IMAGE KERNEL-VERSION
+// CONTAINER-RUNTIME.
+import type { Node } from '../../../shared/api/core';
+import { Nodes } from '../../../shared/api/resources';
+import { validateNode } from '../../../shared/api/validation/core';
+import { age } from '../../printers/age';
+import { col, Printer } from '../../printers/table';
+import type { Strategy } from '../strategy';
 
 export function nodeStatus(node: Node): string {
   const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
@@ -47,3 +52,5 @@ export const nodePrinter: Printer<Node> = {
     ];
   },
 };
+
+export const nodeStrategy: Strategy<Node> = { resource: Nodes, validate: validateNode, printer: nodePrinter };

@@ -1,6 +1,6 @@
-import type { CertificateSigningRequest, CertificateSigningRequestCondition } from './certificates';
-import { certificateSigningRequestErrors } from './certificatesvalidation';
-import { newCertificateRequest } from '../pki';
+import type { CertificateSigningRequest, CertificateSigningRequestCondition } from '../certificates';
+import { newCertificateRequest } from '../../pki';
+import { validateCertificateSigningRequest } from './certificates';
 
 const request = Buffer.from(newCertificateRequest('system:node:w1', ['system:nodes']).csr).toString('base64');
 const csr = (
@@ -12,7 +12,7 @@ const csr = (
   status: conditions ? { conditions } : {},
 });
 const messages = (c: CertificateSigningRequest, old?: CertificateSigningRequest) =>
-  certificateSigningRequestErrors(c, old).map((e) => `${e.field}: ${e.message}`);
+  validateCertificateSigningRequest(c, old).map((e) => `${e.field}: ${e.message}`);
 const approved = { type: 'Approved', status: 'True' as const };
 const denied = { type: 'Denied', status: 'True' as const };
 

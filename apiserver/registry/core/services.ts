@@ -1,13 +1,18 @@
 // Services: a cluster IP from --service-cluster-ip-range and node ports from --service-node-port-range,
-// allocated on create (or taken as given when free), kept on update, released on delete.
-import type { Service } from '../../shared/api/core';
-import type { KubeObject, StatusCause } from '../../shared/api/meta';
-import { Services } from '../../shared/api/resources';
-import { fieldError, invalid } from '../../shared/errors';
-import { cidrContains, nthAddress, parseCidr } from '../../shared/cidr';
-import { RangeAllocator } from '../allocators/range';
-import type { AllocationStorage } from '../storage/interface';
-import type { Strategy } from './strategy';
+// allocated on create (or taken as given when free), kept on update, released on delete. Printed as
+// NAME TYPE CLUSTER-IP EXTERNAL-IP PORT(S) AGE | SELECTOR.
+import type { Service } from '../../../shared/api/core';
+import { defaultService } from '../../../shared/api/defaults/core';
+import type { StatusCause } from '../../../shared/api/meta';
+import { Services } from '../../../shared/api/resources';
+import { validateService } from '../../../shared/api/validation/core';
+import { fieldError, invalid } from '../../../shared/errors';
+import { cidrContains, nthAddress, parseCidr } from '../../../shared/cidr';
+import { RangeAllocator } from '../../allocators/range';
+import { age } from '../../printers/age';
+import { col, Printer } from '../../printers/table';
+import type { AllocationStorage } from '../../storage/interface';
+import type { Strategy } from '../strategy';
 
 export interface ServiceRanges {
   serviceCIDR: string;
@@ -22,7 +27,45 @@ const needsNodePorts = (svc: Service) =>
 const needsClusterIP = (svc: Service) => svc.spec.type !== 'ExternalName' && svc.spec.clusterIP !== 'None';
 const ownerOf = (svc: Service) => `${svc.metadata.namespace}/${svc.metadata.name}`;
 
-export function serviceStrategy(allocations: AllocationStorage, ranges: ServiceRanges): Strategy {
+function externalIP(svc: Service): string {
+  const type = svc.spec.type ?? 'ClusterIP';
+  const external = svc.spec.externalIPs ?? [];
+  if (type === 'ExternalName') return svc.spec.externalName ?? '<none>';
+  if (type === 'LoadBalancer') {
+    const ingress = (svc.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? i.hostname ?? '').filter(Boolean);
+    const all = [...ingress, ...external];
+    return all.length ? all.join(',') : '<pending>';
+  }
+  return external.length ? external.join(',') : '<none>';
+}
+
+function ports(svc: Service): string {
+  const list = (svc.spec.ports ?? []).map((p) =>
+    p.nodePort ? `${p.port}:${p.nodePort}/${p.protocol ?? 'TCP'}` : `${p.port}/${p.protocol ?? 'TCP'}`,
+  );
+  return list.length ? list.join(',') : '<none>';
+}
+
+function selector(set: Record<string, string> | undefined): string {
+  const pairs = Object.entries(set ?? {})
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v}`);
+  return pairs.length ? pairs.join(',') : '<none>';
+}
+
+export const servicePrinter: Printer<Service> = {
+  columns: [col('Type'), col('Cluster-IP'), col('External-IP'), col('Port(s)'), col('Age'), col('Selector', 1)],
+  cells: (svc, now) => [
+    svc.spec.type ?? 'ClusterIP',
+    svc.spec.clusterIP || '<none>',
+    externalIP(svc),
+    ports(svc),
+    age(svc.metadata.creationTimestamp, now),
+    selector(svc.spec.selector),
+  ],
+};
+
+export function serviceStrategy(allocations: AllocationStorage, ranges: ServiceRanges): Strategy<Service> {
   const cidr = parseCidr(ranges.serviceCIDR);
   const [low, high] = ranges.nodePortRange.split('-').map(Number);
   const ips = new RangeAllocator(allocations, 'serviceips', cidr.size - 2, (i) => nthAddress(cidr, i + 1));
@@ -117,12 +160,13 @@ export function serviceStrategy(allocations: AllocationStorage, ranges: ServiceR
 
   return {
     resource: Services,
-    prepareForCreate(obj) {
-      (obj as Service).status = { loadBalancer: {} };
+    defaults: defaultService,
+    validate: validateService,
+    printer: servicePrinter,
+    prepareForCreate(svc) {
+      svc.status = { loadBalancer: {} };
     },
-    prepareForUpdate(obj, old) {
-      const svc = obj as Service;
-      const prev = old as Service;
+    prepareForUpdate(svc, prev) {
       if (!svc.spec.clusterIP && prev.spec.clusterIP && needsClusterIP(svc)) svc.spec.clusterIP = prev.spec.clusterIP;
       if (svc.spec.clusterIP) svc.spec.clusterIPs = [svc.spec.clusterIP];
       for (const p of svc.spec.ports ?? []) {
@@ -130,8 +174,7 @@ export function serviceStrategy(allocations: AllocationStorage, ranges: ServiceR
           p.nodePort = prev.spec.ports?.find((o) => o.port === p.port && o.protocol === p.protocol)?.nodePort;
       }
     },
-    async beforeCreate(obj, opts) {
-      const svc = obj as Service;
+    async beforeCreate(svc, opts) {
       const dryRun = opts.dryRun ?? false;
       const ip = await allocateClusterIP(svc, dryRun);
       try {
@@ -141,14 +184,11 @@ export function serviceStrategy(allocations: AllocationStorage, ranges: ServiceR
         throw err;
       }
     },
-    async afterCreateFailed(obj) {
-      const svc = obj as Service;
+    async afterCreateFailed(svc) {
       if (svc.spec.clusterIP && svc.spec.clusterIP !== 'None') await ips.release(svc.spec.clusterIP);
       await release(svc);
     },
-    async beforeUpdate(obj, old, opts) {
-      const svc = obj as Service;
-      const prev = old as Service;
+    async beforeUpdate(svc, prev, opts) {
       const dryRun = opts.dryRun ?? false;
       const prevPorts = new Set((prev.spec.ports ?? []).map((p) => p.nodePort).filter((p): p is number => !!p));
       if (!prev.spec.clusterIP && needsClusterIP(svc)) await allocateClusterIP(svc, dryRun);
@@ -157,8 +197,7 @@ export function serviceStrategy(allocations: AllocationStorage, ranges: ServiceR
       const nowPorts = new Set((svc.spec.ports ?? []).map((p) => p.nodePort).filter((p): p is number => !!p));
       await release(prev, nowPorts);
     },
-    async afterDelete(obj: KubeObject) {
-      const svc = obj as Service;
+    async afterDelete(svc) {
       if (svc.spec.clusterIP && svc.spec.clusterIP !== 'None') await ips.release(svc.spec.clusterIP);
       await release(svc);
     },

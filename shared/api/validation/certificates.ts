@@ -1,10 +1,11 @@
 // Validation of CertificateSigningRequests (certificates.k8s.io/v1), with Kubernetes' field paths and
 // wording: a parseable PKCS#10 request, a signer, known usages, conditions that make sense (Approved
 // and Denied exclude each other and, once there, stay), a certificate that, once issued, does not change.
-import type { CertificateSigningRequest } from './certificates';
-import type { StatusCause } from './meta';
-import { fieldError } from '../errors';
-import { parseCertificateRequest } from '../pki';
+import type { CertificateSigningRequest } from '../certificates';
+import type { StatusCause } from '../meta';
+import { fieldError } from '../../errors';
+import { parseCertificateRequest } from '../../pki';
+import { objectMetaErrors } from './meta';
 
 export const KNOWN_USAGES = [
   'signing',
@@ -70,8 +71,8 @@ function certificateErrors(csr: CertificateSigningRequest, old?: CertificateSign
 }
 
 /** ValidateCertificateSigningRequest (create and every update). */
-export function certificateSigningRequestErrors(csr: CertificateSigningRequest, old?: CertificateSigningRequest): StatusCause[] {
-  const errors: StatusCause[] = [];
+export function validateCertificateSigningRequest(csr: CertificateSigningRequest, old?: CertificateSigningRequest): StatusCause[] {
+  const errors = objectMetaErrors(csr.metadata);
   const spec = csr.spec;
   try {
     parseCertificateRequest(Buffer.from(spec.request ?? '', 'base64').toString('utf8'));

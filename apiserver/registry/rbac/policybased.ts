@@ -6,14 +6,14 @@
 //     `bind` the role it refers to; or
 //   - the user already holds every rule it would grant (escalation.ts); a binding grants the rules of its role.
 // Otherwise: 403 `... is forbidden: user "x" (groups=[...]) is attempting to grant RBAC permissions not currently held: ...`.
-import type { UserInfo } from '../../shared/api/authentication';
-import type { KubeObject } from '../../shared/api/meta';
-import type { PolicyRule, Role, RoleBinding } from '../../shared/api/rbac';
-import { semanticallyEqual } from '../../shared/equality';
-import { AdmissionAttributes, admissionForbidden, ValidationPlugin } from '../admission/admission';
-import type { Authorizer } from '../auth/authorizer';
-import { escalationRefusal } from '../auth/escalation';
-import type { RuleResolver } from '../auth/rbac';
+import type { UserInfo } from '../../../shared/api/authentication';
+import type { KubeObject } from '../../../shared/api/meta';
+import type { PolicyRule, Role, RoleBinding } from '../../../shared/api/rbac';
+import { semanticallyEqual } from '../../../shared/equality';
+import { AdmissionAttributes, admissionForbidden, ValidationPlugin } from '../../admission/admission';
+import type { Authorizer } from '../../auth/authorizer';
+import { escalationRefusal } from '../../auth/escalation';
+import type { RuleResolver } from '../../auth/rbac';
 
 const RBAC = 'rbac.authorization.k8s.io';
 /** What it takes to set an aggregationRule, which can gather any rule there is. */

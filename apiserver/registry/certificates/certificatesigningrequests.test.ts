@@ -1,6 +1,6 @@
-import type { CertificateSigningRequest } from '../../shared/api/certificates';
-import { CertificateSigningRequests } from '../../shared/api/resources';
-import { toTable } from '.';
+import type { CertificateSigningRequest } from '../../../shared/api/certificates';
+import { toTable } from '../../printers';
+import { certificateSigningRequestStrategy } from './certificatesigningrequests';
 
 const csr = (status: CertificateSigningRequest['status'], expirationSeconds?: number): CertificateSigningRequest => ({
   metadata: { name: 'csr-abcde', creationTimestamp: '2026-01-01T00:00:00Z' },
@@ -11,7 +11,7 @@ const csr = (status: CertificateSigningRequest['status'], expirationSeconds?: nu
 describe('kubectl get csr', () => {
   it("prints kubectl's columns and conditions", () => {
     const table = toTable(
-      CertificateSigningRequests,
+      certificateSigningRequestStrategy.printer,
       [
         csr({}),
         csr({ conditions: [{ type: 'Approved', status: 'True' }], certificate: 'eA==' }, 3600),

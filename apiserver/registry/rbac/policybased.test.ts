@@ -1,13 +1,13 @@
-import type { UserInfo } from '../../shared/api/authentication';
-import type { KubeObject } from '../../shared/api/meta';
-import type { ClusterRole, PolicyRule, RoleBinding } from '../../shared/api/rbac';
-import { ClusterRoleBindings, ClusterRoles, RoleBindings, Roles } from '../../shared/api/resources';
-import type { ResourceInfo } from '../../shared/api/resources';
-import { StatusError } from '../../shared/errors';
-import type { AdmissionAttributes, Operation } from '../admission/admission';
-import { CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES } from '../auth/bootstrappolicy';
-import { PolicySource, RbacAuthorizer, RuleResolver } from '../auth/rbac';
-import { RbacEscalationCheck } from './rbac';
+import type { UserInfo } from '../../../shared/api/authentication';
+import type { KubeObject } from '../../../shared/api/meta';
+import type { ClusterRole, PolicyRule, RoleBinding } from '../../../shared/api/rbac';
+import { ClusterRoleBindings, ClusterRoles, RoleBindings, Roles } from '../../../shared/api/resources';
+import type { ResourceInfo } from '../../../shared/api/resources';
+import { StatusError } from '../../../shared/errors';
+import type { AdmissionAttributes, Operation } from '../../admission/admission';
+import { CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES } from '../../auth/bootstrappolicy';
+import { PolicySource, RbacAuthorizer, RuleResolver } from '../../auth/rbac';
+import { RbacEscalationCheck } from './policybased';
 
 const RBAC = 'rbac.authorization.k8s.io';
 const bob: UserInfo = { username: 'bob', groups: ['system:authenticated'] };

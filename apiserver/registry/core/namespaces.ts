@@ -1,37 +1,43 @@
 // Namespaces: Active on create; a delete makes them Terminating, and they go away only when the
 // namespace controller has emptied them and cleared spec.finalizers through the finalize subresource.
-import type { Namespace } from '../../shared/api/core';
-import { Namespaces } from '../../shared/api/resources';
-import { forbidden, isNotFound } from '../../shared/errors';
-import { Informer } from '../../shared/informer';
-import type { Logger } from '../../shared/log';
-import { storeListerWatcher } from './listerwatcher';
-import type { Store } from './store';
-import type { Strategy } from './strategy';
+import type { Namespace } from '../../../shared/api/core';
+import { Namespaces } from '../../../shared/api/resources';
+import { validateNamespace } from '../../../shared/api/validation/core';
+import { forbidden, isNotFound } from '../../../shared/errors';
+import { Informer } from '../../../shared/informer';
+import type { Logger } from '../../../shared/log';
+import { age } from '../../printers/age';
+import { col } from '../../printers/table';
+import { storeListerWatcher } from '../listerwatcher';
+import type { Store } from '../store';
+import type { Strategy } from '../strategy';
 
 /** Namespaces that exist in every cluster and cannot be deleted. */
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
-export const namespaceStrategy: Strategy = {
+export const namespaceStrategy: Strategy<Namespace> = {
   resource: Namespaces,
-  prepareForCreate(obj) {
-    const ns = obj as Namespace;
+  validate: validateNamespace,
+  printer: {
+    columns: [col('Status'), col('Age')],
+    cells: (ns, now) => [ns.status?.phase ?? 'Active', age(ns.metadata.creationTimestamp, now)],
+  },
+  prepareForCreate(ns) {
     ns.spec = { finalizers: ['kubernetes'] };
     ns.status = { phase: 'Active' };
     // Without a name, validation answers "name or generateName is required".
     if (ns.metadata.name) ns.metadata.labels = { ...ns.metadata.labels, 'kubernetes.io/metadata.name': ns.metadata.name };
   },
-  prepareForUpdate(obj, old) {
-    const ns = obj as Namespace;
-    ns.spec = (old as Namespace).spec;
+  prepareForUpdate(ns, old) {
+    ns.spec = old.spec;
     ns.metadata.labels = { ...ns.metadata.labels, 'kubernetes.io/metadata.name': ns.metadata.name! };
   },
-  prepareForDelete(obj) {
-    (obj as Namespace).status = { ...(obj as Namespace).status, phase: 'Terminating' };
+  prepareForDelete(ns) {
+    ns.status = { ...ns.status, phase: 'Terminating' };
   },
-  holdsDeletion: (obj) => ((obj as Namespace).spec?.finalizers?.length ?? 0) > 0,
-  admitDelete(obj) {
-    const name = obj.metadata.name!;
+  holdsDeletion: (ns) => (ns.spec?.finalizers?.length ?? 0) > 0,
+  admitDelete(ns) {
+    const name = ns.metadata.name!;
     if (['default', 'kube-system', 'kube-public'].includes(name))
       throw forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`, { name, kind: 'namespaces' });
   },

@@ -1,0 +1,13 @@
+import { RESOURCES } from '../../shared/api/resources';
+import { MemoryStorage } from '../storage/memory';
+import { NamespaceLister } from './core/namespaces';
+import { buildStores } from './index';
+
+describe('buildStores', () => {
+  it('serves every resource of shared/api/resources.ts with its own strategy', () => {
+    const storage = new MemoryStorage();
+    const config = { serviceCIDR: '10.96.0.0/12', nodePortRange: '30000-32767', eventTTLSeconds: 3600 };
+    const stores = buildStores(storage, storage, config, new NamespaceLister(() => stores.get('/namespaces')!));
+    expect([...stores.values()].map((s) => s.strategy.resource)).toEqual(RESOURCES);
+  });
+});
