@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../processes';
 import { DATA_DIR, KUBECONFIG, kubectl, kubectlOk, uniqueNamespace, waitFor } from './cluster';
 
 const VERSIONS = (process.env.KUBECTL_VERSIONS ?? '27,30,33').split(',').map(Number);
@@ -145,7 +146,7 @@ describe.each(VERSIONS)('kubectl 1.%i', (minor) => {
   });
 
   it('port-forward forwards concurrent connections, to the pod address and to its loopback', async () => {
-    const [a, b] = [18080 + minor * 10, 18081 + minor * 10];
+    const [a, b] = [await freePort(), await freePort()];
     const { child } = await portForward(minor, [`${a}:8080`, `${b}:8081`]);
     try {
       const answers = await Promise.all([a, a, a, b, b, b].map(curl));
@@ -175,12 +176,15 @@ spec:
   });
 
   it('a port nothing listens on is reported by kubectl in the kubelet words', async () => {
-    const { child, stderr } = await portForward(33, ['18099:9999']);
+    const local = await freePort();
+    const { child, stderr } = await portForward(33, [`${local}:9999`]);
     try {
-      await curl(18099);
+      await curl(local);
       await waitFor(() => stderr().includes('error forwarding port 9999'), { what: 'the error line' });
       expect(stderr()).toMatch(
-        /an error occurred forwarding 18099 -> 9999: error forwarding port 9999 to pod [0-9a-f]{64}, uid : failed to execute portforward in network namespace \\"[^"\\]+\\": failed to connect to localhost:9999 inside namespace \\"[0-9a-f]{64}\\", IPv4: dial tcp4 127.0.0.1:9999: connect: connection refused/,
+        new RegExp(
+          `an error occurred forwarding ${local} -> 9999: error forwarding port 9999 to pod [0-9a-f]{64}, uid : failed to execute portforward in network namespace \\\\"[^"\\\\]+\\\\": failed to connect to localhost:9999 inside namespace \\\\"[0-9a-f]{64}\\\\", IPv4: dial tcp4 127\\.0\\.0\\.1:9999: connect: connection refused`,
+        ),
       );
     } finally {
       child.kill('SIGINT');

@@ -21,7 +21,7 @@ import type { PodRuntime } from '../../kubelet/podruntime';
 import type { ContainerRuntime, RuntimeContainer, StreamIO } from '../../kubelet/runtime/interface';
 import { createKubeletServer } from '../../kubelet/server';
 import { StatsCollector } from '../../kubelet/stats';
-import { ControlPlane, startControlPlane, waitFor } from '../processes';
+import { ControlPlane, freePort, startControlPlane, waitFor } from '../processes';
 import { api } from './api';
 
 const kubectlBin = (minor: number) => `/usr/lib/google-cloud-sdk/bin/kubectl.1.${minor}`;
@@ -184,7 +184,7 @@ describe.each(VERSIONS)('kubectl 1.%i', (minor) => {
   });
 
   it('forwards several concurrent connections through one port-forward', async () => {
-    const local = 18700 + minor;
+    const local = await freePort();
     const child = spawn(kubectlBin(minor), ['--kubeconfig', cp.kubeconfig, 'port-forward', 'pod/web', `${local}:8080`]);
     try {
       await listening(child, local);
@@ -234,16 +234,17 @@ describe('errors', () => {
   });
 
   it('a port nothing listens on reaches kubectl as the kubelet words it', async () => {
-    const child = spawn(kubectlBin(33), ['--kubeconfig', cp.kubeconfig, 'port-forward', 'pod/web', '18799:9999']);
+    const local = await freePort();
+    const child = spawn(kubectlBin(33), ['--kubeconfig', cp.kubeconfig, 'port-forward', 'pod/web', `${local}:9999`]);
     try {
       let err = '';
       child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-      await listening(child, 18799);
-      const socket = net.connect(18799, '127.0.0.1');
+      await listening(child, local);
+      const socket = net.connect(local, '127.0.0.1');
       socket.on('error', () => undefined);
       await waitFor(() => err.includes('error forwarding port 9999'), { what: 'the error' });
       expect(err).toContain(
-        'an error occurred forwarding 18799 -> 9999: error forwarding port 9999 to pod sandbox-1, uid : failed to connect to localhost:9999 inside namespace \\"sandbox-1\\": connection refused',
+        `an error occurred forwarding ${local} -> 9999: error forwarding port 9999 to pod sandbox-1, uid : failed to connect to localhost:9999 inside namespace \\"sandbox-1\\": connection refused`,
       );
       socket.destroy();
     } finally {
