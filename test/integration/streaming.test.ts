@@ -227,6 +227,26 @@ describe('errors', () => {
     );
   });
 
+  it('a kubelet that cannot be reached is "error dialing backend", in Go\'s words', async () => {
+    const port = await freePort(); // nothing listens there
+    const node = { apiVersion: 'v1', kind: 'Node', metadata: { name: 'gone' } };
+    expect((await api(cp.config, 'POST', '/api/v1/nodes', node)).code).toBe(201);
+    const status = {
+      status: { addresses: [{ type: 'InternalIP', address: '127.0.0.1' }], daemonEndpoints: { kubeletEndpoint: { Port: port } } },
+    };
+    expect((await api(cp.config, 'PATCH', '/api/v1/nodes/gone/status', status, 'application/merge-patch+json')).code).toBe(200);
+    const pod = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'stranded' },
+      spec: { nodeName: 'gone', containers: [{ name: 'main', image: 'busybox' }] },
+    };
+    expect((await api(cp.config, 'POST', '/api/v1/namespaces/default/pods', pod)).code).toBe(201);
+    const r = await kubectl(27, ['exec', 'stranded', '--', 'true']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe(`Error from server: error dialing backend: dial tcp 127.0.0.1:${port}: connect: connection refused`);
+  });
+
   it("a container the pod does not have is the apiserver's BadRequest", async () => {
     const r = await kubectl(27, ['exec', 'web', '-c', 'nope', '--', 'true']);
     expect(r.code).toBe(1);
