@@ -56,6 +56,8 @@ function sendStatus(res: Response, err: unknown): void {
     res.end();
     return;
   }
+  // A Status that says when to try again says it in the header too, as Kubernetes' response writers do.
+  if (status.details?.retryAfterSeconds) res.setHeader('Retry-After', String(status.details.retryAfterSeconds));
   res.status(status.code).json(status);
 }
 

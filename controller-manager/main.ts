@@ -9,8 +9,17 @@ import { KUBERNETES_VERSION } from '../shared/version';
 import type { Deployment, ReplicaSet } from '../shared/api/apps';
 import type { SubjectAccessReview } from '../shared/api/authentication';
 import type { CertificateSigningRequest } from '../shared/api/certificates';
+import type { PodDisruptionBudget } from '../shared/api/policy';
 import type { ConfigMap, Pod, Secret } from '../shared/api/core';
-import { CertificateSigningRequests, ConfigMaps, Deployments, Pods, ReplicaSets, Secrets } from '../shared/api/resources';
+import {
+  CertificateSigningRequests,
+  ConfigMaps,
+  Deployments,
+  PodDisruptionBudgets,
+  Pods,
+  ReplicaSets,
+  Secrets,
+} from '../shared/api/resources';
 import { Client } from '../shared/client';
 import { realClock } from '../shared/clock';
 import { DelegatedAuth } from '../shared/delegatedauth';
@@ -27,6 +36,7 @@ import { CSRApprovingController } from './certificates/approver';
 import { CSRSigningController } from './certificates/signer';
 import { Controller, runController } from './controller';
 import { DeploymentController } from './deployment/deployment';
+import { DisruptionController } from './disruption/disruption';
 import { EndpointsController } from './endpoints/endpoints';
 import { GarbageCollector } from './garbagecollector/garbagecollector';
 import { HorizontalController } from './horizontalpodautoscaler/hpa';
@@ -44,7 +54,7 @@ const flags = parseFlags({
   'leader-elect-resource-name': { default: 'kube-controller-manager', help: 'the Lease name in kube-system' },
   controllers: {
     default: '*',
-    help: 'controllers to run: * (those on by default), name, -name (replicaset,deployment,endpoints,garbagecollector,namespace,service-lb,horizontalpodautoscaling,nodelifecycle,nodeipam,csrapproving,csrsigning; off by default: bootstrapsigner,tokencleaner)',
+    help: 'controllers to run: * (those on by default), name, -name (replicaset,deployment,endpoints,garbagecollector,namespace,service-lb,horizontalpodautoscaling,disruption,nodelifecycle,nodeipam,csrapproving,csrsigning; off by default: bootstrapsigner,tokencleaner)',
   },
   'cluster-cidr': { default: '10.244.0.0/16', help: 'the CIDR node pod CIDRs are allocated from' },
   'allocate-node-cidrs': { default: 'true', help: 'give each node a /24 of --cluster-cidr' },
@@ -127,6 +137,11 @@ async function runControllers(signal: AbortSignal): Promise<void> {
         downscaleStabilizationMs: parseDuration(flags['horizontal-pod-autoscaler-downscale-stabilization']!),
       }),
     );
+  }
+  if (enabled('disruption')) {
+    const pdbs = client.resource<PodDisruptionBudget>(PodDisruptionBudgets);
+    const writer = { updateStatus: async (pdb: PodDisruptionBudget) => void (await pdbs.updateStatus(pdb)) };
+    controllers.push(new DisruptionController(informers, writer, recorder('controllermanager'), clock));
   }
   const lifecycle = enabled('nodelifecycle')
     ? new NodeLifecycleController(

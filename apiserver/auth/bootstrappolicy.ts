@@ -41,6 +41,7 @@ const WORKLOADS: PolicyRule[] = [
   { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers', 'horizontalpodautoscalers/status'], verbs: READ },
   { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: READ },
   { apiGroups: ['metrics.k8s.io'], resources: ['pods'], verbs: READ },
+  { apiGroups: ['policy'], resources: ['poddisruptionbudgets', 'poddisruptionbudgets/status'], verbs: READ },
 ];
 
 /** Running something in a pod: exec, attach, port-forward (edit-only, as in Kubernetes). */
@@ -53,6 +54,9 @@ const EDIT: PolicyRule[] = [
   { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: WRITE },
   // Reaching pods and Services through the apiserver's proxy: edit's, not view's, as in Kubernetes.
   { apiGroups: [''], resources: ['pods/proxy', 'services/proxy'], verbs: [...READ, ...WRITE] },
+  // Evicting pods within their budgets (kubectl drain), and keeping budgets.
+  { apiGroups: [''], resources: ['pods/eviction'], verbs: ['create'] },
+  { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: WRITE },
   ...WORKLOADS,
 ];
 
@@ -166,6 +170,7 @@ export const CLUSTER_ROLES: ClusterRole[] = [
     { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers', 'horizontalpodautoscalers/status'], verbs: ['patch', 'update'] },
     { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['create', 'patch', 'update'] },
     { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create', 'patch', 'update'] },
+    { apiGroups: ['policy'], resources: ['poddisruptionbudgets/status'], verbs: ['update'] },
     // csrapproving and csrsigning: each signer it approves for or signs with, by name (CertificateApproval
     // and CertificateSigning admission check these).
     {

@@ -8,7 +8,7 @@ import type { Deployment, ReplicaSet, Scale } from '../../shared/api/apps';
 import type { HorizontalPodAutoscaler } from '../../shared/api/autoscaling';
 import type { CertificateSigningRequest } from '../../shared/api/certificates';
 import type { KubeObject } from '../../shared/api/meta';
-import { apiVersionOf, ResourceInfo } from '../../shared/api/resources';
+import { apiVersionOf, PodDisruptionBudgets, ResourceInfo } from '../../shared/api/resources';
 import { badRequest, fieldError, invalid, methodNotSupported, notFound, statusSuccess } from '../../shared/errors';
 import type { StatusError } from '../../shared/errors';
 import { formatLabelSelector } from '../../shared/labels';
@@ -20,6 +20,7 @@ import type { IncludeObject } from '../printers';
 import type { NamespaceLister } from '../registry/core/namespaces';
 import { bindPod } from '../registry/core/pods';
 import { approve } from '../registry/certificates/certificatesigningrequests';
+import { evictPod } from '../registry/core/eviction';
 import { selectionPredicate } from '../registry/selection';
 import type { Store, WriteOptions } from '../registry/store';
 import { userOf } from './auth';
@@ -316,6 +317,12 @@ export class ResourceHandler {
           body?.metadata?.resourceVersion,
         );
         return this.send(req, res, store, obj, query);
+      }
+      case 'eviction POST': {
+        const stores = { pods: store, podDisruptionBudgets: this.store(PodDisruptionBudgets) };
+        const writeOpts = this.writeOptions(res, isDryRun(query, 'CreateOptions'));
+        res.status(201).json(await evictPod(stores, namespace!, name, this.body(req), writeOpts));
+        return;
       }
       case 'log GET':
         return streamPodLog(

@@ -16,6 +16,7 @@ import { podStrategy } from './core/pods';
 import { secretStrategy } from './core/secrets';
 import { serviceStrategy, ServiceRanges } from './core/services';
 import { endpointSliceStrategy } from './discovery/endpointslices';
+import { podDisruptionBudgetStrategy } from './policy/poddisruptionbudgets';
 import { roleBindingStrategy, clusterRoleBindingStrategy } from './rbac/rolebindings';
 import { clusterRoleStrategy, roleStrategy } from './rbac/roles';
 import { Store } from './store';
@@ -47,6 +48,7 @@ function strategies(allocations: AllocationStorage, config: RegistryConfig, name
     roleBindingStrategy,
     clusterRoleBindingStrategy,
     certificateSigningRequestStrategy,
+    podDisruptionBudgetStrategy,
   ] as Strategy[];
 }
 

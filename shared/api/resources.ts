@@ -44,7 +44,7 @@ export const Pods = resource({
   namespaced: true,
   shortNames: ['po'],
   categories: ['all'],
-  subresources: ['status', 'binding', 'log', 'exec', 'attach', 'portforward', 'proxy'],
+  subresources: ['status', 'binding', 'log', 'exec', 'attach', 'portforward', 'proxy', 'eviction'],
 });
 export const Nodes = resource({
   group: '',
@@ -181,6 +181,16 @@ export const CertificateSigningRequests = resource({
   shortNames: ['csr'],
   subresources: ['status', 'approval'],
 });
+export const PodDisruptionBudgets = resource({
+  group: 'policy',
+  version: 'v1',
+  kind: 'PodDisruptionBudget',
+  plural: 'poddisruptionbudgets',
+  singular: 'poddisruptionbudget',
+  namespaced: true,
+  shortNames: ['pdb'],
+  subresources: ['status'],
+});
 
 /** Every stored resource, in the order discovery lists them. */
 export const RESOURCES: ResourceInfo[] = [
@@ -202,6 +212,7 @@ export const RESOURCES: ResourceInfo[] = [
   RoleBindings,
   ClusterRoleBindings,
   CertificateSigningRequests,
+  PodDisruptionBudgets,
 ];
 
 /** `v1` for the core group, `apps/v1` otherwise. */

@@ -11,6 +11,7 @@ import { core } from './core';
 import { discovery } from './discovery';
 import { intstr, meta, metaExtra, resource, runtime } from './meta';
 import type { Definitions } from './model';
+import { policy } from './policy';
 import { rbac } from './rbac';
 
 export type { Definitions, GroupVersionKind, Schema } from './model';
@@ -33,6 +34,7 @@ export const DEFINITIONS: Definitions = {
   ...authentication,
   ...authorization,
   ...certificates,
+  ...policy,
 };
 
 export const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';

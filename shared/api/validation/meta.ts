@@ -76,6 +76,32 @@ export function labelSelectorErrors(path: string, selector: LabelSelector | unde
   return labelErrors(`${path}.matchLabels`, selector.matchLabels);
 }
 
+/**
+ * meta/v1 ValidateLabelSelector, for a selector that may be missing or empty (a PodDisruptionBudget's): its
+ * labels, and each expression's operator, key and values.
+ */
+export function labelSelectorSyntaxErrors(path: string, selector: LabelSelector | undefined): StatusCause[] {
+  if (!selector) return [];
+  const errors = labelErrors(`${path}.matchLabels`, selector.matchLabels);
+  (selector.matchExpressions ?? []).forEach((e, i) => {
+    const f = `${path}.matchExpressions[${i}]`;
+    const values = e.values ?? [];
+    if (e.operator === 'In' || e.operator === 'NotIn') {
+      if (!values.length) errors.push(fieldError.required(`${f}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
+    } else if (e.operator === 'Exists' || e.operator === 'DoesNotExist') {
+      if (values.length)
+        errors.push(fieldError.forbidden(`${f}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
+    } else {
+      errors.push(fieldError.invalid(`${f}.operator`, e.operator, 'not a valid selector operator'));
+    }
+    append(errors, qualifiedNameErrors(`${f}.key`, e.key ?? ''));
+    values.forEach((v, j) => {
+      append(errors, invalidEach(`${f}.values[${j}]`, v, labelValueMessages(v)));
+    });
+  });
+  return errors;
+}
+
 /** Labels as Go prints a map[string]string, which is how Kubernetes shows template labels in messages. */
 export function goMap(labels: Record<string, string> | undefined): string {
   return `map[string]string{${Object.entries(labels ?? {})
