@@ -1,8 +1,10 @@
 // What every cluster has from the start: the system namespaces and the `kubernetes` Service in default,
 // whose Endpoints point at this apiserver (like the real apiserver's bootstrap controller), and the
-// default RBAC roles and bindings.
+// default RBAC roles and bindings, and the default StorageClass `local-path` (as k3s ships it: directories
+// on the node of the claim's first pod, made by the controller-manager's local-path provisioner).
 import type { Endpoints, Service } from '../shared/api/core';
 import type { KubeObject } from '../shared/api/meta';
+import { IS_DEFAULT_STORAGE_CLASS, LOCAL_PATH_PROVISIONER, LOCAL_PATH_STORAGE_CLASS, StorageClass } from '../shared/api/storage';
 import { isAlreadyExists } from '../shared/errors';
 import type { Logger } from '../shared/log';
 import { specialIPReason } from '../shared/nonspecialip';
@@ -66,6 +68,13 @@ export async function bootstrap(stores: Map<string, Store>, config: BootstrapCon
     await store.guaranteedUpdate('default', 'kubernetes', (current) => ({ ...current, subsets: endpoints.subsets }));
   }
   await reconcilePolicy(stores);
+  const localPath: StorageClass = {
+    metadata: { name: LOCAL_PATH_STORAGE_CLASS, annotations: { [IS_DEFAULT_STORAGE_CLASS]: 'true' } },
+    provisioner: LOCAL_PATH_PROVISIONER,
+    reclaimPolicy: 'Delete',
+    volumeBindingMode: 'WaitForFirstConsumer',
+  };
+  await ensure(stores.get('storage.k8s.io/storageclasses')!, undefined, localPath);
   log.info(
     { serviceIP: service.spec.clusterIP, endpoint: `${config.advertiseAddress}:${config.securePort}` },
     'bootstrapped system namespaces, the kubernetes service and the default roles',

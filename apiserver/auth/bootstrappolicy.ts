@@ -30,6 +30,8 @@ const WORKLOADS: PolicyRule[] = [
       'events',
       'namespaces',
       'namespaces/status',
+      'persistentvolumeclaims',
+      'persistentvolumeclaims/status',
     ],
     verbs: READ,
   },
@@ -48,7 +50,11 @@ const WORKLOADS: PolicyRule[] = [
 const POD_CONNECT = ['pods/attach', 'pods/exec', 'pods/portforward'];
 
 const EDIT: PolicyRule[] = [
-  { apiGroups: [''], resources: ['pods', ...POD_CONNECT, 'services', 'endpoints', 'configmaps', 'secrets'], verbs: WRITE },
+  {
+    apiGroups: [''],
+    resources: ['pods', ...POD_CONNECT, 'services', 'endpoints', 'configmaps', 'secrets', 'persistentvolumeclaims'],
+    verbs: WRITE,
+  },
   { apiGroups: [''], resources: [...POD_CONNECT, 'secrets'], verbs: READ },
   { apiGroups: ['apps'], resources: ['deployments', 'deployments/scale', 'replicasets', 'replicasets/scale'], verbs: WRITE },
   { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: WRITE },
@@ -100,8 +106,9 @@ export const CLUSTER_ROLES: ClusterRole[] = [
   clusterRole('view', WORKLOADS),
   // Read-only access to the cluster-scoped objects `kubectl get nodes` and `kubectl top nodes` need.
   clusterRole('mini-kubernetes:cluster-reader', [
-    { apiGroups: [''], resources: ['nodes', 'nodes/status', 'namespaces'], verbs: READ },
+    { apiGroups: [''], resources: ['nodes', 'nodes/status', 'namespaces', 'persistentvolumes'], verbs: READ },
     { apiGroups: ['metrics.k8s.io'], resources: ['nodes', 'pods'], verbs: READ },
+    { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: READ },
   ]),
   clusterRole('system:discovery', [
     {
@@ -139,6 +146,9 @@ export const CLUSTER_ROLES: ClusterRole[] = [
     { apiGroups: [''], resources: ['pods', 'nodes', 'namespaces', 'services'], verbs: READ },
     { apiGroups: [''], resources: ['pods/binding', 'bindings'], verbs: ['create'] },
     { apiGroups: [''], resources: ['pods/status'], verbs: ['patch', 'update'] },
+    // VolumeBinding: claims and volumes read; a claim's selected node, a static volume's claimRef written.
+    { apiGroups: [''], resources: ['persistentvolumeclaims', 'persistentvolumes'], verbs: [...READ, 'patch', 'update'] },
+    { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: READ },
     { apiGroups: ['apps'], resources: ['replicasets'], verbs: READ },
     { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
     { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['kube-scheduler'], verbs: ['get', 'update', 'patch'] },
@@ -163,6 +173,10 @@ export const CLUSTER_ROLES: ClusterRole[] = [
         'configmaps',
         'secrets',
         'services',
+        'persistentvolumes',
+        'persistentvolumes/status',
+        'persistentvolumeclaims',
+        'persistentvolumeclaims/status',
       ],
       verbs: ['create', 'patch', 'update'],
     },

@@ -9,7 +9,7 @@ import { RbacAuthorizer } from './rbac';
 export function authorizerChain(modes: string[], stores: Map<string, Store>, policy: PolicySource): Authorizer {
   const chain: Authorizer[] = [privilegedGroups];
   for (const mode of modes.map((m) => m.trim())) {
-    if (mode === 'Node') chain.push(new NodeAuthorizer(stores.get('/pods')!));
+    if (mode === 'Node') chain.push(new NodeAuthorizer(stores.get('/pods')!, stores.get('/persistentvolumeclaims')));
     else if (mode === 'RBAC') chain.push(new RbacAuthorizer(policy));
     else if (mode === 'AlwaysAllow') chain.push({ authorize: () => ALLOW });
     else throw new Error(`--authorization-mode: unknown mode ${mode} (want Node, RBAC or AlwaysAllow)`);

@@ -1,10 +1,11 @@
 // The Node authorizer (kube-apiserver --authorization-mode=Node): a kubelet, user system:node:<name> in
 // group system:nodes, may read what it needs to run its pods and write its own Node, its own Lease, pod
-// status and pod deletions. Secrets and ConfigMaps it may read only when a pod bound to it refers to them.
+// status and pod deletions. Secrets, ConfigMaps and PersistentVolumeClaims it may read only when a pod
+// bound to it refers to them, and a PersistentVolume only when such a claim is bound to it.
 // Which pods and what in its Node it may change is NodeRestriction admission's part
 // (admission/noderestriction.ts), which sees the stored object: a pod that is gone is then a 404.
-import type { Pod } from '../../shared/api/core';
-import { podReferences } from '../../shared/api/references';
+import type { PersistentVolumeClaim, Pod } from '../../shared/api/core';
+import { podClaimNames, podReferences } from '../../shared/api/references';
 import type { Store } from '../registry/store';
 import { ALLOW, Attributes, Authorizer, Decision, noOpinion } from './authorizer';
 
@@ -20,7 +21,10 @@ export function nodeNameOf(user: Attributes['user']): string | undefined {
 }
 
 export class NodeAuthorizer implements Authorizer {
-  constructor(private readonly pods: Store) {}
+  constructor(
+    private readonly pods: Store,
+    private readonly claims?: Store,
+  ) {}
 
   async authorize(attrs: Attributes): Promise<Decision> {
     const node = nodeNameOf(attrs.user);
@@ -47,6 +51,10 @@ export class NodeAuthorizer implements Authorizer {
       case '/configmaps':
       case '/secrets':
         return verb === 'get' ? this.referencedHere(resource, namespace, name, node) : noOpinion();
+      case '/persistentvolumeclaims':
+        return verb === 'get' && !subresource ? this.claimUsedHere(namespace, name, node) : noOpinion();
+      case '/persistentvolumes':
+        return verb === 'get' && !subresource ? this.volumeUsedHere(name, node) : noOpinion();
       case '/events':
       case 'events.k8s.io/events':
         return ['create', 'update', 'patch'].includes(verb) ? ALLOW : noOpinion();
@@ -66,5 +74,25 @@ export class NodeAuthorizer implements Authorizer {
     const kind = resource === 'secrets' ? 'secrets' : 'configMaps';
     const found = items.some((p) => podReferences(p as Pod)[kind].has(name));
     return found ? ALLOW : noOpinion(`no relationship found between node '${node}' and this object`);
+  }
+
+  private async podsHere(namespace: string | undefined, node: string): Promise<Pod[]> {
+    return (await this.pods.list(namespace, (p) => (p as Pod).spec.nodeName === node)).items as Pod[];
+  }
+
+  private async claimUsedHere(namespace: string, name: string, node: string): Promise<Decision> {
+    const found = (await this.podsHere(namespace, node)).some((p) => podClaimNames(p).has(name));
+    return found ? ALLOW : noOpinion(`no relationship found between node '${node}' and this object`);
+  }
+
+  private async volumeUsedHere(name: string, node: string): Promise<Decision> {
+    for (const pod of await this.podsHere(undefined, node)) {
+      for (const claimName of podClaimNames(pod)) {
+        const claim = (await this.claims?.get(pod.metadata.namespace, claimName).catch(() => undefined)) as
+          PersistentVolumeClaim | undefined;
+        if (claim?.spec.volumeName === name) return ALLOW;
+      }
+    }
+    return noOpinion(`no relationship found between node '${node}' and this object`);
   }
 }

@@ -25,7 +25,7 @@ export function toTable(
     metadata: opts.list ?? {},
     columnDefinitions: [NAME_COLUMN, ...printer.columns],
     rows: objects.map((obj) => {
-      const row: Table['rows'][number] = { cells: [obj.metadata.name ?? '', ...printer.cells(obj, now)] };
+      const row: Table['rows'][number] = { cells: [printer.name?.(obj) ?? obj.metadata.name ?? '', ...printer.cells(obj, now)] };
       const object = rowObject(obj, include);
       if (object !== undefined) row.object = object;
       return row;

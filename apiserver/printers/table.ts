@@ -11,7 +11,7 @@ export interface TableColumnDefinition {
 }
 
 export interface TableRow {
-  cells: (string | number)[];
+  cells: (string | number | boolean)[];
   object?: unknown;
 }
 
@@ -28,7 +28,9 @@ export type IncludeObject = 'None' | 'Metadata' | 'Object';
 /** A kind's printer: its columns (after NAME) and a function computing a row's cells (after the name). */
 export interface Printer<T extends KubeObject = KubeObject> {
   columns: TableColumnDefinition[];
-  cells(obj: T, now: Date): (string | number)[];
+  cells(obj: T, now: Date): (string | number | boolean)[];
+  /** The NAME cell, when it says more than the name (`standard (default)` for the default StorageClass). */
+  name?(obj: T): string;
 }
 
 export const col = (name: string, priority = 0, type: TableColumnDefinition['type'] = 'string'): TableColumnDefinition => ({

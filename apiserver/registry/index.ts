@@ -12,6 +12,8 @@ import { endpointsStrategy } from './core/endpoints';
 import { eventStrategy } from './core/events';
 import { NamespaceLister, namespaceStrategy } from './core/namespaces';
 import { nodeStrategy } from './core/nodes';
+import { persistentVolumeClaimStrategy } from './core/persistentvolumeclaims';
+import { persistentVolumeStrategy } from './core/persistentvolumes';
 import { podStrategy } from './core/pods';
 import { secretStrategy } from './core/secrets';
 import { serviceStrategy, ServiceRanges } from './core/services';
@@ -19,6 +21,7 @@ import { endpointSliceStrategy } from './discovery/endpointslices';
 import { podDisruptionBudgetStrategy } from './policy/poddisruptionbudgets';
 import { roleBindingStrategy, clusterRoleBindingStrategy } from './rbac/rolebindings';
 import { clusterRoleStrategy, roleStrategy } from './rbac/roles';
+import { defaultStorageClassLookup, storageClassStrategy } from './storage/storageclasses';
 import { Store } from './store';
 import type { Strategy } from './strategy';
 
@@ -28,7 +31,12 @@ export interface RegistryConfig extends ServiceRanges {
 }
 
 /** The strategy of every served kind. */
-function strategies(allocations: AllocationStorage, config: RegistryConfig, namespaces: NamespaceLister): Strategy[] {
+function strategies(
+  allocations: AllocationStorage,
+  config: RegistryConfig,
+  namespaces: NamespaceLister,
+  stores: Map<string, Store>,
+): Strategy[] {
   return [
     namespaceStrategy,
     podStrategy((name) => namespaces.get(name)),
@@ -49,6 +57,9 @@ function strategies(allocations: AllocationStorage, config: RegistryConfig, name
     clusterRoleBindingStrategy,
     certificateSigningRequestStrategy,
     podDisruptionBudgetStrategy,
+    persistentVolumeStrategy,
+    persistentVolumeClaimStrategy(defaultStorageClassLookup(() => stores.get('storage.k8s.io/storageclasses')!)),
+    storageClassStrategy,
   ] as Strategy[];
 }
 
@@ -58,8 +69,8 @@ export function buildStores(
   config: RegistryConfig,
   namespaces: NamespaceLister,
 ): Map<string, Store> {
-  const byResource = new Map(strategies(allocations, config, namespaces).map((s) => [s.resource, s]));
   const stores = new Map<string, Store>();
+  const byResource = new Map(strategies(allocations, config, namespaces, stores).map((s) => [s.resource, s]));
   for (const r of RESOURCES) {
     const strategy = byResource.get(r);
     if (!strategy) throw new Error(`no registry strategy for ${r.plural}.${r.group}`);

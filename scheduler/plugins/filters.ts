@@ -1,6 +1,7 @@
 // Filter plugins, named after Kubernetes': NodeUnschedulable, NodeName, TaintToleration (which also
 // covers not-ready nodes through their taint), NodeAffinity, NodeResourcesFit, NodePorts.
-import type { NodeSelectorRequirement, NodeSelectorTerm, Pod, Taint, Toleration } from '../../shared/api/core';
+import type { NodeSelectorTerm, Pod, Taint, Toleration } from '../../shared/api/core';
+import { nodeSelectorTermMatches } from '../../shared/nodeselector';
 import { FilterPlugin, SUCCESS, unresolvable, unschedulable } from '../framework';
 import type { NodeInfo } from '../nodeinfo';
 import { podRequests } from '../nodeinfo';
@@ -51,30 +52,7 @@ export const taintToleration: FilterPlugin = {
   },
 };
 
-function requirementMatches(r: NodeSelectorRequirement, value: string | undefined): boolean {
-  switch (r.operator) {
-    case 'In':
-      return value !== undefined && (r.values ?? []).includes(value);
-    case 'NotIn':
-      return value === undefined || !(r.values ?? []).includes(value);
-    case 'Exists':
-      return value !== undefined;
-    case 'DoesNotExist':
-      return value === undefined;
-    case 'Gt':
-      return value !== undefined && Number(value) > Number(r.values?.[0]);
-    case 'Lt':
-      return value !== undefined && Number(value) < Number(r.values?.[0]);
-  }
-}
-
-export function termMatches(term: NodeSelectorTerm, info: NodeInfo): boolean {
-  const labels = info.node.metadata.labels ?? {};
-  return (
-    (term.matchExpressions ?? []).every((r) => requirementMatches(r, labels[r.key])) &&
-    (term.matchFields ?? []).every((r) => requirementMatches(r, r.key === 'metadata.name' ? info.node.metadata.name : undefined))
-  );
-}
+export const termMatches = (term: NodeSelectorTerm, info: NodeInfo): boolean => nodeSelectorTermMatches(term, info.node);
 
 export const nodeAffinity: FilterPlugin = {
   name: 'NodeAffinity',

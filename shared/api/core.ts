@@ -437,4 +437,68 @@ export interface Secret extends KubeObject {
   immutable?: boolean;
 }
 
+// ---- Persistent volumes -----------------------------------------------------
+
+export type PersistentVolumeAccessMode = 'ReadWriteOnce' | 'ReadOnlyMany' | 'ReadWriteMany' | 'ReadWriteOncePod';
+export type PersistentVolumeReclaimPolicy = 'Retain' | 'Delete' | 'Recycle';
+export type PersistentVolumeMode = 'Filesystem' | 'Block';
+export type PersistentVolumePhase = 'Pending' | 'Available' | 'Bound' | 'Released' | 'Failed';
+export type PersistentVolumeClaimPhase = 'Pending' | 'Bound' | 'Lost';
+
+export interface PersistentVolumeSpec {
+  capacity?: ResourceList;
+  accessModes?: PersistentVolumeAccessMode[];
+  /** The claim this volume is bound to (or reserved for, before the claim binds). */
+  claimRef?: ObjectReference;
+  persistentVolumeReclaimPolicy?: PersistentVolumeReclaimPolicy;
+  /** '' or unset: a volume of no class, which only claims asking for no class get. */
+  storageClassName?: string;
+  volumeMode?: PersistentVolumeMode;
+  volumeAttributesClassName?: string;
+  mountOptions?: string[];
+  /** The nodes that can reach the volume: the scheduler keeps the pods of its claim there. */
+  nodeAffinity?: { required?: { nodeSelectorTerms: NodeSelectorTerm[] } };
+  // The volume sources this cluster can mount: a directory on the node.
+  hostPath?: { path: string; type?: string };
+  local?: { path: string; fsType?: string };
+}
+
+export interface PersistentVolumeStatus {
+  phase?: PersistentVolumePhase;
+  message?: string;
+  reason?: string;
+  lastPhaseTransitionTime?: string;
+}
+
+export interface PersistentVolume extends KubeObject {
+  spec: PersistentVolumeSpec;
+  status?: PersistentVolumeStatus;
+}
+
+export interface PersistentVolumeClaimSpec {
+  accessModes?: PersistentVolumeAccessMode[];
+  selector?: LabelSelector;
+  resources?: { requests?: ResourceList; limits?: ResourceList };
+  /** The volume bound to the claim (set by the PV controller, or by the user to ask for that one). */
+  volumeName?: string;
+  /** Unset: the default StorageClass (DefaultStorageClass admission); '' asks for a volume of no class. */
+  storageClassName?: string;
+  volumeMode?: PersistentVolumeMode;
+  volumeAttributesClassName?: string;
+  dataSource?: { apiGroup?: string; kind: string; name: string };
+  dataSourceRef?: { apiGroup?: string; kind: string; name: string; namespace?: string };
+}
+
+export interface PersistentVolumeClaimStatus {
+  phase?: PersistentVolumeClaimPhase;
+  accessModes?: PersistentVolumeAccessMode[];
+  capacity?: ResourceList;
+  conditions?: Condition[];
+}
+
+export interface PersistentVolumeClaim extends KubeObject {
+  spec: PersistentVolumeClaimSpec;
+  status?: PersistentVolumeClaimStatus;
+}
+
 export type { LabelSelector };

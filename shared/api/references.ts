@@ -36,3 +36,7 @@ export function podReferences(pod: Pod): PodReferences {
   }
   return refs;
 }
+
+/** The PersistentVolumeClaims the pod mounts. */
+export const podClaimNames = (pod: Pod): Set<string> =>
+  new Set((pod.spec.volumes ?? []).flatMap((v) => (v.persistentVolumeClaim ? [v.persistentVolumeClaim.claimName] : [])));

@@ -191,6 +191,35 @@ export const PodDisruptionBudgets = resource({
   shortNames: ['pdb'],
   subresources: ['status'],
 });
+export const PersistentVolumes = resource({
+  group: '',
+  version: 'v1',
+  kind: 'PersistentVolume',
+  plural: 'persistentvolumes',
+  singular: 'persistentvolume',
+  namespaced: false,
+  shortNames: ['pv'],
+  subresources: ['status'],
+});
+export const PersistentVolumeClaims = resource({
+  group: '',
+  version: 'v1',
+  kind: 'PersistentVolumeClaim',
+  plural: 'persistentvolumeclaims',
+  singular: 'persistentvolumeclaim',
+  namespaced: true,
+  shortNames: ['pvc'],
+  subresources: ['status'],
+});
+export const StorageClasses = resource({
+  group: 'storage.k8s.io',
+  version: 'v1',
+  kind: 'StorageClass',
+  plural: 'storageclasses',
+  singular: 'storageclass',
+  namespaced: false,
+  shortNames: ['sc'],
+});
 
 /** Every stored resource, in the order discovery lists them. */
 export const RESOURCES: ResourceInfo[] = [
@@ -213,6 +242,9 @@ export const RESOURCES: ResourceInfo[] = [
   ClusterRoleBindings,
   CertificateSigningRequests,
   PodDisruptionBudgets,
+  PersistentVolumes,
+  PersistentVolumeClaims,
+  StorageClasses,
 ];
 
 /** `v1` for the core group, `apps/v1` otherwise. */

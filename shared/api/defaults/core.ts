@@ -1,6 +1,6 @@
 // core/v1 defaulting, as Kubernetes' SetDefaults_* functions do it: what a user sees in `kubectl get -o yaml`
 // that they did not write. The apiserver runs it on every create and update, in place, after decoding.
-import type { Container, Endpoints, Pod, PodSpec, Probe, Secret, Service } from '../core';
+import type { Container, Endpoints, PersistentVolume, PersistentVolumeClaim, Pod, PodSpec, Probe, Secret, Service } from '../core';
 
 /** Images without a tag, or tagged :latest, are pulled Always; others IfNotPresent. */
 export function defaultPullPolicy(image: string | undefined): 'Always' | 'IfNotPresent' {
@@ -104,4 +104,21 @@ export function defaultSecret(secret: Secret): void {
     for (const [k, v] of Object.entries(secret.stringData)) secret.data[k] = Buffer.from(v).toString('base64');
     delete secret.stringData;
   }
+}
+
+/** A volume is Retained and a Filesystem unless it says otherwise; its phase starts Pending. */
+export function defaultPersistentVolume(pv: PersistentVolume): void {
+  pv.spec ??= {};
+  pv.spec.persistentVolumeReclaimPolicy ??= 'Retain';
+  pv.spec.volumeMode ??= 'Filesystem';
+  if (pv.spec.hostPath) pv.spec.hostPath.type ??= '';
+  pv.status ??= {};
+  pv.status.phase ??= 'Pending';
+}
+
+export function defaultPersistentVolumeClaim(pvc: PersistentVolumeClaim): void {
+  pvc.spec ??= {};
+  pvc.spec.volumeMode ??= 'Filesystem';
+  pvc.status ??= {};
+  pvc.status.phase ??= 'Pending';
 }

@@ -11,8 +11,10 @@ import { core } from './core';
 import { discovery } from './discovery';
 import { intstr, meta, metaExtra, resource, runtime } from './meta';
 import type { Definitions } from './model';
+import { persistentVolumes } from './persistentvolumes';
 import { policy } from './policy';
 import { rbac } from './rbac';
+import { storage, storageCore } from './storage';
 
 export type { Definitions, GroupVersionKind, Schema } from './model';
 export { decodeWithSchema } from './structural';
@@ -35,6 +37,9 @@ export const DEFINITIONS: Definitions = {
   ...authorization,
   ...certificates,
   ...policy,
+  ...persistentVolumes,
+  ...storage,
+  ...storageCore,
 };
 
 export const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
