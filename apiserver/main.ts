@@ -38,9 +38,10 @@ const flags = parseFlags({
   'event-ttl': { default: '1h', help: 'how long events are kept after their last change (etcd deletes them)' },
   'etcd-compaction-interval': { default: '5m', help: 'how often old etcd revisions are compacted (0 disables)' },
   'etcd-compaction-keep': { default: '10000', help: 'how many recent revisions compaction keeps' },
-  'tls-cert-file': { help: 'the serving certificate (PEM; the CA may follow it)' },
-  'tls-private-key-file': { help: "the serving certificate's private key (PEM)" },
-  'token-auth-file': { help: 'the users: a CSV of token,user,uid,"group1,group2"' },
+  // Required: the API is served over HTTPS to authenticated users only.
+  'tls-cert-file': { required: true, help: 'the serving certificate (PEM; the CA may follow it)' },
+  'tls-private-key-file': { required: true, help: "the serving certificate's private key (PEM)" },
+  'token-auth-file': { required: true, help: 'the users: a CSV of token,user,uid,"group1,group2"' },
   'client-ca-file': { help: 'authenticate client certificates signed by this CA (CN = user, O = groups)' },
   'enable-bootstrap-token-auth': { default: 'false', help: 'authenticate bootstrap tokens (Secrets kube-system/bootstrap-token-<id>)' },
   'anonymous-auth': { default: 'true', help: 'requests without credentials are system:anonymous (else 401)' },
@@ -55,23 +56,20 @@ const flags = parseFlags({
 
 const log = newLogger('apiserver');
 const port = Number(flags['secure-port']);
-const bindAddress = flags['bind-address']!;
+const bindAddress = flags['bind-address'];
 const advertiseAddress = flags['advertise-address'] ?? (bindAddress === '0.0.0.0' ? '127.0.0.1' : bindAddress);
-const serviceCIDR = flags['service-cluster-ip-range']!;
-const disabledPlugins = flags['disable-admission-plugins']!.split(',').filter(Boolean);
+const serviceCIDR = flags['service-cluster-ip-range'];
+const disabledPlugins = flags['disable-admission-plugins'].split(',').filter(Boolean);
 for (const plugin of disabledPlugins) {
   if (!OPTIONAL_ADMISSION_PLUGINS.includes(plugin))
     throw new Error(`--disable-admission-plugins: ${plugin} cannot be turned off (only ${OPTIONAL_ADMISSION_PLUGINS.join(', ')})`);
 }
 
 type Flag = keyof typeof flags;
-for (const required of ['tls-cert-file', 'tls-private-key-file', 'token-auth-file'] as Flag[]) {
-  if (!flags[required]) throw new Error(`--${required} is required: the API is served over HTTPS to authenticated users only`);
-}
-const read = (flag: Flag) => (flags[flag] ? fs.readFileSync(flags[flag]!) : undefined);
+const read = (flag: Flag) => (flags[flag] ? fs.readFileSync(flags[flag]) : undefined);
 
 const etcdTLS = flags['etcd-cafile'] ? { ca: read('etcd-cafile')!, cert: read('etcd-certfile')!, key: read('etcd-keyfile')! } : undefined;
-const storage = new EtcdStorage(flags['etcd-servers']!.split(','), etcdTLS);
+const storage = new EtcdStorage(flags['etcd-servers'].split(','), etcdTLS);
 const kubeletClient = { cert: read('kubelet-client-certificate'), key: read('kubelet-client-key') };
 const namespaces = new NamespaceLister(() => stores.get('/namespaces')!);
 const stores = buildStores(
@@ -79,8 +77,8 @@ const stores = buildStores(
   storage,
   {
     serviceCIDR,
-    nodePortRange: flags['service-node-port-range']!,
-    eventTTLSeconds: Math.ceil(parseDuration(flags['event-ttl']!) / 1000),
+    nodePortRange: flags['service-node-port-range'],
+    eventTTLSeconds: Math.ceil(parseDuration(flags['event-ttl']) / 1000),
   },
   namespaces,
 );
@@ -90,7 +88,7 @@ const stopMirrors = new AbortController();
 policy.run(stopMirrors.signal);
 namespaces.run(stopMirrors.signal, log);
 const secrets = stores.get('/secrets')!;
-const tokenAuthenticators = [staticTokens(loadTokenFile(flags['token-auth-file']!))];
+const tokenAuthenticators = [staticTokens(loadTokenFile(flags['token-auth-file']))];
 if (parseBool(flags['enable-bootstrap-token-auth']))
   tokenAuthenticators.push(
     new BootstrapTokenAuthenticator(async (name) => {
@@ -102,7 +100,7 @@ if (parseBool(flags['enable-bootstrap-token-auth']))
       }
     }),
   );
-const authorizer = authorizerChain(flags['authorization-mode']!.split(','), stores, policy);
+const authorizer = authorizerChain(flags['authorization-mode'].split(','), stores, policy);
 const app = createApp({
   storage,
   stores,
@@ -159,7 +157,7 @@ async function start(): Promise<void> {
 }
 void start();
 
-const compactionMs = parseDuration(flags['etcd-compaction-interval']!);
+const compactionMs = parseDuration(flags['etcd-compaction-interval']);
 const compaction =
   compactionMs > 0
     ? setInterval(() => {

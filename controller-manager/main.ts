@@ -72,14 +72,14 @@ const flags = parseFlags({
 });
 
 const log = newLogger('controller-manager');
-const client = new Client({ ...loadKubeconfig(flags.kubeconfig!), userAgent: `kube-controller-manager/${KUBERNETES_VERSION.gitVersion}` });
+const client = new Client({ ...loadKubeconfig(flags.kubeconfig), userAgent: `kube-controller-manager/${KUBERNETES_VERSION.gitVersion}` });
 const registry = new Registry();
 collectDefaultMetrics({ register: registry });
 setWorkqueueMetricsProvider(registry);
 /** As in Kubernetes, `*` leaves out the bootstrap token controllers: kubeadm asks for `*,bootstrapsigner,tokencleaner`. */
 const DISABLED_BY_DEFAULT = new Set(['bootstrapsigner', 'tokencleaner']);
 const enabled = (name: string) => {
-  const listed = flags.controllers!.split(',').map((c) => c.trim());
+  const listed = flags.controllers.split(',').map((c) => c.trim());
   if (listed.includes(name) || listed.includes(`-${name}`)) return listed.includes(name);
   return listed.includes('*') && !DISABLED_BY_DEFAULT.has(name);
 };
@@ -133,8 +133,8 @@ async function runControllers(signal: AbortSignal): Promise<void> {
   if (enabled('horizontalpodautoscaling')) {
     controllers.push(
       new HorizontalController(informers, client, recorder('horizontal-pod-autoscaler'), clock, {
-        syncPeriodMs: parseDuration(flags['horizontal-pod-autoscaler-sync-period']!),
-        downscaleStabilizationMs: parseDuration(flags['horizontal-pod-autoscaler-downscale-stabilization']!),
+        syncPeriodMs: parseDuration(flags['horizontal-pod-autoscaler-sync-period']),
+        downscaleStabilizationMs: parseDuration(flags['horizontal-pod-autoscaler-downscale-stabilization']),
       }),
     );
   }
@@ -150,16 +150,16 @@ async function runControllers(signal: AbortSignal): Promise<void> {
         recorder('node-controller'),
         clock,
         {
-          gracePeriodMs: parseDuration(flags['node-monitor-grace-period']!),
-          evictionTimeoutMs: parseDuration(flags['pod-eviction-timeout']!),
-          monitorPeriodMs: parseDuration(flags['node-monitor-period']!),
+          gracePeriodMs: parseDuration(flags['node-monitor-grace-period']),
+          evictionTimeoutMs: parseDuration(flags['pod-eviction-timeout']),
+          monitorPeriodMs: parseDuration(flags['node-monitor-period']),
         },
         log.child({ controller: 'nodelifecycle' }),
       )
     : undefined;
   if (enabled('nodeipam') && parseBool(flags['allocate-node-cidrs']))
     controllers.push(
-      new NodeIpamController(informers, nodeCIDRWriter(client), flags['cluster-cidr']!, clock, log.child({ controller: 'nodeipam' })),
+      new NodeIpamController(informers, nodeCIDRWriter(client), flags['cluster-cidr'], clock, log.child({ controller: 'nodeipam' })),
     );
   if (enabled('csrapproving')) {
     const csrs = client.resource<CertificateSigningRequest>(CertificateSigningRequests);
@@ -192,7 +192,7 @@ async function runControllers(signal: AbortSignal): Promise<void> {
     };
     const csrs = client.resource<CertificateSigningRequest>(CertificateSigningRequests);
     const signer = { updateStatus: async (csr: CertificateSigningRequest) => void (await csrs.updateStatus(csr)) };
-    const duration = parseDuration(flags['cluster-signing-duration']!);
+    const duration = parseDuration(flags['cluster-signing-duration']);
     controllers.push(new CSRSigningController(informers, signer, ca, duration, clock, log.child({ controller: 'csrsigning' })));
   }
   if (enabled('bootstrapsigner'))
@@ -217,7 +217,7 @@ async function main(): Promise<void> {
   await serveMetrics(secureServingOptions('kube-controller-manager', flags), registry, new DelegatedAuth(client, realClock, log), log);
   if (!parseBool(flags['leader-elect'])) return runControllers(new AbortController().signal);
   const elector = new LeaderElector(client, {
-    name: flags['leader-elect-resource-name']!,
+    name: flags['leader-elect-resource-name'],
     identity: `${os.hostname()}_${process.pid}`,
     logger: log,
   });

@@ -74,24 +74,24 @@ async function ensureKubeDNSService(client: Client, ip: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const client = new Client({ ...loadKubeconfig(flags.kubeconfig!), userAgent: `kube-proxy/${KUBERNETES_VERSION.gitVersion}` });
-  const host = new HostNetwork(flags['service-cluster-ip-range']!);
+  const client = new Client({ ...loadKubeconfig(flags.kubeconfig), userAgent: `kube-proxy/${KUBERNETES_VERSION.gitVersion}` });
+  const host = new HostNetwork(flags['service-cluster-ip-range']);
   await host.setUp();
-  const cidrs = flags['nodeport-addresses']!.split(',')
+  const cidrs = flags['nodeport-addresses'].split(',')
     .map((c) => c.trim())
     .filter(Boolean);
   const addresses = nodePortAddresses(cidrs, localAddresses(), (c, ip) => cidrContains(parseCidr(c), ip));
   if (!cidrs.length) log.warn('--nodeport-addresses is empty: NodePort connections will be accepted on every local address');
   const isLocal = (ip: string) => localAddresses().includes(ip);
-  const serviceCIDR = parseCidr(flags['service-cluster-ip-range']!);
+  const serviceCIDR = parseCidr(flags['service-cluster-ip-range']);
   const externalIPs = (ip: string) => servesExternalIP(ip, addresses, localAddresses(), (a) => cidrContains(serviceCIDR, a));
   const informers = new SharedInformerFactory(client, { logger: log });
   const recorder = new EventRecorder(client, { component: 'kube-proxy', host: flags['hostname-override'] }, { logger: log });
   const dnsAddress = flags['cluster-dns'] || undefined;
   const proxier = new Proxier(informers, host, addresses, externalIPs, recorder, realClock, log, {
     dnsAddress,
-    tcpIdleTimeoutMs: parseDuration(flags['conntrack-tcp-timeout-established']!),
-    udpIdleTimeoutMs: parseDuration(flags['conntrack-udp-timeout']!),
+    tcpIdleTimeoutMs: parseDuration(flags['conntrack-tcp-timeout-established']),
+    udpIdleTimeoutMs: parseDuration(flags['conntrack-udp-timeout']),
     maxUDPSessions: MAX_UDP_SESSIONS,
   });
   const services = informers.informerFor<Service>(Services);
@@ -104,13 +104,13 @@ async function main(): Promise<void> {
     const serve = () =>
       startDNS(
         dnsAddress,
-        flags['cluster-domain']!,
+        flags['cluster-domain'],
         {
           service: (ns, name) => services.lister.get(ns, name),
           endpoints: (ns, name) => endpoints.lister.get(ns, name),
         },
         log,
-        podOrHostClient(flags['cluster-cidr']!, isLocal),
+        podOrHostClient(flags['cluster-cidr'], isLocal),
       );
     serveWhenLocal(dnsAddress, isLocal, serve, log).catch((err) => {
       log.error({ err }, 'cluster DNS failed');
@@ -119,7 +119,7 @@ async function main(): Promise<void> {
   }
   log.info({ nodePortAddresses: addresses }, 'kube-proxy started');
 
-  const [metricsHost, metricsPort] = flags['metrics-bind-address']!.split(':');
+  const [metricsHost, metricsPort] = flags['metrics-bind-address'].split(':');
   const metrics = http.createServer(
     asyncHandler(async (req, res) => {
       if (req.url === '/healthz') return void res.end('ok');

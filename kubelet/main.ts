@@ -60,7 +60,7 @@ const flags = parseFlags({
 
 const log = newLogger('kubelet').child({ node: flags['node-name'] });
 const labels = Object.fromEntries(
-  flags['node-labels']!.split(',')
+  flags['node-labels'].split(',')
     .filter(Boolean)
     .map((kv) => kv.split('=') as [string, string]),
 );
@@ -72,7 +72,7 @@ if (unknownLabels.length)
       `--node-labels in the 'kubernetes.io' namespace must begin with an allowed prefix (${KUBELET_LABEL_NAMESPACES.join(', ')}) ` +
       `or be in the specifically allowed set (${KUBELET_LABELS.join(', ')})`,
   );
-const taints: Taint[] = flags['register-with-taints']!.split(',')
+const taints: Taint[] = flags['register-with-taints'].split(',')
   .filter(Boolean)
   .map((t) => {
     const [kv, effect] = t.split(':');
@@ -86,13 +86,13 @@ function servingTLS(): ServingTLS {
   if (flags['tls-cert-file'] && flags['tls-private-key-file']) {
     return { cert: fs.readFileSync(flags['tls-cert-file']), key: fs.readFileSync(flags['tls-private-key-file']), clientCA };
   }
-  const dir = path.join(flags['root-dir']!, 'pki');
+  const dir = path.join(flags['root-dir'], 'pki');
   const [certFile, keyFile] = [path.join(dir, 'kubelet.crt'), path.join(dir, 'kubelet.key')];
   if (!fs.existsSync(certFile) || !fs.existsSync(keyFile)) {
     const pair = selfSignedServingCertificate({
-      commonName: flags['node-name']!,
-      dnsNames: [flags['node-name']!, os.hostname()],
-      ips: [flags['node-ip']!],
+      commonName: flags['node-name'],
+      dnsNames: [flags['node-name'], os.hostname()],
+      ips: [flags['node-ip']],
     });
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     fs.writeFileSync(keyFile, pair.key, { mode: 0o600 });
@@ -102,18 +102,18 @@ function servingTLS(): ServingTLS {
 }
 
 async function main(): Promise<void> {
-  const runtime = instrumentedRuntime(new DockerRuntime(flags['docker-endpoint']!));
-  const client = new Client({ ...loadKubeconfig(flags.kubeconfig!), userAgent: `kubelet/${KUBERNETES_VERSION.gitVersion}` });
+  const runtime = instrumentedRuntime(new DockerRuntime(flags['docker-endpoint']));
+  const client = new Client({ ...loadKubeconfig(flags.kubeconfig), userAgent: `kubelet/${KUBERNETES_VERSION.gitVersion}` });
   if (flags['image-dir']) log.info({ images: await runtime.loadImages(flags['image-dir']) }, 'loaded images');
-  const route = new UnreachableRoute(flags['cluster-cidr']!, flags['node-name']!);
+  const route = new UnreachableRoute(flags['cluster-cidr'], flags['node-name']);
   await route.ensure();
-  const hostGateway = flags['pod-routes'] === 'host-gw' ? new HostGateway(flags['node-name']!, flags['cluster-cidr']!, log) : undefined;
+  const hostGateway = flags['pod-routes'] === 'host-gw' ? new HostGateway(flags['node-name'], flags['cluster-cidr'], log) : undefined;
   const kubelet = new Kubelet(
     client,
     runtime,
     {
-      name: flags['node-name']!,
-      ip: flags['node-ip']!,
+      name: flags['node-name'],
+      ip: flags['node-ip'],
       port: Number(flags.port),
       podCIDR: flags['pod-cidr'],
       labels,
@@ -121,19 +121,19 @@ async function main(): Promise<void> {
       kubeletVersion: KUBERNETES_VERSION.gitVersion,
       runtimeVersion: await runtime.version(),
       maxPods: Number(flags['max-pods']),
-      rootDir: flags['root-dir']!,
-      podNetwork: flags['pod-network']!,
+      rootDir: flags['root-dir'],
+      podNetwork: flags['pod-network'],
       podNetworkCIDR: flags['pod-network-cidr'] || undefined,
       masquerade: !hostGateway,
-      infraImage: flags['pod-infra-container-image']!,
+      infraImage: flags['pod-infra-container-image'],
       clusterDNS: flags['cluster-dns'],
-      clusterDomain: flags['cluster-domain']!,
-      statusUpdateMs: parseDuration(flags['node-status-update-frequency']!),
+      clusterDomain: flags['cluster-domain'],
+      statusUpdateMs: parseDuration(flags['node-status-update-frequency']),
     },
     realClock,
     log,
   );
-  const stats = new StatsCollector(flags['node-name']!, runtime, () => kubelet.containers(), os.cpus().length, log);
+  const stats = new StatsCollector(flags['node-name'], runtime, () => kubelet.containers(), os.cpus().length, log);
   const statsTimer = setInterval(() => void stats.collect().catch((err) => log.warn({ err }, 'stats collection failed')), STATS_PERIOD_MS);
   registerRunningGauges(() => kubelet.containers());
   // kubelet_pod_start_duration_seconds, from the pods the kubelet's informer sees.
@@ -143,9 +143,9 @@ async function main(): Promise<void> {
     update: (_old, pod) => podStarts.observedPodOnWatch(pod),
     delete: (pod) => podStarts.deletePodStartupState(pod),
   });
-  const auth = new KubeletAuth(new DelegatedAuth(client, realClock, log), flags['node-name']!);
+  const auth = new KubeletAuth(new DelegatedAuth(client, realClock, log), flags['node-name']);
   const server = createKubeletServer(runtime, kubelet, stats, registry, auth, servingTLS(), log);
-  const address = flags.address ?? flags['node-ip']!;
+  const address = flags.address ?? flags['node-ip'];
   server.listen(Number(flags.port), address, () => log.info({ address, port: Number(flags.port) }, 'kubelet server listening'));
   await kubelet.start();
   if (hostGateway) {
@@ -160,7 +160,7 @@ async function main(): Promise<void> {
     kubelet.stop();
     if (parseBool(flags['cleanup-on-stop'])) {
       await kubelet.removeAllPods().catch((err) => log.warn({ err }, 'pod cleanup failed'));
-      fs.rmSync(flags['root-dir']!, { recursive: true, force: true }); // volumes and the port's certificate
+      fs.rmSync(flags['root-dir'], { recursive: true, force: true }); // volumes and the port's certificate
     }
     clearInterval(statsTimer);
     server.close();

@@ -26,11 +26,11 @@ const flags = parseFlags({
 });
 
 const log = newLogger('scheduler');
-const client = new Client({ ...loadKubeconfig(flags.kubeconfig!), userAgent: `kube-scheduler/${KUBERNETES_VERSION.gitVersion}` });
+const client = new Client({ ...loadKubeconfig(flags.kubeconfig), userAgent: `kube-scheduler/${KUBERNETES_VERSION.gitVersion}` });
 
 async function lead(signal: AbortSignal): Promise<void> {
   const informers = new SharedInformerFactory(client, { logger: log });
-  const scheduler = new Scheduler(client, informers, { schedulerName: flags['scheduler-name']! }, realClock, log);
+  const scheduler = new Scheduler(client, informers, { schedulerName: flags['scheduler-name'] }, realClock, log);
   observePendingPods(() => scheduler.pendingPods());
   informers.start();
   await informers.waitForSync(signal);
@@ -46,11 +46,11 @@ async function main(): Promise<void> {
   await serveMetrics(secureServingOptions('kube-scheduler', flags), registry, new DelegatedAuth(client, realClock, log), log);
   if (!parseBool(flags['leader-elect'])) return lead(new AbortController().signal);
   const elector = new LeaderElector(client, {
-    name: flags['leader-elect-resource-name']!,
+    name: flags['leader-elect-resource-name'],
     identity: `${os.hostname()}_${process.pid}`,
-    leaseDurationSeconds: parseDuration(flags['leader-elect-lease-duration']!) / 1000,
-    renewDeadlineSeconds: parseDuration(flags['leader-elect-renew-deadline']!) / 1000,
-    retryPeriodSeconds: parseDuration(flags['leader-elect-retry-period']!) / 1000,
+    leaseDurationSeconds: parseDuration(flags['leader-elect-lease-duration']) / 1000,
+    renewDeadlineSeconds: parseDuration(flags['leader-elect-renew-deadline']) / 1000,
+    retryPeriodSeconds: parseDuration(flags['leader-elect-retry-period']) / 1000,
     logger: log,
   });
   await runAsLeader(elector, log, lead);

@@ -6,9 +6,14 @@ export interface FlagSpec {
   default?: string;
   help: string;
   boolean?: boolean;
+  /** The process cannot run without it: parseFlags refuses to return when it is unset. */
+  required?: true;
 }
 
-export type FlagValues<T extends Record<string, FlagSpec>> = { [K in keyof T]: string | undefined };
+/** A flag with a default always has a value; one without may be unset. */
+export type FlagValues<T extends Record<string, FlagSpec>> = {
+  [K in keyof T]: T[K] extends { default: string } | { required: true } ? string : string | undefined;
+};
 
 export function parseFlags<T extends Record<string, FlagSpec>>(specs: T, argv: string[] = process.argv.slice(2)): FlagValues<T> {
   const values: Record<string, string | undefined> = {};
@@ -26,6 +31,9 @@ export function parseFlags<T extends Record<string, FlagSpec>>(specs: T, argv: s
     else if (spec.boolean) values[m[1]] = 'true';
     else if (i + 1 < argv.length) values[m[1]] = argv[++i];
     else throw new Error(`flag needs an argument: ${arg}`);
+  }
+  for (const [name, spec] of Object.entries(specs)) {
+    if (spec.required && !values[name]) throw new Error(`--${name} is required: ${spec.help}\n${usage(specs)}`);
   }
   return values as FlagValues<T>;
 }

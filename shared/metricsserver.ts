@@ -37,7 +37,7 @@ export interface SecureServingOptions {
 
 /** The options of secureServingFlags' values. */
 export function secureServingOptions(component: string, flags: FlagValues<ReturnType<typeof secureServingFlags>>): SecureServingOptions {
-  return { component, port: Number(flags['secure-port']), bindAddress: flags['bind-address']!, clientCAFile: flags['client-ca-file'] };
+  return { component, port: Number(flags['secure-port']), bindAddress: flags['bind-address'], clientCAFile: flags['client-ca-file'] };
 }
 
 /** Writes the registry in Prometheus' text format. */

@@ -77,18 +77,18 @@ const list = (v: string | undefined) =>
 const layout = (): MachineLayout => {
   if (!flags['advertise-address']) throw new Error('--advertise-address is required');
   return {
-    installDir: flags['install-dir']!,
+    installDir: flags['install-dir'],
     node: process.execPath,
-    dataDir: flags['data-dir']!,
+    dataDir: flags['data-dir'],
     ip: flags['advertise-address'],
-    clusterCIDR: flags['cluster-cidr']!,
+    clusterCIDR: flags['cluster-cidr'],
   };
 };
 const ttl = (flag: 'ttl' | 'token-ttl') => (flags[flag] === '0' ? 0 : parseDuration(flags[flag] ?? '') || DEFAULT_TTL_MS);
 
 function writeUnits(units: Unit[]): void {
-  fs.mkdirSync(flags['units-dir']!, { recursive: true });
-  for (const u of units) fs.writeFileSync(path.join(flags['units-dir']!, `${u.name}.service`), unitFile(u));
+  fs.mkdirSync(flags['units-dir'], { recursive: true });
+  for (const u of units) fs.writeFileSync(path.join(flags['units-dir'], `${u.name}.service`), unitFile(u));
   process.stdout.write(`units: ${units.map((u) => u.name).join(' ')}\n`);
 }
 
@@ -108,7 +108,7 @@ async function controlPlane(): Promise<void> {
 
 /** The cluster admin's client, once the apiserver answers (it may just have been started). */
 async function adminClient(): Promise<{ client: Client; server: string }> {
-  const config = loadKubeconfig(credentialPaths(flags['data-dir']!).adminKubeconfig);
+  const config = loadKubeconfig(credentialPaths(flags['data-dir']).adminKubeconfig);
   const client = new Client(config);
   for (let attempt = 0; ; attempt++) {
     try {
@@ -123,7 +123,7 @@ async function adminClient(): Promise<{ client: Client; server: string }> {
 
 /** What a worker runs to join with `token`. */
 function joinCommand(server: string, token: string): string {
-  const hash = caCertHash(fs.readFileSync(credentialPaths(flags['data-dir']!).caFile));
+  const hash = caCertHash(fs.readFileSync(credentialPaths(flags['data-dir']).caFile));
   return `deploy/install.sh --role worker --server ${server} --token ${token} --discovery-token-ca-cert-hash ${hash}`;
 }
 
@@ -131,7 +131,7 @@ async function bootstrapToken(): Promise<void> {
   const { client, server } = await adminClient();
   for (let attempt = 0; ; attempt++) {
     try {
-      await setUpBootstrapTokenAccess(client, server, fs.readFileSync(credentialPaths(flags['data-dir']!).caFile, 'utf8'));
+      await setUpBootstrapTokenAccess(client, server, fs.readFileSync(credentialPaths(flags['data-dir']).caFile, 'utf8'));
       break;
     } catch (err) {
       if (attempt >= 30) throw err; // the apiserver may still be reconciling the default roles
@@ -147,7 +147,7 @@ async function bootstrapToken(): Promise<void> {
   };
   const command = joinCommand(server, await createToken(client, options));
   // The command holds a secret: only root may read it (a 0700 folder, a 0600 file), and it goes to no log.
-  const dir = path.join(flags['data-dir']!, 'join');
+  const dir = path.join(flags['data-dir'], 'join');
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   fs.chmodSync(dir, 0o700);
   const file = path.join(dir, 'join.sh');
@@ -185,14 +185,14 @@ async function token(): Promise<void> {
 async function worker(): Promise<void> {
   const l = layout();
   for (const required of ['server', 'token'] as const) if (!flags[required]) throw new Error(`--${required} is required for a worker`);
-  const nodeName = flags['node-name']!;
+  const nodeName = flags['node-name'];
   const hash = await join(
     {
-      server: flags.server!,
-      token: flags.token!,
+      server: flags.server,
+      token: flags.token,
       caCertHashes: list(flags['discovery-token-ca-cert-hash']),
       skipCAVerification: flags['discovery-token-unsafe-skip-ca-verification'] === 'true',
-      timeoutMs: parseDuration(flags['discovery-timeout']!),
+      timeoutMs: parseDuration(flags['discovery-timeout']),
       nodeName,
       dataDir: l.dataDir,
     },
@@ -200,7 +200,7 @@ async function worker(): Promise<void> {
     (line) => process.stdout.write(`${line}\n`),
   );
   log.info({ server: flags.server, ca: hash, node: nodeName }, 'joined');
-  writeUnits(workerUnits(l, { nodeName, dockerEndpoint: flags['docker-endpoint']!, imageDir: flags['image-dir']! }));
+  writeUnits(workerUnits(l, { nodeName, dockerEndpoint: flags['docker-endpoint'], imageDir: flags['image-dir'] }));
 }
 
 const roles: Record<string, () => Promise<void>> = { 'control-plane': controlPlane, 'bootstrap-token': bootstrapToken, token, worker };

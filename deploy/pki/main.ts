@@ -19,10 +19,10 @@ const list = (v: string | undefined) =>
     .filter(Boolean);
 const log = newLogger('pki');
 const options = {
-  dataDir: flags['data-dir']!,
-  server: flags.server!,
+  dataDir: flags['data-dir'],
+  server: flags.server,
   extraSANs: list(flags['apiserver-cert-extra-sans']),
-  kubernetesServiceIP: flags['kubernetes-service-ip']!,
+  kubernetesServiceIP: flags['kubernetes-service-ip'],
   nodes: list(flags.nodes),
 };
 const creds = ensureClusterCredentials(options);
