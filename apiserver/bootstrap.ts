@@ -13,6 +13,8 @@ import { CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES } from './auth/bootstrappolicy';
 import { SYSTEM_NAMESPACES } from './registry/core/namespaces';
 import { kubernetesServiceIP } from './registry/core/services';
 import type { Store } from './registry/store';
+import type { Stores } from './registry';
+import { ClusterRoleBindings, ClusterRoles, EndpointsResource, Namespaces, Services, StorageClasses } from '../shared/api/resources';
 
 const AUTOUPDATE = 'rbac.authorization.kubernetes.io/autoupdate';
 
@@ -30,8 +32,8 @@ async function ensure(store: Store, namespace: string | undefined, obj: KubeObje
   }
 }
 
-export async function bootstrap(stores: Map<string, Store>, config: BootstrapConfig, log: Logger): Promise<void> {
-  const namespaces = stores.get('/namespaces')!;
+export async function bootstrap(stores: Stores, config: BootstrapConfig, log: Logger): Promise<void> {
+  const namespaces = stores.of(Namespaces);
   // kube-system runs the cluster's own add-ons, which may need host access: Pod Security "privileged".
   for (const name of SYSTEM_NAMESPACES)
     await ensure(namespaces, undefined, {
@@ -47,7 +49,7 @@ export async function bootstrap(stores: Map<string, Store>, config: BootstrapCon
       sessionAffinity: 'None',
     },
   };
-  await ensure(stores.get('/services')!, 'default', service);
+  await ensure(stores.of(Services), 'default', service);
 
   // Endpoints may not be loopback or link-local (the apiserver refuses them, as Kubernetes does): an
   // apiserver advertising 127.0.0.1, on a one-machine cluster, leaves the kubernetes Service without any.
@@ -60,7 +62,7 @@ export async function bootstrap(stores: Map<string, Store>, config: BootstrapCon
       ? []
       : [{ addresses: [{ ip: config.advertiseAddress }], ports: [{ name: 'https', port: config.securePort, protocol: 'TCP' }] }],
   };
-  const store = stores.get('/endpoints')!;
+  const store = stores.of(EndpointsResource);
   try {
     await store.create('default', endpoints);
   } catch (err) {
@@ -74,7 +76,7 @@ export async function bootstrap(stores: Map<string, Store>, config: BootstrapCon
     reclaimPolicy: 'Delete',
     volumeBindingMode: 'WaitForFirstConsumer',
   };
-  await ensure(stores.get('storage.k8s.io/storageclasses')!, undefined, localPath);
+  await ensure(stores.of(StorageClasses), undefined, localPath);
   log.info(
     { serviceIP: service.spec.clusterIP, endpoint: `${config.advertiseAddress}:${config.securePort}` },
     'bootstrapped system namespaces, the kubernetes service and the default roles',
@@ -85,7 +87,7 @@ export async function bootstrap(stores: Map<string, Store>, config: BootstrapCon
  * Creates the default roles and bindings, and puts back their rules and subjects if they were changed,
  * unless an administrator annotated one with rbac.authorization.kubernetes.io/autoupdate=false.
  */
-async function reconcilePolicy(stores: Map<string, Store>): Promise<void> {
+async function reconcilePolicy(stores: Stores): Promise<void> {
   const reconcile = async (store: Store, wanted: KubeObject, fields: string[]) => {
     try {
       await store.create(undefined, wanted);
@@ -99,7 +101,6 @@ async function reconcilePolicy(stores: Map<string, Store>): Promise<void> {
       });
     }
   };
-  for (const role of CLUSTER_ROLES) await reconcile(stores.get('rbac.authorization.k8s.io/clusterroles')!, role, ['rules']);
-  for (const binding of CLUSTER_ROLE_BINDINGS)
-    await reconcile(stores.get('rbac.authorization.k8s.io/clusterrolebindings')!, binding, ['subjects']);
+  for (const role of CLUSTER_ROLES) await reconcile(stores.of(ClusterRoles), role, ['rules']);
+  for (const binding of CLUSTER_ROLE_BINDINGS) await reconcile(stores.of(ClusterRoleBindings), binding, ['subjects']);
 }

@@ -24,6 +24,7 @@ import { RbacEscalationCheck } from './registry/rbac/policybased';
 import { serveUpgrades } from './http/upgrade';
 import { createApp } from './server';
 import { EtcdStorage } from './storage/etcd';
+import { Namespaces, Secrets } from '../shared/api/resources';
 
 const flags = parseFlags({
   'etcd-servers': { default: 'http://127.0.0.1:2379', help: 'comma-separated etcd endpoints' },
@@ -71,7 +72,7 @@ const read = (flag: Flag) => (flags[flag] ? fs.readFileSync(flags[flag]) : undef
 const etcdTLS = flags['etcd-cafile'] ? { ca: read('etcd-cafile')!, cert: read('etcd-certfile')!, key: read('etcd-keyfile')! } : undefined;
 const storage = new EtcdStorage(flags['etcd-servers'].split(','), etcdTLS);
 const kubeletClient = { cert: read('kubelet-client-certificate'), key: read('kubelet-client-key') };
-const namespaces = new NamespaceLister(() => stores.get('/namespaces')!);
+const namespaces = new NamespaceLister(() => stores.of(Namespaces));
 const stores = buildStores(
   storage,
   storage,
@@ -87,7 +88,7 @@ const policy = new PolicyCache(stores, log);
 const stopMirrors = new AbortController();
 policy.run(stopMirrors.signal);
 namespaces.run(stopMirrors.signal, log);
-const secrets = stores.get('/secrets')!;
+const secrets = stores.of(Secrets);
 const tokenAuthenticators = [staticTokens(loadTokenFile(flags['token-auth-file']))];
 if (parseBool(flags['enable-bootstrap-token-auth']))
   tokenAuthenticators.push(

@@ -20,9 +20,10 @@ import { KubeletClient } from './kubeletclient';
 import { registry, requestDuration, requestTotal } from './metrics';
 import { openapiRouter } from './openapi';
 import type { NamespaceLister } from './registry/core/namespaces';
-import type { Store } from './registry/store';
 import type { Storage } from './storage/interface';
 import { versionRouter } from './version';
+import type { Stores } from './registry';
+import { Nodes, Pods } from '../shared/api/resources';
 
 function requestLog(log: Logger) {
   return (req: Request, res: Response, next: NextFunction) => {
@@ -63,7 +64,7 @@ function sendStatus(res: Response, err: unknown): void {
 
 export interface ServerConfig {
   storage: Storage;
-  stores: Map<string, Store>;
+  stores: Stores;
   namespaces: NamespaceLister;
   log: Logger;
   /** Who sent a request: client certificates, bearer tokens, anonymous. */
@@ -117,7 +118,7 @@ export function createApp({
   app.use(discoveryRouter());
   app.use(openapiRouter());
   const kubelets = new KubeletClient(kubeletClient);
-  app.use(metricsRouter(kubelets, stores.get('/nodes')!, stores.get('/pods')!));
+  app.use(metricsRouter(kubelets, stores.of(Nodes), stores.of(Pods)));
 
   const resources = new ResourceHandler(stores, namespaces, kubelets, admission);
   app.use(async (req, res, next) => {

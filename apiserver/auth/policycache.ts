@@ -6,8 +6,8 @@ import { Informer } from '../../shared/informer';
 import type { KubeObject } from '../../shared/api/meta';
 import type { Logger } from '../../shared/log';
 import { storeListerWatcher } from '../registry/listerwatcher';
-import type { Store } from '../registry/store';
 import type { PolicySource } from './rbac';
+import type { Stores } from '../registry';
 
 export class PolicyCache implements PolicySource {
   private readonly roles: Informer<Role>;
@@ -15,9 +15,8 @@ export class PolicyCache implements PolicySource {
   private readonly bindings: Informer<RoleBinding>;
   private readonly clusterBindings: Informer<ClusterRoleBinding>;
 
-  constructor(stores: Map<string, Store>, log: Logger) {
-    const informer = <T extends KubeObject>(r: ResourceInfo) =>
-      new Informer<T>(storeListerWatcher(stores.get(`${r.group}/${r.plural}`)!), r, { logger: log });
+  constructor(stores: Stores, log: Logger) {
+    const informer = <T extends KubeObject>(r: ResourceInfo) => new Informer<T>(storeListerWatcher(stores.of(r)), r, { logger: log });
     this.roles = informer(Roles);
     this.clusterRoles = informer(ClusterRoles);
     this.bindings = informer(RoleBindings);

@@ -38,10 +38,11 @@ import { addWarning } from './warnings';
 import { strictDecodingError } from '../../shared/api/decode';
 import type { DecodeOptions } from '../../shared/api/decode';
 import { serveWatch } from './watch';
+import type { Stores } from '../registry';
 
 export class ResourceHandler {
   constructor(
-    private readonly stores: Map<string, Store>,
+    private readonly stores: Stores,
     private readonly namespaces: NamespaceLister,
     private readonly kubelets: KubeletClient,
     private readonly admission: ValidationPlugin,
@@ -66,7 +67,7 @@ export class ResourceHandler {
   }
 
   store(r: ResourceInfo): Store {
-    const s = this.stores.get(`${r.group}/${r.plural}`); // autoscaling/v1 is served from the v2 store
+    const s = this.stores.lookup(r); // autoscaling/v1 is served from the v2 store
     if (!s) throw notFound(r.plural, '');
     return s;
   }

@@ -1,6 +1,7 @@
 // One Store per served resource, each with its Strategy. Adding a kind: its descriptor in
 // shared/api/resources.ts, then its Strategy in registry/<group>/<resource>.ts, listed here.
-import { RESOURCES } from '../../shared/api/resources';
+import { groupResource, RESOURCES, StorageClasses } from '../../shared/api/resources';
+import type { ResourceInfo } from '../../shared/api/resources';
 import type { AllocationStorage, Storage } from '../storage/interface';
 import { deploymentStrategy } from './apps/deployments';
 import { replicaSetStrategy } from './apps/replicasets';
@@ -31,12 +32,7 @@ export interface RegistryConfig extends ServiceRanges {
 }
 
 /** The strategy of every served kind. */
-function strategies(
-  allocations: AllocationStorage,
-  config: RegistryConfig,
-  namespaces: NamespaceLister,
-  stores: Map<string, Store>,
-): Strategy[] {
+function strategies(allocations: AllocationStorage, config: RegistryConfig, namespaces: NamespaceLister, stores: Stores): Strategy[] {
   return [
     namespaceStrategy,
     podStrategy((name) => namespaces.get(name)),
@@ -58,23 +54,45 @@ function strategies(
     certificateSigningRequestStrategy,
     podDisruptionBudgetStrategy,
     persistentVolumeStrategy,
-    persistentVolumeClaimStrategy(defaultStorageClassLookup(() => stores.get('storage.k8s.io/storageclasses')!)),
+    persistentVolumeClaimStrategy(defaultStorageClassLookup(() => stores.of(StorageClasses))),
     storageClassStrategy,
   ] as Strategy[];
 }
 
-export function buildStores(
-  storage: Storage,
-  allocations: AllocationStorage,
-  config: RegistryConfig,
-  namespaces: NamespaceLister,
-): Map<string, Store> {
-  const stores = new Map<string, Store>();
+/** The Store of every served resource, looked up by its descriptor. */
+export class Stores {
+  private readonly byResource = new Map<string, Store>();
+
+  add(store: Store): void {
+    this.byResource.set(storeKey(store.resource), store);
+  }
+
+  /** The store of a served resource (autoscaling/v1 is served from the v2 one), or undefined. */
+  lookup(r: Pick<ResourceInfo, 'group' | 'plural'>): Store | undefined {
+    return this.byResource.get(storeKey(r));
+  }
+
+  /** The store of a built-in resource: buildStores made one for every descriptor. */
+  of(r: ResourceInfo): Store {
+    const store = this.lookup(r);
+    if (!store) throw new Error(`no store for ${groupResource(r)}`);
+    return store;
+  }
+
+  values(): IterableIterator<Store> {
+    return this.byResource.values();
+  }
+}
+
+const storeKey = (r: Pick<ResourceInfo, 'group' | 'plural'>) => `${r.group}/${r.plural}`;
+
+export function buildStores(storage: Storage, allocations: AllocationStorage, config: RegistryConfig, namespaces: NamespaceLister): Stores {
+  const stores = new Stores();
   const byResource = new Map(strategies(allocations, config, namespaces, stores).map((s) => [s.resource, s]));
   for (const r of RESOURCES) {
     const strategy = byResource.get(r);
-    if (!strategy) throw new Error(`no registry strategy for ${r.plural}.${r.group}`);
-    stores.set(`${r.group}/${r.plural}`, new Store(storage, strategy));
+    if (!strategy) throw new Error(`no registry strategy for ${groupResource(r)}`);
+    stores.add(new Store(storage, strategy));
   }
   return stores;
 }
