@@ -29,6 +29,7 @@ export function lastHeartbeat(node: Node, lease: Lease | undefined): number {
 }
 
 export class NodeLifecycleController {
+  readonly name = 'nodelifecycle';
   private readonly nodes: Lister<Node>;
   private readonly leases: Lister<Lease>;
   private readonly pods: Lister<Pod>;

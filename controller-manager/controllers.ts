@@ -1,0 +1,174 @@
+// Every controller of kube-controller-manager, named as in --controllers, and how each is built from
+// the ControllerContext (upstream's NewControllerDescriptors). Adding a controller: one entry here.
+import fs from 'node:fs';
+import type { Deployment, ReplicaSet } from '../shared/api/apps';
+import type { SubjectAccessReview } from '../shared/api/authentication';
+import type { CertificateSigningRequest } from '../shared/api/certificates';
+import type { ConfigMap, Pod, Secret } from '../shared/api/core';
+import type { PodDisruptionBudget } from '../shared/api/policy';
+import {
+  CertificateSigningRequests,
+  ConfigMaps,
+  Deployments,
+  PodDisruptionBudgets,
+  Pods,
+  ReplicaSets,
+  Secrets,
+} from '../shared/api/resources';
+import type { Client } from '../shared/client';
+import { parseBool, parseDuration } from '../shared/flags';
+import { BootstrapSigner } from './bootstrapsigner/bootstrapsigner';
+import { CSRApprovingController } from './certificates/approver';
+import { CSRSigningController } from './certificates/signer';
+import type { ControllerDescriptor } from './controllercontext';
+import { DeploymentController } from './deployment/deployment';
+import { DisruptionController } from './disruption/disruption';
+import { EndpointsController } from './endpoints/endpoints';
+import { GarbageCollector } from './garbagecollector/garbagecollector';
+import { HorizontalController } from './horizontalpodautoscaler/hpa';
+import { NamespaceController } from './namespace/namespace';
+import { nodeCIDRWriter, NodeIpamController } from './nodeipam/nodeipam';
+import { NodeLifecycleController } from './nodelifecycle/nodelifecycle';
+import { RealPodControl } from './podcontrol';
+import { ReplicaSetController } from './replicaset/replicaset';
+import { ServiceLBController } from './servicelb/servicelb';
+import { TokenCleaner } from './tokencleaner/tokencleaner';
+
+export const CONTROLLERS: ControllerDescriptor[] = [
+  {
+    name: 'replicaset',
+    start: ({ informers, client, recorder, clock }) =>
+      new ReplicaSetController(
+        informers,
+        new RealPodControl(client),
+        {
+          updateStatus: async (rs) => void (await client.resource<ReplicaSet>(ReplicaSets).updateStatus(rs)),
+          patchPodOwners: async (pod, ownerReferences) =>
+            void (await client.resource<Pod>(Pods).patch(pod.metadata.namespace, pod.metadata.name!, {
+              metadata: { ownerReferences: ownerReferences ?? null, resourceVersion: pod.metadata.resourceVersion },
+            })),
+        },
+        recorder('replicaset-controller'),
+        clock,
+      ),
+  },
+  {
+    name: 'deployment',
+    start: ({ informers, client, recorder, clock }) => {
+      const rs = client.resource<ReplicaSet>(ReplicaSets);
+      const d = client.resource<Deployment>(Deployments);
+      return new DeploymentController(
+        informers,
+        {
+          createReplicaSet: (obj) => rs.create(obj),
+          updateReplicaSet: (obj) => rs.update(obj),
+          deleteReplicaSet: (ns, name) => rs.delete(ns, name),
+          updateDeployment: (obj) => d.update(obj),
+          updateDeploymentStatus: async (obj) => void (await d.updateStatus(obj)),
+        },
+        recorder('deployment-controller'),
+        clock,
+      );
+    },
+  },
+  { name: 'endpoints', start: ({ informers, client, clock }) => new EndpointsController(informers, client, clock) },
+  { name: 'garbagecollector', start: ({ informers, client, clock }) => new GarbageCollector(informers, client, clock) },
+  { name: 'namespace', start: ({ informers, client, clock }) => new NamespaceController(informers, client, clock) },
+  { name: 'service-lb', start: ({ informers, client, clock }) => new ServiceLBController(informers, client, clock) },
+  {
+    name: 'horizontalpodautoscaling',
+    start: ({ informers, client, recorder, clock, flags }) =>
+      new HorizontalController(informers, client, recorder('horizontal-pod-autoscaler'), clock, {
+        syncPeriodMs: parseDuration(flags['horizontal-pod-autoscaler-sync-period']),
+        downscaleStabilizationMs: parseDuration(flags['horizontal-pod-autoscaler-downscale-stabilization']),
+      }),
+  },
+  {
+    name: 'disruption',
+    start: ({ informers, client, recorder, clock }) => {
+      const pdbs = client.resource<PodDisruptionBudget>(PodDisruptionBudgets);
+      const writer = { updateStatus: async (pdb: PodDisruptionBudget) => void (await pdbs.updateStatus(pdb)) };
+      return new DisruptionController(informers, writer, recorder('controllermanager'), clock);
+    },
+  },
+  {
+    name: 'nodelifecycle',
+    start: ({ informers, client, recorder, clock, flags, logger }) =>
+      new NodeLifecycleController(
+        informers,
+        client,
+        recorder('node-controller'),
+        clock,
+        {
+          gracePeriodMs: parseDuration(flags['node-monitor-grace-period']),
+          evictionTimeoutMs: parseDuration(flags['pod-eviction-timeout']),
+          monitorPeriodMs: parseDuration(flags['node-monitor-period']),
+        },
+        logger('nodelifecycle'),
+      ),
+  },
+  {
+    name: 'nodeipam',
+    start: ({ informers, client, clock, flags, logger }) =>
+      parseBool(flags['allocate-node-cidrs'])
+        ? new NodeIpamController(informers, nodeCIDRWriter(client), flags['cluster-cidr'], clock, logger('nodeipam'))
+        : undefined,
+  },
+  {
+    name: 'csrapproving',
+    start: ({ informers, client, clock, logger }) => {
+      const csrs = client.resource<CertificateSigningRequest>(CertificateSigningRequests);
+      const approver = {
+        updateApproval: async (csr: CertificateSigningRequest) =>
+          void (await csrs.subresource('PUT', undefined, csr.metadata.name!, 'approval', csr)),
+        authorized: (csr: CertificateSigningRequest, subresource: string) => mayCreate(client, csr, subresource),
+      };
+      return new CSRApprovingController(informers, approver, clock, logger('csrapproving'));
+    },
+  },
+  {
+    name: 'csrsigning',
+    start: ({ informers, client, clock, flags, logger }) => {
+      const [certFile, keyFile] = [flags['cluster-signing-cert-file'], flags['cluster-signing-key-file']];
+      if (!certFile || !keyFile) return undefined;
+      const ca = { cert: fs.readFileSync(certFile, 'utf8'), key: fs.readFileSync(keyFile, 'utf8') };
+      const csrs = client.resource<CertificateSigningRequest>(CertificateSigningRequests);
+      const signer = { updateStatus: async (csr: CertificateSigningRequest) => void (await csrs.updateStatus(csr)) };
+      const duration = parseDuration(flags['cluster-signing-duration']);
+      return new CSRSigningController(informers, signer, ca, duration, clock, logger('csrsigning'));
+    },
+  },
+  {
+    name: 'bootstrapsigner',
+    disabledByDefault: true,
+    start: ({ informers, client, clock }) =>
+      new BootstrapSigner(informers, { update: async (cm) => void (await client.resource<ConfigMap>(ConfigMaps).update(cm)) }, clock),
+  },
+  {
+    name: 'tokencleaner',
+    disabledByDefault: true,
+    start: ({ informers, client, clock, logger }) => {
+      const secrets = client.resource<Secret>(Secrets);
+      const deleter = { delete: (ns: string, name: string, uid: string) => secrets.delete(ns, name, { preconditions: { uid } }) };
+      return new TokenCleaner(informers, deleter, clock, logger('tokencleaner'));
+    },
+  },
+];
+
+/** Whether the CSR's requester may create the subresource (`selfnodeclient`, ...): a SubjectAccessReview. */
+async function mayCreate(client: Client, csr: CertificateSigningRequest, subresource: string): Promise<boolean> {
+  const review = await client.request<SubjectAccessReview>('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
+    body: {
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SubjectAccessReview',
+      spec: {
+        user: csr.spec.username,
+        uid: csr.spec.uid,
+        groups: csr.spec.groups,
+        extra: csr.spec.extra,
+        resourceAttributes: { group: 'certificates.k8s.io', resource: 'certificatesigningrequests', verb: 'create', subresource },
+      },
+    },
+  });
+  return review.status?.allowed === true;
+}
