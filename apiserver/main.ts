@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import https from 'node:https';
 import type { Secret } from '../shared/api/core';
 import { isNotFound } from '../shared/errors';
+import { runComponent } from '../shared/component';
 import { parseBool, parseDuration, parseFlags } from '../shared/flags';
 import { newLogger } from '../shared/log';
 import { admissionChain } from './admission/admission';
@@ -156,8 +157,6 @@ async function start(): Promise<void> {
     }
   }
 }
-void start();
-
 const compactionMs = parseDuration(flags['etcd-compaction-interval']);
 const compaction =
   compactionMs > 0
@@ -166,15 +165,15 @@ const compaction =
       }, compactionMs)
     : undefined;
 
-function shutdown(signal: string): void {
-  log.info({ signal }, 'shutting down');
-  if (compaction) clearInterval(compaction);
-  stopMirrors.abort();
-  server.close();
-  server.closeAllConnections();
-  for (const store of stores.values()) store.close();
-  storage.close();
-  setTimeout(() => process.exit(0), 200).unref();
-}
-process.on('SIGTERM', () => shutdown('SIGTERM'));
-process.on('SIGINT', () => shutdown('SIGINT'));
+runComponent('apiserver', log, async (lifecycle) => {
+  lifecycle.onShutdown(async () => {
+    if (compaction) clearInterval(compaction);
+    stopMirrors.abort();
+    server.close();
+    server.closeAllConnections();
+    for (const store of stores.values()) store.close();
+    storage.close();
+    await new Promise((r) => setTimeout(r, 200)); // etcd's connections close
+  });
+  await start();
+});

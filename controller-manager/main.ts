@@ -6,6 +6,8 @@ import os from 'node:os';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { KUBERNETES_VERSION } from '../shared/version';
 import { Client } from '../shared/client';
+import { runComponent } from '../shared/component';
+import type { Lifecycle } from '../shared/component';
 import { realClock } from '../shared/clock';
 import { DelegatedAuth } from '../shared/delegatedauth';
 import { EventRecorder } from '../shared/events';
@@ -60,7 +62,7 @@ async function runControllers(signal: AbortSignal): Promise<void> {
   ctx.informers.stop();
 }
 
-async function main(): Promise<void> {
+async function main(lifecycle: Lifecycle): Promise<void> {
   await serveMetrics(secureServingOptions('kube-controller-manager', flags), registry, new DelegatedAuth(client, realClock, log), log);
   if (!parseBool(flags['leader-elect'])) return runControllers(new AbortController().signal);
   const elector = new LeaderElector(client, {
@@ -68,10 +70,7 @@ async function main(): Promise<void> {
     identity: `${os.hostname()}_${process.pid}`,
     logger: log,
   });
-  await runAsLeader(elector, log, runControllers);
+  await runAsLeader(elector, lifecycle, log, runControllers);
 }
 
-main().catch((err) => {
-  log.error({ err }, 'controller-manager failed');
-  process.exit(1);
-});
+runComponent('controller-manager', log, main);

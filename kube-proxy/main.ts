@@ -8,6 +8,8 @@ import { KUBERNETES_VERSION } from '../shared/version';
 import { asyncHandler } from '../shared/asynchandler';
 import { cidrContains, parseCidr } from '../shared/cidr';
 import { Client } from '../shared/client';
+import { runComponent } from '../shared/component';
+import type { Lifecycle } from '../shared/component';
 import { realClock } from '../shared/clock';
 import { EventRecorder } from '../shared/events';
 import { parseDuration, parseFlags } from '../shared/flags';
@@ -73,11 +75,12 @@ async function ensureKubeDNSService(client: Client, ip: string): Promise<void> {
     .catch((err) => (isAlreadyExists(err) || isForbidden(err) ? undefined : Promise.reject(err)));
 }
 
-async function main(): Promise<void> {
+async function main(lifecycle: Lifecycle): Promise<void> {
   const client = new Client({ ...loadKubeconfig(flags.kubeconfig), userAgent: `kube-proxy/${KUBERNETES_VERSION.gitVersion}` });
   const host = new HostNetwork(flags['service-cluster-ip-range']);
   await host.setUp();
-  const cidrs = flags['nodeport-addresses'].split(',')
+  const cidrs = flags['nodeport-addresses']
+    .split(',')
     .map((c) => c.trim())
     .filter(Boolean);
   const addresses = nodePortAddresses(cidrs, localAddresses(), (c, ip) => cidrContains(parseCidr(c), ip));
@@ -134,19 +137,13 @@ async function main(): Promise<void> {
   metrics.on('error', (err) => log.warn({ err }, 'metrics server failed'));
   metrics.listen(Number(metricsPort), metricsHost);
 
-  const shutdown = async (signal: string) => {
-    log.info({ signal }, 'shutting down: removing listeners, ClusterIP addresses and routes');
+  lifecycle.onShutdown(async () => {
+    log.info('removing listeners, ClusterIP addresses and routes');
     informers.stop();
     proxier.closeAll();
     metrics.close();
     await host.tearDown();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  });
 }
 
-main().catch((err) => {
-  log.error({ err }, 'kube-proxy failed');
-  process.exit(1);
-});
+runComponent('kube-proxy', log, main);

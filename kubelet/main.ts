@@ -7,6 +7,8 @@ import { KUBERNETES_VERSION } from '../shared/version';
 import type { Taint } from '../shared/api/core';
 import { isForbiddenNodeLabel, KUBELET_LABEL_NAMESPACES, KUBELET_LABELS } from '../shared/api/kubeletlabels';
 import { Client } from '../shared/client';
+import { runComponent } from '../shared/component';
+import type { Lifecycle } from '../shared/component';
 import { realClock } from '../shared/clock';
 import { DelegatedAuth } from '../shared/delegatedauth';
 import { parseBool, parseDuration, parseFlags } from '../shared/flags';
@@ -60,7 +62,8 @@ const flags = parseFlags({
 
 const log = newLogger('kubelet').child({ node: flags['node-name'] });
 const labels = Object.fromEntries(
-  flags['node-labels'].split(',')
+  flags['node-labels']
+    .split(',')
     .filter(Boolean)
     .map((kv) => kv.split('=') as [string, string]),
 );
@@ -72,7 +75,8 @@ if (unknownLabels.length)
       `--node-labels in the 'kubernetes.io' namespace must begin with an allowed prefix (${KUBELET_LABEL_NAMESPACES.join(', ')}) ` +
       `or be in the specifically allowed set (${KUBELET_LABELS.join(', ')})`,
   );
-const taints: Taint[] = flags['register-with-taints'].split(',')
+const taints: Taint[] = flags['register-with-taints']
+  .split(',')
   .filter(Boolean)
   .map((t) => {
     const [kv, effect] = t.split(':');
@@ -101,7 +105,7 @@ function servingTLS(): ServingTLS {
   return { cert: fs.readFileSync(certFile), key: fs.readFileSync(keyFile), clientCA };
 }
 
-async function main(): Promise<void> {
+async function main(lifecycle: Lifecycle): Promise<void> {
   const runtime = instrumentedRuntime(new DockerRuntime(flags['docker-endpoint']));
   const client = new Client({ ...loadKubeconfig(flags.kubeconfig), userAgent: `kubelet/${KUBERNETES_VERSION.gitVersion}` });
   if (flags['image-dir']) log.info({ images: await runtime.loadImages(flags['image-dir']) }, 'loaded images');
@@ -155,8 +159,7 @@ async function main(): Promise<void> {
 
   // Like the real kubelet, stopping leaves the pods running (a restarted kubelet adopts them), unless
   // --cleanup-on-stop says that stopping tears the node down.
-  const shutdown = async (signal: string) => {
-    log.info({ signal }, 'shutting down');
+  lifecycle.onShutdown(async () => {
     kubelet.stop();
     if (parseBool(flags['cleanup-on-stop'])) {
       await kubelet.removeAllPods().catch((err) => log.warn({ err }, 'pod cleanup failed'));
@@ -166,13 +169,7 @@ async function main(): Promise<void> {
     server.close();
     await route.release().catch(() => undefined);
     await hostGateway?.cleanup();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  });
 }
 
-main().catch((err) => {
-  log.error({ err }, 'kubelet failed');
-  process.exit(1);
-});
+runComponent('kubelet', log, main);

@@ -3,6 +3,8 @@
 import os from 'node:os';
 import { KUBERNETES_VERSION } from '../shared/version';
 import { Client } from '../shared/client';
+import { runComponent } from '../shared/component';
+import type { Lifecycle } from '../shared/component';
 import { realClock } from '../shared/clock';
 import { DelegatedAuth } from '../shared/delegatedauth';
 import { parseBool, parseDuration, parseFlags } from '../shared/flags';
@@ -42,7 +44,7 @@ async function lead(signal: AbortSignal): Promise<void> {
   await scheduler.run();
 }
 
-async function main(): Promise<void> {
+async function main(lifecycle: Lifecycle): Promise<void> {
   await serveMetrics(secureServingOptions('kube-scheduler', flags), registry, new DelegatedAuth(client, realClock, log), log);
   if (!parseBool(flags['leader-elect'])) return lead(new AbortController().signal);
   const elector = new LeaderElector(client, {
@@ -53,10 +55,7 @@ async function main(): Promise<void> {
     retryPeriodSeconds: parseDuration(flags['leader-elect-retry-period']) / 1000,
     logger: log,
   });
-  await runAsLeader(elector, log, lead);
+  await runAsLeader(elector, lifecycle, log, lead);
 }
 
-main().catch((err) => {
-  log.error({ err: String(err) }, 'scheduler failed');
-  process.exit(1);
-});
+runComponent('scheduler', log, main);

@@ -7,6 +7,7 @@ import { Leases } from './api/resources';
 import type { Client } from './client';
 import { Clock, realClock } from './clock';
 import { isAlreadyExists, isConflict, isNotFound } from './errors';
+import type { Lifecycle } from './component';
 import type { Logger } from './log';
 import { newLogger } from './log';
 
@@ -170,22 +171,20 @@ export class LeaderElector {
 
 /**
  * How a replicated control-plane process runs: campaign for the lease, do `work` while leading, exit(1)
- * when leadership is lost (a fresh process campaigns again), and release the lease on SIGTERM/SIGINT so
- * a standby takes over at once.
+ * when leadership is lost (a fresh process campaigns again), and release the lease when the process is
+ * told to stop, so a standby takes over at once.
  */
-export async function runAsLeader(elector: LeaderElector, log: Logger, work: (signal: AbortSignal) => Promise<void>): Promise<void> {
-  let stopping = false;
-  const shutdown = async () => {
-    stopping = true;
-    await elector.stop();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown());
-  process.on('SIGINT', () => void shutdown());
+export async function runAsLeader(
+  elector: LeaderElector,
+  lifecycle: Lifecycle,
+  log: Logger,
+  work: (signal: AbortSignal) => Promise<void>,
+): Promise<void> {
+  lifecycle.onShutdown(() => elector.stop());
   await elector.run({
     onStartedLeading: (signal) => work(signal),
     onStoppedLeading: () => {
-      if (stopping) return;
+      if (lifecycle.stopping) return;
       log.error('lost the lease; exiting');
       process.exit(1);
     },

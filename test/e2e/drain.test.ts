@@ -2,7 +2,9 @@
 // PodDisruptionBudget: with minAvailable 2 drain evicts the pods one at a time as their replacements
 // become ready elsewhere, retrying the refused ones as kubectl does, and completes; with minAvailable 3
 // it keeps being refused until its --timeout. The pods start on node-1 (node-2 cordoned meanwhile), and
-// --pod-selector keeps the drain to this test's pods.
+// --pod-selector keeps the drain to this test's pods: the Deployment is named (and its pods labelled
+// app=) after the test's namespace, since drain lists the pods of every namespace on the node, and other
+// tests' `app=web` pods may still be terminating there.
 import { spawnSync } from 'node:child_process';
 import { httpApp, kubectl, kubectlOk, KUBECONFIG, uniqueNamespace, waitFor } from './cluster';
 
@@ -18,7 +20,7 @@ function run(version: number, args: string[], timeoutMs = 180_000) {
 }
 
 const podsOf = (ns: string) =>
-  JSON.parse(kubectlOk(['-n', ns, 'get', 'pods', '-l', 'app=web', '-o', 'json'])).items as {
+  JSON.parse(kubectlOk(['-n', ns, 'get', 'pods', '-l', `app=${ns}`, '-o', 'json'])).items as {
     metadata: { name: string; deletionTimestamp?: string };
     spec: { nodeName?: string };
     status: { conditions?: { type: string; status: string }[] };
@@ -30,14 +32,14 @@ const ready = (p: ReturnType<typeof podsOf>[number]) =>
 async function deployOnNode1(ns: string, minAvailable: number): Promise<void> {
   kubectlOk(['cordon', 'node-2']);
   try {
-    kubectlOk(['-n', ns, 'apply', '-f', '-'], { input: httpApp('web', 3) });
-    kubectlOk(['-n', ns, 'rollout', 'status', 'deployment/web', '--timeout=90s']);
+    kubectlOk(['-n', ns, 'apply', '-f', '-'], { input: httpApp(ns, 3) });
+    kubectlOk(['-n', ns, 'rollout', 'status', `deployment/${ns}`, '--timeout=90s']);
   } finally {
     kubectlOk(['uncordon', 'node-2']);
   }
   expect(podsOf(ns).map((p) => p.spec.nodeName)).toEqual(['node-1', 'node-1', 'node-1']);
   kubectlOk(['-n', ns, 'apply', '-f', '-'], {
-    input: `apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web}\nspec:\n  minAvailable: ${minAvailable}\n  selector: {matchLabels: {app: web}}\n`,
+    input: `apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web}\nspec:\n  minAvailable: ${minAvailable}\n  selector: {matchLabels: {app: ${ns}}}\n`,
   });
   // The disruption controller has counted the pods once the budget shows them.
   await waitFor(
@@ -73,21 +75,21 @@ describe.each(VERSIONS)('kubectl 1.%i drain', (version) => {
       'node-1',
       '--ignore-daemonsets',
       '--delete-emptydir-data',
-      `--pod-selector=app=web`,
+      `--pod-selector=app=${ns}`,
       '--timeout=150s',
     ]);
     expect(r.stderr).toContain(`Cannot evict pod as it would violate the pod's disruption budget.`);
     expect(r.stderr).toMatch(
-      new RegExp(`error when evicting pods/"web-[a-z0-9-]+" -n "${ns}" \\(will retry after 5s\\): Cannot evict pod`),
+      new RegExp(`error when evicting pods/"${ns}-[a-z0-9-]+" -n "${ns}" \\(will retry after 5s\\): Cannot evict pod`),
     );
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toBe('node/node-1 cordoned');
     // kubectl says "evicting pod" again at each retry of a refused one.
-    const evicting = lines.filter((l) => l.startsWith(`evicting pod ${ns}/web-`));
+    const evicting = lines.filter((l) => l.startsWith(`evicting pod ${ns}/${ns}-`));
     expect(new Set(evicting).size).toBe(3);
     expect(evicting.length).toBeGreaterThan(3);
-    expect(lines.filter((l) => /^pod\/web-\S+ evicted$/.test(l))).toHaveLength(3);
+    expect(lines.filter((l) => l.startsWith(`pod/${ns}-`) && l.endsWith(' evicted'))).toHaveLength(3);
     expect(lines[lines.length - 1]).toBe('node/node-1 drained');
 
     const after = podsOf(ns).filter((p) => !p.metadata.deletionTimestamp);
@@ -100,7 +102,7 @@ describe.each(VERSIONS)('kubectl 1.%i drain', (version) => {
 
   it('keeps retrying while the budget allows nothing, until its timeout', async () => {
     await deployOnNode1(ns, 3);
-    const r = run(version, ['drain', 'node-1', '--ignore-daemonsets', `--pod-selector=app=web`, '--timeout=12s']);
+    const r = run(version, ['drain', 'node-1', '--ignore-daemonsets', `--pod-selector=app=${ns}`, '--timeout=12s']);
     expect(r.code).not.toBe(0);
     expect(r.stdout).toContain('node/node-1 cordoned');
     expect(r.stderr.split(`Cannot evict pod as it would violate the pod's disruption budget.`).length).toBeGreaterThan(3);
