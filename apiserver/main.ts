@@ -16,7 +16,7 @@ import { PolicyCache } from './auth/policycache';
 import { staticTokens, unionTokenAuthenticator } from './auth/authenticator';
 import { BootstrapTokenAuthenticator } from './auth/bootstraptoken';
 import { RuleResolver } from './auth/rbac';
-import { loadTokenFile } from './auth/tokenfile';
+import { loadTokenFile } from '../shared/tokenfile';
 import { x509Authenticator } from './auth/x509';
 import { bootstrap } from './bootstrap';
 import { buildStores } from './registry';

@@ -2,7 +2,7 @@ import { forbiddenError, Attributes } from './authorizer';
 import { CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES } from './bootstrappolicy';
 import { RbacAuthorizer, ruleAllows, PolicySource } from './rbac';
 import { requestInfo } from './requestinfo';
-import { parseTokenFile, tokenFileLine } from './tokenfile';
+import { parseTokenFile, tokenFileLine } from '../../shared/tokenfile';
 
 const attrs = (method: string, path: string, user: Attributes['user'], watch = false): Attributes => ({
   ...requestInfo(method, path, watch),

@@ -2,10 +2,10 @@
 // serves): cluster-admin for system:masters; admin, edit and view for users; discovery for everyone
 // signed in; and one role per component, scoped to what that component reads and writes.
 import type { ClusterRole, ClusterRoleBinding, PolicyRule, Subject } from '../../shared/api/rbac';
+import { VIEWERS_GROUP } from '../../shared/api/authentication';
 import { KUBE_APISERVER_CLIENT, KUBE_APISERVER_CLIENT_KUBELET } from '../../shared/api/certificates';
 
 const RBAC = 'rbac.authorization.k8s.io';
-export const VIEWERS_GROUP = 'mini-kubernetes:viewers';
 const READ = ['get', 'list', 'watch'];
 const WRITE = ['create', 'delete', 'deletecollection', 'patch', 'update'];
 const EVENTS: PolicyRule = { apiGroups: ['', 'events.k8s.io'], resources: ['events'], verbs: ['create', 'patch', 'update'] };

@@ -7,7 +7,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { tokensByUser } from '../../apiserver/auth/tokenfile';
+import { tokensByUser } from '../../shared/tokenfile';
 import { Client } from '../../shared/client';
 import { realClock } from '../../shared/clock';
 import { newLogger } from '../../shared/log';

@@ -17,8 +17,8 @@ import path from 'node:path';
 import type { UserInfo } from '../../shared/api/authentication';
 import { writeKubeconfig } from '../../shared/kubeconfig';
 import { issueClientCertificate, issueServingCertificate, KeyPair, newCertificateAuthority } from '../../shared/pki';
-import { loadTokenFile, tokenFileLine, tokensByUser } from '../../apiserver/auth/tokenfile';
-import { VIEWERS_GROUP } from '../../apiserver/auth/bootstrappolicy';
+import { loadTokenFile, tokenFileLine, tokensByUser } from '../../shared/tokenfile';
+import { VIEWERS_GROUP } from '../../shared/api/authentication';
 
 export interface CredentialOptions {
   dataDir: string;

@@ -58,3 +58,6 @@ export interface SubjectAccessReview extends KubeObject {
   };
   status?: SubjectAccessReviewStatus;
 }
+
+/** The group of the read-only users this cluster's installers make (`.data/kubeconfig-viewer`): bound to view. */
+export const VIEWERS_GROUP = 'mini-kubernetes:viewers';

@@ -6,7 +6,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadTokenFile } from '../../apiserver/auth/tokenfile';
+import { loadTokenFile } from '../../shared/tokenfile';
 import { ROOT, waitFor } from '../processes';
 
 const KUBECONFIG = path.join(ROOT, '.data', 'kubeconfig');

@@ -1,7 +1,7 @@
 // Static token authentication: the --token-auth-file CSV of kube-apiserver, one user per line:
 //   token,user,uid,"group1,group2"
 import fs from 'node:fs';
-import type { UserInfo } from '../../shared/api/authentication';
+import type { UserInfo } from './api/authentication';
 
 /** Splits one CSV line; a quoted field may hold commas. */
 function csvFields(line: string): string[] {
