@@ -1,5 +1,5 @@
 // What every cluster has from the start: the system namespaces and the `kubernetes` Service in default,
-// whose Endpoints point at this apiserver (like the real apiserver's bootstrap controller), and the
+// whose Endpoints the apiservers keep (reconcilers/lease.ts, as the real apiserver's bootstrap controller), the
 // default RBAC roles and bindings, and the default StorageClass `local-path` (as k3s ships it: directories
 // on the node of the claim's first pod, made by the controller-manager's local-path provisioner).
 import type { Endpoints, Service } from '../shared/api/core';
@@ -7,7 +7,6 @@ import type { KubeObject } from '../shared/api/meta';
 import { IS_DEFAULT_STORAGE_CLASS, LOCAL_PATH_PROVISIONER, LOCAL_PATH_STORAGE_CLASS, StorageClass } from '../shared/api/storage';
 import { isAlreadyExists } from '../shared/errors';
 import type { Logger } from '../shared/log';
-import { specialIPReason } from '../shared/nonspecialip';
 import { ENFORCE_LABEL } from './admission/podsecurity';
 import { CLUSTER_ROLE_BINDINGS, CLUSTER_ROLES } from './auth/bootstrappolicy';
 import { SYSTEM_NAMESPACES } from './registry/core/namespaces';
@@ -20,7 +19,6 @@ const AUTOUPDATE = 'rbac.authorization.kubernetes.io/autoupdate';
 
 export interface BootstrapConfig {
   serviceCIDR: string;
-  advertiseAddress: string;
   securePort: number;
 }
 
@@ -51,24 +49,12 @@ export async function bootstrap(stores: Stores, config: BootstrapConfig, log: Lo
   };
   await ensure(stores.of(Services), 'default', service);
 
-  // Endpoints may not be loopback or link-local (the apiserver refuses them, as Kubernetes does): an
-  // apiserver advertising 127.0.0.1, on a one-machine cluster, leaves the kubernetes Service without any.
-  const refused = specialIPReason(config.advertiseAddress);
-  if (refused)
-    log.warn({ advertiseAddress: config.advertiseAddress }, `the kubernetes Service has no endpoints: the advertise address ${refused}`);
+  // Its Endpoints start empty: every apiserver writes itself in (reconcilers/lease.ts).
   const endpoints: Endpoints = {
     metadata: { name: 'kubernetes', namespace: 'default', labels: { 'endpointslice.kubernetes.io/skip-mirror': 'true' } },
-    subsets: refused
-      ? []
-      : [{ addresses: [{ ip: config.advertiseAddress }], ports: [{ name: 'https', port: config.securePort, protocol: 'TCP' }] }],
+    subsets: [],
   };
-  const store = stores.of(EndpointsResource);
-  try {
-    await store.create('default', endpoints);
-  } catch (err) {
-    if (!isAlreadyExists(err)) throw err;
-    await store.guaranteedUpdate('default', 'kubernetes', (current) => ({ ...current, subsets: endpoints.subsets }));
-  }
+  await ensure(stores.of(EndpointsResource), 'default', endpoints);
   await reconcilePolicy(stores);
   const localPath: StorageClass = {
     metadata: { name: LOCAL_PATH_STORAGE_CLASS, annotations: { [IS_DEFAULT_STORAGE_CLASS]: 'true' } },
@@ -77,10 +63,7 @@ export async function bootstrap(stores: Stores, config: BootstrapConfig, log: Lo
     volumeBindingMode: 'WaitForFirstConsumer',
   };
   await ensure(stores.of(StorageClasses), undefined, localPath);
-  log.info(
-    { serviceIP: service.spec.clusterIP, endpoint: `${config.advertiseAddress}:${config.securePort}` },
-    'bootstrapped system namespaces, the kubernetes service and the default roles',
-  );
+  log.info({ serviceIP: service.spec.clusterIP }, 'bootstrapped system namespaces, the kubernetes service and the default roles');
 }
 
 /**

@@ -25,6 +25,8 @@ import { RbacEscalationCheck } from './registry/rbac/policybased';
 import { serveUpgrades } from './http/upgrade';
 import { createApp } from './server';
 import { EtcdStorage } from './storage/etcd';
+import { DEFAULT_RECONCILE_INTERVAL_MS, LeaseEndpointReconciler, StorageLeases } from './reconcilers/lease';
+import { specialIPReason } from '../shared/nonspecialip';
 import { Namespaces, Secrets } from '../shared/api/resources';
 
 const flags = parseFlags({
@@ -50,6 +52,10 @@ const flags = parseFlags({
   'authorization-mode': { default: 'Node,RBAC', help: 'the authorizers, in order: Node, RBAC, AlwaysAllow' },
   'kubelet-client-certificate': { help: 'the client certificate the apiserver presents to kubelets (logs)' },
   'kubelet-client-key': { help: 'its private key' },
+  'endpoint-reconciler-type': {
+    default: 'lease',
+    help: "how the kubernetes Service's endpoints are kept: lease (every apiserver renews a record with a TTL and writes the live ones) or none",
+  },
   'disable-admission-plugins': {
     default: '',
     help: `admission plugins to turn off (comma-separated): ${OPTIONAL_ADMISSION_PLUGINS.join(', ')} lets Services use externalIPs`,
@@ -61,6 +67,9 @@ const port = Number(flags['secure-port']);
 const bindAddress = flags['bind-address'];
 const advertiseAddress = flags['advertise-address'] ?? (bindAddress === '0.0.0.0' ? '127.0.0.1' : bindAddress);
 const serviceCIDR = flags['service-cluster-ip-range'];
+const endpointReconcilerType = flags['endpoint-reconciler-type'];
+if (!['lease', 'none'].includes(endpointReconcilerType))
+  throw new Error(`--endpoint-reconciler-type: ${endpointReconcilerType} is not one of lease, none`);
 const disabledPlugins = flags['disable-admission-plugins'].split(',').filter(Boolean);
 for (const plugin of disabledPlugins) {
   if (!OPTIONAL_ADMISSION_PLUGINS.includes(plugin))
@@ -149,7 +158,7 @@ server.listen(port, bindAddress, () =>
 async function start(): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await bootstrap(stores, { serviceCIDR, advertiseAddress, securePort: port }, log);
+      await bootstrap(stores, { serviceCIDR, securePort: port }, log);
       return;
     } catch (err) {
       if (attempt % 10 === 0) log.warn({ err }, 'waiting for etcd');
@@ -176,4 +185,24 @@ runComponent('apiserver', log, async (lifecycle) => {
     await new Promise((r) => setTimeout(r, 200)); // etcd's connections close
   });
   await start();
+  // Endpoints may not be loopback or link-local (the apiserver refuses them, as Kubernetes does): an
+  // apiserver advertising 127.0.0.1, on a one-machine cluster, does not put itself in the kubernetes Service.
+  const refused = specialIPReason(advertiseAddress);
+  if (refused) log.warn({ advertiseAddress }, `not in the kubernetes Service's endpoints: the advertise address ${refused}`);
+  if (endpointReconcilerType === 'lease' && !refused) {
+    const self = { ip: advertiseAddress, port };
+    const reconciler = new LeaseEndpointReconciler(new StorageLeases(storage), stores, log);
+    const stopReconciling = new AbortController();
+    void reconciler.run(self, DEFAULT_RECONCILE_INTERVAL_MS, stopReconciling.signal);
+    // Runs before the server and etcd close (steps run last registered first): clients move to the others.
+    lifecycle.onShutdown(async () => {
+      stopReconciling.abort();
+      await reconciler.removeEndpoints(self).catch((err) => log.warn({ err }, 'could not remove this apiserver from the endpoints'));
+      log.info({ endpoint: `${advertiseAddress}:${port}` }, "removed this apiserver from the kubernetes Service's endpoints");
+    });
+    log.info(
+      { endpoint: `${advertiseAddress}:${port}` },
+      "keeping this apiserver in the kubernetes Service's endpoints (lease reconciler)",
+    );
+  }
 });

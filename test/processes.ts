@@ -94,6 +94,8 @@ export interface ControlPlane {
   dir: string;
   etcd: Proc;
   apiserver: Proc;
+  /** One more apiserver on the same etcd, on a free port, with these extra flags; stopped with the rest. */
+  startApiserver(args: string[]): Promise<{ url: string; config: ClientConfig; proc: Proc }>;
   stop(): Promise<void>;
 }
 
@@ -123,26 +125,25 @@ export async function startControlPlane(
     etcdArgs({ dataDir: `${dir}/etcd`, clientPort: client, peerPort: peer, credentials: creds }),
     `${dir}/etcd.log`,
   );
-  const apiserver = startProcess(
-    process.execPath,
-    [
-      path.join(DIST, 'apiserver', 'main.js'),
-      ...apiserverEtcdArgs(client, creds).map((a) => (a.startsWith('--etcd-servers=') ? `--etcd-servers=${apiserverEtcdUrl}` : a)),
-      `--secure-port=${api}`,
-      '--bind-address=127.0.0.1',
-      `--tls-cert-file=${creds.certificate('apiserver').cert}`,
-      `--tls-private-key-file=${creds.certificate('apiserver').key}`,
-      `--token-auth-file=${creds.tokenFile}`,
-      `--client-ca-file=${creds.caFile}`,
-      `--kubelet-client-certificate=${creds.certificate('apiserver-kubelet-client').cert}`,
-      `--kubelet-client-key=${creds.certificate('apiserver-kubelet-client').key}`,
-      ...extraApiserverArgs,
-    ],
-    `${dir}/apiserver.log`,
-  );
+  const apiserverArgs = (port: number, extra: string[]) => [
+    path.join(DIST, 'apiserver', 'main.js'),
+    ...apiserverEtcdArgs(client, creds).map((a) => (a.startsWith('--etcd-servers=') ? `--etcd-servers=${apiserverEtcdUrl}` : a)),
+    `--secure-port=${port}`,
+    '--bind-address=127.0.0.1',
+    `--tls-cert-file=${creds.certificate('apiserver').cert}`,
+    `--tls-private-key-file=${creds.certificate('apiserver').key}`,
+    `--token-auth-file=${creds.tokenFile}`,
+    `--client-ca-file=${creds.caFile}`,
+    `--kubelet-client-certificate=${creds.certificate('apiserver-kubelet-client').cert}`,
+    `--kubelet-client-key=${creds.certificate('apiserver-kubelet-client').key}`,
+    ...extra,
+  ];
+  const apiserver = startProcess(process.execPath, apiserverArgs(api, extraApiserverArgs), `${dir}/apiserver.log`);
+  const more: Proc[] = [];
   const url = `https://127.0.0.1:${api}`;
   const config = loadKubeconfig(creds.adminKubeconfig);
   const stopAll = async () => {
+    for (const p of more) await p.stop();
     await apiserver.stop();
     await etcd.stop();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -175,6 +176,14 @@ export async function startControlPlane(
     dir,
     etcd,
     apiserver,
+    async startApiserver(args: string[]) {
+      const port = await freePort();
+      const proc = startProcess(process.execPath, apiserverArgs(port, args), `${dir}/apiserver-${port}.log`);
+      more.push(proc);
+      const url = `https://127.0.0.1:${port}`;
+      await waitFor(async () => (await httpStatus(`${url}/readyz`)) === 200, { what: 'the second apiserver to be ready' });
+      return { url, config: { ...config, server: url }, proc };
+    },
     stop: stopAll,
   };
 }
