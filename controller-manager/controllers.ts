@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import type { Deployment, ReplicaSet } from '../shared/api/apps';
 import type { SubjectAccessReview } from '../shared/api/authentication';
 import type { CertificateSigningRequest } from '../shared/api/certificates';
-import type { ConfigMap, Pod, Secret } from '../shared/api/core';
+import type { ConfigMap, Pod, ReplicationController, Secret } from '../shared/api/core';
 import type { PodDisruptionBudget } from '../shared/api/policy';
 import {
   CertificateSigningRequests,
@@ -13,6 +13,7 @@ import {
   PodDisruptionBudgets,
   Pods,
   ReplicaSets,
+  ReplicationControllers,
   Secrets,
 } from '../shared/api/resources';
 import type { Client } from '../shared/client';
@@ -31,8 +32,15 @@ import { nodeCIDRWriter, NodeIpamController } from './nodeipam/nodeipam';
 import { NodeLifecycleController } from './nodelifecycle/nodelifecycle';
 import { RealPodControl } from './podcontrol';
 import { ReplicaSetController } from './replicaset/replicaset';
+import { ReplicationManager } from './replication/replication';
 import { ServiceLBController } from './servicelb/servicelb';
 import { TokenCleaner } from './tokencleaner/tokencleaner';
+
+/** Adopting (adding a controller reference) or releasing (removing it) a pod, for the ReplicaSet controller. */
+const podOwnerPatcher = (client: Client) => async (pod: Pod, ownerReferences: Pod['metadata']['ownerReferences']) =>
+  void (await client.resource<Pod>(Pods).patch(pod.metadata.namespace, pod.metadata.name!, {
+    metadata: { ownerReferences: ownerReferences ?? null, resourceVersion: pod.metadata.resourceVersion },
+  }));
 
 export const CONTROLLERS: ControllerDescriptor[] = [
   {
@@ -43,12 +51,23 @@ export const CONTROLLERS: ControllerDescriptor[] = [
         new RealPodControl(client),
         {
           updateStatus: async (rs) => void (await client.resource<ReplicaSet>(ReplicaSets).updateStatus(rs)),
-          patchPodOwners: async (pod, ownerReferences) =>
-            void (await client.resource<Pod>(Pods).patch(pod.metadata.namespace, pod.metadata.name!, {
-              metadata: { ownerReferences: ownerReferences ?? null, resourceVersion: pod.metadata.resourceVersion },
-            })),
+          patchPodOwners: podOwnerPatcher(client),
         },
         recorder('replicaset-controller'),
+        clock,
+      ),
+  },
+  {
+    name: 'replicationcontroller',
+    start: ({ informers, client, recorder, clock }) =>
+      new ReplicationManager(
+        informers,
+        new RealPodControl(client),
+        {
+          updateStatus: async (rc) => void (await client.resource<ReplicationController>(ReplicationControllers).updateStatus(rc)),
+          patchPodOwners: podOwnerPatcher(client),
+        },
+        recorder('replication-controller'),
         clock,
       ),
   },

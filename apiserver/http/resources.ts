@@ -3,7 +3,7 @@
 // subresource (status, scale, binding, finalize, log, proxy to pods, services and nodes, and the connect
 // subresources exec, attach and portforward, which are upgraded and proxied to the pod's kubelet).
 import type { Request, Response } from 'express';
-import type { Binding, Pod } from '../../shared/api/core';
+import type { Binding, Pod, ReplicationController } from '../../shared/api/core';
 import type { Deployment, ReplicaSet, Scale } from '../../shared/api/apps';
 import type { HorizontalPodAutoscaler } from '../../shared/api/autoscaling';
 import type { CertificateSigningRequest } from '../../shared/api/certificates';
@@ -398,10 +398,12 @@ function includeObject(query: Query): IncludeObject {
   return v === 'None' || v === 'Object' ? v : 'Metadata';
 }
 
-/** The autoscaling/v1 Scale view of a Deployment or ReplicaSet. */
+/** The autoscaling/v1 Scale view of a Deployment, ReplicaSet or ReplicationController (whose selector is a map). */
 function toScale(resource: ResourceInfo, obj: KubeObject): Scale {
-  const w = obj as Deployment | ReplicaSet;
+  const w = obj as Deployment | ReplicaSet | ReplicationController;
   const m = w.metadata;
+  const selector =
+    resource.kind === 'ReplicationController' ? { matchLabels: (w as ReplicationController).spec.selector } : w.spec.selector;
   return {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',
@@ -413,6 +415,6 @@ function toScale(resource: ResourceInfo, obj: KubeObject): Scale {
       creationTimestamp: m.creationTimestamp,
     },
     spec: { replicas: w.spec.replicas ?? 1 },
-    status: { replicas: w.status?.replicas ?? 0, selector: formatLabelSelector(w.spec.selector) },
+    status: { replicas: w.status?.replicas ?? 0, selector: formatLabelSelector(selector as ReplicaSet['spec']['selector']) },
   };
 }

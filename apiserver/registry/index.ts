@@ -16,6 +16,7 @@ import { nodeStrategy } from './core/nodes';
 import { persistentVolumeClaimStrategy } from './core/persistentvolumeclaims';
 import { persistentVolumeStrategy } from './core/persistentvolumes';
 import { podStrategy } from './core/pods';
+import { replicationControllerStrategy } from './core/replicationcontrollers';
 import { secretStrategy } from './core/secrets';
 import { serviceStrategy, ServiceRanges } from './core/services';
 import { endpointSliceStrategy } from './discovery/endpointslices';
@@ -42,6 +43,7 @@ function strategies(allocations: AllocationStorage, config: RegistryConfig, name
     eventStrategy(config.eventTTLSeconds),
     configMapStrategy,
     secretStrategy,
+    replicationControllerStrategy,
     replicaSetStrategy,
     deploymentStrategy,
     horizontalPodAutoscalerStrategy,

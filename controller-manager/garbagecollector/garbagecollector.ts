@@ -9,6 +9,7 @@ import {
   HorizontalPodAutoscalers,
   Pods,
   ReplicaSets,
+  ReplicationControllers,
   resourceForKind,
   ResourceInfo,
   resourcePath,
@@ -27,6 +28,7 @@ import type { Controller } from '../controller';
 export const GC_RESOURCES: ResourceInfo[] = [
   Deployments,
   ReplicaSets,
+  ReplicationControllers,
   Pods,
   Services,
   EndpointSlices,

@@ -1,9 +1,12 @@
 // The ReplicaSet controller: keeps exactly spec.replicas active pods matching the selector, adopting
-// orphans and releasing pods that no longer match, and reports status.
+// orphans and releasing pods that no longer match, and reports status. It keeps ReplicaSets, and through
+// a ReplicaSetKind that sees them as ReplicaSets, ReplicationControllers (../replication/), as upstream's
+// replication manager is the replicaset controller over converted objects.
 import type { ReplicaSet, ReplicaSetStatus } from '../../shared/api/apps';
 import type { Pod } from '../../shared/api/core';
+import type { KubeObject } from '../../shared/api/meta';
 import { controllerOf, objectKey, splitKey } from '../../shared/api/meta';
-import { Pods, ReplicaSets } from '../../shared/api/resources';
+import { apiVersionOf, Pods, ReplicaSets, ResourceInfo } from '../../shared/api/resources';
 import type { Clock } from '../../shared/clock';
 import { semanticallyEqual } from '../../shared/equality';
 import { isNotFound } from '../../shared/errors';
@@ -18,8 +21,20 @@ import { controllerRef, PodControl } from '../podcontrol';
 /** At most this many pods are created or deleted in one sync (Kubernetes' burstReplicas). */
 const BURST_REPLICAS = 500;
 
-export interface StatusWriter {
-  updateStatus(rs: ReplicaSet): Promise<void>;
+/** The kind a ReplicaSetController keeps, and how it reads one as a ReplicaSet. */
+export interface ReplicaSetKind<T extends KubeObject> {
+  resource: ResourceInfo;
+  /** The controller's name (its work queue's, in metrics). */
+  name: string;
+  /** The object as a ReplicaSet: the same spec, with a LabelSelector. */
+  asReplicaSet(obj: T): ReplicaSet;
+}
+
+export const ReplicaSetKind: ReplicaSetKind<ReplicaSet> = { resource: ReplicaSets, name: 'replicaset', asReplicaSet: (rs) => rs };
+
+export interface StatusWriter<T extends KubeObject = ReplicaSet> {
+  /** Writes the object (as its own kind) with the status the controller computed. */
+  updateStatus(obj: T): Promise<void>;
   /** Adopts (adds our controller ref) or releases (removes it) a pod. */
   patchPodOwners(pod: Pod, ownerReferences: Pod['metadata']['ownerReferences']): Promise<void>;
 }
@@ -52,25 +67,31 @@ export function calculateStatus(rs: ReplicaSet, pods: Pod[], now: number): Repli
   };
 }
 
-export class ReplicaSetController implements Controller {
-  readonly name = 'replicaset';
+export class ReplicaSetController<T extends KubeObject = ReplicaSet> implements Controller {
+  readonly name: string;
   readonly queue: RateLimitingQueue;
   readonly expectations: Expectations;
-  private readonly rsLister: Lister<ReplicaSet>;
+  private readonly lister: Lister<T>;
   private readonly podLister: Lister<Pod>;
+  private readonly kind: string;
+  private readonly apiVersion: string;
 
   constructor(
     informers: SharedInformerFactory,
     private readonly podControl: PodControl,
-    private readonly writer: StatusWriter,
+    private readonly writer: StatusWriter<T>,
     private readonly recorder: EventRecorder,
     private readonly clock: Clock,
+    private readonly of: ReplicaSetKind<T> = ReplicaSetKind as unknown as ReplicaSetKind<T>,
   ) {
-    this.queue = new RateLimitingQueue({ clock, name: 'replicaset' });
+    this.name = of.name;
+    this.kind = of.resource.kind;
+    this.apiVersion = apiVersionOf(of.resource);
+    this.queue = new RateLimitingQueue({ clock, name: of.name });
     this.expectations = new Expectations(clock);
-    const rsInformer = informers.informerFor<ReplicaSet>(ReplicaSets);
+    const rsInformer = informers.informerFor<T>(of.resource);
     const podInformer = informers.informerFor<Pod>(Pods);
-    this.rsLister = rsInformer.lister;
+    this.lister = rsInformer.lister;
     this.podLister = podInformer.lister;
     rsInformer.addEventHandler({
       add: (rs) => this.queue.add(objectKey(rs)),
@@ -79,22 +100,22 @@ export class ReplicaSetController implements Controller {
     });
     podInformer.addEventHandler({
       add: (pod) => {
-        const key = ownerKey(pod, 'ReplicaSet');
+        const key = ownerKey(pod, this.kind);
         if (key) {
           this.expectations.observedAdd(key);
           this.queue.add(key);
         } else this.enqueueMatching(pod);
       },
       update: (old, pod) => {
-        const key = ownerKey(pod, 'ReplicaSet');
-        const oldKey = ownerKey(old, 'ReplicaSet');
+        const key = ownerKey(pod, this.kind);
+        const oldKey = ownerKey(old, this.kind);
         if (oldKey && oldKey !== key) this.queue.add(oldKey);
         if (key) this.queue.add(key);
         else this.enqueueMatching(pod);
         if (pod.metadata.deletionTimestamp && !old.metadata.deletionTimestamp && key) this.expectations.observedDelete(key);
       },
       delete: (pod) => {
-        const key = ownerKey(pod, 'ReplicaSet');
+        const key = ownerKey(pod, this.kind);
         if (!key) return;
         if (!pod.metadata.deletionTimestamp) this.expectations.observedDelete(key);
         this.queue.add(key);
@@ -104,8 +125,8 @@ export class ReplicaSetController implements Controller {
 
   /** An orphan pod: the ReplicaSets whose selector matches it may adopt it. */
   private enqueueMatching(pod: Pod): void {
-    for (const rs of this.rsLister.list(pod.metadata.namespace)) {
-      if (selectorFromLabelSelector(rs.spec.selector).matches(pod.metadata.labels)) this.queue.add(objectKey(rs));
+    for (const obj of this.lister.list(pod.metadata.namespace)) {
+      if (selectorFromLabelSelector(this.of.asReplicaSet(obj).spec.selector).matches(pod.metadata.labels)) this.queue.add(objectKey(obj));
     }
   }
 
@@ -124,7 +145,7 @@ export class ReplicaSetController implements Controller {
             (pod.metadata.ownerReferences ?? []).filter((r) => r.uid !== rs.metadata.uid),
           );
       } else if (!ref && matches && !pod.metadata.deletionTimestamp && !rs.metadata.deletionTimestamp) {
-        await this.writer.patchPodOwners(pod, [...(pod.metadata.ownerReferences ?? []), controllerRef(rs, 'apps/v1', 'ReplicaSet')]);
+        await this.writer.patchPodOwners(pod, [...(pod.metadata.ownerReferences ?? []), controllerRef(rs, this.apiVersion, this.kind)]);
         claimed.push(pod);
       }
     }
@@ -133,17 +154,18 @@ export class ReplicaSetController implements Controller {
 
   async sync(key: string): Promise<void> {
     const { namespace, name } = splitKey(key);
-    const rs = this.rsLister.get(namespace, name);
-    if (!rs) {
+    const obj = this.lister.get(namespace, name);
+    if (!obj) {
       this.expectations.forget(key);
       return;
     }
+    const rs = this.of.asReplicaSet(obj);
     const pods = (await this.claimPods(rs)).filter(isPodActive);
     if (this.expectations.satisfied(key) && !rs.metadata.deletionTimestamp) await this.manageReplicas(key, rs, pods);
     const status = calculateStatus(rs, pods, this.clock.now());
     if (!semanticallyEqual({ ...rs.status, conditions: undefined }, status)) {
       try {
-        await this.writer.updateStatus({ ...rs, status: { ...rs.status, ...status } });
+        await this.writer.updateStatus({ ...obj, status: { ...rs.status, ...status } });
       } catch (err) {
         if (!isNotFound(err)) throw err;
       }
@@ -155,7 +177,7 @@ export class ReplicaSetController implements Controller {
 
   private async manageReplicas(key: string, rs: ReplicaSet, pods: Pod[]): Promise<void> {
     const diff = pods.length - (rs.spec.replicas ?? 1);
-    const rsObj = { ...rs, kind: 'ReplicaSet', apiVersion: 'apps/v1' };
+    const rsObj = { ...rs, kind: this.kind, apiVersion: this.apiVersion };
     if (diff < 0) {
       const count = Math.min(-diff, BURST_REPLICAS);
       this.expectations.expect(key, count, 0);
@@ -168,7 +190,7 @@ export class ReplicaSetController implements Controller {
             this.podControl.createPod(
               rs.metadata.namespace!,
               rs.spec.template,
-              controllerRef(rs, 'apps/v1', 'ReplicaSet'),
+              controllerRef(rs, this.apiVersion, this.kind),
               `${rs.metadata.name}-`,
             ),
           ),

@@ -502,3 +502,26 @@ export interface PersistentVolumeClaim extends KubeObject {
 }
 
 export type { LabelSelector };
+
+export interface ReplicationControllerSpec {
+  replicas?: number;
+  minReadySeconds?: number;
+  /** An equality selector: the labels a pod must carry. Defaults to the template's labels. */
+  selector?: Record<string, string>;
+  template?: PodTemplateSpec;
+}
+
+export interface ReplicationControllerStatus {
+  replicas: number;
+  fullyLabeledReplicas?: number;
+  readyReplicas?: number;
+  availableReplicas?: number;
+  observedGeneration?: number;
+  conditions?: Condition[];
+}
+
+/** The ReplicaSet's predecessor: the same control loop over an equality selector. */
+export interface ReplicationController extends KubeObject {
+  spec: ReplicationControllerSpec;
+  status?: ReplicationControllerStatus;
+}

@@ -96,6 +96,17 @@ export const ConfigMaps = resource({
   shortNames: ['cm'],
 });
 export const Secrets = resource({ group: '', version: 'v1', kind: 'Secret', plural: 'secrets', singular: 'secret', namespaced: true });
+export const ReplicationControllers = resource({
+  group: '',
+  version: 'v1',
+  kind: 'ReplicationController',
+  plural: 'replicationcontrollers',
+  singular: 'replicationcontroller',
+  namespaced: true,
+  shortNames: ['rc'],
+  categories: ['all'],
+  subresources: ['status', 'scale'],
+});
 export const ReplicaSets = resource({
   group: 'apps',
   version: 'v1',
@@ -231,6 +242,7 @@ export const RESOURCES: ResourceInfo[] = [
   Events,
   ConfigMaps,
   Secrets,
+  ReplicationControllers,
   ReplicaSets,
   Deployments,
   HorizontalPodAutoscalers,

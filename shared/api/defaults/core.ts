@@ -1,6 +1,17 @@
 // core/v1 defaulting, as Kubernetes' SetDefaults_* functions do it: what a user sees in `kubectl get -o yaml`
 // that they did not write. The apiserver runs it on every create and update, in place, after decoding.
-import type { Container, Endpoints, PersistentVolume, PersistentVolumeClaim, Pod, PodSpec, Probe, Secret, Service } from '../core';
+import type {
+  Container,
+  Endpoints,
+  PersistentVolume,
+  PersistentVolumeClaim,
+  Pod,
+  PodSpec,
+  Probe,
+  ReplicationController,
+  Secret,
+  Service,
+} from '../core';
 
 /** Images without a tag, or tagged :latest, are pulled Always; others IfNotPresent. */
 export function defaultPullPolicy(image: string | undefined): 'Always' | 'IfNotPresent' {
@@ -121,4 +132,15 @@ export function defaultPersistentVolumeClaim(pvc: PersistentVolumeClaim): void {
   pvc.spec.volumeMode ??= 'Filesystem';
   pvc.status ??= {};
   pvc.status.phase ??= 'Pending';
+}
+
+/** SetDefaults_ReplicationController: the selector and the labels default to the template's labels. */
+export function defaultReplicationController(rc: ReplicationController): void {
+  const labels = rc.spec.template?.metadata?.labels;
+  if (labels) {
+    if (!Object.keys(rc.spec.selector ?? {}).length) rc.spec.selector = { ...labels };
+    if (!Object.keys(rc.metadata.labels ?? {}).length) rc.metadata.labels = { ...labels };
+  }
+  rc.spec.replicas ??= 1;
+  if (rc.spec.template?.spec) defaultPodSpec(rc.spec.template.spec);
 }

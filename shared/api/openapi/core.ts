@@ -822,6 +822,46 @@ export const core = definitions('io.k8s.api.core.v1', {
     secretRef: ref('LocalObjectReference'),
     user: str(),
   }),
+  ReplicationController: object(
+    {
+      apiVersion: str("The group and version of this object's schema: v1."),
+      kind: str('The kind of this object: ReplicationController.'),
+      metadata: ref(
+        'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta',
+        "The object's name, namespace, labels, annotations and the fields the system keeps.",
+      ),
+      spec: ref('ReplicationControllerSpec', 'How many pods to run, and what they look like.', { default: {} }),
+      status: ref('ReplicationControllerStatus', 'What the controller last saw. Written by the system.'),
+    },
+    { description: 'Keeps a given number of identical pods running: the predecessor of ReplicaSets, with an equality selector.' },
+  ),
+  ReplicationControllerCondition: object({
+    lastTransitionTime: ref('io.k8s.apimachinery.pkg.apis.meta.v1.Time'),
+    message: str(),
+    reason: str(),
+    status: str(),
+    type: str(),
+  }),
+  ReplicationControllerSpec: object(
+    {
+      minReadySeconds: int32('How long a new pod must be ready before it counts as available. 0 when unset.'),
+      replicas: int32('How many pods to run. 1 when unset.'),
+      selector: map(str(), "The labels a pod must carry to count as this controller's. The template's labels when unset."),
+      template: ref('PodTemplateSpec', 'The pods to create when there are too few.'),
+    },
+    { description: 'The desired state of a ReplicationController.' },
+  ),
+  ReplicationControllerStatus: object(
+    {
+      availableReplicas: int32('Pods that have been ready for at least minReadySeconds.'),
+      conditions: list(ref('ReplicationControllerCondition'), 'ReplicaFailure when pods could not be created or deleted.'),
+      fullyLabeledReplicas: int32("Pods whose labels match the template's."),
+      observedGeneration: int64('The metadata.generation this status describes.'),
+      readyReplicas: int32('Pods that are ready.'),
+      replicas: int32('Pods the controller owns.'),
+    },
+    { description: 'The pods of a ReplicationController, as the controller last counted them.' },
+  ),
   ResourceClaim: object({
     name: str(),
     request: str(),

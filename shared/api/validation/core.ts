@@ -1,11 +1,22 @@
 // core/v1 validation (Kubernetes' pkg/apis/core/validation) for every core kind but pods (./pods.ts).
-import type { ConfigMap, Endpoints, Namespace, Node, Secret, Service } from '../core';
+import type { ConfigMap, Endpoints, Namespace, Node, ReplicationController, Secret, Service } from '../core';
 import type { StatusCause } from '../meta';
 import { isCIDR } from '../../cidr';
 import { fieldError } from '../../errors';
 import { semanticallyEqual } from '../../equality';
-import { append, dns1035LabelErrors, dns1123LabelErrors, dns1123SubdomainErrors, labelErrors, objectMetaErrors } from './meta';
+import { selectorFromSet } from '../../labels';
+import {
+  append,
+  dns1035LabelErrors,
+  dns1123LabelErrors,
+  dns1123SubdomainErrors,
+  goMap,
+  labelErrors,
+  nonNegativeErrors,
+  objectMetaErrors,
+} from './meta';
 import { nonSpecialIPErrors, portErrors, PROTOCOLS } from './network';
+import { podTemplateErrors } from './pods';
 
 /** Namespaces are named as DNS labels: their names become parts of DNS names. */
 export const validateNamespace = (ns: Namespace): StatusCause[] => objectMetaErrors(ns.metadata, dns1123LabelErrors);
@@ -144,5 +155,27 @@ export function validateEndpoints(ep: Endpoints): StatusCause[] {
     const ports = subset.ports ?? [];
     ports.forEach((p, j) => append(errors, endpointPortErrors(`${path}.ports[${j}]`, p, ports.length > 1)));
   });
+  return errors;
+}
+
+// ---- replication controllers ---------------------------------------------------------------------------
+
+/** ValidateReplicationController: a non-empty equality selector that the template's labels satisfy. */
+export function validateReplicationController(rc: ReplicationController): StatusCause[] {
+  const spec = rc.spec;
+  const errors = objectMetaErrors(rc.metadata);
+  append(errors, nonNegativeErrors('spec.minReadySeconds', spec.minReadySeconds));
+  const selector = spec.selector ?? {};
+  if (!Object.keys(selector).length) errors.push(fieldError.required('spec.selector'));
+  else append(errors, labelErrors('spec.selector', selector));
+  append(errors, nonNegativeErrors('spec.replicas', spec.replicas));
+  if (!spec.template) {
+    errors.push(fieldError.required('spec.template'));
+    return errors;
+  }
+  const labels = spec.template.metadata?.labels;
+  if (Object.keys(selector).length && !selectorFromSet(selector).matches(labels))
+    errors.push(fieldError.invalid('spec.template.metadata.labels', goMap(labels), 'selector does not match labels in spec.template'));
+  append(errors, podTemplateErrors('spec.template', spec.template, ['Always']));
   return errors;
 }

@@ -109,3 +109,8 @@ export function goMap(labels: Record<string, string> | undefined): string {
     .map(([k, v]) => `"${k}":"${v}"`)
     .join(', ')}}`;
 }
+
+/** ValidateNonnegativeField: an optional count or duration that may not be negative. */
+export function nonNegativeErrors(field: string, value: number | undefined | null): StatusCause[] {
+  return typeof value === 'number' && value < 0 ? [fieldError.invalid(field, value, 'must be greater than or equal to 0')] : [];
+}
