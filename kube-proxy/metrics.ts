@@ -1,4 +1,5 @@
-// kube-proxy's Prometheus metrics: connections per service port and endpoint.
+// kube-proxy's Prometheus metrics: connections and bytes per service port and endpoint (what the
+// dashboard's Services view draws as traffic spreading over a Service's pods).
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 export const registry = new Registry();
@@ -14,5 +15,11 @@ export const activeConnections = new Gauge({
   name: 'kubeproxy_active_connections',
   help: 'Open connections or sessions, by service port and endpoint.',
   labelNames: ['service', 'endpoint'],
+  registers: [registry],
+});
+export const bytesTotal = new Counter({
+  name: 'kubeproxy_bytes_total',
+  help: 'Bytes forwarded, by service port, endpoint and direction (to_endpoint: from clients; from_endpoint: replies).',
+  labelNames: ['service', 'endpoint', 'direction'],
   registers: [registry],
 });

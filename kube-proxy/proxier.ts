@@ -9,7 +9,7 @@ import type { EventRecorder } from '../shared/events';
 import type { Lister, SharedInformerFactory } from '../shared/informer';
 import type { Logger } from '../shared/log';
 import { endpointString, RoundRobinBalancer } from './loadbalancer';
-import { connectionsTotal, activeConnections } from './metrics';
+import { activeConnections, bytesTotal, connectionsTotal } from './metrics';
 import type { HostNetwork } from './netlink';
 import { Listener, listenerKey, listenersFor, servicePortInfo, ServicePortInfo } from './serviceports';
 import { listenTCP } from './tcpproxy';
@@ -124,6 +124,11 @@ export class Proxier {
         activeConnections.inc({ service: l.servicePort, endpoint: endpointString(e) });
       },
       closed: (e: { ip: string; port: number }) => activeConnections.dec({ service: l.servicePort, endpoint: endpointString(e) }),
+      transferred: (e: { ip: string; port: number }, toEndpoint: number, fromEndpoint: number) => {
+        const labels = { service: l.servicePort, endpoint: endpointString(e) };
+        if (toEndpoint) bytesTotal.inc({ ...labels, direction: 'to_endpoint' }, toEndpoint);
+        if (fromEndpoint) bytesTotal.inc({ ...labels, direction: 'from_endpoint' }, fromEndpoint);
+      },
     };
     if (l.protocol === 'UDP') {
       const proxy: UDPProxy = await listenUDP(l.address, l.port, hooks, {

@@ -8,7 +8,7 @@ import { listenUDP, UDPProxyOptions } from './udpproxy';
 
 const hooks = (...endpoints: (Endpoint | undefined)[]) => {
   let next = 0;
-  return { pick: jest.fn(() => endpoints[next++ % endpoints.length]), opened: jest.fn(), closed: jest.fn() };
+  return { pick: jest.fn(() => endpoints[next++ % endpoints.length]), opened: jest.fn(), closed: jest.fn(), transferred: jest.fn() };
 };
 const HOUR = 3_600_000;
 
@@ -32,6 +32,23 @@ describe('TCP proxy', () => {
     });
     expect(reply).toBe('ping');
     expect(h.opened).toHaveBeenCalledTimes(1);
+    proxy.close();
+    echo.close();
+  });
+
+  it('counts the bytes each way for the endpoint as they pass', async () => {
+    const echo = await echoServer();
+    const endpoint = { ip: '127.0.0.1', port: port(echo) };
+    const h = hooks(endpoint);
+    const proxy = await listenTCP('127.0.0.1', 0, h, { idleTimeoutMs: HOUR });
+    await new Promise<void>((resolve) => {
+      const c = net.connect(port(proxy), '127.0.0.1', () => c.end('0123456789'));
+      c.resume();
+      c.on('close', () => resolve());
+    });
+    const sum = (i: number) => h.transferred.mock.calls.reduce((n: number, call: unknown[]) => n + (call[i] as number), 0);
+    expect(h.transferred.mock.calls.every((call: unknown[]) => call[0] === endpoint)).toBe(true);
+    expect([sum(1), sum(2)]).toEqual([10, 10]);
     proxy.close();
     echo.close();
   });
@@ -106,6 +123,9 @@ describe('UDP proxy', () => {
     client.socket.send('again', proxyPort, '127.0.0.1'); // likely before the session's socket is connected
     expect([await client.next(), await client.next()]).toEqual(['echo:hello', 'echo:again']);
     expect(h.pick).toHaveBeenCalledTimes(1);
+    // 'hello' and 'again' went to the endpoint, 'echo:hello' and 'echo:again' came back.
+    const sum = (i: number) => h.transferred.mock.calls.reduce((n: number, call: unknown[]) => n + (call[i] as number), 0);
+    expect([sum(1), sum(2)]).toEqual([10, 20]);
     client.socket.close();
     proxy.close();
     backend.close();

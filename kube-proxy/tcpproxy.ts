@@ -9,6 +9,8 @@ export interface ProxyHooks {
   pick(clientIP: string): Endpoint | undefined;
   opened(endpoint: Endpoint): void;
   closed(endpoint: Endpoint, bytes: number): void;
+  /** Bytes forwarded to the endpoint and back from it, counted as they pass. */
+  transferred(endpoint: Endpoint, toEndpoint: number, fromEndpoint: number): void;
 }
 
 export interface TCPProxyOptions {
@@ -27,6 +29,8 @@ export function listenTCP(address: string, port: number, hooks: ProxyHooks, opts
     // pipe() applies backpressure both ways; an error on either side resets the other.
     client.pipe(backend);
     backend.pipe(client);
+    client.on('data', (chunk: Buffer) => hooks.transferred(endpoint, chunk.length, 0));
+    backend.on('data', (chunk: Buffer) => hooks.transferred(endpoint, 0, chunk.length));
     let done = false;
     const finish = () => {
       if (done) return;

@@ -54,6 +54,7 @@ export function listenUDP(address: string, port: number, hooks: ProxyHooks, opts
       // the implicit bind and the connect: those are dropped here.
       if (from.address !== endpoint.ip || from.port !== endpoint.port) return;
       if (sessions.touch(key) !== session) return;
+      hooks.transferred(endpoint, 0, reply.length);
       server.send(reply, client.port, client.address);
     });
     // ECONNREFUSED (the endpoint does not listen) or any other socket error ends the session.
@@ -77,10 +78,12 @@ export function listenUDP(address: string, port: number, hooks: ProxyHooks, opts
       sessions.add(key, session);
     }
     if (session.pending) {
-      if (session.pending.length < MAX_PENDING) session.pending.push(msg);
+      if (session.pending.length >= MAX_PENDING) return;
+      session.pending.push(msg);
     } else {
       session.socket.send(msg);
     }
+    hooks.transferred(session.endpoint, msg.length, 0);
   });
   // A send to a client that went away, or the like: the listener itself carries on.
   server.on('error', () => undefined);
