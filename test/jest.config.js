@@ -3,12 +3,13 @@
 //   integration  a real etcd and a real apiserver            (test/integration/*.test.ts)
 //   e2e          real processes, real Docker, real kubectl   (test/e2e/*.test.ts)
 //   multihost    three machines as network namespaces         (test/multihost/*.test.ts)
+//   browser      the dashboard in headless Chromium            (test/browser/*.test.ts)
 //   compose      docker-compose up with no registry           (test/compose/*.test.ts)
 const fs = require('node:fs');
 const path = require('node:path');
 
 const tsJest = ['ts-jest', { diagnostics: false }];
-const SOURCE_DIRS = ['shared', 'apiserver', 'scheduler', 'controller-manager', 'kubelet', 'kube-proxy', 'deploy'];
+const SOURCE_DIRS = ['shared', 'apiserver', 'scheduler', 'controller-manager', 'kubelet', 'kube-proxy', 'deploy', 'dashboard'];
 const ROOT = path.join(__dirname, '..');
 const common = { rootDir: ROOT, testEnvironment: 'node', transform: { '^.+\\.ts$': tsJest } };
 
@@ -32,6 +33,16 @@ module.exports = {
       ...common,
       displayName: 'e2e',
       roots: ['<rootDir>/test/e2e'],
+      testMatch: ['**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/slow-tests.ts'],
+      globalSetup: '<rootDir>/test/e2e/global-setup.ts',
+      globalTeardown: '<rootDir>/test/e2e/global-teardown.ts',
+    },
+    {
+      // The dashboard in Debian's Chromium (playwright-core), against a cluster of its own started as the e2e one is.
+      ...common,
+      displayName: 'browser',
+      roots: ['<rootDir>/test/browser'],
       testMatch: ['**/*.test.ts'],
       setupFilesAfterEnv: ['<rootDir>/test/slow-tests.ts'],
       globalSetup: '<rootDir>/test/e2e/global-setup.ts',

@@ -54,6 +54,7 @@ export class ClusterView implements View {
   private readonly viewport = h('div', { class: 'viewport', role: 'list', 'aria-label': 'Nodes' });
   private readonly list: VirtualList<Row>;
   private seen = -1;
+  private selected = '';
 
   constructor(private readonly app: App) {
     this.el.append(this.components, this.pending, this.viewport);
@@ -61,14 +62,18 @@ export class ClusterView implements View {
       key: (r) => r.key,
       height: (r, width) =>
         NODE_HEADER + Math.ceil(Math.max(1, r.pods.length) / Math.max(1, Math.floor((width - 24) / CHIP_WIDTH))) * CHIP_HEIGHT + 16,
-      render: (r) => this.nodeRow(r),
+      render: (r, prev) => this.nodeRow(r, prev),
+      same: (a, b) => a.node === b.node && a.pods.length === b.pods.length && a.pods.every((p, i) => p === b.pods[i]),
     });
   }
 
   update(): void {
     const store = this.app.store;
-    if (this.seen === store.version + (this.app.selection ? 0.5 : 0)) return;
-    this.seen = store.version + (this.app.selection ? 0.5 : 0);
+    if (this.seen === store.version) return;
+    this.seen = store.version;
+    const selected = `${this.app.selection?.kind}/${this.app.selection?.key}`;
+    if (selected !== this.selected) this.list.invalidate();
+    this.selected = selected;
     this.components.replaceChildren(...this.componentCards());
     const unscheduled = store.unscheduled();
     this.pending.replaceChildren(
@@ -117,7 +122,27 @@ export class ClusterView implements View {
     return cards;
   }
 
-  private nodeRow(r: Row): HTMLElement {
+  /** The chips a row shows, by pod key, with the view each was drawn from: unchanged pods keep their chip. */
+  private readonly chips = new WeakMap<HTMLElement, Map<string, { view: PodView; el: HTMLElement }>>();
+
+  private podChips(
+    row: HTMLElement | undefined,
+    pods: PodView[],
+  ): { els: HTMLElement[]; kept: Map<string, { view: PodView; el: HTMLElement }> } {
+    const old = (row && this.chips.get(row)) ?? new Map<string, { view: PodView; el: HTMLElement }>();
+    const kept = new Map<string, { view: PodView; el: HTMLElement }>();
+    const els = pods.map((p) => {
+      const o = old.get(p.key);
+      const el = o && o.view === p ? o.el : podChip(this.app, p);
+      kept.set(p.key, { view: p, el });
+      return el;
+    });
+    return { els, kept };
+  }
+
+  private nodeRow(r: Row, prev: HTMLElement | undefined): HTMLElement {
+    // A redraw for a new selection draws every chip again (the selected one is outlined).
+    const { els, kept } = this.podChips(prev && prev.dataset.selection === this.selected ? prev : undefined, r.pods);
     const n = r.node;
     const requested = r.pods
       .filter((p) => p.phase !== 'Succeeded' && p.phase !== 'Failed')
@@ -125,7 +150,7 @@ export class ClusterView implements View {
     const bad = n?.conditions.filter((c) => (c.type === 'Ready' ? c.status !== 'True' : c.status === 'True')) ?? [];
     const selected = this.app.selection?.kind === 'Node' && this.app.selection.key === r.key;
     const name = n?.name ?? r.key.slice(1);
-    return h(
+    const row = h(
       'article',
       { class: `node${selected ? ' selected' : ''}`, role: 'listitem', 'aria-label': `node ${name}`, dataset: { node: name } },
       h(
@@ -160,8 +185,11 @@ export class ClusterView implements View {
             meter('pods', r.pods.length, n.allocatable.pods, `${r.pods.length} of ${n.allocatable.pods}`),
           )
         : h('div', { class: 'capacity' }),
-      h('div', { class: 'pods', role: 'list', 'aria-label': `pods on ${name}` }, ...r.pods.map((p) => podChip(this.app, p))),
+      h('div', { class: 'pods', role: 'list', 'aria-label': `pods on ${name}` }, ...els),
     );
+    row.dataset.selection = this.selected;
+    this.chips.set(row, kept);
+    return row;
   }
 }
 

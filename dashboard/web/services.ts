@@ -26,6 +26,10 @@ export class ServicesView implements View {
       key: (r) => r.key,
       height: (r) => 74 + 30 * Math.max(1, r.endpoints.length),
       render: (r) => this.row(r),
+      same: (a, b) =>
+        a.service === b.service &&
+        a.endpoints.length === b.endpoints.length &&
+        a.endpoints.every((e, i) => e.address === b.endpoints[i].address && e.traffic === b.endpoints[i].traffic),
     });
   }
 
@@ -33,6 +37,7 @@ export class ServicesView implements View {
     const store = this.app.store;
     const seen = `${store.version}|${this.app.selection?.key ?? ''}`;
     if (seen === this.seen) return;
+    if (this.seen.split('|')[1] !== seen.split('|')[1]) this.list.invalidate();
     this.seen = seen;
     const rows: Row[] = store
       .list('services')
@@ -45,7 +50,7 @@ export class ServicesView implements View {
           for (const address of port.addresses)
             endpoints.push({
               port: port.name ?? '',
-              address: { ...address, ip: address.ip },
+              address,
               traffic: traffic.find((t) => t.endpoint === `${address.ip}:${port.port}` && t.service.endsWith(`:${port.name ?? ''}`)),
             });
         return { key: service.key, service, endpoints };

@@ -10,7 +10,9 @@ export class Store {
   workloadKinds: string[] = [];
   /** Bumped on every change: views compare it to skip work. */
   version = 0;
-  private indexVersion = -1;
+  /** Per kind, the version at which it last changed: an index is rebuilt only when its kinds changed. */
+  private readonly changed = new Map<Kind, number>(KINDS.map((k) => [k, 0]));
+  private readonly built = new Map<string, number>();
   private podsByNode = new Map<string, PodView[]>();
   private childrenByOwner = new Map<string, (PodView | WorkloadView)[]>();
   private eventsByObject = new Map<string, EventView[]>();
@@ -34,43 +36,59 @@ export class Store {
     this.problems = snapshot.problems;
     this.workloadKinds = snapshot.workloadKinds;
     this.version++;
+    for (const kind of KINDS) this.changed.set(kind, this.version);
   }
 
   apply(delta: Delta): void {
-    for (const [kind, views] of Object.entries(delta.upsert) as [Kind, { key: string }[]][])
+    this.version++;
+    for (const [kind, views] of Object.entries(delta.upsert) as [Kind, { key: string }[]][]) {
       for (const v of views) this.maps.get(kind)!.set(v.key, v);
-    for (const [kind, keys] of Object.entries(delta.remove) as [Kind, string[]][]) for (const k of keys) this.maps.get(kind)!.delete(k);
+      this.changed.set(kind, this.version);
+    }
+    for (const [kind, keys] of Object.entries(delta.remove) as [Kind, string[]][]) {
+      for (const k of keys) this.maps.get(kind)!.delete(k);
+      this.changed.set(kind, this.version);
+    }
     if (delta.problems) this.problems = delta.problems;
     if (delta.workloadKinds) this.workloadKinds = delta.workloadKinds;
-    this.version++;
   }
 
-  private index(): void {
-    if (this.indexVersion === this.version) return;
-    this.indexVersion = this.version;
+  /** Whether the index `name`, built from `kinds`, is older than their last change (and marks it rebuilt). */
+  private stale(name: string, kinds: Kind[]): boolean {
+    const latest = Math.max(...kinds.map((k) => this.changed.get(k)!));
+    if ((this.built.get(name) ?? -1) >= latest) return false;
+    this.built.set(name, latest);
+    return true;
+  }
+
+  private indexPods(): void {
+    if (!this.stale('pods', ['pods', 'workloads'])) return;
     this.podsByNode = new Map();
     this.childrenByOwner = new Map();
     for (const p of this.map('pods').values()) {
-      const node = p.node ?? '';
-      let list = this.podsByNode.get(node);
-      if (!list) this.podsByNode.set(node, (list = []));
-      list.push(p);
+      push(this.podsByNode, p.node ?? '', p);
       if (p.owner) push(this.childrenByOwner, p.owner.uid, p);
     }
     for (const w of this.map('workloads').values()) if (w.owner) push(this.childrenByOwner, w.owner.uid, w);
-    for (const list of this.podsByNode.values()) list.sort((a, b) => a.key.localeCompare(b.key));
-    for (const list of this.childrenByOwner.values()) list.sort((a, b) => a.name.localeCompare(b.name));
+    for (const list of this.podsByNode.values()) list.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    for (const list of this.childrenByOwner.values()) list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  private indexEvents(): void {
+    if (!this.stale('events', ['events'])) return;
     this.eventsByObject = new Map();
     this.sortedEvents = [...this.map('events').values()].sort((a, b) => (a.last < b.last ? 1 : a.last > b.last ? -1 : 0));
-    for (const e of this.sortedEvents) {
-      push(this.eventsByObject, objectId(e.object.kind, e.object.namespace ?? '', e.object.name), e);
-    }
+    for (const e of this.sortedEvents) push(this.eventsByObject, objectId(e.object.kind, e.object.namespace ?? '', e.object.name), e);
+  }
+
+  private indexTraffic(): void {
+    if (!this.stale('traffic', ['traffic'])) return;
     this.trafficByService = new Map();
     for (const t of this.map('traffic').values()) push(this.trafficByService, t.service.slice(0, t.service.lastIndexOf(':')), t);
   }
 
   podsOn(node: string): PodView[] {
-    this.index();
+    this.indexPods();
     return this.podsByNode.get(node) ?? [];
   }
 
@@ -80,25 +98,25 @@ export class Store {
   }
 
   childrenOf(uid: string): (PodView | WorkloadView)[] {
-    this.index();
+    this.indexPods();
     return this.childrenByOwner.get(uid) ?? [];
   }
 
   /** Events about an object, newest first. */
   eventsFor(kind: string, namespace: string, name: string): EventView[] {
-    this.index();
+    this.indexEvents();
     return this.eventsByObject.get(objectId(kind, namespace, name)) ?? [];
   }
 
   /** Every event, newest first. */
   events(): EventView[] {
-    this.index();
+    this.indexEvents();
     return this.sortedEvents;
   }
 
   /** kube-proxy's counters for the ports of Service `namespace/name`. */
   trafficFor(serviceKey: string): TrafficView[] {
-    this.index();
+    this.indexTraffic();
     return this.trafficByService.get(serviceKey) ?? [];
   }
 }

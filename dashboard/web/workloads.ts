@@ -17,9 +17,13 @@ interface Chain {
   root: WorkloadView | undefined;
   nodes: GraphNode[];
   edges: [string, string][];
+  /** The ids of the nodes: the layout is kept while it stays the same. */
   signature: string;
+  /** Everything drawn: the row is drawn again only when it changes. */
+  content: string;
 }
 
+const content = (nodes: GraphNode[]) => nodes.map((n) => `${n.id} ${n.label} ${n.sub} ${n.tone} ${n.selected}`).join('\n');
 const isPod = (x: PodView | WorkloadView): x is PodView => !('kind' in x);
 
 function workloadTone(w: WorkloadView): string {
@@ -43,6 +47,7 @@ export class WorkloadsView implements View {
       key: (c) => c.key,
       height: (c) => HEADER + this.layoutOf(c).height + 12,
       render: (c, prev) => this.row(c, prev),
+      same: (a, b) => a.content === b.content,
     });
   }
 
@@ -132,7 +137,14 @@ export class WorkloadsView implements View {
       }
     };
     visit(root, 0);
-    return { key: `${root.kind}/${root.namespace}/${root.name}`, root, nodes, edges, signature: nodes.map((n) => n.id).join(',') };
+    return {
+      key: `${root.kind}/${root.namespace}/${root.name}`,
+      root,
+      nodes,
+      edges,
+      signature: nodes.map((n) => n.id).join(','),
+      content: content(nodes),
+    };
   }
 
   private podsChain(title: string, pods: PodView[]): Chain {
@@ -154,6 +166,7 @@ export class WorkloadsView implements View {
       nodes: [root, ...drawn],
       edges: drawn.map((n) => [root.id, n.id] as [string, string]),
       signature: drawn.map((n) => n.id).join(','),
+      content: content(drawn),
     };
   }
 
