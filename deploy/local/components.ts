@@ -122,3 +122,23 @@ export function clusterComponents(l: ClusterLayout): Component[] {
   }
   return components;
 }
+
+/**
+ * The dashboard as a plain process, started once the cluster is ready: read-only (the viewer's kubeconfig,
+ * written then), on 127.0.0.1:`port`, reading kube-proxy's counters where kube-proxy serves them above.
+ */
+export function dashboardComponent(l: Pick<ClusterLayout, 'root' | 'dataDir'>, port: number): Component {
+  const entry = path.join(l.root, 'dist', 'dashboard', 'main.js');
+  return {
+    name: 'dashboard',
+    command: process.execPath,
+    args: [
+      entry,
+      `--kubeconfig=${credentialPaths(l.dataDir).viewerKubeconfig}`,
+      '--bind-address=127.0.0.1',
+      `--port=${port}`,
+      '--kube-proxy-metrics=http://127.0.0.1:10249/metrics',
+    ],
+    entry,
+  };
+}

@@ -12,7 +12,7 @@ import { Client } from '../../shared/client';
 import { realClock } from '../../shared/clock';
 import { newLogger } from '../../shared/log';
 import { ensureClusterCredentials, writeUserKubeconfigs } from '../pki/credentials';
-import { clusterComponents, Component, POD_NETWORK } from './components';
+import { clusterComponents, Component, dashboardComponent, POD_NETWORK } from './components';
 import { freePort } from './ports';
 import { isReady, ReadinessContext } from './readiness';
 import { Supervised } from './supervisor';
@@ -147,6 +147,13 @@ async function main(): Promise<void> {
   await waitUntilReady(running, ctx, 120_000);
   writeUserKubeconfigs(credentials);
   log.info({ kubeconfig: creds.adminKubeconfig, logs: logDir }, `cluster up: export KUBECONFIG=${creds.adminKubeconfig}`);
+  // The dashboard needs the viewer's kubeconfig, written just now; DASHBOARD_PORT=0 leaves it out.
+  const dashboardPort = Number(process.env.DASHBOARD_PORT ?? 9090);
+  const dashboard = dashboardComponent({ root, dataDir }, dashboardPort);
+  if (dashboardPort && fs.existsSync(dashboard.entry!) && !stopping) {
+    supervise(dashboard);
+    log.info({ url: `http://127.0.0.1:${dashboardPort}/` }, `dashboard: http://127.0.0.1:${dashboardPort}/`);
+  }
 }
 
 main().catch((err) => {

@@ -15,7 +15,13 @@ export default async function globalSetup(): Promise<void> {
   const port = await freePort();
   const out = fs.openSync(path.join(E2E_DATA_DIR, 'launcher.log'), 'a');
   const launcher = spawn(process.execPath, [path.join(DIST, 'deploy', 'local', 'up.js')], {
-    env: { ...process.env, DATA_DIR: E2E_DATA_DIR, APISERVER_PORT: String(port), NODES: process.env.NODES ?? '2' },
+    env: {
+      ...process.env,
+      DATA_DIR: E2E_DATA_DIR,
+      APISERVER_PORT: String(port),
+      DASHBOARD_PORT: String(await freePort()),
+      NODES: process.env.NODES ?? '2',
+    },
     stdio: ['ignore', out, out],
     detached: false,
   });
