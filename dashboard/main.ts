@@ -4,6 +4,8 @@
 import path from 'node:path';
 import { KUBERNETES_VERSION } from '../shared/version';
 import { Client } from '../shared/client';
+import type { Lifecycle } from '../shared/component';
+import { runComponent } from '../shared/component';
 import { realClock } from '../shared/clock';
 import { parseFlags } from '../shared/flags';
 import { loadKubeconfig } from '../shared/kubeconfig';
@@ -27,7 +29,7 @@ const flags = parseFlags({
 
 const log = newLogger('dashboard');
 
-async function main(): Promise<void> {
+async function main(lifecycle: Lifecycle): Promise<void> {
   if (!flags.kubeconfig) throw new Error('--kubeconfig is required');
   const config = { ...loadKubeconfig(flags.kubeconfig), userAgent: `dashboard/${KUBERNETES_VERSION.gitVersion}` };
   const client = new Client(config);
@@ -55,20 +57,13 @@ async function main(): Promise<void> {
     server.listen(Number(flags.port), flags['bind-address'], () => resolve());
   });
   log.info({ address: `http://${flags['bind-address']}:${flags.port}/` }, 'dashboard serving');
-  const shutdown = (signal: string) => {
-    log.info({ signal }, 'shutting down');
+  lifecycle.onShutdown(() => {
     sources.stop();
     health.stop();
     scraper.stop();
-    server.close();
     server.closeAllConnections();
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+    server.close();
+  });
 }
 
-main().catch((err) => {
-  log.error({ err }, 'dashboard failed');
-  process.exit(1);
-});
+runComponent('dashboard', log, main);
