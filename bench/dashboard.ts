@@ -46,7 +46,7 @@ function pod(i: number, ready: boolean): PodView {
     ],
     owner: { kind: 'ReplicaSet', name: `web-${d}-7d9f8c`, uid: `rs-${d}` },
     labels: { app: `web-${d}` },
-    requests: { cpu: 100, memory: 64 << 20 },
+    requests: { cpu: 100, memory: 64 * 2 ** 20 },
     ip: `10.244.${Math.floor(i / 250)}.${i % 250}`,
     conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }],
     why: ready ? undefined : 'Container "web" keeps crashing',
@@ -56,7 +56,7 @@ function pod(i: number, ready: boolean): PodView {
 }
 
 /** The synthetic cluster, put into a DashboardState as informers would. */
-function fill(state: DashboardState): void {
+export function fill(state: DashboardState): void {
   for (let n = 1; n <= NODES; n++) {
     const name = `node-${n}`;
     state.put('nodes', {
@@ -66,8 +66,8 @@ function fill(state: DashboardState): void {
       ready: 'True',
       unschedulable: false,
       conditions: [{ type: 'Ready', status: 'True', reason: 'KubeletReady' }],
-      capacity: { cpu: 8000, memory: 32 << 30, pods: 110 },
-      allocatable: { cpu: 8000, memory: 32 << 30, pods: 110 },
+      capacity: { cpu: 8000, memory: 32 * 2 ** 30, pods: 110 },
+      allocatable: { cpu: 8000, memory: 32 * 2 ** 30, pods: 110 },
       taints: [],
       address: `192.168.0.${n}`,
       kubeletVersion: 'v1.31.0',
@@ -146,6 +146,7 @@ function fill(state: DashboardState): void {
       last: now(),
       source: 'kubelet',
     });
+  state.setWorkloadKinds(['Deployment', 'ReplicaSet']);
   state.flush();
 }
 
@@ -200,7 +201,7 @@ export async function run(): Promise<void> {
     const start = Date.now();
     await page.goto(url);
     await page.waitForSelector(`[data-node="node-${NODES}"], [data-node="node-1"]`, { timeout: 60_000 });
-    await page.waitForFunction('document.querySelectorAll(".pod-chip").length > 0');
+    while (!(await page.evaluate('document.querySelectorAll(".pod-chip").length > 0'))) await new Promise((r) => setTimeout(r, 20));
     const firstRender = Date.now() - start;
     for (const view of ['cluster', 'workloads', 'services', 'events']) {
       await page.click(`#tab-${view}`);

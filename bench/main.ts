@@ -2,6 +2,7 @@
 // a whole cluster) of its own. The figures and what
 // they are measured against are kept in bench/RESULTS.md.
 import { run as api } from './api';
+import { run as dashboard } from './dashboard';
 import { run as footprint } from './footprint';
 import { run as kubeProxy } from './kubeproxy';
 import { run as podStartup } from './podstartup';
@@ -16,6 +17,7 @@ const BENCHMARKS: [string, () => Promise<void>][] = [
   ['pod startup latency (bench/podstartup.ts)', podStartup],
   ['kube-proxy throughput and latency (bench/kubeproxy.ts)', kubeProxy],
   ['footprint (bench/footprint.ts)', footprint],
+  ['dashboard frame time in Chromium (bench/dashboard.ts)', dashboard],
 ];
 
 async function main(): Promise<void> {

@@ -23,6 +23,9 @@ export function podLabel(p: PodView): string {
   return `pod ${p.namespace}/${p.name}: ${p.status}, ${p.readyCount}/${p.containerCount} ready, ${p.restarts} restart${p.restarts === 1 ? '' : 's'}`;
 }
 
+/** A pod name that fits a chip: its end, which tells pods of one ReplicaSet apart. */
+const shortName = (name: string) => (name.length > 24 ? `…${name.slice(-22)}` : name);
+
 export function podChip(app: App, p: PodView): HTMLElement {
   const selected = app.selection?.kind === 'Pod' && app.selection.key === p.key;
   return h(
@@ -36,7 +39,7 @@ export function podChip(app: App, p: PodView): HTMLElement {
       onclick: () => app.select({ kind: 'Pod', key: p.key }),
     },
     h('span', { class: 'dot', 'aria-hidden': 'true' }),
-    h('span', { class: 'pod-name' }, p.name),
+    h('span', { class: 'pod-name' }, shortName(p.name)),
     h('span', { class: 'pod-status' }, p.status),
   );
 }

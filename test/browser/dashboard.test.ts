@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { freePort } from '../../deploy/local/ports';
 import { DATA_DIR, kubectl, kubectlOk, uniqueNamespace, waitFor } from '../e2e/cluster';
 import { DIST, Proc, ROOT, startProcess } from '../processes';
-import { launch, podsShown, screenshot } from './page';
+import { launch, podsShown, screenshot, waitInPage } from './page';
 
 let ns: string;
 let dashboard: Proc;
@@ -81,10 +81,11 @@ describe('the dashboard in Chromium', () => {
     await page.evaluate('window.__notReloaded = true');
     k('scale', 'deployment/myapp-deployment', '--replicas=4');
     const scaled = Date.now();
-    await page.waitForFunction(
+    await waitInPage(
+      page,
       `new Set([...document.querySelectorAll('#panel-cluster .pod-chip')].map((b) => b.dataset.pod).filter((k) => k.startsWith(${JSON.stringify(`${ns}/`)}))).size >= 4`,
-      undefined,
-      { timeout: 10_000 },
+      10_000,
+      'four pods on the page',
     );
     const elapsed = Date.now() - scaled;
     expect(await page.evaluate('window.__notReloaded')).toBe(true);
@@ -145,12 +146,11 @@ describe('the dashboard in Chromium', () => {
     await page.click('#tab-cluster');
     const chip = `#panel-cluster [data-pod="${ns}/picky"]`;
     await page.waitForSelector(chip);
-    await page.waitForFunction(
+    await waitInPage(
+      page,
       `document.querySelector('${chip}').parentElement.textContent.includes("didn't match Pod's node affinity/selector")`,
-      undefined,
-      {
-        timeout: 30_000,
-      },
+      30_000,
+      "the scheduler's reason beside the pod",
     );
     await page.click(chip);
     await page.waitForSelector('.details .why');

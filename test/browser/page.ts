@@ -24,3 +24,17 @@ export const podsShown = (page: Page, ns: string): Promise<string[]> =>
   page.evaluate(
     `[...document.querySelectorAll('#panel-cluster .pod-chip')].map((b) => b.dataset.pod).filter((k) => k.startsWith(${JSON.stringify(`${ns}/`)})).filter((k, i, all) => all.indexOf(k) === i).map((k) => k.slice(${ns.length + 1}))`,
   ) as Promise<string[]>;
+
+/**
+ * Waits until `expression` is truthy in the page, asking every 50 ms (page.waitForFunction would evaluate
+ * a string in the page, which the dashboard's Content-Security-Policy forbids).
+ */
+export async function waitInPage<T>(page: Page, expression: string, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = (await page.evaluate(expression)) as T;
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
