@@ -119,11 +119,13 @@ export const CLUSTER_ROLES: ClusterRole[] = [
   clusterRole('admin', [...EDIT, { apiGroups: [RBAC], resources: ['roles', 'rolebindings'], verbs: [...READ, ...WRITE] }]),
   clusterRole('edit', EDIT),
   clusterRole('view', WORKLOADS),
-  // Read-only access to the cluster-scoped objects `kubectl get nodes` and `kubectl top nodes` need.
+  // Read-only access to the cluster-scoped objects `kubectl get nodes` and `kubectl top nodes` need, and the
+  // Leases that tell who leads the scheduler and the controller-manager and which kubelets renew (the dashboard).
   clusterRole('mini-kubernetes:cluster-reader', [
     { apiGroups: [''], resources: ['nodes', 'nodes/status', 'namespaces', 'persistentvolumes'], verbs: READ },
     { apiGroups: ['metrics.k8s.io'], resources: ['nodes', 'pods'], verbs: READ },
     { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: READ },
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: READ },
   ]),
   clusterRole('system:discovery', [
     {
