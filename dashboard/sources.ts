@@ -46,7 +46,6 @@ export class DashboardSources {
   ) {}
 
   async start(): Promise<void> {
-    this.watchAll();
     await this.discover();
   }
 
@@ -136,6 +135,8 @@ export class DashboardSources {
 
   /** Looks for the optional workload kinds, starts informers for those served, and schedules the next round. */
   private async discover(): Promise<void> {
+    // Every kind always shown; those refused on an earlier round are tried again.
+    this.watchAll();
     const found: string[] = ['Deployment', 'ReplicaSet'];
     const groups = new Map<string, APIResourceList | undefined>();
     for (const w of OPTIONAL_WORKLOADS) {
@@ -155,8 +156,6 @@ export class DashboardSources {
       this.watchWorkload({ ...w, singular: w.kind.toLowerCase(), namespaced: served.namespaced, verbs: served.verbs });
     }
     this.state.setWorkloadKinds(found);
-    // Kinds refused earlier are tried again too.
-    this.watchAll();
     if (!this.stopped) this.timer = this.clock.setTimeout(() => void this.discover(), this.rediscoverMs);
   }
 }
