@@ -34,7 +34,8 @@ export function qosClass(spec: PodSpec): 'Guaranteed' | 'Burstable' | 'BestEffor
 
 function printPod(pod: Pod, now: Date): { ready: string; status: string; restarts: string } {
   const { ready, total, status, restarts, lastRestart } = podStatusSummary(pod);
-  const printed = lastRestart && restarts > 0 ? `${restarts} (${humanDuration(now.getTime() - Date.parse(lastRestart))} ago)` : String(restarts);
+  const printed =
+    lastRestart && restarts > 0 ? `${restarts} (${humanDuration(now.getTime() - Date.parse(lastRestart))} ago)` : String(restarts);
   return { ready: `${ready}/${total}`, status, restarts: printed };
 }
 
