@@ -31,6 +31,7 @@ import { PodWorkers } from './podworkers';
 import { ProbeManager } from './prober';
 import { ReasonCache } from './reasoncache';
 import { ContainerRuntime, RuntimeContainer } from './runtime/interface';
+import { plegRelistDuration } from './metrics';
 import { generatePodStatus } from './status';
 import { specContainers } from './syncpod';
 import { StatusManager } from './statusmanager';
@@ -223,7 +224,9 @@ export class Kubelet {
 
   /** PLEG events: pods whose containers changed are synced; containers of pods not bound here (HandlePodCleanups) go. */
   private async relist(): Promise<void> {
+    const done = plegRelistDuration.startTimer();
     const { pods, changed, containers } = await this.pleg.relist();
+    done();
     const byUid = new Map(this.pods.lister.list().map((p) => [p.metadata.uid!, p]));
     for (const [uid, rt] of pods) {
       const pod = byUid.get(uid);

@@ -23,6 +23,13 @@ export const runtimeOperationsDuration = new Histogram({
   registers: [registry],
 });
 
+export const plegRelistDuration = new Histogram({
+  name: 'kubelet_pleg_relist_duration_seconds',
+  help: 'Duration in seconds for relisting pods in PLEG.',
+  buckets: exponentialBuckets(0.005, 2, 12),
+  registers: [registry],
+});
+
 /** kubelet_running_pods and kubelet_running_containers, counted from the last relist when scraped. */
 export function registerRunningGauges(containers: () => RuntimeContainer[]): void {
   new Gauge({

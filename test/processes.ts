@@ -187,3 +187,9 @@ export async function startControlPlane(
     stop: stopAll,
   };
 }
+
+/** The newest kubectl here, what a user's laptop has: the tests run each binary directly, never the dispatcher. */
+export const KUBECTL_NEWEST = 33;
+
+/** The real kubectl of a minor version (1.27 to 1.33), run directly. */
+export const kubectlBinary = (minor: number = KUBECTL_NEWEST) => `/usr/lib/google-cloud-sdk/bin/kubectl.1.${minor}`;

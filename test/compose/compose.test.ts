@@ -7,14 +7,15 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadTokenFile } from '../../shared/tokenfile';
-import { ROOT, waitFor } from '../processes';
+import { kubeletRelists } from '../e2e/cluster';
+import { kubectlBinary, ROOT, waitFor } from '../processes';
 
 const KUBECONFIG = path.join(ROOT, '.data', 'kubeconfig');
 const VIEWER = path.join(ROOT, '.data', 'kubeconfig-viewer');
 const run = (cmd: string, args: string[], timeout = 600_000) =>
   execFileSync(cmd, args, { cwd: ROOT, encoding: 'utf8', timeout, stdio: ['ignore', 'pipe', 'pipe'] });
 const compose = (...args: string[]) => run('docker-compose', args);
-const kubectl = (...args: string[]) => run('kubectl', ['--kubeconfig', KUBECONFIG, ...args], 60_000);
+const kubectl = (...args: string[]) => run(kubectlBinary(), ['--kubeconfig', KUBECONFIG, ...args], 60_000);
 const podContainers = () => run('docker', ['ps', '-aq', '--filter', 'label=io.kubernetes.pod.namespace']).split('\n').filter(Boolean);
 
 beforeAll(() => {
@@ -24,7 +25,7 @@ beforeAll(() => {
   compose('up', '-d');
   // Nodes Ready, measured from `up`: the README promises it within 15 s.
   const ready = () => {
-    const r = spawnSync('kubectl', ['--kubeconfig', KUBECONFIG, 'get', 'nodes', '--no-headers'], { encoding: 'utf8' });
+    const r = spawnSync(kubectlBinary(), ['--kubeconfig', KUBECONFIG, 'get', 'nodes', '--no-headers'], { encoding: 'utf8' });
     return r.status === 0 && (r.stdout.match(/ Ready /g) ?? []).length === 2;
   };
   const deadline = Date.now() + 120_000;
@@ -155,7 +156,7 @@ it('serves the seed examples on localhost:30008 to the admin, and reads to the v
     { timeoutMs: 90_000, intervalMs: 500, what: 'curl localhost:30008' },
   );
   expect(answer).toMatch(/^hello from myapp-deployment-/);
-  expect(run('kubectl', ['--kubeconfig', VIEWER, 'get', 'pods', '--no-headers'], 60_000).split('\n').filter(Boolean).length).toBe(3);
+  expect(run(kubectlBinary(), ['--kubeconfig', VIEWER, 'get', 'pods', '--no-headers'], 60_000).split('\n').filter(Boolean).length).toBe(3);
 });
 
 it('keeps the pods of a kubelet that crashed and was restarted (restart: unless-stopped)', async () => {
@@ -171,7 +172,10 @@ it('keeps the pods of a kubelet that crashed and was restarted (restart: unless-
     what: 'the engine restarting kubelet-1',
   });
   await waitFor(() => /node-1\s+Ready/.test(kubectl('get', 'nodes')), { timeoutMs: 60_000, what: 'node-1 Ready again' });
-  await new Promise((r) => setTimeout(r, 3000)); // a relist or two
+  await waitFor(() => kubeletRelists('node-1', (args) => kubectl(...args)) >= 3, {
+    timeoutMs: 60_000,
+    what: 'three relists of the new kubelet',
+  });
   expect(podContainers().sort()).toEqual(before);
 });
 

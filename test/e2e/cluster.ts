@@ -4,7 +4,7 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, waitFor } from '../processes';
+import { kubectlBinary, ROOT, waitFor } from '../processes';
 
 export { waitFor };
 
@@ -17,9 +17,7 @@ export interface KubectlResult {
   stderr: string;
 }
 
-const kubectlBinary = (version?: number) => (version ? `/usr/lib/google-cloud-sdk/bin/kubectl.1.${version}` : 'kubectl');
-
-/** Runs kubectl (the /usr/bin/kubectl dispatcher, or a given minor version's binary). */
+/** Runs the real kubectl (the newest, or a given minor version's binary). */
 export function kubectl(args: string[], opts: { input?: string; version?: number; timeoutMs?: number } = {}): KubectlResult {
   const r = spawnSync(kubectlBinary(opts.version), args, {
     input: opts.input,
@@ -37,18 +35,33 @@ export function kubectlOk(args: string[], opts: { input?: string; version?: numb
   return r.stdout;
 }
 
-/** Starts a long-running kubectl (such as `get -w`) and collects its output lines. */
-export function kubectlStream(args: string[], opts: { version?: number } = {}): { lines: string[]; stop(): void } {
+/** Starts kubectl (get -w, logs -f) and collects its stdout and stderr lines as they come. */
+export function kubectlStream(args: string[], opts: { version?: number } = {}): { lines: string[]; errors: string[]; stop(): void } {
   const child = spawn(kubectlBinary(opts.version), args, { env: { ...process.env, KUBECONFIG } });
+  const collect = (stream: NodeJS.ReadableStream, into: string[]) => {
+    let buf = '';
+    stream.on('data', (chunk: Buffer) => {
+      buf += chunk.toString();
+      const parts = buf.split('\n');
+      buf = parts.pop()!;
+      into.push(...parts);
+    });
+  };
   const lines: string[] = [];
-  let buf = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    buf += chunk.toString();
-    const parts = buf.split('\n');
-    buf = parts.pop()!;
-    lines.push(...parts);
-  });
-  return { lines, stop: () => child.kill('SIGTERM') };
+  const errors: string[] = [];
+  collect(child.stdout, lines);
+  collect(child.stderr, errors);
+  return { lines, errors, stop: () => child.kill('SIGTERM') };
+}
+
+/**
+ * How many PLEG relists the node's kubelet has done since it started (kubelet_pleg_relist_duration_seconds_count
+ * on its /metrics, read through the apiserver's node proxy): after a restart, a positive sign that the new
+ * kubelet has looked at its containers and synced the pods that changed.
+ */
+export function kubeletRelists(node: string, run: (args: string[]) => string = kubectlOk): number {
+  const m = /^kubelet_pleg_relist_duration_seconds_count (\d+)$/m.exec(run(['get', '--raw', `/api/v1/nodes/${node}/proxy/metrics`]));
+  return m ? Number(m[1]) : 0;
 }
 
 let counter = 0;

@@ -162,7 +162,8 @@ describe('kubectl basics', () => {
   it('streams changes with get -w', async () => {
     const watch = kubectlStream(['-n', ns, 'get', 'pods', '-w', '-l', 'watched=yes']);
     try {
-      await new Promise((r) => setTimeout(r, 1500));
+      // An empty list first: kubectl has listed and is watching from that list's resourceVersion.
+      await waitFor(() => watch.errors.some((l) => l.startsWith('No resources found')), { what: 'the empty list' });
       kubectlOk(['-n', ns, 'create', '-f', '-'], { input: podYaml('watched', { watched: 'yes' }) });
       kubectlOk(['-n', ns, 'label', 'pod', 'watched', 'more=yes']);
       await waitFor(() => watch.lines.filter((l) => l.startsWith('watched ')).length >= 2, { timeoutMs: 15_000, what: 'two watch lines' });

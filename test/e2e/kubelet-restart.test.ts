@@ -1,7 +1,7 @@
 // A kubelet that restarts adopts its running containers; one that was down cleans up after pods deleted
 // meanwhile.
 import { execFileSync } from 'node:child_process';
-import { killComponent, kubectl, kubectlOk, pidOf, uniqueNamespace, waitFor, waitForRestart } from './cluster';
+import { killComponent, kubectl, kubeletRelists, kubectlOk, pidOf, uniqueNamespace, waitFor, waitForRestart } from './cluster';
 
 let ns: string;
 beforeAll(() => {
@@ -43,7 +43,7 @@ it('keeps the containers (same IDs, same restart count) across a kubelet restart
   expect(docker('inspect', '--format', '{{.State.Running}}', id)).toBe('true'); // pods outlive their kubelet
   await waitForRestart('kubelet-node-1', pid);
   await waitFor(() => kubectlOk(['get', 'node', 'node-1']).includes(' Ready '), { what: 'node-1 Ready' });
-  await new Promise((r) => setTimeout(r, 3000)); // a few PLEG relists and syncs
+  await waitFor(() => kubeletRelists('node-1') >= 3, { what: 'three relists of the new kubelet' });
   const after = statusOf('steady');
   expect(after.containerStatuses[0].containerID).toBe(before.containerStatuses[0].containerID);
   expect(after.containerStatuses[0].restartCount).toBe(0);

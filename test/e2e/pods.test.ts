@@ -1,5 +1,6 @@
 // Pods as real Docker containers: the kubelet and the scheduler, driven by the real kubectl and curl.
 import { execFileSync, spawn } from 'node:child_process';
+import { kubectlBinary } from '../processes';
 import { KUBECONFIG, kubectl, kubectlOk, uniqueNamespace, waitFor } from './cluster';
 
 let ns: string;
@@ -92,7 +93,7 @@ spec:
   containers: [{name: app, image: busybox, command: ["sh", "-c", "i=0; while true; do echo tick $i; i=$((i+1)); sleep 0.3; done"]}]
 `);
     await waitRunning('ticker');
-    const follow = spawn('kubectl', ['-n', ns, 'logs', '-f', 'ticker'], { env: { ...process.env, KUBECONFIG } });
+    const follow = spawn(kubectlBinary(), ['-n', ns, 'logs', '-f', 'ticker'], { env: { ...process.env, KUBECONFIG } });
     let out = '';
     follow.stdout.on('data', (d) => (out += d));
     try {

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execStartOf } from '../../deploy/install/units';
-import { DIST, waitFor } from '../processes';
+import { DIST, kubectlBinary, waitFor } from '../processes';
 import { docker, inMachine, Machine, machine, setUpNetwork, startDocker, startIn, stopProcesses, tearDown } from './machines';
 
 const CLUSTER_CIDR = '10.245.0.0/16';
@@ -24,7 +24,7 @@ const NS = 'multihost';
 /** The control plane's printed join command: [, server, token, CA hash]. */
 let join: RegExpExecArray;
 const kubectl = (args: string[], input?: string) =>
-  inMachine(cp, 'kubectl', ['--kubeconfig', path.join(cp.dir, 'data', 'kubeconfig'), ...args], input);
+  inMachine(cp, kubectlBinary(), ['--kubeconfig', path.join(cp.dir, 'data', 'kubeconfig'), ...args], input);
 const json = (...args: string[]) => JSON.parse(kubectl([...args, '-o', 'json']));
 
 /** Runs the installer in a machine with its data and units folders; its stdout. */
@@ -175,7 +175,7 @@ describe('joining', () => {
     fs.writeFileSync(withToken, admin.replace(/token: \S+/, `token: ${token}`), { mode: 0o600 });
     let refusal = '';
     try {
-      inMachine(cp, 'kubectl', ['--kubeconfig', withToken, 'get', 'csr']);
+      inMachine(cp, kubectlBinary(), ['--kubeconfig', withToken, 'get', 'csr']);
     } catch (err) {
       refusal = String((err as { stderr?: string }).stderr);
     }
