@@ -8,8 +8,6 @@ for bin in busybox etcd node; do
   command -v "$bin" >/dev/null || { echo "needs $bin on this machine (apt-get install busybox-static etcd-server nodejs)" >&2; exit 1; }
 done
 WITH_ETCD=1 bash "$root/deploy/images/build.sh"
-# The examples name images as Docker Hub does; point those names at local ones.
-docker tag busybox:latest busybox:1.36 >/dev/null
 cat > "$root/.env" <<ENV
 NODE_IMAGE=mini-k8s/node:20
 ETCD_IMAGE=mini-k8s/etcd:3.4

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the images the cluster and its tests use, from this machine's own files (no registry needed):
-#   busybox:latest            FROM scratch + /usr/bin/busybox (Debian's busybox-static)
+#   busybox:latest            FROM scratch + /usr/bin/busybox (Debian's busybox-static), also
+#                             tagged busybox:1.36, the tag the seed examples name
 #   registry.k8s.io/pause:3.9 the pod infra container: holds the pod's network and IPC namespaces
 #   mini-k8s/node:20          busybox plus the host's Node.js, npm and ip: test workloads (a UDP echo
 #                             server) and the base of the cluster's own image with no registry
@@ -59,6 +60,8 @@ npm_rootfs() {
 
 [[ -x /usr/bin/busybox ]] || { echo "needs /usr/bin/busybox (apt-get install busybox-static)" >&2; exit 1; }
 build busybox:latest busybox.Dockerfile
+# The seed examples (deploy/examples) name busybox:1.36 as Docker Hub does: the same local image.
+docker tag busybox:latest busybox:1.36 >/dev/null
 build registry.k8s.io/pause:3.9 pause.Dockerfile
 build mini-k8s/node:20 node.Dockerfile
 if [[ "${WITH_ETCD:-0}" == 1 ]]; then build mini-k8s/etcd:3.4 etcd.Dockerfile; fi

@@ -237,7 +237,8 @@ spec:
       { timeoutMs: 60_000, what: 'kubectl top pods' },
     );
     expect(top.split('\n')[0]).toMatch(/^NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)/);
-    expect(kubectlOk(['top', 'nodes'])).toMatch(/^NAME\s+CPU\(cores\)\s+CPU%\s+MEMORY\(bytes\)\s+MEMORY%/);
+    // kubectl 1.33 heads the percentages CPU(%) and MEMORY(%), older ones CPU% and MEMORY%.
+    expect(kubectlOk(['top', 'nodes'])).toMatch(/^NAME\s+CPU\(cores\)\s+CPU\(%\)\s+MEMORY\(bytes\)\s+MEMORY\(%\)/);
     expect(k('autoscale', 'deployment', 'burner', '--cpu-percent=50', '--min=1', '--max=3').trim()).toBe(
       'horizontalpodautoscaler.autoscaling/burner autoscaled',
     );

@@ -160,10 +160,10 @@ describe('kubectl basics', () => {
   });
 
   it('streams changes with get -w', async () => {
-    const watch = kubectlStream(['-n', ns, 'get', 'pods', '-w', '-l', 'watched=yes']);
+    // -v=6 logs each request and its answer: the watch's 200 means kubectl is watching from its list.
+    const watch = kubectlStream(['-n', ns, 'get', 'pods', '-w', '-l', 'watched=yes', '-v=6']);
     try {
-      // An empty list first: kubectl has listed and is watching from that list's resourceVersion.
-      await waitFor(() => watch.errors.some((l) => l.startsWith('No resources found')), { what: 'the empty list' });
+      await waitFor(() => watch.errors.some((l) => l.includes('watch=true') && l.includes('200 OK')), { what: 'the watch answered' });
       kubectlOk(['-n', ns, 'create', '-f', '-'], { input: podYaml('watched', { watched: 'yes' }) });
       kubectlOk(['-n', ns, 'label', 'pod', 'watched', 'more=yes']);
       await waitFor(() => watch.lines.filter((l) => l.startsWith('watched ')).length >= 2, { timeoutMs: 15_000, what: 'two watch lines' });
