@@ -5,6 +5,13 @@ import { parse, stringify } from 'yaml';
 
 export interface ClientConfig {
   server: string;
+  /** More apiservers of the same cluster (the kubeconfig's `mini-kubernetes.io/apiservers` extension). */
+  servers?: string[];
+  /**
+   * Whether the client also balances over the apiservers the `kubernetes` Service's endpoints name
+   * (default: when `server` is https and not a loopback address).
+   */
+  discoverServers?: boolean;
   token?: string;
   ca?: Buffer;
   cert?: Buffer;
@@ -20,6 +27,9 @@ interface Named<T> {
   context?: T;
 }
 
+/** The cluster extension naming more apiservers of the cluster (kubectl ignores it). */
+export const APISERVERS_EXTENSION = 'mini-kubernetes.io/apiservers';
+
 const fromData = (data: string | undefined): Buffer | undefined => (data ? Buffer.from(data, 'base64') : undefined);
 
 /** Reads the current context of a kubeconfig: its cluster and its user's credentials. */
@@ -27,7 +37,7 @@ export function loadKubeconfig(file: string): ClientConfig {
   const doc = parse(fs.readFileSync(file, 'utf8')) as {
     'current-context'?: string;
     contexts?: Named<{ cluster: string; user: string }>[];
-    clusters?: Named<Record<string, string | boolean>>[];
+    clusters?: Named<Record<string, unknown>>[];
     users?: Named<Record<string, string>>[];
   };
   const dir = path.dirname(file);
@@ -36,8 +46,11 @@ export function loadKubeconfig(file: string): ClientConfig {
   const cluster = doc.clusters?.find((c) => c.name === context?.cluster)?.cluster ?? doc.clusters?.[0]?.cluster;
   const user = doc.users?.find((u) => u.name === context?.user)?.user ?? {};
   if (!cluster?.server) throw new Error(`${file}: no cluster server in the current context`);
+  const extensions = (cluster.extensions ?? []) as { name?: string; extension?: { servers?: unknown } }[];
+  const servers = extensions.find((e) => e.name === APISERVERS_EXTENSION)?.extension?.servers;
   return {
     server: String(cluster.server),
+    ...(Array.isArray(servers) ? { servers: servers.map(String) } : {}),
     ca:
       fromData(cluster['certificate-authority-data'] as string | undefined) ?? read(cluster['certificate-authority'] as string | undefined),
     insecureSkipTLSVerify: cluster['insecure-skip-tls-verify'] === true,
@@ -49,6 +62,8 @@ export function loadKubeconfig(file: string): ClientConfig {
 
 export interface KubeconfigOptions {
   server: string;
+  /** More apiservers of the cluster, which the components balance over (kubectl uses `server` only). */
+  servers?: string[];
   token?: string;
   caData?: Buffer;
   certData?: Buffer;
@@ -65,7 +80,16 @@ export function writeKubeconfig(file: string, o: KubeconfigOptions): void {
   const doc = {
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: cluster, cluster: { server: o.server, ...(o.caData ? { 'certificate-authority-data': b64(o.caData) } : {}) } }],
+    clusters: [
+      {
+        name: cluster,
+        cluster: {
+          server: o.server,
+          ...(o.caData ? { 'certificate-authority-data': b64(o.caData) } : {}),
+          ...(o.servers?.length ? { extensions: [{ name: APISERVERS_EXTENSION, extension: { servers: o.servers } }] } : {}),
+        },
+      },
+    ],
     users: [
       {
         name: user,

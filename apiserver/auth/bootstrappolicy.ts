@@ -169,6 +169,8 @@ export const CLUSTER_ROLES: ClusterRole[] = [
     { apiGroups: ['apps'], resources: ['replicasets'], verbs: READ },
     { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
     { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['kube-scheduler'], verbs: ['get', 'update', 'patch'] },
+    // Which apiservers there are, for its client's load balancer (shared/client.ts).
+    { apiGroups: [''], resources: ['endpoints'], resourceNames: ['kubernetes'], verbs: ['get'] },
   ]),
   clusterRole('system:kube-controller-manager', [
     EVENTS,
