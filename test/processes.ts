@@ -102,6 +102,8 @@ export interface ControlPlane {
 export interface ControlPlaneOptions {
   /** The etcd URL the apiserver is given, from etcd's own (a test puts a fault proxy in between). */
   etcdEndpoint?: (etcdUrl: string) => Promise<string>;
+  /** Runs before etcd starts, with its data directory and peer URL (a test restores a snapshot there). */
+  beforeEtcdStarts?: (dataDir: string, peerUrl: string) => void;
 }
 
 /**
@@ -120,6 +122,7 @@ export async function startControlPlane(
   writeUserKubeconfigs(credentials);
   const etcdUrl = etcdURL(client);
   const apiserverEtcdUrl = options.etcdEndpoint ? await options.etcdEndpoint(etcdUrl) : etcdUrl;
+  options.beforeEtcdStarts?.(`${dir}/etcd`, `http://127.0.0.1:${peer}`);
   const etcd = startProcess(
     'etcd',
     etcdArgs({ dataDir: `${dir}/etcd`, clientPort: client, peerPort: peer, credentials: creds }),
