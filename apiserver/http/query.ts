@@ -98,3 +98,29 @@ export function fieldValidation(q: Query, options: string): FieldValidation {
   }
   return v as FieldValidation;
 }
+
+/** How long a field manager's name may be, in bytes (FieldManagerMaxLength). */
+export const FIELD_MANAGER_MAX_LENGTH = 128;
+
+/**
+ * Who a write is recorded for in managedFields (managerOrUserAgent): `?fieldManager=`, else the user agent
+ * up to its first `/` (`kubectl.1.33/v1.33.1 (linux/amd64) ...` is `kubectl.1.33`), printable characters only,
+ * at most 128 bytes. A server-side apply must name its manager; `force` belongs to apply alone.
+ */
+export function fieldManagerOf(q: Query, kind: OptionsKind, userAgent: string | undefined, apply = false): string {
+  const given = one(q, 'fieldManager') ?? '';
+  const causes: StatusCause[] = [];
+  if (kind === 'PatchOptions' && !apply && one(q, 'force') !== undefined)
+    causes.push(fieldError.forbidden('force', 'may not be specified for non-apply patch'));
+  if (apply && given === '') causes.push(fieldError.required('fieldManager', 'is required for apply patch'));
+  if (Buffer.byteLength(given) > FIELD_MANAGER_MAX_LENGTH) causes.push(fieldError.tooLong('fieldManager', FIELD_MANAGER_MAX_LENGTH));
+  if (causes.length) throw optionsInvalid(kind, causes);
+  if (given) return given;
+  let prefix = '';
+  for (const ch of (userAgent ?? '').split('/')[0]) {
+    if (!/^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$/u.test(ch)) continue; // Go's unicode.IsPrint
+    if (Buffer.byteLength(prefix + ch) > FIELD_MANAGER_MAX_LENGTH) break;
+    prefix += ch;
+  }
+  return prefix;
+}

@@ -33,7 +33,7 @@ import type { KubeletClient } from '../kubeletclient';
 import { parseResourcePath, RequestTarget } from './path';
 import { proxyRequest } from '../proxy/handler';
 import { nodeLocation, podLocation, ProxyLocation, serviceLocation } from '../proxy/location';
-import { deleteOptions, fieldValidation, flag, intParam, isDryRun, listOptions, one, OptionsKind, Query } from './query';
+import { deleteOptions, fieldManagerOf, fieldValidation, flag, intParam, isDryRun, listOptions, one, OptionsKind, Query } from './query';
 import { addWarning } from './warnings';
 import { strictDecodingError } from '../../shared/api/decode';
 import type { DecodeOptions } from '../../shared/api/decode';
@@ -52,11 +52,17 @@ export class ResourceHandler {
    * How a user's write reaches the registry: dry-run or not, through admission as that user, and, for a
    * write that carries an object, decoded as its `fieldValidation` says (`options`: CreateOptions, ...).
    */
-  private writeOptions(res: Response, dryRun: boolean, decode?: { query: Query; options: string } & DecodeOptions): WriteOptions {
+  private writeOptions(
+    req: Request,
+    res: Response,
+    dryRun: boolean,
+    decode?: { query: Query; options: OptionsKind; apply?: boolean } & DecodeOptions,
+  ): WriteOptions {
     const user = userOf(res);
     return {
       dryRun,
       user,
+      manager: decode && fieldManagerOf(decode.query, decode.options, req.headers['user-agent'], decode.apply),
       admission: async (change) => this.admission.validate({ ...change, user, dryRun }),
       decode: decode && {
         fieldValidation: fieldValidation(decode.query, decode.options),
@@ -91,7 +97,7 @@ export class ResourceHandler {
       if (target.watchPath || flag(query, 'watch')) await this.watch(req, res, store, target, query);
       else this.send(req, res, store, await store.get(target.namespace, target.name), query);
     } else if (method === 'PUT') {
-      const opts = this.writeOptions(res, isDryRun(query, 'UpdateOptions'), { query, options: 'UpdateOptions' });
+      const opts = this.writeOptions(req, res, isDryRun(query, 'UpdateOptions'), { query, options: 'UpdateOptions' });
       const obj = await store.update(target.namespace, target.name, this.body(req), undefined, opts);
       this.send(req, res, store, obj, query);
     } else if (method === 'PATCH') {
@@ -102,7 +108,7 @@ export class ResourceHandler {
         target.namespace,
         target.name,
         deleteOptions(query, body),
-        this.writeOptions(res, isDryRun(query, 'DeleteOptions', body as { dryRun?: unknown })),
+        this.writeOptions(req, res, isDryRun(query, 'DeleteOptions', body as { dryRun?: unknown })),
       );
       this.send(req, res, store, obj, query);
     } else {
@@ -119,7 +125,7 @@ export class ResourceHandler {
       if (!target.namespace) throw badRequest('a namespace is required');
       const body = this.body(req) as Parameters<typeof toV2>[0];
       await admitNamespace(this.namespaces, target.namespace, `horizontalpodautoscalers.autoscaling "${body?.metadata?.name ?? ''}"`);
-      const opts = this.writeOptions(res, isDryRun(query, 'CreateOptions'), { query, options: 'CreateOptions' });
+      const opts = this.writeOptions(req, res, isDryRun(query, 'CreateOptions'), { query, options: 'CreateOptions' });
       const created = await store.create(target.namespace, toV2(body), opts);
       res.status(201).json(toV1(created as HorizontalPodAutoscaler));
     } else if (req.method === 'GET' && target.name !== undefined) {
@@ -194,7 +200,7 @@ export class ResourceHandler {
     const obj = await store.create(
       target.namespace,
       body,
-      this.writeOptions(res, isDryRun(query, 'CreateOptions'), { query, options: 'CreateOptions' }),
+      this.writeOptions(req, res, isDryRun(query, 'CreateOptions'), { query, options: 'CreateOptions' }),
     );
     this.send(req, res, store, obj, query, 201);
   }
@@ -203,26 +209,26 @@ export class ResourceHandler {
     const type = patchType(req.headers['content-type']);
     const patchBody = this.body(req);
     const strictError = (unknown: string[], patched: KubeObject) => strictPatchError(type, patchBody, patched, unknown);
-    const opts = this.writeOptions(res, isDryRun(query, 'PatchOptions'), { query, options: 'PatchOptions', strictError });
-    const mutate = (current: KubeObject) => applyPatch(current, patchBody, type, store.resource.kind);
-    try {
-      const obj = await store.guaranteedUpdate(target.namespace, target.name!, mutate, subresource, opts);
-      this.send(req, res, store, obj, query);
-    } catch (err) {
-      // Server-side apply creates what does not exist yet.
-      if (type === 'application/apply-patch+yaml' && (err as { status?: { code?: number } }).status?.code === 404 && !subresource) {
-        const base = {
-          apiVersion: apiVersionOf(store.resource),
-          kind: store.resource.kind,
-          metadata: { name: target.name, namespace: target.namespace },
-        };
+    const apply = type === 'application/apply-patch+yaml' && !subresource;
+    const opts = this.writeOptions(req, res, isDryRun(query, 'PatchOptions'), { query, options: 'PatchOptions', strictError, apply });
+    if (apply) {
+      // Server-side apply: merged and owned by field (apiserver/fieldmanager), created when missing.
+      const admitCreate = async () => {
         if (target.resource.namespaced) await admitNamespace(this.namespaces, target.namespace!, `${store.groupResource} "${target.name}"`);
-        const obj = await store.create(target.namespace, applyPatch(base, patchBody, type, store.resource.kind), opts);
-        this.send(req, res, store, obj, query, 201);
-        return;
-      }
-      throw err;
+      };
+      const { object, created } = await store.apply(
+        target.namespace,
+        target.name!,
+        patchBody,
+        { manager: opts.manager!, force: flag(query, 'force'), admitCreate },
+        opts,
+      );
+      this.send(req, res, store, object, query, created ? 201 : 200);
+      return;
     }
+    const mutate = (current: KubeObject) => applyPatch(current, patchBody, type, store.resource.kind);
+    const obj = await store.guaranteedUpdate(target.namespace, target.name!, mutate, subresource, opts);
+    this.send(req, res, store, obj, query);
   }
 
   private async deleteCollection(req: Request, res: Response, store: Store, target: RequestTarget, query: Query): Promise<void> {
@@ -230,7 +236,7 @@ export class ResourceHandler {
     const options = deleteOptions(query, body);
     const predicate = selectionPredicate(one(query, 'labelSelector'), one(query, 'fieldSelector'));
     const { items } = await store.list(target.namespace, predicate);
-    const opts = this.writeOptions(res, isDryRun(query, 'DeleteOptions', body as { dryRun?: unknown }));
+    const opts = this.writeOptions(req, res, isDryRun(query, 'DeleteOptions', body as { dryRun?: unknown }));
     const deleted: KubeObject[] = [];
     for (const item of items) {
       try {
@@ -247,9 +253,9 @@ export class ResourceHandler {
     if (name === undefined) throw notFound(target.resource.plural, '');
     if (target.proxy) return this.proxy(req, res, target, name);
     const method = req.method;
-    const opts = this.writeOptions(res, method === 'GET' ? false : isDryRun(query, OPTIONS_OF[method] ?? 'UpdateOptions'), {
+    const opts = this.writeOptions(req, res, method === 'GET' ? false : isDryRun(query, OPTIONS_OF[method] ?? 'UpdateOptions'), {
       query,
-      options: 'UpdateOptions',
+      options: OPTIONS_OF[method] ?? 'UpdateOptions',
     });
     switch (`${subresource} ${method}`) {
       case 'status GET':
@@ -265,6 +271,7 @@ export class ResourceHandler {
       case 'scale PATCH': {
         const body = this.body(req);
         const type = method === 'PATCH' ? patchType(req.headers['content-type']) : undefined;
+        const scaleOpts = { ...opts, managerSubresource: 'scale' };
         const updated = await store.guaranteedUpdate(
           namespace,
           name,
@@ -278,7 +285,7 @@ export class ResourceHandler {
             return current;
           },
           undefined,
-          opts,
+          scaleOpts,
           type ? undefined : (body as Scale).metadata?.resourceVersion,
         );
         res.json(toScale(store.resource, updated));
@@ -321,7 +328,7 @@ export class ResourceHandler {
       }
       case 'eviction POST': {
         const stores = { pods: store, podDisruptionBudgets: this.store(PodDisruptionBudgets) };
-        const writeOpts = this.writeOptions(res, isDryRun(query, 'CreateOptions'));
+        const writeOpts = this.writeOptions(req, res, isDryRun(query, 'CreateOptions'));
         res.status(201).json(await evictPod(stores, namespace!, name, this.body(req), writeOpts));
         return;
       }

@@ -10,7 +10,9 @@ import { decodeObject } from '../../shared/api/decode';
 import type { DecodeOptions } from '../../shared/api/decode';
 import { newLogger } from '../../shared/log';
 import { randomSafeString } from '../../shared/names';
-import { alreadyExists, badRequest, conflict, invalid, notFound } from '../../shared/errors';
+import { alreadyExists, badRequest, conflict, invalid, isNotFound, notFound } from '../../shared/errors';
+import { DEFINITIONS } from '../../shared/api/openapi';
+import { FieldManager } from '../fieldmanager/fieldmanager';
 import type { ObjectChange } from '../admission/admission';
 import { isKeyNotFound, isStorageConflict } from '../storage/errors';
 import type { Storage, StorageEvent, TTL } from '../storage/interface';
@@ -33,7 +35,17 @@ export interface WriteOptions {
   user?: UserInfo;
   /** How the incoming object is decoded: `fieldValidation`, where warnings go. */
   decode?: DecodeOptions;
+  /**
+   * Who writes, as managedFields record it (`?fieldManager=`, else the user agent's first word); the fields
+   * the write changes become theirs. The apiserver's own writes have none and change no one's fields.
+   */
+  manager?: string;
+  /** The subresource managedFields name for a write through one that is stored as the main resource (scale). */
+  managerSubresource?: string;
 }
+
+/** Subresources whose writes are the system's, recorded for no manager: the scheduler's binding, a namespace's finalize. */
+const UNTRACKED_SUBRESOURCES = new Set(['binding', 'finalize']);
 
 export type { ListOptions } from './list';
 
@@ -52,6 +64,8 @@ export class Store {
   readonly groupResource: string;
 
   private readonly cache: WatchCache;
+  /** Who owns which field of this resource's objects: managedFields and server-side apply. */
+  readonly fieldManager: FieldManager;
 
   constructor(
     private readonly storage: Storage,
@@ -59,6 +73,7 @@ export class Store {
   ) {
     this.resource = strategy.resource;
     this.groupResource = groupResource(this.resource);
+    this.fieldManager = new FieldManager(this.resource, DEFINITIONS);
     const prefix = collectionPrefix(this.resource);
     this.cache = new WatchCache(
       {
@@ -127,7 +142,7 @@ export class Store {
       throw invalid(this.resource.kind, obj.metadata.name ?? obj.metadata.generateName ?? '', causes, this.resource.group || undefined);
   }
 
-  async create(namespace: string | undefined, body: unknown, opts: WriteOptions = {}): Promise<KubeObject> {
+  async create(namespace: string | undefined, body: unknown, opts: WriteOptions = {}, applied = false): Promise<KubeObject> {
     const obj = this.admit(body, opts);
     const meta = obj.metadata;
     if (this.resource.namespaced) {
@@ -141,6 +156,9 @@ export class Store {
     if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSafeString(5)}`;
     this.strategy.prepareForCreate?.(obj);
     this.validate(obj);
+    // Who set what is recorded once the object is known to be valid (a refused request costs no bookkeeping),
+    // before the server adds what no one owns (uid, allocated IPs). It changes only metadata.managedFields.
+    if (!applied && opts.manager !== undefined) this.fieldManager.update(undefined, obj, opts.manager);
     meta.uid = randomUUID();
     meta.creationTimestamp = rfc3339();
     if (this.strategy.generationChanged) meta.generation = 1;
@@ -194,8 +212,10 @@ export class Store {
     subresource?: string,
     opts: WriteOptions = {},
     expectedRV?: string,
+    applied = false,
   ): Promise<KubeObject> {
     const key = this.key(namespace, name);
+    const manager = applied || (subresource && UNTRACKED_SUBRESOURCES.has(subresource)) ? undefined : opts.manager;
     let dryRunResult: KubeObject | undefined;
     const tryUpdate = async (current: KubeObject): Promise<KubeObject> => {
       if (expectedRV && expectedRV !== current.metadata.resourceVersion) throw conflict(this.groupResource, name);
@@ -207,10 +227,11 @@ export class Store {
         subresource === 'status'
           ? this.withStatusOf(current, next)
           : subresource
-            ? this.systemWrite(next) // binding, finalize: the server computed the whole object
+            ? this.systemWrite(next) // binding, finalize, approval: the server computed the whole object
             : this.withMetadataRules(current, next);
       if (!subresource) this.strategy.prepareForUpdate?.(merged, current);
       this.validate(merged, current);
+      if (manager !== undefined) this.fieldManager.update(current, merged, manager, opts.managerSubresource ?? subresource ?? '');
       await opts.admission?.(this.change('UPDATE', subresource ?? '', merged, current));
       await this.strategy.beforeUpdate?.(merged, current, opts);
       if (opts.dryRun) {
@@ -226,6 +247,34 @@ export class Store {
       const finished = await this.finishIfReady(stored);
       return this.typedMeta(finished ?? stored);
     });
+  }
+
+  /**
+   * Server-side apply (PATCH application/apply-patch+yaml): `config` applied to the object for `manager`,
+   * which is created when it does not exist (after `admitCreate`, the namespace's admission). Conflicts
+   * with other managers are a 409 unless `force`.
+   */
+  async apply(
+    namespace: string | undefined,
+    name: string,
+    config: unknown,
+    apply: { manager: string; force: boolean; admitCreate?: () => Promise<void> },
+    opts: WriteOptions = {},
+  ): Promise<{ object: KubeObject; created: boolean }> {
+    const given = (config as { metadata?: { name?: unknown } } | null)?.metadata?.name;
+    if (typeof given === 'string' && given !== name)
+      throw badRequest(`the name of the object (${given}) does not match the name on the URL (${name})`);
+    const applyTo = (live: KubeObject | undefined) => this.fieldManager.apply(live, config, apply.manager, apply.force);
+    try {
+      return { object: await this.guaranteedUpdate(namespace, name, applyTo, undefined, opts, undefined, true), created: false };
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
+    await apply.admitCreate?.();
+    const obj = applyTo(undefined);
+    obj.metadata.name = name;
+    if (this.resource.namespaced && namespace) obj.metadata.namespace ??= namespace;
+    return { object: await this.create(namespace, obj, opts, true), created: true };
   }
 
   private change(operation: ObjectChange['operation'], subresource: string, object?: KubeObject, oldObject?: KubeObject): ObjectChange {

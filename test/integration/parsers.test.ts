@@ -168,11 +168,12 @@ describe('selectors and query strings', () => {
 });
 
 // etcd stores at most 1.5 MiB a request (kube-apiserver answers 500 beyond, as here): the patched
-// objects stay under it, while the patches themselves are hostile.
+// objects stay under it, managedFields included (each finalizer is also a `v:` entry there), while the
+// patches themselves are hostile.
 describe('patches', () => {
   const CM = `${NS}/configmaps/patched`;
   beforeAll(async () => {
-    const finalizers = Array.from({ length: 40_000 }, (_, i) => `example.com/f${i}`);
+    const finalizers = Array.from({ length: 16_000 }, (_, i) => `example.com/f${i}`);
     expect((await api(cp.config, 'POST', `${NS}/configmaps`, { metadata: { name: 'patched', finalizers }, data: { a: 'b' } })).code).toBe(
       201,
     );
@@ -186,7 +187,7 @@ describe('patches', () => {
   });
 
   it.each([
-    ['inserts at the front of 40,000 finalizers', { op: 'add', path: '/metadata/finalizers/0', value: 'example.com/x' }],
+    ['inserts at the front of 16,000 finalizers', { op: 'add', path: '/metadata/finalizers/0', value: 'example.com/x' }],
     ['copies of the object into itself', { op: 'copy', from: '/metadata', path: '/metadata/annotations' }],
   ])('answers 10,000 %s with 422', async (_what, op) => {
     const res = await hostile('PATCH', CM, Array(10_000).fill(op), 'application/json-patch+json');
@@ -194,18 +195,18 @@ describe('patches', () => {
     expect(res.body.message).toBe('the server rejected our request due to an error in our request');
   });
 
-  it('merges 20,000 finalizers into 40,000 as a set with a strategic merge patch', async () => {
-    const finalizers = Array.from({ length: 20_000 }, (_, i) => `example.com/g${i}`);
+  it('merges 8,000 finalizers into 16,000 as a set with a strategic merge patch', async () => {
+    const finalizers = Array.from({ length: 8_000 }, (_, i) => `example.com/g${i}`);
     const res = await hostile('PATCH', CM, { metadata: { finalizers } }, 'application/strategic-merge-patch+json');
     expect(res.code).toBe(200);
-    expect(res.body.metadata.finalizers).toHaveLength(60_000);
+    expect(res.body.metadata.finalizers).toHaveLength(24_000);
   });
 
   it('merges 3 MiB of data keys with a merge patch, deleting most of them', async () => {
-    const data = Object.fromEntries(Array.from({ length: 200_000 }, (_, i) => [`k${i}`, i % 10 ? null : 'v']));
+    const data = Object.fromEntries(Array.from({ length: 200_000 }, (_, i) => [`k${i}`, i % 100 ? null : 'v']));
     const res = await hostile('PATCH', CM, { data }, 'application/merge-patch+json');
     expect(res.code).toBe(200);
-    expect(Object.keys(res.body.data)).toHaveLength(20_001);
+    expect(Object.keys(res.body.data)).toHaveLength(2_001);
   });
 });
 

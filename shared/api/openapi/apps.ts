@@ -1,6 +1,6 @@
 // apps/v1: Deployments and ReplicaSets.
 // Field names and types are Kubernetes'; see model.ts for the builders.
-import { bool, definitions, int32, int64, list, object, ref, str } from './model';
+import { bool, definitions, int32, int64, listMap, object, ref, str } from './model';
 
 export const apps = definitions('io.k8s.api.apps.v1', {
   Deployment: object(
@@ -49,7 +49,7 @@ export const apps = definitions('io.k8s.api.apps.v1', {
     {
       availableReplicas: int32('Pods that have been ready for at least minReadySeconds.'),
       collisionCount: int32("How many times a new ReplicaSet name collided with an existing one; part of the next name's hash."),
-      conditions: list(ref('DeploymentCondition'), 'Available and Progressing, with their reasons.'),
+      conditions: listMap(ref('DeploymentCondition'), ['type'], 'Available and Progressing, with their reasons.'),
       observedGeneration: int64('The metadata.generation this status describes.'),
       readyReplicas: int32('Pods that are ready.'),
       replicas: int32('Pods owned by the Deployment, of any template.'),
@@ -103,7 +103,7 @@ export const apps = definitions('io.k8s.api.apps.v1', {
   ReplicaSetStatus: object(
     {
       availableReplicas: int32('Pods that have been ready for at least minReadySeconds.'),
-      conditions: list(ref('ReplicaSetCondition'), 'ReplicaFailure when pods could not be created or deleted.'),
+      conditions: listMap(ref('ReplicaSetCondition'), ['type'], 'ReplicaFailure when pods could not be created or deleted.'),
       fullyLabeledReplicas: int32("Pods whose labels match the template's."),
       observedGeneration: int64('The metadata.generation this status describes.'),
       readyReplicas: int32('Pods that are ready.'),

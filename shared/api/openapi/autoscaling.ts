@@ -1,6 +1,6 @@
 // autoscaling/v2 HorizontalPodAutoscalers, and the autoscaling/v1 view of them and of Scale.
 // Field names and types are Kubernetes'; see model.ts for the builders.
-import { definitions, int32, int64, list, object, ref, str } from './model';
+import { definitions, int32, int64, list, listMap, object, ref, str } from './model';
 
 export const autoscalingV2 = definitions('io.k8s.api.autoscaling.v2', {
   ContainerResourceMetricSource: object({
@@ -69,7 +69,7 @@ export const autoscalingV2 = definitions('io.k8s.api.autoscaling.v2', {
     { required: ['scaleTargetRef', 'maxReplicas'] },
   ),
   HorizontalPodAutoscalerStatus: object({
-    conditions: list(ref('HorizontalPodAutoscalerCondition')),
+    conditions: listMap(ref('HorizontalPodAutoscalerCondition'), ['type']),
     currentMetrics: list(ref('MetricStatus')),
     currentReplicas: int32(),
     desiredReplicas: int32(),

@@ -1,6 +1,6 @@
 // certificates.k8s.io/v1: CertificateSigningRequests.
 // Field names and types are Kubernetes'; see model.ts for the builders.
-import { bytes, definitions, int32, list, map, object, ref, str } from './model';
+import { bytes, definitions, int32, list, listMap, map, object, ref, str } from './model';
 
 export const certificates = definitions('io.k8s.api.certificates.v1', {
   CertificateSigningRequest: object({
@@ -36,6 +36,6 @@ export const certificates = definitions('io.k8s.api.certificates.v1', {
   ),
   CertificateSigningRequestStatus: object({
     certificate: bytes(),
-    conditions: list(ref('CertificateSigningRequestCondition')),
+    conditions: listMap(ref('CertificateSigningRequestCondition'), ['type']),
   }),
 });

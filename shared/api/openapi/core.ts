@@ -1,6 +1,6 @@
 // The core group (`v1`): pods and their specs, services, nodes, namespaces, config maps, secrets, events.
 // Field names and types are Kubernetes'; see model.ts for the builders.
-import { bool, bytes, definitions, int32, int64, list, map, object, ref, str } from './model';
+import { ATOMIC, bool, bytes, definitions, int32, int64, list, listMap, map, object, ref, SET, str } from './model';
 
 export const core = definitions('io.k8s.api.core.v1', {
   AWSElasticBlockStoreVolumeSource: object({
@@ -118,7 +118,7 @@ export const core = definitions('io.k8s.api.core.v1', {
         str(),
         "The entrypoint, run without a shell. The image's ENTRYPOINT when unset. $(VAR) is replaced by the variable's value.",
       ),
-      env: list(ref('EnvVar'), 'Environment variables to set in the container.'),
+      env: listMap(ref('EnvVar'), ['name'], 'Environment variables to set in the container.'),
       envFrom: list(ref('EnvFromSource'), 'ConfigMaps and Secrets whose keys all become environment variables.'),
       image: str('The container image to run.'),
       imagePullPolicy: str('When the image is pulled. Always for the latest tag, IfNotPresent otherwise.', {
@@ -127,7 +127,11 @@ export const core = definitions('io.k8s.api.core.v1', {
       lifecycle: ref('Lifecycle', 'Actions run right after the container starts and before it stops.'),
       livenessProbe: ref('Probe', "A check of the container's health; the container is restarted when it fails."),
       name: str("The container's name, unique in the pod."),
-      ports: list(ref('ContainerPort'), 'Ports the container listens on. Informational: any port the process opens is reachable.'),
+      ports: listMap(
+        ref('ContainerPort'),
+        ['containerPort', 'protocol'],
+        'Ports the container listens on. Informational: any port the process opens is reachable.',
+      ),
       readinessProbe: ref('Probe', 'A check of whether the container can serve; a pod that is not ready gets no Service traffic.'),
       resizePolicy: list(ref('ContainerResizePolicy'), "Whether changing the container's resources restarts it."),
       resources: ref('ResourceRequirements', 'The CPU and memory the container asks for and may use.'),
@@ -141,8 +145,8 @@ export const core = definitions('io.k8s.api.core.v1', {
         enum: ['FallbackToLogsOnError', 'File'],
       }),
       tty: bool('Give the container a terminal.'),
-      volumeDevices: list(ref('VolumeDevice'), 'Block devices the container uses.'),
-      volumeMounts: list(ref('VolumeMount'), "Volumes mounted into the container's filesystem."),
+      volumeDevices: listMap(ref('VolumeDevice'), ['devicePath'], 'Block devices the container uses.'),
+      volumeMounts: listMap(ref('VolumeMount'), ['mountPath'], "Volumes mounted into the container's filesystem."),
       workingDir: str("The directory the entrypoint runs in. The image's when unset."),
     },
     { description: 'One container of a pod: an image and how to run it.', required: ['name'] },
@@ -157,7 +161,7 @@ export const core = definitions('io.k8s.api.core.v1', {
       hostIP: str('The node address a host port binds to.'),
       hostPort: int32('A port on the node forwarded to this one. Few pods need it.'),
       name: str('A name for the port, unique in the pod, that Services can use as their targetPort.'),
-      protocol: str('The protocol. TCP when unset.', { enum: ['SCTP', 'TCP', 'UDP'] }),
+      protocol: str('The protocol. TCP when unset.', { enum: ['SCTP', 'TCP', 'UDP'], default: 'TCP' }),
     },
     { description: 'A network port of a container.', required: ['containerPort'] },
   ),
@@ -277,14 +281,14 @@ export const core = definitions('io.k8s.api.core.v1', {
   EphemeralContainer: object({
     args: list(str()),
     command: list(str()),
-    env: list(ref('EnvVar')),
+    env: listMap(ref('EnvVar'), ['name']),
     envFrom: list(ref('EnvFromSource')),
     image: str(),
     imagePullPolicy: str(),
     lifecycle: ref('Lifecycle'),
     livenessProbe: ref('Probe'),
     name: str(),
-    ports: list(ref('ContainerPort')),
+    ports: listMap(ref('ContainerPort'), ['containerPort', 'protocol']),
     readinessProbe: ref('Probe'),
     resizePolicy: list(ref('ContainerResizePolicy')),
     resources: ref('ResourceRequirements'),
@@ -297,8 +301,8 @@ export const core = definitions('io.k8s.api.core.v1', {
     terminationMessagePath: str(),
     terminationMessagePolicy: str(),
     tty: bool(),
-    volumeDevices: list(ref('VolumeDevice')),
-    volumeMounts: list(ref('VolumeMount')),
+    volumeDevices: listMap(ref('VolumeDevice'), ['devicePath']),
+    volumeMounts: listMap(ref('VolumeMount'), ['mountPath']),
     workingDir: str(),
   }),
   EphemeralVolumeSource: object({
@@ -450,9 +454,12 @@ export const core = definitions('io.k8s.api.core.v1', {
   LoadBalancerStatus: object({
     ingress: list(ref('LoadBalancerIngress')),
   }),
-  LocalObjectReference: object({
-    name: str(),
-  }),
+  LocalObjectReference: object(
+    {
+      name: str(),
+    },
+    ATOMIC,
+  ),
   NFSVolumeSource: object({
     path: str(),
     readOnly: bool(),
@@ -476,7 +483,7 @@ export const core = definitions('io.k8s.api.core.v1', {
     finalizers: list(str()),
   }),
   NamespaceStatus: object({
-    conditions: list(ref('NamespaceCondition')),
+    conditions: listMap(ref('NamespaceCondition'), ['type']),
     phase: str(),
   }),
   Node: object({
@@ -525,32 +532,38 @@ export const core = definitions('io.k8s.api.core.v1', {
     recursiveReadOnlyMounts: bool(),
     userNamespaces: bool(),
   }),
-  NodeSelector: object({
-    nodeSelectorTerms: list(ref('NodeSelectorTerm')),
-  }),
+  NodeSelector: object(
+    {
+      nodeSelectorTerms: list(ref('NodeSelectorTerm')),
+    },
+    ATOMIC,
+  ),
   NodeSelectorRequirement: object({
     key: str(),
     operator: str(),
     values: list(str()),
   }),
-  NodeSelectorTerm: object({
-    matchExpressions: list(ref('NodeSelectorRequirement')),
-    matchFields: list(ref('NodeSelectorRequirement')),
-  }),
+  NodeSelectorTerm: object(
+    {
+      matchExpressions: list(ref('NodeSelectorRequirement')),
+      matchFields: list(ref('NodeSelectorRequirement')),
+    },
+    ATOMIC,
+  ),
   NodeSpec: object({
     configSource: ref('NodeConfigSource'),
     externalID: str(),
     podCIDR: str(),
-    podCIDRs: list(str()),
+    podCIDRs: list(str(), undefined, SET),
     providerID: str(),
     taints: list(ref('Taint')),
     unschedulable: bool(),
   }),
   NodeStatus: object({
-    addresses: list(ref('NodeAddress')),
+    addresses: listMap(ref('NodeAddress'), ['type']),
     allocatable: map(ref('io.k8s.apimachinery.pkg.api.resource.Quantity')),
     capacity: map(ref('io.k8s.apimachinery.pkg.api.resource.Quantity')),
-    conditions: list(ref('NodeCondition')),
+    conditions: listMap(ref('NodeCondition'), ['type']),
     config: ref('NodeConfigStatus'),
     daemonEndpoints: ref('NodeDaemonEndpoints'),
     features: ref('NodeFeatures'),
@@ -701,21 +714,29 @@ export const core = definitions('io.k8s.api.core.v1', {
       activeDeadlineSeconds: int64('How long the pod may run before the kubelet stops it.'),
       affinity: ref('Affinity', 'Rules for which nodes the pod prefers or needs, near or away from other pods.'),
       automountServiceAccountToken: bool("Whether the service account's token is mounted into the containers."),
-      containers: list(ref('Container'), 'The containers of the pod. There must be at least one; cannot be added or removed later.'),
+      containers: listMap(
+        ref('Container'),
+        ['name'],
+        'The containers of the pod. There must be at least one; cannot be added or removed later.',
+      ),
       dnsConfig: ref('PodDNSConfig'),
       dnsPolicy: str('How the containers resolve names. ClusterFirst when unset.', {
         enum: ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'],
       }),
       enableServiceLinks: bool("Whether Services' addresses are put into environment variables. True when unset."),
-      ephemeralContainers: list(ref('EphemeralContainer')),
-      hostAliases: list(ref('HostAlias')),
+      ephemeralContainers: listMap(ref('EphemeralContainer'), ['name']),
+      hostAliases: listMap(ref('HostAlias'), ['ip']),
       hostIPC: bool(),
       hostNetwork: bool("Run in the node's network namespace instead of the pod's own."),
       hostPID: bool(),
       hostUsers: bool(),
       hostname: str("The pod's hostname. Its name when unset."),
-      imagePullSecrets: list(ref('LocalObjectReference'), 'Secrets holding registry credentials for pulling the images.'),
-      initContainers: list(ref('Container'), 'Containers that run to completion, one after the other, before the containers start.'),
+      imagePullSecrets: listMap(ref('LocalObjectReference'), ['name'], 'Secrets holding registry credentials for pulling the images.'),
+      initContainers: listMap(
+        ref('Container'),
+        ['name'],
+        'Containers that run to completion, one after the other, before the containers start.',
+      ),
       nodeName: str('The node the pod runs on. The scheduler sets it; setting it yourself skips scheduling.'),
       nodeSelector: map(str(), 'Labels a node must have for the pod to be scheduled there.'),
       os: ref('PodOS'),
@@ -724,14 +745,14 @@ export const core = definitions('io.k8s.api.core.v1', {
       priority: int32(),
       priorityClassName: str("The PriorityClass that sets the pod's priority."),
       readinessGates: list(ref('PodReadinessGate')),
-      resourceClaims: list(ref('PodResourceClaim')),
+      resourceClaims: listMap(ref('PodResourceClaim'), ['name']),
       resources: ref('ResourceRequirements'),
       restartPolicy: str('When the kubelet restarts a container that ended. Always when unset.', {
         enum: ['Always', 'Never', 'OnFailure'],
       }),
       runtimeClassName: str(),
       schedulerName: str('The scheduler that places the pod. default-scheduler when unset.'),
-      schedulingGates: list(ref('PodSchedulingGate')),
+      schedulingGates: listMap(ref('PodSchedulingGate'), ['name']),
       securityContext: ref('PodSecurityContext', 'Security settings for every container of the pod.'),
       serviceAccount: str(),
       serviceAccountName: str('The service account the pod runs as.'),
@@ -744,12 +765,12 @@ export const core = definitions('io.k8s.api.core.v1', {
         ref('TopologySpreadConstraint'),
         'How the pods of a group spread over zones, nodes and other topology domains.',
       ),
-      volumes: list(ref('Volume'), 'Storage the containers can mount.'),
+      volumes: listMap(ref('Volume'), ['name'], 'Storage the containers can mount.'),
     },
     { description: 'What a pod runs and how.', required: ['containers'] },
   ),
   PodStatus: object({
-    conditions: list(ref('PodCondition')),
+    conditions: listMap(ref('PodCondition'), ['type']),
     containerStatuses: list(ref('ContainerStatus')),
     ephemeralContainerStatuses: list(ref('ContainerStatus')),
     hostIP: str(),
@@ -760,7 +781,7 @@ export const core = definitions('io.k8s.api.core.v1', {
     observedGeneration: int64(),
     phase: str(),
     podIP: str(),
-    podIPs: list(ref('PodIP')),
+    podIPs: listMap(ref('PodIP'), ['ip']),
     qosClass: str(),
     reason: str(),
     resize: str(),
@@ -985,7 +1006,7 @@ export const core = definitions('io.k8s.api.core.v1', {
       name: str("The port's name; required when the Service has more than one port."),
       nodePort: int32('For NodePort and LoadBalancer: the port opened on every node. Allocated when unset.'),
       port: int32('The port the Service listens on.'),
-      protocol: str('The protocol. TCP when unset.', { enum: ['SCTP', 'TCP', 'UDP'] }),
+      protocol: str('The protocol. TCP when unset.', { enum: ['SCTP', 'TCP', 'UDP'], default: 'TCP' }),
       targetPort: ref(
         'io.k8s.apimachinery.pkg.util.intstr.IntOrString',
         "The pods' port: a number, or the name of a container port. The same as port when unset.",
@@ -1013,9 +1034,9 @@ export const core = definitions('io.k8s.api.core.v1', {
       loadBalancerClass: str('Which load balancer implementation handles the Service.'),
       loadBalancerIP: str('Deprecated: an address to ask the load balancer for.'),
       loadBalancerSourceRanges: list(str(), 'Client address ranges a load balancer admits.'),
-      ports: list(ref('ServicePort'), 'The ports the Service listens on and where each forwards to.'),
+      ports: listMap(ref('ServicePort'), ['port', 'protocol'], 'The ports the Service listens on and where each forwards to.'),
       publishNotReadyAddresses: bool('List pods in the endpoints even before they are ready.'),
-      selector: map(str(), 'Pods with these labels receive the traffic. Without a selector, endpoints are written by hand.'),
+      selector: map(str(), 'Pods with these labels receive the traffic. Without a selector, endpoints are written by hand.', ATOMIC),
       sessionAffinity: str("ClientIP sends one client's connections to the same pod; None balances each.", { enum: ['ClientIP', 'None'] }),
       sessionAffinityConfig: ref('SessionAffinityConfig', 'How long ClientIP affinity lasts.'),
       trafficDistribution: str('A preference for how traffic is spread over endpoints, such as PreferClose.'),
@@ -1024,7 +1045,7 @@ export const core = definitions('io.k8s.api.core.v1', {
     { description: 'How a Service is reached and where its traffic goes.' },
   ),
   ServiceStatus: object({
-    conditions: list(ref('io.k8s.apimachinery.pkg.apis.meta.v1.Condition')),
+    conditions: listMap(ref('io.k8s.apimachinery.pkg.apis.meta.v1.Condition'), ['type']),
     loadBalancer: ref('LoadBalancerStatus'),
   }),
   SessionAffinityConfig: object({

@@ -1,6 +1,6 @@
 // meta.k8s.io's types, which every group uses: object and list metadata, label selectors, times, options.
 // Field names and types are Kubernetes'; see model.ts for the builders.
-import { bool, definitions, int32, int64, list, map, object, ref, str } from './model';
+import { ATOMIC, bool, definitions, int32, int64, list, listMap, map, object, ref, SET, str } from './model';
 
 export const meta = definitions('io.k8s.apimachinery.pkg.apis.meta.v1', {
   Condition: object({
@@ -31,7 +31,7 @@ export const meta = definitions('io.k8s.apimachinery.pkg.apis.meta.v1', {
       matchExpressions: list(ref('LabelSelectorRequirement'), 'Requirements on label keys and values.'),
       matchLabels: map(str(), 'Labels that must be present with exactly these values.'),
     },
-    { description: 'A query over labels. All of its terms must hold; an empty selector matches everything.' },
+    { description: 'A query over labels. All of its terms must hold; an empty selector matches everything.', ...ATOMIC },
   ),
   LabelSelectorRequirement: object(
     {
@@ -59,15 +59,16 @@ export const meta = definitions('io.k8s.apimachinery.pkg.apis.meta.v1', {
         'Time',
         'When the object is to be removed; set when deletion was asked while finalizers or a grace period hold it. Read-only.',
       ),
-      finalizers: list(str(), 'Names of the parties that must finish their clean-up before the object is removed.'),
+      finalizers: list(str(), 'Names of the parties that must finish their clean-up before the object is removed.', SET),
       generateName: str('A prefix for a name the server makes up (a few random characters are added) when name is empty.'),
       generation: int64("A number the system increases with each change to the object's desired state."),
       labels: map(str(), 'Key/value pairs that selectors match: how Services, ReplicaSets and kubectl -l find objects.'),
       managedFields: list(ref('ManagedFieldsEntry'), 'Which manager set which fields (server-side apply). Kept by the system.'),
       name: str('Unique among the objects of this kind in the namespace. Cannot be changed.'),
       namespace: str('The namespace the object lives in; empty for cluster-wide kinds. Cannot be changed.'),
-      ownerReferences: list(
+      ownerReferences: listMap(
         ref('OwnerReference'),
+        ['uid'],
         'The objects this one belongs to. When every owner is gone, the garbage collector deletes it.',
       ),
       resourceVersion: str('The version of the object in storage. Sent back on update so that a stale write fails with a conflict.'),

@@ -85,6 +85,12 @@ export const listMap = (items: Schema, keys: string[], description?: string): Sc
     'x-kubernetes-patch-merge-key': keys[0],
   });
 
+/** A list of distinct values, merged as a set (finalizers). */
+export const SET: More = { 'x-kubernetes-list-type': 'set', 'x-kubernetes-patch-strategy': 'merge' };
+
+/** A struct or map that is one value: set and owned whole (a LabelSelector, a Service's selector). */
+export const ATOMIC: More = { 'x-kubernetes-map-type': 'atomic' };
+
 /** Names the types of one Go package: `definitions('io.k8s.api.apps.v1', { Deployment: ... })`; a bare `ref` is in that package. */
 export function definitions(pkg: string, types: Record<string, Schema>): Definitions {
   const qualify = (s: Schema): Schema => {

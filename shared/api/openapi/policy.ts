@@ -1,6 +1,6 @@
 // policy/v1: PodDisruptionBudgets and Evictions.
 // Field names and types are Kubernetes'; see model.ts for the builders.
-import { definitions, int32, int64, list, map, object, ref, str } from './model';
+import { definitions, int32, int64, listMap, map, object, ref, str } from './model';
 
 const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
 const INT_OR_STRING = 'io.k8s.apimachinery.pkg.util.intstr.IntOrString';
@@ -35,7 +35,7 @@ export const policy = definitions('io.k8s.api.policy.v1', {
   }),
   PodDisruptionBudgetStatus: object(
     {
-      conditions: list(ref(`${META}.Condition`), 'DisruptionAllowed: whether an eviction would be allowed now.'),
+      conditions: listMap(ref(`${META}.Condition`), ['type'], 'DisruptionAllowed: whether an eviction would be allowed now.'),
       currentHealthy: int32('Selected pods that are ready.'),
       desiredHealthy: int32('Ready pods the budget wants at least.'),
       disruptedPods: map(ref(`${META}.Time`), 'Pods evicted and not yet seen deleted, with the time of their eviction.'),

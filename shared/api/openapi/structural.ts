@@ -6,7 +6,7 @@
 //   - a field the schema does not know is an unknown field (`spec.template.spec.containers[0].imagee`) and is
 //     removed, whatever the caller then does with the report (Strict fails, Warn warns, Ignore says nothing);
 //   - a null field is removed, as Go's decoding and encoding again would (a null in a map or list becomes the
-//     zero value of its type);
+//     zero value of its type), and so is an empty map (`annotations: {}`: omitempty);
 //   - a missing field with a default (a Go struct that is not a pointer: a Pod's spec) gets it;
 //   - a required field that is missing is reported by its path.
 // The value is changed in place.
@@ -182,7 +182,15 @@ class Decoder {
         continue;
       }
       const kept = this.value(obj[key], property, field(at, key, struct));
-      if (kept === undefined) delete obj[key];
+      // Go leaves an empty map out (omitempty), unless the field is one the JSON always carries.
+      const omitted =
+        kept !== null &&
+        typeof kept === 'object' &&
+        !Array.isArray(kept) &&
+        Object.keys(kept).length === 0 &&
+        this.resolve(property).additionalProperties !== undefined &&
+        !schema.required?.includes(key);
+      if (kept === undefined || omitted) delete obj[key];
       else obj[key] = kept;
     }
     for (const [name, property] of Object.entries(schema.properties)) {
