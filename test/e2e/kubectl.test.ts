@@ -40,7 +40,7 @@ spec:
 
 describe('kubectl basics', () => {
   it('reports the server version and its resources', () => {
-    expect(kubectlOk(['version'])).toMatch(/Server Version: v1\.31\.0-mini/);
+    expect(kubectlOk(['version'])).toMatch(/Server Version: v1\.33\.0-mini/);
     const resources = kubectlOk(['api-resources']);
     for (const line of [
       /^pods\s+po\s+v1\s+true\s+Pod$/m,
