@@ -111,6 +111,7 @@ if (parseBool(flags['enable-bootstrap-token-auth']))
       }
     }),
   );
+const rules = new RuleResolver(policy);
 const authorizer = authorizerChain(flags['authorization-mode'].split(','), stores, policy);
 const app = createApp({
   storage,
@@ -123,8 +124,9 @@ const app = createApp({
     anonymous: parseBool(flags['anonymous-auth']),
   },
   authorizer,
+  rules,
   admission: admissionChain([
-    new RbacEscalationCheck(new RuleResolver(policy), authorizer),
+    new RbacEscalationCheck(rules, authorizer),
     nodeRestriction,
     certificateApproval(authorizer),
     certificateSigning(authorizer),

@@ -8,6 +8,7 @@ import { resourceWithSubresource } from './auth/requestinfo';
 import { Authentication, authenticate, authorize, PUBLIC_PATHS, requestInfoOf } from './http/auth';
 import { impersonate } from './http/impersonation';
 import { reviewsRouter } from './http/reviews';
+import type { RuleResolver } from './auth/rbac';
 import { watchLimit } from './http/limits';
 import { MAX_BODY_BYTES } from './http/body';
 import { metricsRouter } from './http/metricsapi';
@@ -70,6 +71,8 @@ export interface ServerConfig {
   /** Who sent a request: client certificates, bearer tokens, anonymous. */
   authentication: Authentication;
   authorizer: Authorizer;
+  /** RBAC's rules of a user, for SelfSubjectRulesReview (`kubectl auth can-i --list`). */
+  rules?: RuleResolver;
   /** Validating admission of users' writes (RBAC escalation, NodeRestriction). */
   admission: ValidationPlugin;
   /** The credential presented to kubelets when the API streams logs or reads usage from them. */
@@ -83,6 +86,7 @@ export function createApp({
   log,
   authentication,
   authorizer,
+  rules,
   admission,
   kubeletClient,
 }: ServerConfig): express.Express {
@@ -113,7 +117,7 @@ export function createApp({
   app.get('/metrics', async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
   });
-  app.use(reviewsRouter(authentication.tokens, authorizer));
+  app.use(reviewsRouter(authentication.tokens, authorizer, rules));
   app.use(versionRouter());
   app.use(discoveryRouter());
   app.use(openapiRouter());

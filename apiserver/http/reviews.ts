@@ -1,12 +1,14 @@
 // The review APIs: nothing is stored, the answer comes back in the created object's status.
 //   POST /apis/authentication.k8s.io/v1/tokenreviews           who does this token belong to? (kubelets ask)
-//   POST /apis/authentication.k8s.io/v1/selfsubjectreviews     who am I? (`kubectl auth whoami`)
+//   POST /apis/authentication.k8s.io/v1/selfsubjectreviews     who am I? (`kubectl auth whoami`; 1.27 asks v1beta1)
 //   POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews may I ...? (`kubectl auth can-i`)
+//   POST /apis/authorization.k8s.io/v1/selfsubjectrulesreviews  what may I do here? (`kubectl auth can-i --list`)
 //   POST /apis/authorization.k8s.io/v1/subjectaccessreviews     may this user ...? (kubelets ask)
 import express, { Request, Response } from 'express';
 import type {
   SelfSubjectAccessReview,
   SelfSubjectReview,
+  SelfSubjectRulesReview,
   SubjectAccessReview,
   TokenReview,
   UserInfo,
@@ -14,6 +16,7 @@ import type {
 import { badRequest } from '../../shared/errors';
 import type { TokenAuthenticator } from '../auth/authenticator';
 import type { Attributes, Authorizer } from '../auth/authorizer';
+import type { RuleResolver } from '../auth/rbac';
 import { authenticatedUser, userOf } from './auth';
 import { decodeBody } from './body';
 
@@ -54,7 +57,30 @@ export function reviewAttributes(review: SelfSubjectAccessReview | SubjectAccess
   };
 }
 
-export function reviewsRouter(tokens: TokenAuthenticator, authorizer: Authorizer): express.Router {
+/** A user's rules in a namespace as a SelfSubjectRulesReview's status (ConvertToResourceRules): resource and non-resource rules apart. */
+export function rulesReviewStatus(
+  rules: RuleResolver | undefined,
+  user: UserInfo,
+  namespace: string,
+): NonNullable<SelfSubjectRulesReview['status']> {
+  const status: NonNullable<SelfSubjectRulesReview['status']> = { resourceRules: [], nonResourceRules: [], incomplete: false };
+  for (const rule of rules?.rulesFor(user, namespace) ?? []) {
+    if (rule.resources?.length) {
+      status.resourceRules.push({
+        verbs: rule.verbs,
+        apiGroups: rule.apiGroups ?? [],
+        resources: rule.resources,
+        ...(rule.resourceNames?.length ? { resourceNames: rule.resourceNames } : {}),
+      });
+    }
+    if (rule.nonResourceURLs?.length) status.nonResourceRules.push({ verbs: rule.verbs, nonResourceURLs: rule.nonResourceURLs });
+  }
+  // The Node authorizer's rules are not listed: for a kubelet the answer is incomplete, as Kubernetes says.
+  if (user.groups?.includes('system:nodes')) status.incomplete = true;
+  return status;
+}
+
+export function reviewsRouter(tokens: TokenAuthenticator, authorizer: Authorizer, rules?: RuleResolver): express.Router {
   const router = express.Router();
   router.post('/apis/authentication.k8s.io/v1/tokenreviews', async (req: Request, res: Response) => {
     const review = bodyOf<TokenReview>(req);
@@ -68,14 +94,26 @@ export function reviewsRouter(tokens: TokenAuthenticator, authorizer: Authorizer
       status,
     });
   });
-  router.post('/apis/authentication.k8s.io/v1/selfsubjectreviews', (_req: Request, res: Response) => {
-    const review: SelfSubjectReview = {
-      apiVersion: 'authentication.k8s.io/v1',
-      kind: 'SelfSubjectReview',
-      metadata: { creationTimestamp: null as unknown as undefined },
-      status: { userInfo: userOf(res) },
-    };
-    res.status(201).json(review);
+  for (const version of ['v1', 'v1beta1'])
+    router.post(`/apis/authentication.k8s.io/${version}/selfsubjectreviews`, (_req: Request, res: Response) => {
+      const review: SelfSubjectReview = {
+        apiVersion: `authentication.k8s.io/${version}`,
+        kind: 'SelfSubjectReview',
+        metadata: { creationTimestamp: null as unknown as undefined },
+        status: { userInfo: userOf(res) },
+      };
+      res.status(201).json(review);
+    });
+  router.post('/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', (req: Request, res: Response) => {
+    const review = bodyOf<SelfSubjectRulesReview>(req);
+    const namespace = review.spec?.namespace ?? '';
+    res.status(201).json({
+      apiVersion: 'authorization.k8s.io/v1',
+      kind: 'SelfSubjectRulesReview',
+      metadata: { creationTimestamp: null },
+      spec: review.spec ?? {},
+      status: rulesReviewStatus(rules, userOf(res), namespace),
+    });
   });
   const accessReview =
     (kind: string, subject: (review: SubjectAccessReview, res: Response) => UserInfo) => async (req: Request, res: Response) => {

@@ -42,6 +42,17 @@ export interface SelfSubjectAccessReview extends KubeObject {
   status?: SubjectAccessReviewStatus;
 }
 
+/** What the caller may do in a namespace (`kubectl auth can-i --list`): its rules, as RBAC grants them. */
+export interface SelfSubjectRulesReview extends KubeObject {
+  spec: { namespace?: string };
+  status?: {
+    resourceRules: { verbs: string[]; apiGroups?: string[]; resources?: string[]; resourceNames?: string[] }[];
+    nonResourceRules: { verbs: string[]; nonResourceURLs?: string[] }[];
+    incomplete: boolean;
+    evaluationError?: string;
+  };
+}
+
 /** "Who am I?" (`kubectl auth whoami`). */
 export interface SelfSubjectReview extends KubeObject {
   status?: { userInfo: UserInfo };

@@ -61,6 +61,35 @@ describe('authentication', () => {
       kind: 'SelfSubjectReview',
     });
     expect(res.body.status.userInfo).toMatchObject({ username: 'viewer', groups: ['mini-kubernetes:viewers', 'system:authenticated'] });
+    // kubectl 1.27's auth whoami asks v1beta1
+    const beta = await api(viewer, 'POST', '/apis/authentication.k8s.io/v1beta1/selfsubjectreviews', {
+      apiVersion: 'authentication.k8s.io/v1beta1',
+      kind: 'SelfSubjectReview',
+    });
+    expect(beta.code).toBe(201);
+    expect(beta.body).toMatchObject({ apiVersion: 'authentication.k8s.io/v1beta1', status: { userInfo: { username: 'viewer' } } });
+  });
+
+  it("lists a user's rules in a namespace (kubectl auth can-i --list)", async () => {
+    const review = (who: ClientConfig) =>
+      api(who, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectrulesreviews', {
+        apiVersion: 'authorization.k8s.io/v1',
+        kind: 'SelfSubjectRulesReview',
+        spec: { namespace: 'default' },
+      });
+    const admin = await review(cp.config);
+    expect(admin.code).toBe(201);
+    expect(admin.body.status.incomplete).toBe(false);
+    expect(admin.body.status.resourceRules).toContainEqual({ verbs: ['*'], apiGroups: ['*'], resources: ['*'] });
+    expect(admin.body.status.nonResourceRules).toContainEqual({ verbs: ['*'], nonResourceURLs: ['*'] });
+    const viewers = (await review(viewer)).body.status;
+    expect(viewers.resourceRules).toContainEqual({
+      verbs: ['create'],
+      apiGroups: ['authorization.k8s.io'],
+      resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'],
+    });
+    expect(viewers.resourceRules.some((r: { verbs: string[] }) => r.verbs.includes('*'))).toBe(false);
+    expect((await review(node1)).body.status.incomplete).toBe(true);
   });
 });
 

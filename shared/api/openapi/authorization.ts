@@ -1,4 +1,4 @@
-// authorization.k8s.io/v1: SubjectAccessReview and SelfSubjectAccessReview.
+// authorization.k8s.io/v1: SubjectAccessReview, SelfSubjectAccessReview and SelfSubjectRulesReview.
 // Field names and types are Kubernetes'; see model.ts for the builders.
 import { bool, definitions, list, map, object, ref, str } from './model';
 
@@ -14,6 +14,32 @@ export const authorization = definitions('io.k8s.api.authorization.v1', {
   NonResourceAttributes: object({
     path: str(),
     verb: str(),
+  }),
+  NonResourceRule: object({
+    nonResourceURLs: list(str()),
+    verbs: list(str()),
+  }),
+  ResourceRule: object({
+    apiGroups: list(str()),
+    resourceNames: list(str()),
+    resources: list(str()),
+    verbs: list(str()),
+  }),
+  SelfSubjectRulesReview: object({
+    apiVersion: str(),
+    kind: str(),
+    metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'),
+    spec: ref('SelfSubjectRulesReviewSpec'),
+    status: ref('SubjectRulesReviewStatus'),
+  }),
+  SelfSubjectRulesReviewSpec: object({
+    namespace: str(),
+  }),
+  SubjectRulesReviewStatus: object({
+    evaluationError: str(),
+    incomplete: bool(),
+    nonResourceRules: list(ref('NonResourceRule')),
+    resourceRules: list(ref('ResourceRule')),
   }),
   ResourceAttributes: object({
     fieldSelector: ref('FieldSelectorAttributes'),

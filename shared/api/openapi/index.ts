@@ -2,7 +2,7 @@
 // version `v1` is the definition `io.k8s.api.g.v1.K` (the core group is `core`), as in Kubernetes.
 import type { ResourceInfo } from '../resources';
 import { apps } from './apps';
-import { authentication } from './authentication';
+import { authentication, authenticationV1beta1 } from './authentication';
 import { authorization } from './authorization';
 import { autoscalingV1, autoscalingV2 } from './autoscaling';
 import { certificates } from './certificates';
@@ -34,6 +34,7 @@ export const DEFINITIONS: Definitions = {
   ...discovery,
   ...rbac,
   ...authentication,
+  ...authenticationV1beta1,
   ...authorization,
   ...certificates,
   ...policy,
