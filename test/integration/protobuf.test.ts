@@ -21,6 +21,8 @@ function comparable(body: any): any {
     delete copy.metadata.uid;
     delete copy.metadata.creationTimestamp;
     delete copy.metadata.resourceVersion;
+    // Who wrote which field is the same; when (to the second) may differ between the two requests.
+    for (const entry of copy.metadata.managedFields ?? []) delete entry.time;
   }
   if (copy?.kind === 'Service') {
     delete copy.spec.clusterIP;
