@@ -4,12 +4,14 @@ import fs from 'node:fs';
 import type { Deployment, ReplicaSet } from '../shared/api/apps';
 import type { SubjectAccessReview } from '../shared/api/authentication';
 import type { CertificateSigningRequest } from '../shared/api/certificates';
-import type { ConfigMap, Pod, ReplicationController, Secret } from '../shared/api/core';
+import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, ReplicationController, Secret } from '../shared/api/core';
 import type { PodDisruptionBudget } from '../shared/api/policy';
 import {
   CertificateSigningRequests,
   ConfigMaps,
   Deployments,
+  PersistentVolumeClaims,
+  PersistentVolumes,
   PodDisruptionBudgets,
   Pods,
   ReplicaSets,
@@ -35,6 +37,10 @@ import { ReplicaSetController } from './replicaset/replicaset';
 import { ReplicationManager } from './replication/replication';
 import { ServiceLBController } from './servicelb/servicelb';
 import { TokenCleaner } from './tokencleaner/tokencleaner';
+import { LocalPathProvisioner } from './volume/localpath/provisioner';
+import { PersistentVolumeController, VolumeWriter } from './volume/persistentvolume/pvcontroller';
+import { PVCProtectionController } from './volume/pvcprotection/pvcprotection';
+import { PVProtectionController } from './volume/pvprotection/pvprotection';
 
 /** Adopting (adding a controller reference) or releasing (removing it) a pod, for the ReplicaSet controller. */
 const podOwnerPatcher = (client: Client) => async (pod: Pod, ownerReferences: Pod['metadata']['ownerReferences']) =>
@@ -111,6 +117,28 @@ export const CONTROLLERS: ControllerDescriptor[] = [
     },
   },
   {
+    name: 'persistentvolume-binder',
+    start: ({ informers, client, recorder, clock }) =>
+      new PersistentVolumeController(informers, volumeWriter(client), recorder('persistentvolume-controller'), clock),
+  },
+  { name: 'pvc-protection', start: ({ informers, client, clock }) => new PVCProtectionController(informers, volumeWriter(client), clock) },
+  { name: 'pv-protection', start: ({ informers, client, clock }) => new PVProtectionController(informers, volumeWriter(client), clock) },
+  {
+    name: 'local-path-provisioner',
+    start: ({ informers, client, recorder, clock, flags }) => {
+      const pvs = client.resource<PersistentVolume>(PersistentVolumes);
+      const pods = client.resource<Pod>(Pods);
+      const api = {
+        createVolume: (pv: PersistentVolume) => pvs.create(pv),
+        deleteVolume: (name: string) => pvs.delete(undefined, name),
+        createPod: (pod: Pod) => pods.create(pod),
+        deletePod: (ns: string, name: string) => pods.delete(ns, name),
+      };
+      const config = { root: flags['local-path-root'], helperImage: flags['local-path-helper-image'] };
+      return new LocalPathProvisioner(informers, api, recorder('rancher.io/local-path'), config, clock);
+    },
+  },
+  {
     name: 'nodelifecycle',
     start: ({ informers, client, recorder, clock, flags, logger }) =>
       new NodeLifecycleController(
@@ -173,6 +201,18 @@ export const CONTROLLERS: ControllerDescriptor[] = [
     },
   },
 ];
+
+/** The writes of the PV controller and the protection controllers. */
+function volumeWriter(client: Client): VolumeWriter {
+  const pvs = client.resource<PersistentVolume>(PersistentVolumes);
+  const pvcs = client.resource<PersistentVolumeClaim>(PersistentVolumeClaims);
+  return {
+    updateVolume: (pv) => pvs.update(pv),
+    updateVolumeStatus: (pv) => pvs.updateStatus(pv),
+    updateClaim: (pvc) => pvcs.update(pvc),
+    updateClaimStatus: (pvc) => pvcs.updateStatus(pvc),
+  };
+}
 
 /** Whether the CSR's requester may create the subresource (`selfnodeclient`, ...): a SubjectAccessReview. */
 async function mayCreate(client: Client, csr: CertificateSigningRequest, subresource: string): Promise<boolean> {

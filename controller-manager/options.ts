@@ -22,6 +22,11 @@ export const CONTROLLER_MANAGER_FLAGS = {
   'cluster-signing-cert-file': { help: 'the CA certificate (PEM) that signs approved client CertificateSigningRequests' },
   'cluster-signing-key-file': { help: 'its private key; without both, csrsigning does not run' },
   'cluster-signing-duration': { default: '8760h', help: 'how long the certificates it signs are valid' },
+  'local-path-root': {
+    default: '/var/lib/mini-kubernetes/storage',
+    help: 'the directory on every node under which the local-path provisioner makes volumes',
+  },
+  'local-path-helper-image': { default: 'busybox:1.36', help: 'the image of the pods that remove local-path volumes (needs rm)' },
   ...secureServingFlags(10257),
 };
 

@@ -35,7 +35,7 @@ import { plegRelistDuration } from './metrics';
 import { generatePodStatus } from './status';
 import { specContainers } from './syncpod';
 import { StatusManager } from './statusmanager';
-import { VolumeManager } from './volumemanager';
+import { claimGetters, VolumeManager } from './volumemanager';
 
 export interface KubeletConfig extends NodeConfig {
   rootDir: string;
@@ -95,7 +95,7 @@ export class Kubelet {
     this.nodeStatus = new NodeStatusUpdater(client, config, clock, log, config.podCIDR);
     this.nodeLease = new NodeLeaseController(client, config.name, clock);
     const managers = newConfigMapAndSecretManagers(client, clock);
-    this.volumes = new VolumeManager(config.rootDir, managers);
+    this.volumes = new VolumeManager(config.rootDir, managers, claimGetters(client));
     const event = this.event.bind(this);
     this.images = new ImageManager(runtime, clock, event);
     this.containerRuntime = new KubeRuntimeManager({

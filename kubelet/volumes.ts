@@ -7,13 +7,25 @@
 // volume's defaultMode or an item's mode says otherwise (Kubernetes' defaults).
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ConfigMap, DownwardAPIVolumeFile, KeyToPath, Pod, Secret, Volume } from '../shared/api/core';
+import type {
+  ConfigMap,
+  DownwardAPIVolumeFile,
+  KeyToPath,
+  PersistentVolume,
+  PersistentVolumeClaim,
+  Pod,
+  Secret,
+  Volume,
+} from '../shared/api/core';
 import { AtomicWriter, Payload } from './atomicwriter';
 import { podFieldValue, resourceFieldValue } from './containerspec';
+import { checkHostPathType } from './hostpath';
 
 export interface VolumeSources {
   configMap(namespace: string, name: string): Promise<ConfigMap | undefined>;
   secret(namespace: string, name: string): Promise<Secret | undefined>;
+  persistentVolumeClaim?(namespace: string, name: string): Promise<PersistentVolumeClaim | undefined>;
+  persistentVolume?(name: string): Promise<PersistentVolume | undefined>;
 }
 
 /** A volume ready on the host: its directory, and whether its plugin mounts it read-only (the kubelet owns its files). */
@@ -68,7 +80,12 @@ export async function setUpVolumes(rootDir: string, pod: Pod, sources: VolumeSou
   const volumes = new Map<string, PodVolume>();
   for (const v of pod.spec.volumes ?? []) {
     if (v.hostPath) {
+      await checkHostPathType(v.hostPath.path, v.hostPath.type);
       volumes.set(v.name, { path: v.hostPath.path, readOnly: false });
+      continue;
+    }
+    if (v.persistentVolumeClaim) {
+      volumes.set(v.name, await claimVolume(pod.metadata.namespace!, v.persistentVolumeClaim, sources));
       continue;
     }
     const plugin = pluginOf(v);
@@ -85,6 +102,39 @@ export async function setUpVolumes(rootDir: string, pod: Pod, sources: VolumeSou
     volumes.set(v.name, { path: dir, readOnly: payload !== undefined });
   }
   return volumes;
+}
+
+/**
+ * A persistentVolumeClaim volume: the directory of the volume bound to the claim (hostPath or local),
+ * read-only when the pod's volume says so. The claim must be bound, as the kubelet's desired state of the
+ * world requires before it mounts anything.
+ */
+async function claimVolume(
+  namespace: string,
+  source: { claimName: string; readOnly?: boolean },
+  sources: VolumeSources,
+): Promise<PodVolume> {
+  const claim = await sources.persistentVolumeClaim?.(namespace, source.claimName);
+  if (!claim) throw new Error(`persistentvolumeclaim "${source.claimName}" not found`);
+  const volumeName = claim.spec.volumeName ?? '';
+  if (claim.status?.phase !== 'Bound' || !volumeName)
+    throw new Error(
+      `PVC ${namespace}/${source.claimName} has non-bound phase (${JSON.stringify(claim.status?.phase ?? '')}) or empty pvc.Spec.VolumeName (${JSON.stringify(volumeName)})`,
+    );
+  const pv = await sources.persistentVolume?.(volumeName);
+  if (!pv) throw new Error(`persistentvolume "${volumeName}" not found`);
+  if (pv.spec.claimRef?.uid && pv.spec.claimRef.uid !== claim.metadata.uid)
+    throw new Error(`the PVC ${namespace}/${source.claimName} is not bound to the PV ${volumeName}`);
+  const readOnly = !!source.readOnly;
+  if (pv.spec.hostPath) {
+    await checkHostPathType(pv.spec.hostPath.path, pv.spec.hostPath.type);
+    return { path: pv.spec.hostPath.path, readOnly };
+  }
+  if (pv.spec.local) {
+    await checkHostPathType(pv.spec.local.path, 'Directory');
+    return { path: pv.spec.local.path, readOnly };
+  }
+  throw new Error(`the volume source of PersistentVolume "${volumeName}" cannot be mounted by this kubelet (hostPath and local only)`);
 }
 
 const isDirectory = (p: string) =>

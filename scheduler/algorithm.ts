@@ -24,6 +24,11 @@ export function findNodeForPod(
   scores: ScorePlugin[],
   random: () => number = Math.random,
 ): ScheduleResult {
+  for (const f of filters) {
+    const status = f.preFilter?.(pod) ?? SUCCESS;
+    if (status.code === 'Error') return { error: `running PreFilter plugin "${f.name}": ${status.reasons.join(', ')}` };
+    if (status.code !== 'Success') return { unschedulable: fitErrorMessage(nodes.length, new Map(), status.reasons.join(', ')) };
+  }
   const feasible: NodeInfo[] = [];
   const reasons = new Map<string, number>();
   for (const info of nodes) {

@@ -23,6 +23,8 @@ export const unresolvable = (...reasons: string[]): Status => ({ code: 'Unschedu
 
 export interface FilterPlugin {
   name: string;
+  /** PreFilter: what the pod needs whatever the node; a failure makes every node unfit for one reason. */
+  preFilter?(pod: Pod): Status;
   filter(pod: Pod, node: NodeInfo): Status;
 }
 
@@ -36,9 +38,13 @@ export interface ScorePlugin {
   score(pod: Pod, nodes: NodeInfo[]): number[];
 }
 
-/** Kubernetes' FitError message: `0/3 nodes are available: 1 ..., 2 Insufficient cpu.` plus preemption. */
-export function fitErrorMessage(numNodes: number, reasons: Map<string, number>): string {
+/**
+ * Kubernetes' FitError message: `0/3 nodes are available: 1 ..., 2 Insufficient cpu.` plus preemption; a
+ * PreFilter's refusal is said once, without a count: `0/2 nodes are available: pod has unbound immediate
+ * PersistentVolumeClaims.`
+ */
+export function fitErrorMessage(numNodes: number, reasons: Map<string, number>, preFilterReason?: string): string {
   if (numNodes === 0) return 'no nodes available to schedule pods';
-  const parts = [...reasons].map(([reason, count]) => `${count} ${reason}`).sort();
+  const parts = preFilterReason ? [preFilterReason] : [...reasons].map(([reason, count]) => `${count} ${reason}`).sort();
   return `0/${numNodes} nodes are available: ${parts.join(', ')}. preemption: 0/${numNodes} nodes are available: ${numNodes} Preemption is not helpful for scheduling.`;
 }

@@ -3,9 +3,10 @@
 // the background, as Kubernetes' binding cycle does, so the next pod is scheduled meanwhile. Pods that
 // fit nowhere are marked Unschedulable and tried again when nodes or pods change (or every 30 s).
 // Each attempt is counted and timed in metrics.ts, as Kubernetes' scheduler does.
-import type { Binding, Node, Pod } from '../shared/api/core';
+import type { Binding, Node, PersistentVolume, PersistentVolumeClaim, Pod } from '../shared/api/core';
 import { objectKey, rfc3339 } from '../shared/api/meta';
-import { Nodes, Pods } from '../shared/api/resources';
+import { Nodes, PersistentVolumeClaims, PersistentVolumes, Pods, StorageClasses } from '../shared/api/resources';
+import type { StorageClass } from '../shared/api/storage';
 import type { Client } from '../shared/client';
 import type { Clock } from '../shared/clock';
 import { isConflict, isNotFound } from '../shared/errors';
@@ -20,6 +21,7 @@ import type { FilterPlugin, ScorePlugin } from './framework';
 import { extensionPointDuration, PendingPods, scheduleAttempts, ScheduleResult, schedulingAttemptDuration } from './metrics';
 import { DEFAULT_FILTERS } from './plugins/filters';
 import { DEFAULT_SCORES } from './plugins/scores';
+import { VolumeBinding } from './plugins/volumebinding';
 
 const FLUSH_UNSCHEDULABLE_MS = 30_000;
 /** Bindings in flight at once; the scheduling loop waits when this many are outstanding. */
@@ -40,6 +42,7 @@ export class Scheduler {
   private readonly scores: ScorePlugin[];
   private flushTimer?: unknown;
   private readonly binding = new Set<Promise<void>>();
+  private readonly volumeBinding: VolumeBinding;
 
   constructor(
     private readonly client: Client,
@@ -50,8 +53,22 @@ export class Scheduler {
   ) {
     this.queue = new RateLimitingQueue({ clock, rateLimiter: new ItemExponentialFailureRateLimiter(1000, 10_000) });
     this.recorder = new EventRecorder(client, { component: opts.schedulerName }, { clock, logger: log });
-    this.filters = opts.filters ?? DEFAULT_FILTERS;
+    const claims = informers.informerFor<PersistentVolumeClaim>(PersistentVolumeClaims);
+    const volumes = informers.informerFor<PersistentVolume>(PersistentVolumes);
+    const classes = informers.informerFor<StorageClass>(StorageClasses);
+    this.volumeBinding = new VolumeBinding({
+      claim: (ns, name) => claims.lister.get(ns, name),
+      volumes: () => volumes.lister.list(),
+      volume: (name) => volumes.lister.get(undefined, name),
+      storageClass: (name) => classes.lister.get(undefined, name),
+    });
+    this.filters = opts.filters ?? [...DEFAULT_FILTERS, this.volumeBinding];
     this.scores = opts.scores ?? DEFAULT_SCORES;
+    // A claim bound or created, a volume made or freed, a class added: pods waiting on them may fit now.
+    const retry = { add: () => this.retryUnschedulable(), update: () => this.retryUnschedulable() };
+    claims.addEventHandler(retry);
+    volumes.addEventHandler(retry);
+    classes.addEventHandler(retry);
     const pods = informers.informerFor<Pod>(Pods);
     const nodes = informers.informerFor<Node>(Nodes);
     pods.addEventHandler({
@@ -138,6 +155,7 @@ export class Scheduler {
   /** Binds an assumed pod; on failure the pod leaves its node in the cache and is tried again. */
   private async bindingCycle(pod: Pod, key: string, node: string, start: number): Promise<void> {
     try {
+      if (this.filters.includes(this.volumeBinding) && this.volumeBinding.needsBinding(pod)) await this.preBindVolumes(pod, node);
       await this.bind(pod, node);
       this.recordAttempt('scheduled', start);
       this.recorder.event(
@@ -153,6 +171,29 @@ export class Scheduler {
       if (isNotFound(err) || isConflict(err)) return; // deleted, or bound by someone else
       this.log.warn({ pod: key, node, err }, 'binding failed; trying again');
       this.queue.addRateLimited(key);
+    }
+  }
+
+  /** VolumeBinding's PreBind: the pod's claims get their volumes on the node before the pod is bound there. */
+  private async preBindVolumes(pod: Pod, node: string): Promise<void> {
+    const info = this.cache.nodeInfos().find((n) => n.node.metadata.name === node);
+    if (!info) throw new Error(`node "${node}" not found`);
+    const binder = {
+      bindVolume: async (pv: PersistentVolume) => void (await this.client.resource<PersistentVolume>(PersistentVolumes).update(pv)),
+      selectNode: async (pvc: PersistentVolumeClaim) =>
+        void (await this.client.resource<PersistentVolumeClaim>(PersistentVolumeClaims).update(pvc)),
+    };
+    try {
+      await this.volumeBinding.preBind(
+        pod,
+        info.node,
+        binder,
+        (ms) => this.clock.sleep(ms),
+        () => this.clock.now(),
+      );
+    } catch (err) {
+      // Whatever went wrong (a conflict on a volume another pod took, a timeout), the pod is scheduled again.
+      throw new Error(`running PreBind plugin "VolumeBinding": ${(err as Error).message}`, { cause: err });
     }
   }
 

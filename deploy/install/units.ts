@@ -92,6 +92,8 @@ export function controlPlaneUnits(l: MachineLayout): Unit[] {
         `--cluster-signing-key-file=${creds.certificate('ca').key}`,
         `--cluster-cidr=${l.clusterCIDR}`,
         `--service-cluster-ip-range=${SERVICE_CIDR}`,
+        // The directory on every node (the kubelet makes it) under which local-path volumes are made.
+        `--local-path-root=${path.join(l.dataDir, 'storage')}`,
       ],
       ['apiserver'],
     ),

@@ -79,6 +79,8 @@ export function clusterComponents(l: ClusterLayout): Component[] {
         '--secure-port=10257',
         `--cluster-cidr=${CLUSTER_CIDR}`,
         `--service-cluster-ip-range=${SERVICE_CIDR}`,
+        // Every kubelet here runs on this machine: one directory holds the local-path volumes of all nodes.
+        `--local-path-root=${path.join(l.dataDir, 'storage')}`,
       ],
       { kind: 'lease', name: 'kube-controller-manager' },
     ),
