@@ -1,6 +1,7 @@
 // Every controller of kube-controller-manager, named as in --controllers, and how each is built from
 // the ControllerContext (upstream's NewControllerDescriptors). Adding a controller: one entry here.
 import fs from 'node:fs';
+import path from 'node:path';
 import type { Deployment, ReplicaSet } from '../shared/api/apps';
 import type { SubjectAccessReview } from '../shared/api/authentication';
 import type { CertificateSigningRequest } from '../shared/api/certificates';
@@ -134,7 +135,7 @@ export const CONTROLLERS: ControllerDescriptor[] = [
         createPod: (pod: Pod) => pods.create(pod),
         deletePod: (ns: string, name: string) => pods.delete(ns, name),
       };
-      const config = { root: flags['local-path-root'], helperImage: flags['local-path-helper-image'] };
+      const config = { root: path.resolve(flags['local-path-root']), helperImage: flags['local-path-helper-image'] };
       return new LocalPathProvisioner(informers, api, recorder('rancher.io/local-path'), config, clock);
     },
   },

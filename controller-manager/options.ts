@@ -26,7 +26,7 @@ export const CONTROLLER_MANAGER_FLAGS = {
     default: '/var/lib/mini-kubernetes/storage',
     help: 'the directory on every node under which the local-path provisioner makes volumes',
   },
-  'local-path-helper-image': { default: 'busybox:1.36', help: 'the image of the pods that remove local-path volumes (needs rm)' },
+  'local-path-helper-image': { default: 'busybox', help: 'the image of the pods that remove local-path volumes (needs rm; IfNotPresent)' },
   ...secureServingFlags(10257),
 };
 

@@ -27,7 +27,7 @@ spec:
   terminationGracePeriodSeconds: 1
   containers:
   - name: app
-    image: busybox:1.36
+    image: busybox
     command: [sh, -c, '${command}']
     volumeMounts: [{name: data, mountPath: /data}]
   volumes:
@@ -45,6 +45,17 @@ const table = (out: string) =>
 const phaseOf = (ns: string, pod: string, version: number) =>
   kubectl(['-n', ns, 'get', 'pod', pod, '-o', 'jsonpath={.status.phase}'], { version }).stdout;
 
+/** Waits for the pod to succeed; if it does not, the failure shows what kubectl describe says of it. */
+async function succeeded(ns: string, pod: string, version: number): Promise<void> {
+  try {
+    await waitFor(() => phaseOf(ns, pod, version) === 'Succeeded', { what: `pod ${pod} to succeed`, timeoutMs: 120_000 });
+  } catch (err) {
+    const describe = kubectl(['-n', ns, 'describe', 'pod', pod], { version }).stdout;
+    const claims = kubectl(['-n', ns, 'get', 'pvc', '-o', 'yaml'], { version }).stdout;
+    throw new Error(`${(err as Error).message}\n${describe}\n${claims}`, { cause: err });
+  }
+}
+
 describe.each(VERSIONS)('kubectl 1.%i with a local-path claim', (version) => {
   let ns: string;
   const run = (args: string[], input?: string) => kubectlOk(['-n', ns, ...args], { version, input });
@@ -58,7 +69,7 @@ describe.each(VERSIONS)('kubectl 1.%i with a local-path claim', (version) => {
     // WaitForFirstConsumer: nothing happens before a pod uses the claim.
     expect(table(run(['get', 'pvc', 'data']))[1].slice(0, 2)).toEqual(['data', 'Pending']);
     run(['apply', '-f', '-'], podWith('writer', `echo hello-${version} > /data/file && sync`));
-    await waitFor(() => phaseOf(ns, 'writer', version) === 'Succeeded', { what: 'the writer pod to succeed', timeoutMs: 120_000 });
+    await succeeded(ns, 'writer', version);
 
     const pvc = JSON.parse(run(['get', 'pvc', 'data', '-o', 'json']));
     const volumeName: string = pvc.spec.volumeName;
@@ -92,7 +103,7 @@ describe.each(VERSIONS)('kubectl 1.%i with a local-path claim', (version) => {
 
     run(['delete', 'pod', 'writer']);
     run(['apply', '-f', '-'], podWith('reader', 'cat /data/file; touch /data/other 2>/dev/null && echo writable || echo read-only', true));
-    await waitFor(() => phaseOf(ns, 'reader', version) === 'Succeeded', { what: 'the reader pod to succeed', timeoutMs: 120_000 });
+    await succeeded(ns, 'reader', version);
     expect(run(['logs', 'reader'])).toBe(`hello-${version}\nread-only\n`);
 
     // The claim stays while a pod uses it (pvc-protection), then goes, and with it the volume and directory.
@@ -140,7 +151,7 @@ spec:
     await waitFor(() => bound()[4] === 'Bound', { what: 'the static volume to be bound' });
     expect(bound().slice(0, 7)).toEqual([`static-${ns}`, '1Gi', 'RWO', 'Retain', 'Bound', `${ns}/data`, 'manual']);
     run(['apply', '-f', '-'], podWith('writer', 'echo kept > /data/file'));
-    await waitFor(() => phaseOf(ns, 'writer', version) === 'Succeeded', { what: 'the writer pod to succeed', timeoutMs: 120_000 });
+    await succeeded(ns, 'writer', version);
     run(['delete', 'pod', 'writer']);
     run(['delete', 'pvc', 'data']);
     await waitFor(() => bound()[4] === 'Released', { what: 'the volume to be Released' });
@@ -157,8 +168,8 @@ provisioner: kubernetes.io/no-provisioner
 volumeBindingMode: WaitForFirstConsumer
 `,
     });
-    run(['apply', '-f', '-'], claim('data', `  storageClassName: none-${ns}\n`));
-    run(['apply', '-f', '-'], podWith('waiting', 'true'));
+    run(['apply', '-f', '-'], claim('unsatisfied', `  storageClassName: none-${ns}\n`));
+    run(['apply', '-f', '-'], podWith('waiting', 'true').replace('claimName: data', 'claimName: unsatisfied'));
     const message = () => run(['get', 'pod', 'waiting', '-o', 'jsonpath={.status.conditions[?(@.type=="PodScheduled")].message}']);
     await waitFor(() => message() !== '', { what: 'the pod to be marked unschedulable' });
     expect(message()).toMatch(/^0\/\d+ nodes are available: \d+ node\(s\) didn't find available persistent volumes to bind\. preemption: /);
