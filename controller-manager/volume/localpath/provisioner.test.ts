@@ -110,7 +110,10 @@ describe('local-path deletion', () => {
     const helper = { ...(first.created.pod as Pod), status: { phase: 'Succeeded' } };
     const done = await setup({ persistentvolumes: [released()], pods: [helper] });
     await done.p.sync('volume:pvc-1234');
-    expect(done.calls).toEqual(['delete pv pvc-1234', 'delete pod kube-system/helper-pod-delete-pvc-1234']);
+    expect(done.calls).toEqual(['delete pv pvc-1234']);
+    const gone = await setup({ pods: [helper] });
+    await gone.p.sync('volume:pvc-1234');
+    expect(gone.calls).toEqual(['delete pod kube-system/helper-pod-delete-pvc-1234']);
   });
 
   it('refuses to delete a path that is not one entry directly under the root', async () => {

@@ -103,7 +103,7 @@ export class LocalPathProvisioner implements Controller {
     const claimChanged = (pvc: PersistentVolumeClaim) => this.queue.add(`claim:${objectKey(pvc)}`);
     claims.addEventHandler({ add: claimChanged, update: (_o, pvc) => claimChanged(pvc) });
     const volumeChanged = (pv: PersistentVolume) => this.queue.add(`volume:${pv.metadata.name}`);
-    volumes.addEventHandler({ add: volumeChanged, update: (_o, pv) => volumeChanged(pv) });
+    volumes.addEventHandler({ add: volumeChanged, update: (_o, pv) => volumeChanged(pv), delete: volumeChanged });
     const helperChanged = (pod: Pod) => {
       const pv = pod.metadata.labels?.[HELPER_LABEL];
       if (pv && pod.metadata.namespace === HELPER_NAMESPACE) this.queue.add(`volume:${pv}`);
@@ -117,8 +117,13 @@ export class LocalPathProvisioner implements Controller {
       const claim = this.claims.get(namespace, name);
       if (claim) await this.provision(claim);
     } else if (key.startsWith('volume:')) {
-      const pv = this.volumes.get(undefined, key.slice('volume:'.length));
+      const name = key.slice('volume:'.length);
+      const pv = this.volumes.get(undefined, name);
       if (pv) await this.reclaim(pv);
+      else if (this.pods.get(HELPER_NAMESPACE, helperName(name))) {
+        // The volume is gone (deleted once its helper succeeded): the helper goes too.
+        await this.ignoreNotFound(this.api.deletePod(HELPER_NAMESPACE, helperName(name)));
+      }
     }
   }
 
@@ -210,8 +215,8 @@ export class LocalPathProvisioner implements Controller {
       return;
     }
     if (helper.status?.phase === 'Succeeded') {
+      // The helper is deleted once the volume is seen gone (sync of the volume's key, below).
       await this.ignoreNotFound(this.api.deleteVolume(name));
-      await this.ignoreNotFound(this.api.deletePod(HELPER_NAMESPACE, helper.metadata.name!));
     } else if (helper.status?.phase === 'Failed') {
       this.recorder.event(
         pv,
