@@ -4,15 +4,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Deployment, ReplicaSet } from '../shared/api/apps';
 import type { SubjectAccessReview } from '../shared/api/authentication';
+import type { CronJob, Job } from '../shared/api/batch';
 import type { CertificateSigningRequest } from '../shared/api/certificates';
 import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, ReplicationController, Secret } from '../shared/api/core';
 import type { PodDisruptionBudget } from '../shared/api/policy';
 import {
   CertificateSigningRequests,
   ConfigMaps,
+  CronJobs,
   Deployments,
   PersistentVolumeClaims,
   PersistentVolumes,
+  Jobs,
   PodDisruptionBudgets,
   Pods,
   ReplicaSets,
@@ -24,12 +27,15 @@ import { parseBool, parseDuration } from '../shared/flags';
 import { BootstrapSigner } from './bootstrapsigner/bootstrapsigner';
 import { CSRApprovingController } from './certificates/approver';
 import { CSRSigningController } from './certificates/signer';
+import { CronJobController } from './cronjob/cronjob';
 import type { ControllerDescriptor } from './controllercontext';
 import { DeploymentController } from './deployment/deployment';
 import { DisruptionController } from './disruption/disruption';
 import { EndpointsController } from './endpoints/endpoints';
 import { GarbageCollector } from './garbagecollector/garbagecollector';
 import { HorizontalController } from './horizontalpodautoscaler/hpa';
+import { JobController } from './job/job';
+import { realJobWriter } from './job/jobcontrol';
 import { NamespaceController } from './namespace/namespace';
 import { nodeCIDRWriter, NodeIpamController } from './nodeipam/nodeipam';
 import { NodeLifecycleController } from './nodelifecycle/nodelifecycle';
@@ -42,6 +48,7 @@ import { LocalPathProvisioner } from './volume/localpath/provisioner';
 import { PersistentVolumeController, VolumeWriter } from './volume/persistentvolume/pvcontroller';
 import { PVCProtectionController } from './volume/pvcprotection/pvcprotection';
 import { PVProtectionController } from './volume/pvprotection/pvprotection';
+import { TTLAfterFinishedController } from './ttlafterfinished/ttlafterfinished';
 
 /** Adopting (adding a controller reference) or releasing (removing it) a pod, for the ReplicaSet controller. */
 const podOwnerPatcher = (client: Client) => async (pod: Pod, ownerReferences: Pod['metadata']['ownerReferences']) =>
@@ -96,6 +103,42 @@ export const CONTROLLERS: ControllerDescriptor[] = [
         clock,
       );
     },
+  },
+  {
+    name: 'job',
+    start: ({ informers, client, recorder, clock }) =>
+      new JobController(informers, new RealPodControl(client), realJobWriter(client), recorder('job-controller'), clock),
+  },
+  {
+    name: 'cronjob',
+    // Off under `*` for now: its unit tests pass, its end-to-end run (every minute, Forbid) did not yet.
+    disabledByDefault: true,
+    start: ({ informers, client, recorder, clock }) => {
+      const jobs = client.resource<Job>(Jobs);
+      const cronJobs = client.resource<CronJob>(CronJobs);
+      return new CronJobController(
+        informers,
+        {
+          createJob: (ns, job) => jobs.create(job),
+          deleteJob: (ns, name) => jobs.delete(ns, name, { propagationPolicy: 'Background' }),
+          updateStatus: (cj) => cronJobs.updateStatus(cj) as Promise<CronJob>,
+        },
+        recorder('cronjob-controller'),
+        clock,
+      );
+    },
+  },
+  {
+    name: 'ttl-after-finished',
+    start: ({ informers, client, clock }) =>
+      new TTLAfterFinishedController(
+        informers,
+        {
+          deleteJob: (ns, name, uid) =>
+            client.resource<Job>(Jobs).delete(ns, name, { propagationPolicy: 'Foreground', preconditions: { uid } }),
+        },
+        clock,
+      ),
   },
   { name: 'endpoints', start: ({ informers, client, clock }) => new EndpointsController(informers, client, clock) },
   { name: 'garbagecollector', start: ({ informers, client, clock }) => new GarbageCollector(informers, client, clock) },

@@ -26,6 +26,7 @@ export function podFromTemplate(namespace: string, template: PodTemplateSpec, ow
       namespace,
       labels: { ...template.metadata?.labels },
       ...(template.metadata?.annotations ? { annotations: { ...template.metadata.annotations } } : {}),
+      ...(template.metadata?.finalizers?.length ? { finalizers: [...template.metadata.finalizers] } : {}),
       ownerReferences: [owner],
     },
     spec: structuredClone(template.spec),

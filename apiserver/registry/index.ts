@@ -6,6 +6,8 @@ import type { AllocationStorage, Storage } from '../storage/interface';
 import { deploymentStrategy } from './apps/deployments';
 import { replicaSetStrategy } from './apps/replicasets';
 import { horizontalPodAutoscalerStrategy } from './autoscaling/horizontalpodautoscalers';
+import { cronJobStrategy } from './batch/cronjobs';
+import { jobStrategy } from './batch/jobs';
 import { certificateSigningRequestStrategy } from './certificates/certificatesigningrequests';
 import { leaseStrategy } from './coordination/leases';
 import { configMapStrategy } from './core/configmaps';
@@ -46,6 +48,8 @@ function strategies(allocations: AllocationStorage, config: RegistryConfig, name
     replicationControllerStrategy,
     replicaSetStrategy,
     deploymentStrategy,
+    jobStrategy,
+    cronJobStrategy,
     horizontalPodAutoscalerStrategy,
     leaseStrategy,
     endpointSliceStrategy,

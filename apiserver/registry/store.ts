@@ -154,13 +154,23 @@ export class Store {
       delete meta.namespace;
     }
     if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSafeString(5)}`;
+    // The system fields first, as upstream's BeforeCreate fills them before validating: a Job's generated
+    // selector names its uid.
+    const uid = randomUUID();
+    const creationTimestamp = rfc3339();
+    meta.uid = uid;
+    meta.creationTimestamp = creationTimestamp;
     this.strategy.prepareForCreate?.(obj);
     this.validate(obj);
     // Who set what is recorded once the object is known to be valid (a refused request costs no bookkeeping),
-    // before the server adds what no one owns (uid, allocated IPs). It changes only metadata.managedFields.
-    if (!applied && opts.manager !== undefined) this.fieldManager.update(undefined, obj, opts.manager);
-    meta.uid = randomUUID();
-    meta.creationTimestamp = rfc3339();
+    // without what no one owns (uid, creation time). It changes only metadata.managedFields.
+    if (!applied && opts.manager !== undefined) {
+      delete meta.uid;
+      delete meta.creationTimestamp;
+      this.fieldManager.update(undefined, obj, opts.manager);
+      meta.uid = uid;
+      meta.creationTimestamp = creationTimestamp;
+    }
     if (this.strategy.generationChanged) meta.generation = 1;
     else delete meta.generation;
     delete meta.resourceVersion;

@@ -4,9 +4,11 @@
 import type { KubeObject, OwnerReference } from '../../shared/api/meta';
 import {
   ConfigMaps,
+  CronJobs,
   Deployments,
   EndpointSlices,
   HorizontalPodAutoscalers,
+  Jobs,
   Pods,
   ReplicaSets,
   ReplicationControllers,
@@ -26,6 +28,8 @@ import type { Controller } from '../controller';
 
 /** The kinds whose objects own or are owned by others here. */
 export const GC_RESOURCES: ResourceInfo[] = [
+  CronJobs,
+  Jobs,
   Deployments,
   ReplicaSets,
   ReplicationControllers,

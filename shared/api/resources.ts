@@ -129,6 +129,27 @@ export const Deployments = resource({
   categories: ['all'],
   subresources: ['status', 'scale'],
 });
+export const Jobs = resource({
+  group: 'batch',
+  version: 'v1',
+  kind: 'Job',
+  plural: 'jobs',
+  singular: 'job',
+  namespaced: true,
+  categories: ['all'],
+  subresources: ['status'],
+});
+export const CronJobs = resource({
+  group: 'batch',
+  version: 'v1',
+  kind: 'CronJob',
+  plural: 'cronjobs',
+  singular: 'cronjob',
+  namespaced: true,
+  shortNames: ['cj'],
+  categories: ['all'],
+  subresources: ['status'],
+});
 export const HorizontalPodAutoscalers = resource({
   group: 'autoscaling',
   version: 'v2',
@@ -245,6 +266,8 @@ export const RESOURCES: ResourceInfo[] = [
   ReplicationControllers,
   ReplicaSets,
   Deployments,
+  Jobs,
+  CronJobs,
   HorizontalPodAutoscalers,
   Leases,
   EndpointSlices,

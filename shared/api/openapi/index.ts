@@ -5,6 +5,7 @@ import { apps } from './apps';
 import { authentication, authenticationV1beta1 } from './authentication';
 import { authorization } from './authorization';
 import { autoscalingV1, autoscalingV2 } from './autoscaling';
+import { batch } from './batch';
 import { certificates } from './certificates';
 import { coordination } from './coordination';
 import { core } from './core';
@@ -30,6 +31,7 @@ export const DEFINITIONS: Definitions = {
   ...apps,
   ...autoscalingV1,
   ...autoscalingV2,
+  ...batch,
   ...coordination,
   ...discovery,
   ...rbac,
