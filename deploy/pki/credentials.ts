@@ -24,6 +24,8 @@ export interface CredentialOptions {
   dataDir: string;
   /** The apiserver URL written into every kubeconfig. */
   server: string;
+  /** More apiservers of the cluster, written into every kubeconfig's `mini-kubernetes.io/apiservers` extension. */
+  servers?: string[];
   /** Names and addresses the apiserver's certificate must cover besides the defaults. */
   extraSANs: string[];
   /** The service cluster IP of the `kubernetes` Service (pods reach the API there). */
@@ -113,7 +115,7 @@ function writeIdentityKubeconfigs(o: CredentialOptions, paths: ClusterCredential
   const tokens = tokensByUser(paths.tokenFile);
   const caData = fs.readFileSync(paths.caFile);
   for (const [name, file] of files)
-    writeKubeconfig(file, { server: o.server, caData, token: tokens.get(users.get(name)!.username)!, user: name });
+    writeKubeconfig(file, { server: o.server, servers: o.servers, caData, token: tokens.get(users.get(name)!.username)!, user: name });
 }
 
 /** <data>/kubeconfig (cluster-admin) and <data>/kubeconfig-viewer (read-only), for people. */

@@ -7,6 +7,7 @@ import { ensureClusterCredentials, writeUserKubeconfigs } from './credentials';
 const flags = parseFlags({
   'data-dir': { default: '.data', help: 'where pki/, kubeconfig, kubeconfig-viewer and components/ go' },
   server: { default: 'https://127.0.0.1:6443', help: 'the apiserver URL written into the kubeconfigs' },
+  'extra-servers': { default: '', help: 'comma-separated URLs of more apiservers, which the components balance over' },
   'apiserver-cert-extra-sans': { default: '', help: 'comma-separated extra names and IPs for the apiserver certificate' },
   'kubernetes-service-ip': { default: '10.96.0.1', help: 'the cluster IP of the kubernetes Service' },
   nodes: { default: 'node-1,node-2', help: 'comma-separated node names to make kubelet credentials for' },
@@ -21,6 +22,7 @@ const log = newLogger('pki');
 const options = {
   dataDir: flags['data-dir'],
   server: flags.server,
+  servers: list(flags['extra-servers']),
   extraSANs: list(flags['apiserver-cert-extra-sans']),
   kubernetesServiceIP: flags['kubernetes-service-ip'],
   nodes: list(flags.nodes),
