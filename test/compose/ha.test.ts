@@ -4,7 +4,7 @@
 // apiservers) still schedule and run new pods.
 import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { ROOT, waitFor } from '../processes';
+import { kubectlBinary, ROOT, waitFor } from '../processes';
 
 const KUBECONFIG = path.join(ROOT, '.data', 'kubeconfig');
 const FILES = ['-f', 'docker-compose.yml', '-f', 'docker-compose.ha.yml'];
@@ -13,9 +13,9 @@ const run = (cmd: string, args: string[], timeout = 600_000) =>
 const compose = (...args: string[]) => run('docker-compose', [...FILES, ...args]);
 /** kubectl through one apiserver: 6443 (the first) or 6444 (the second). */
 const kubectl = (port: number, ...args: string[]) =>
-  run('kubectl', ['--kubeconfig', KUBECONFIG, '--server', `https://127.0.0.1:${port}`, ...args], 60_000);
+  run(kubectlBinary(), ['--kubeconfig', KUBECONFIG, '--server', `https://127.0.0.1:${port}`, ...args], 60_000);
 const tryKubectl = (port: number, ...args: string[]) =>
-  spawnSync('kubectl', ['--kubeconfig', KUBECONFIG, '--server', `https://127.0.0.1:${port}`, ...args], {
+  spawnSync(kubectlBinary(), ['--kubeconfig', KUBECONFIG, '--server', `https://127.0.0.1:${port}`, ...args], {
     encoding: 'utf8',
     timeout: 30_000,
   });
