@@ -121,6 +121,13 @@ afterAll(async () => {
   fs.rmSync(`/run/mini-kubernetes/routes/${CLUSTER_CIDR.replace('/', '_')}`, { recursive: true, force: true });
 }, 120_000);
 
+it("lists the control plane's apiserver in the kubernetes Service's Endpoints and EndpointSlice (the lease reconciler)", () => {
+  const ep = json('get', 'endpoints', 'kubernetes');
+  expect(ep.subsets).toEqual([{ addresses: [{ ip: cp.ip }], ports: [{ name: 'https', port: 6443, protocol: 'TCP' }] }]);
+  const slice = json('-n', 'default', 'get', 'endpointslice', 'kubernetes');
+  expect(slice.endpoints.map((e: any) => e.addresses)).toEqual([[cp.ip]]);
+});
+
 describe('joining', () => {
   it('gave each worker its own client certificate through a CSR its bootstrap token sent', () => {
     const csrs = json('get', 'csr').items as any[];
