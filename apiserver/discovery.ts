@@ -87,7 +87,9 @@ const REVIEWS: ResourceInfo[] = [
 
 /** Every resource this server answers for, in discovery's order (OpenAPI describes the same ones). */
 export const SERVED = [...RESOURCES, HorizontalPodAutoscalersV1, ...METRICS, ...REVIEWS];
-const ALL = SERVED;
+
+/** What discovery lists: the built-in resources, and those added at run time (custom resources). */
+export type ServedResources = () => ResourceInfo[];
 
 /** Subresources: what each answers with and which verbs it takes. */
 export function subresourceInfo(r: ResourceInfo, sub: string): { group: string; version: string; kind: string; verbs: string[] } {
@@ -119,9 +121,9 @@ export function subresourceInfo(r: ResourceInfo, sub: string): { group: string; 
   }
 }
 
-function groupVersions(): Map<string, string[]> {
+function groupVersions(all: ResourceInfo[]): Map<string, string[]> {
   const groups = new Map<string, string[]>();
-  for (const r of ALL) {
+  for (const r of all) {
     if (r.group === '') continue;
     const versions = groups.get(r.group) ?? [];
     if (!versions.includes(r.version)) versions.push(r.version);
@@ -132,37 +134,39 @@ function groupVersions(): Map<string, string[]> {
 
 // ---- legacy documents -------------------------------------------------------------------------------
 
-function apiResourceList(group: string, version: string) {
-  const resources = ALL.filter((r) => r.group === group && r.version === version).flatMap((r) => [
-    {
-      name: r.plural,
-      singularName: r.singular,
-      namespaced: r.namespaced,
-      kind: r.kind,
-      verbs: r.verbs,
-      ...(r.shortNames ? { shortNames: r.shortNames } : {}),
-      ...(r.categories ? { categories: r.categories } : {}),
-    },
-    ...(r.subresources ?? []).map((sub) => {
-      const info = subresourceInfo(r, sub);
-      return {
-        name: `${r.plural}/${sub}`,
-        singularName: '',
+function apiResourceList(all: ResourceInfo[], group: string, version: string) {
+  const resources = all
+    .filter((r) => r.group === group && r.version === version)
+    .flatMap((r) => [
+      {
+        name: r.plural,
+        singularName: r.singular,
         namespaced: r.namespaced,
-        ...(info.group !== r.group ? { group: info.group, version: info.version } : {}),
-        kind: info.kind,
-        verbs: info.verbs,
-      };
-    }),
-  ]);
+        kind: r.kind,
+        verbs: r.verbs,
+        ...(r.shortNames ? { shortNames: r.shortNames } : {}),
+        ...(r.categories ? { categories: r.categories } : {}),
+      },
+      ...(r.subresources ?? []).map((sub) => {
+        const info = subresourceInfo(r, sub);
+        return {
+          name: `${r.plural}/${sub}`,
+          singularName: '',
+          namespaced: r.namespaced,
+          ...(info.group !== r.group ? { group: info.group, version: info.version } : {}),
+          kind: info.kind,
+          verbs: info.verbs,
+        };
+      }),
+    ]);
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };
 }
 
-function apiGroupList() {
+function apiGroupList(all: ResourceInfo[]) {
   return {
     kind: 'APIGroupList',
     apiVersion: 'v1',
-    groups: [...groupVersions()].map(([name, versions]) => ({
+    groups: [...groupVersions(all)].map(([name, versions]) => ({
       name,
       versions: versions.map((v) => ({ groupVersion: `${name}/${v}`, version: v })),
       preferredVersion: { groupVersion: `${name}/${versions[0]}`, version: versions[0] },
@@ -188,13 +192,13 @@ function aggregatedResource(r: ResourceInfo) {
   };
 }
 
-function aggregatedGroup(name: string, versions: string[]) {
+function aggregatedGroup(all: ResourceInfo[], name: string, versions: string[]) {
   return {
     metadata: { name },
     versions: versions.map((version) => ({
       version,
       freshness: 'Current',
-      resources: ALL.filter((r) => r.group === name && r.version === version).map(aggregatedResource),
+      resources: all.filter((r) => r.group === name && r.version === version).map(aggregatedResource),
     })),
   };
 }
@@ -214,27 +218,29 @@ function sendAggregated(res: Response, version: 'v2' | 'v2beta1', items: unknown
   res.end(JSON.stringify({ kind: 'APIGroupDiscoveryList', apiVersion: `apidiscovery.k8s.io/${version}`, metadata: {}, items }));
 }
 
-export function discoveryRouter(): Router {
+export function discoveryRouter(custom: ServedResources = () => []): Router {
   const router = Router();
+  const served = () => [...SERVED, ...custom()];
   router.get('/api', (req, res) => {
     const aggregated = aggregatedVersion(req);
-    if (aggregated) return sendAggregated(res, aggregated, [aggregatedGroup('', ['v1'])]);
+    if (aggregated) return sendAggregated(res, aggregated, [aggregatedGroup(SERVED, '', ['v1'])]);
     const host = req.headers.host ?? '127.0.0.1';
     res.json({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: host }] });
   });
   router.get('/apis', (req, res) => {
+    const all = served();
     const aggregated = aggregatedVersion(req);
     if (aggregated)
       return sendAggregated(
         res,
         aggregated,
-        [...groupVersions()].map(([name, versions]) => aggregatedGroup(name, versions)),
+        [...groupVersions(all)].map(([name, versions]) => aggregatedGroup(all, name, versions)),
       );
-    res.json(apiGroupList());
+    res.json(apiGroupList(all));
   });
-  router.get('/api/v1', (_req, res) => void res.json(apiResourceList('', 'v1')));
+  router.get('/api/v1', (_req, res) => void res.json(apiResourceList(SERVED, '', 'v1')));
   router.get('/apis/:group', (req, res) => {
-    const versions = groupVersions().get(req.params.group);
+    const versions = groupVersions(served()).get(req.params.group);
     if (!versions) throw new StatusError(statusFailure(404, 'NotFound', 'the server could not find the requested resource'));
     res.json({
       kind: 'APIGroup',
@@ -246,9 +252,10 @@ export function discoveryRouter(): Router {
   });
   router.get('/apis/:group/:version', (req, res) => {
     const { group, version } = req.params;
-    if (!ALL.some((r) => r.group === group && r.version === version))
+    const all = served();
+    if (!all.some((r) => r.group === group && r.version === version))
       throw new StatusError(statusFailure(404, 'NotFound', 'the server could not find the requested resource'));
-    res.json(apiResourceList(group, version));
+    res.json(apiResourceList(all, group, version));
   });
   return router;
 }

@@ -18,6 +18,9 @@ import { BootstrapTokenAuthenticator } from './auth/bootstraptoken';
 import { RuleResolver } from './auth/rbac';
 import { loadTokenFile } from '../shared/tokenfile';
 import { x509Authenticator } from './auth/x509';
+import { CustomResourceDefinitions } from '../shared/api/resources';
+import { CustomResourceDefinitionController } from './apiextensions/crdcontroller';
+import { CustomResources } from './apiextensions/customresources';
 import { bootstrap } from './bootstrap';
 import { buildStores } from './registry';
 import { NamespaceLister } from './registry/core/namespaces';
@@ -98,6 +101,11 @@ const policy = new PolicyCache(stores, log);
 const stopMirrors = new AbortController();
 policy.run(stopMirrors.signal);
 namespaces.run(stopMirrors.signal, log);
+// CustomResourceDefinitions, from storage: what they define is served, and their controllers run here.
+const crdStore = stores.of(CustomResourceDefinitions);
+const customResources = new CustomResources(storage, crdStore, log);
+customResources.run(stopMirrors.signal);
+void new CustomResourceDefinitionController(customResources, crdStore, storage, log).run(stopMirrors.signal);
 const secrets = stores.of(Secrets);
 const tokenAuthenticators = [staticTokens(loadTokenFile(flags['token-auth-file']))];
 if (parseBool(flags['enable-bootstrap-token-auth']))
@@ -134,6 +142,7 @@ const app = createApp({
     ...(disabledPlugins.includes(DENY_SERVICE_EXTERNAL_IPS) ? [] : [denyServiceExternalIPs]),
   ]),
   kubeletClient,
+  customResources,
 });
 // With a client CA, a client certificate is asked for but not required (tokens and anonymous remain).
 const clientCA = read('client-ca-file');

@@ -8,6 +8,10 @@
 import { createHash } from 'node:crypto';
 import { Request, Response, Router } from 'express';
 import { notFound, StatusError } from '../shared/errors';
+import { DEFINITIONS } from '../shared/api/openapi';
+import type { Definitions } from '../shared/api/openapi';
+import type { ResourceInfo } from '../shared/api/resources';
+import { SERVED } from './discovery';
 import { v2Document, v3Documents } from './openapi/documents';
 
 /** The bytes of a document and their hash. */
@@ -44,16 +48,29 @@ function send(req: Request, res: Response, doc: Served): void {
   res.type('application/json').send(doc.body);
 }
 
-export function openapiRouter(): Router {
+/** Resources added at run time (custom resources) and their schemas; the documents are rebuilt when they change. */
+export interface OpenAPISource {
+  resources(): ResourceInfo[];
+  definitions(): Definitions;
+  onChange(listener: () => void): void;
+}
+
+export function openapiRouter(custom?: OpenAPISource): Router {
   const router = Router();
   let v3: Map<string, Served> | undefined;
   let v2: Served | undefined;
-  const documents = () => (v3 ??= new Map([...v3Documents()].map(([gv, doc]) => [gv, served(doc)])));
+  custom?.onChange(() => {
+    v3 = undefined;
+    v2 = undefined;
+  });
+  const resources = () => (custom ? [...SERVED, ...custom.resources()] : SERVED);
+  const definitions = () => (custom ? { ...DEFINITIONS, ...custom.definitions() } : DEFINITIONS);
+  const documents = () => (v3 ??= new Map([...v3Documents(resources(), definitions())].map(([gv, doc]) => [gv, served(doc)])));
 
   const emptyV2 = (_req: Request, res: Response) => void res.type(PROTOBUF_V2).send(Buffer.alloc(0));
   router.get('/openapi/v2', (req, res) => {
     if ((req.headers.accept ?? '').includes('protobuf')) return emptyV2(req, res);
-    send(req, res, (v2 ??= served(v2Document())));
+    send(req, res, (v2 ??= served(v2Document(resources(), definitions()))));
   });
   router.get('/swagger-2.0.0.pb-v1', emptyV2);
   router.get('/openapi/v3', (_req, res) => {

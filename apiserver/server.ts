@@ -3,6 +3,7 @@
 import express, { NextFunction, Request, Response } from 'express';
 import { findResource } from '../shared/api/resources';
 import type { ValidationPlugin } from './admission/admission';
+import type { CustomResources } from './apiextensions/customresources';
 import type { Authorizer } from './auth/authorizer';
 import { resourceWithSubresource } from './auth/requestinfo';
 import { Authentication, authenticate, authorize, PUBLIC_PATHS, requestInfoOf } from './http/auth';
@@ -77,6 +78,8 @@ export interface ServerConfig {
   admission: ValidationPlugin;
   /** The credential presented to kubelets when the API streams logs or reads usage from them. */
   kubeletClient: { cert?: Buffer; key?: Buffer };
+  /** The resources CustomResourceDefinitions add, served beside the built-in ones. */
+  customResources?: CustomResources;
 }
 
 export function createApp({
@@ -89,6 +92,7 @@ export function createApp({
   rules,
   admission,
   kubeletClient,
+  customResources,
 }: ServerConfig): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -119,12 +123,12 @@ export function createApp({
   });
   app.use(reviewsRouter(authentication.tokens, authorizer, rules));
   app.use(versionRouter());
-  app.use(discoveryRouter());
-  app.use(openapiRouter());
+  app.use(discoveryRouter(customResources && (() => customResources.resources())));
+  app.use(openapiRouter(customResources));
   const kubelets = new KubeletClient(kubeletClient);
   app.use(metricsRouter(kubelets, stores.of(Nodes), stores.of(Pods)));
 
-  const resources = new ResourceHandler(stores, namespaces, kubelets, admission);
+  const resources = new ResourceHandler(stores, namespaces, kubelets, admission, customResources);
   app.use(async (req, res, next) => {
     if (!(await resources.handle(req, res))) next();
   });

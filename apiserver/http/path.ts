@@ -30,7 +30,10 @@ function decodeSegment(segment: string): string {
   }
 }
 
-export function parseResourcePath(path: string): RequestTarget | undefined {
+/** Finds a resource served besides the built-in ones (a custom resource) by group, version and plural. */
+export type ResourceLookup = (group: string, version: string, plural: string) => ResourceInfo | undefined;
+
+export function parseResourcePath(path: string, custom?: ResourceLookup): RequestTarget | undefined {
   const raw = path.split('/').filter((p) => p !== '');
   const parts = raw.map(decodeSegment);
   let group: string;
@@ -64,7 +67,7 @@ export function parseResourcePath(path: string): RequestTarget | undefined {
       ? stored
       : group === 'autoscaling' && version === 'v1' && plural === stored?.plural
         ? HorizontalPodAutoscalersV1
-        : undefined;
+        : custom?.(group, version, plural);
   if (!resource) return undefined;
   if (subresource && !(resource.subresources ?? []).includes(subresource)) return undefined;
   if (namespace !== undefined && !resource.namespaced) return undefined;

@@ -9,10 +9,11 @@ import type { HorizontalPodAutoscaler } from '../../shared/api/autoscaling';
 import type { CertificateSigningRequest } from '../../shared/api/certificates';
 import type { KubeObject } from '../../shared/api/meta';
 import { apiVersionOf, PodDisruptionBudgets, ResourceInfo } from '../../shared/api/resources';
-import { badRequest, fieldError, invalid, methodNotSupported, notFound, statusSuccess } from '../../shared/errors';
-import type { StatusError } from '../../shared/errors';
+import { badRequest, fieldError, invalid, methodNotSupported, notFound, statusSuccess, unsupportedMediaType } from '../../shared/errors';
+import { StatusError } from '../../shared/errors';
 import { formatLabelSelector } from '../../shared/labels';
 import type { ValidationPlugin } from '../admission/admission';
+import type { CustomResources } from '../apiextensions/customresources';
 import { admitNamespace } from '../admission/namespacelifecycle';
 import { applyPatch } from '../patch';
 import { toTable, wantsTable } from '../printers';
@@ -46,6 +47,7 @@ export class ResourceHandler {
     private readonly namespaces: NamespaceLister,
     private readonly kubelets: KubeletClient,
     private readonly admission: ValidationPlugin,
+    private readonly customResources?: CustomResources,
   ) {}
 
   /**
@@ -73,14 +75,16 @@ export class ResourceHandler {
   }
 
   store(r: ResourceInfo): Store {
-    const s = this.stores.lookup(r); // autoscaling/v1 is served from the v2 store
+    // autoscaling/v1 is served from the v2 store; each served version of a custom resource has its own.
+    const s = this.customResources?.storeFor(r) ?? this.stores.lookup(r);
     if (!s) throw notFound(r.plural, '');
     return s;
   }
 
   /** Handles the request if its path names a resource; returns false otherwise. */
   async handle(req: Request, res: Response): Promise<boolean> {
-    const target = parseResourcePath(req.path);
+    const lookup = this.customResources && ((g: string, v: string, p: string) => this.customResources!.lookup(g, v, p));
+    const target = parseResourcePath(req.path, lookup);
     if (!target) return false;
     const query = req.query as Query;
     if (target.resource === HorizontalPodAutoscalersV1) return this.autoscalingV1(req, res, target, query);
@@ -90,8 +94,14 @@ export class ResourceHandler {
       await this.subresource(req, res, store, target, query);
     } else if (target.name === undefined) {
       if (method === 'GET') await this.collectionGet(req, res, store, target, query);
-      else if (method === 'POST') await this.create(req, res, store, target, query);
-      else if (method === 'DELETE') await this.deleteCollection(req, res, store, target, query);
+      else if (method === 'POST') {
+        if (this.customResources?.definitionOf(target.resource)?.metadata.deletionTimestamp)
+          throw new StatusError({
+            ...methodNotSupported(store.groupResource, 'create').status,
+            message: 'create not allowed while custom resource definition is terminating',
+          });
+        await this.create(req, res, store, target, query);
+      } else if (method === 'DELETE') await this.deleteCollection(req, res, store, target, query);
       else throw methodNotSupported(target.resource.plural, method);
     } else if (method === 'GET') {
       if (target.watchPath || flag(query, 'watch')) await this.watch(req, res, store, target, query);
@@ -207,6 +217,12 @@ export class ResourceHandler {
 
   private async patch(req: Request, res: Response, store: Store, target: RequestTarget, query: Query, subresource?: string): Promise<void> {
     const type = patchType(req.headers['content-type']);
+    // A custom resource has no Go struct to take patch strategies from: strategic merge is refused, as Kubernetes does.
+    if (type === 'application/strategic-merge-patch+json' && this.customResources?.definitionOf(store.resource))
+      throw new StatusError({
+        ...unsupportedMediaType(type).status,
+        message: `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`,
+      });
     const patchBody = this.body(req);
     const strictError = (unknown: string[], patched: KubeObject) => strictPatchError(type, patchBody, patched, unknown);
     const apply = type === 'application/apply-patch+yaml' && !subresource;
@@ -265,7 +281,7 @@ export class ResourceHandler {
       case 'status PATCH':
         return this.patch(req, res, store, target, query, 'status');
       case 'scale GET':
-        res.json(toScale(store.resource, await store.get(namespace, name)));
+        res.json(toScale(store, await store.get(namespace, name)));
         return;
       case 'scale PUT':
       case 'scale PATCH': {
@@ -276,19 +292,20 @@ export class ResourceHandler {
           namespace,
           name,
           (current) => {
-            const scale = toScale(store.resource, current);
+            const scale = toScale(store, current);
             const next = (type ? applyPatch(scale, body, type, 'Scale') : body) as Scale;
             const replicas = next.spec?.replicas;
             if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0)
               throw badRequest(`spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`);
-            (current as Deployment).spec.replicas = replicas;
+            if (store.strategy.scale) store.strategy.scale.setSpecReplicas(current, replicas);
+            else (current as Deployment).spec.replicas = replicas;
             return current;
           },
           undefined,
           scaleOpts,
           type ? undefined : (body as Scale).metadata?.resourceVersion,
         );
-        res.json(toScale(store.resource, updated));
+        res.json(toScale(store, updated));
         return;
       }
       case 'binding POST': {
@@ -405,12 +422,15 @@ function includeObject(query: Query): IncludeObject {
   return v === 'None' || v === 'Object' ? v : 'Metadata';
 }
 
-/** The autoscaling/v1 Scale view of a Deployment, ReplicaSet or ReplicationController (whose selector is a map). */
-function toScale(resource: ResourceInfo, obj: KubeObject): Scale {
+/** The autoscaling/v1 Scale view of a Deployment, ReplicaSet or ReplicationController (whose selector is a map), or of a
+ * custom resource with a scale subresource. */
+function toScale(store: Store, obj: KubeObject): Scale {
+  const resource = store.resource;
   const w = obj as Deployment | ReplicaSet | ReplicationController;
   const m = w.metadata;
   const selector =
     resource.kind === 'ReplicationController' ? { matchLabels: (w as ReplicationController).spec.selector } : w.spec.selector;
+  const custom = store.strategy.scale;
   return {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',
@@ -421,7 +441,9 @@ function toScale(resource: ResourceInfo, obj: KubeObject): Scale {
       resourceVersion: m.resourceVersion,
       creationTimestamp: m.creationTimestamp,
     },
-    spec: { replicas: w.spec.replicas ?? 1 },
-    status: { replicas: w.status?.replicas ?? 0, selector: formatLabelSelector(selector as ReplicaSet['spec']['selector']) },
+    spec: { replicas: custom ? custom.specReplicas(obj) : (w.spec.replicas ?? 1) },
+    status: custom
+      ? { replicas: custom.statusReplicas(obj), ...(custom.selector(obj) ? { selector: custom.selector(obj) } : {}) }
+      : { replicas: w.status?.replicas ?? 0, selector: formatLabelSelector(selector as ReplicaSet['spec']['selector']) },
   };
 }

@@ -4,7 +4,7 @@
 // and each served kind carries `x-kubernetes-group-version-kind`, which is how kubectl finds a kind's schema.
 import type { ResourceInfo } from '../../shared/api/resources';
 import type { Definitions, GroupVersionKind, Schema } from '../../shared/api/openapi';
-import { definitionName, DEFINITIONS, META } from '../../shared/api/openapi';
+import { DEFINITIONS, META } from '../../shared/api/openapi';
 import { KUBERNETES_VERSION } from '../../shared/version';
 import { resourceOperations, servedGroupVersions } from './operations';
 import type { Operation } from './operations';
@@ -27,7 +27,7 @@ function listDefinition(kind: string, short: string): Schema {
 }
 
 /** The definitions the operations use (their kinds, lists, Status and DeleteOptions), each served kind tagged with its GVK. */
-function definitionsFor(operations: Operation[]): Definitions {
+function definitionsFor(operations: Operation[], all: Definitions): Definitions {
   const out: Definitions = {};
   const gvks = new Map<string, GroupVersionKind[]>();
   const tag = (name: string, gvk: GroupVersionKind) => {
@@ -37,16 +37,16 @@ function definitionsFor(operations: Operation[]): Definitions {
   };
   const add = (name: string) => {
     if (out[name]) return;
-    const schema = DEFINITIONS[name];
+    const schema = all[name];
     if (!schema) return;
     out[name] = schema;
     walkRefs(schema, add);
   };
   for (const op of operations) {
-    tag(definitionName(op.gvk), op.gvk);
+    tag(op.definition, op.gvk);
     for (const name of [op.response, op.body]) {
       if (!name) continue;
-      if (name.endsWith('List') && !DEFINITIONS[name]) {
+      if (name.endsWith('List') && !all[name]) {
         const kind = name.slice(0, -'List'.length);
         out[name] = listDefinition(kind, kind.slice(kind.lastIndexOf('.') + 1));
         tag(name, { ...op.gvk, kind: `${op.gvk.kind}List` });
@@ -144,9 +144,9 @@ function paths(operations: Operation[], render: (op: Operation) => Json): Json {
 const info = { title: 'Kubernetes', version: KUBERNETES_VERSION.gitVersion };
 
 /** The OpenAPI v3 document of one group version's resources. */
-export function v3Document(resources: ResourceInfo[]): Json {
+export function v3Document(resources: ResourceInfo[], all: Definitions = DEFINITIONS): Json {
   const operations = resources.flatMap(resourceOperations);
-  const definitions = definitionsFor(operations);
+  const definitions = definitionsFor(operations, all);
   return {
     openapi: '3.0.0',
     info,
@@ -163,9 +163,9 @@ export function v3Document(resources: ResourceInfo[]): Json {
 }
 
 /** The Swagger 2.0 document of every served resource. */
-export function v2Document(): Json {
-  const operations = [...servedGroupVersions().values()].flat().flatMap(resourceOperations);
-  const definitions = definitionsFor(operations);
+export function v2Document(resources?: ResourceInfo[], all: Definitions = DEFINITIONS): Json {
+  const operations = [...servedGroupVersions(resources, all).values()].flat().flatMap(resourceOperations);
+  const definitions = definitionsFor(operations, all);
   return {
     swagger: '2.0',
     info,
@@ -183,6 +183,6 @@ export function v2Document(): Json {
 }
 
 /** Every group version's v3 document, by its path under /openapi/v3 (`api/v1`, `apis/apps/v1`). */
-export function v3Documents(): Map<string, Json> {
-  return new Map([...servedGroupVersions()].map(([gv, resources]) => [gv, v3Document(resources)]));
+export function v3Documents(resources?: ResourceInfo[], all: Definitions = DEFINITIONS): Map<string, Json> {
+  return new Map([...servedGroupVersions(resources, all)].map(([gv, served]) => [gv, v3Document(served, all)]));
 }

@@ -1,7 +1,7 @@
 // The operations of the API, for its OpenAPI documents: one per path and verb of every served resource
 // (discovery's list), tagged with the kind it takes or answers with, as Kubernetes' documents are.
 import { groupVersionPath, ResourceInfo } from '../../shared/api/resources';
-import type { GroupVersionKind } from '../../shared/api/openapi';
+import type { Definitions, GroupVersionKind } from '../../shared/api/openapi';
 import { definitionName, DEFINITIONS, META } from '../../shared/api/openapi';
 import { SERVED, subresourceInfo } from '../discovery';
 
@@ -29,6 +29,8 @@ export interface Operation {
   /** `apps_v1`: the group version, as Kubernetes tags operations. */
   tag: string;
   gvk: GroupVersionKind;
+  /** The name of the definition of the kind `gvk` names. */
+  definition: string;
   /** The definition the operation answers with, and the one its body is (post, put; patch takes a patch). */
   response: string;
   body?: string;
@@ -90,7 +92,8 @@ export function resourceOperations(r: ResourceInfo): Operation[] {
   const scope = r.namespaced ? [pathParam('namespace', 'The namespace of the objects.')] : [];
   const named = [pathParam('name', `The name of the ${r.kind}.`), ...scope];
   const ops: Operation[] = [];
-  const op = (o: Omit<Operation, 'tag' | 'gvk'> & { gvk?: GroupVersionKind }) => ops.push({ tag, gvk, ...o });
+  const op = (o: Omit<Operation, 'tag' | 'gvk' | 'definition'> & { gvk?: GroupVersionKind; definition?: string }) =>
+    ops.push({ tag, gvk, definition: kind, ...o });
   const has = (verb: string) => r.verbs.includes(verb);
 
   if (has('list')) {
@@ -183,7 +186,7 @@ export function resourceOperations(r: ResourceInfo): Operation[] {
   for (const sub of r.subresources ?? []) {
     const info = subresourceInfo(r, sub);
     if (sub !== 'status' && sub !== 'scale') continue; // binding, log, exec, finalize: not objects kubectl validates
-    const subKind = definitionName(info);
+    const subKind = sub === 'status' ? kind : definitionName(info);
     const subGvk = { group: info.group, version: info.version, kind: info.kind };
     const Sub = sub[0].toUpperCase() + sub.slice(1);
     const path = `${object}/${sub}`;
@@ -194,6 +197,7 @@ export function resourceOperations(r: ResourceInfo): Operation[] {
       operationId: `read${id}${ns}${r.kind}${Sub}`,
       description: `read ${sub} of the specified ${r.kind}`,
       gvk: subGvk,
+      definition: subKind,
       response: subKind,
       parameters: [...named, PRETTY],
     });
@@ -204,6 +208,7 @@ export function resourceOperations(r: ResourceInfo): Operation[] {
       operationId: `replace${id}${ns}${r.kind}${Sub}`,
       description: `replace ${sub} of the specified ${r.kind}`,
       gvk: subGvk,
+      definition: subKind,
       response: subKind,
       body: subKind,
       parameters: [...named, PRETTY, ...WRITE],
@@ -215,6 +220,7 @@ export function resourceOperations(r: ResourceInfo): Operation[] {
       operationId: `patch${id}${ns}${r.kind}${Sub}`,
       description: `partially update ${sub} of the specified ${r.kind}`,
       gvk: subGvk,
+      definition: subKind,
       response: subKind,
       parameters: [...named, PRETTY, ...WRITE, FORCE],
     });
@@ -223,10 +229,13 @@ export function resourceOperations(r: ResourceInfo): Operation[] {
 }
 
 /** The served resources that have a schema, by group version path without the leading slash: `api/v1`, `apis/apps/v1`. */
-export function servedGroupVersions(): Map<string, ResourceInfo[]> {
+export function servedGroupVersions(
+  resources: ResourceInfo[] = SERVED,
+  definitions: Definitions = DEFINITIONS,
+): Map<string, ResourceInfo[]> {
   const byGV = new Map<string, ResourceInfo[]>();
-  for (const r of SERVED) {
-    if (!DEFINITIONS[definitionName(r)]) continue; // metrics.k8s.io: no schema here
+  for (const r of resources) {
+    if (!definitions[definitionName(r)]) continue; // metrics.k8s.io: no schema here
     const key = groupVersionPath(r).slice(1);
     byGV.set(key, [...(byGV.get(key) ?? []), r]);
   }

@@ -3,6 +3,7 @@
 import { groupResource, RESOURCES, StorageClasses } from '../../shared/api/resources';
 import type { ResourceInfo } from '../../shared/api/resources';
 import type { AllocationStorage, Storage } from '../storage/interface';
+import { customResourceDefinitionStrategy } from './apiextensions/customresourcedefinitions';
 import { deploymentStrategy } from './apps/deployments';
 import { replicaSetStrategy } from './apps/replicasets';
 import { horizontalPodAutoscalerStrategy } from './autoscaling/horizontalpodautoscalers';
@@ -62,6 +63,7 @@ function strategies(allocations: AllocationStorage, config: RegistryConfig, name
     persistentVolumeStrategy,
     persistentVolumeClaimStrategy(defaultStorageClassLookup(() => stores.of(StorageClasses))),
     storageClassStrategy,
+    customResourceDefinitionStrategy,
   ] as Strategy[];
 }
 

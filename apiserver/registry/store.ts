@@ -109,7 +109,9 @@ export class Store {
 
   private typedMeta<T extends KubeObject>(obj: T): T {
     const { apiVersion: _a, kind: _k, ...rest } = obj;
-    return { apiVersion: apiVersionOf(this.resource), kind: this.resource.kind, ...rest } as T;
+    const typed = { apiVersion: apiVersionOf(this.resource), kind: this.resource.kind, ...rest } as T;
+    this.strategy.defaultsOnRead?.(typed);
+    return typed;
   }
 
   async get(namespace: string | undefined, name: string): Promise<KubeObject> {
@@ -131,7 +133,7 @@ export class Store {
 
   /** Decodes, defaults and validates an incoming object: the edge every write passes. */
   private admit(body: unknown, opts: WriteOptions): KubeObject {
-    const obj = decodeObject(this.resource, body, opts.decode);
+    const obj = this.strategy.decode ? this.strategy.decode(body, opts.decode) : decodeObject(this.resource, body, opts.decode);
     this.strategy.defaults?.(obj);
     return obj;
   }
@@ -404,6 +406,7 @@ export class Store {
     const finalizers = new Set(obj.metadata.finalizers ?? []);
     const policy = options.propagationPolicy ?? (options.orphanDependents ? 'Orphan' : (this.strategy.defaultPropagation ?? 'Background'));
     if (!obj.metadata.deletionTimestamp) {
+      for (const f of this.strategy.finalizersOnDelete?.(obj) ?? []) finalizers.add(f);
       if (policy === 'Orphan') finalizers.add('orphan');
       if (policy === 'Foreground') finalizers.add('foregroundDeletion');
     }

@@ -3,14 +3,34 @@
 // file `registry/<group>/<resource>.ts` exporting its Strategy (upstream's pkg/registry/<group>/<resource>/
 // strategy.go and storage.go), which names the kind's defaulting and validation (shared/api/defaults/ and
 // shared/api/validation/) and its printer.
+import type { DecodeOptions } from '../../shared/api/decode';
 import type { DeleteOptions, KubeObject, StatusCause } from '../../shared/api/meta';
 import type { ResourceInfo } from '../../shared/api/resources';
 import { semanticallyEqual } from '../../shared/equality';
 import type { Printer } from '../printers/table';
 import type { WriteOptions } from './store';
 
+/** The scale subresource of a kind whose replica counts are not a workload's `spec.replicas` (custom resources). */
+export interface ScaleAccessor {
+  specReplicas(obj: KubeObject): number;
+  statusReplicas(obj: KubeObject): number;
+  selector(obj: KubeObject): string;
+  setSpecReplicas(obj: KubeObject, replicas: number): void;
+}
+
 export interface Strategy<T extends KubeObject = KubeObject> {
   resource: ResourceInfo;
+  /**
+   * Decodes an incoming object when the kind's schema is not one of shared/api/openapi's (a custom resource's
+   * openAPIV3Schema): types, unknown fields (pruned) and what `fieldValidation` says about them.
+   */
+  decode?(body: unknown, options?: DecodeOptions): T;
+  /** Defaults applied to objects read from storage too (a custom resource's schema defaults). */
+  defaultsOnRead?(obj: T): void;
+  /** How `<plural>/scale` reads and writes replicas, when not as Deployments and ReplicaSets do. */
+  scale?: ScaleAccessor;
+  /** Finalizers the kind adds when an object is first asked to be deleted (a CRD's customresourcecleanup). */
+  finalizersOnDelete?(obj: T): string[];
   /** SetDefaults_<Kind>: fills what the user left out. Runs on every create and update, after decoding. */
   defaults?(obj: T): void;
   /** Validate<Kind> (with `old`: Validate<Kind>Update), metadata included; runs after prepareForCreate/Update. */

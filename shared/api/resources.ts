@@ -16,6 +16,8 @@ export interface ResourceInfo {
   subresources?: string[];
   /** Verbs served on the resource itself. */
   verbs: string[];
+  /** The name of its OpenAPI definition when it is not `io.k8s.api.<group>.<version>.<Kind>` (custom resources). */
+  definition?: string;
 }
 
 const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
@@ -253,6 +255,19 @@ export const StorageClasses = resource({
   shortNames: ['sc'],
 });
 
+export const CustomResourceDefinitions = resource({
+  group: 'apiextensions.k8s.io',
+  version: 'v1',
+  kind: 'CustomResourceDefinition',
+  plural: 'customresourcedefinitions',
+  singular: 'customresourcedefinition',
+  namespaced: false,
+  shortNames: ['crd', 'crds'],
+  categories: ['api-extensions'],
+  subresources: ['status'],
+  definition: 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition',
+});
+
 /** Every stored resource, in the order discovery lists them. */
 export const RESOURCES: ResourceInfo[] = [
   Namespaces,
@@ -280,6 +295,7 @@ export const RESOURCES: ResourceInfo[] = [
   PersistentVolumes,
   PersistentVolumeClaims,
   StorageClasses,
+  CustomResourceDefinitions,
 ];
 
 /** `v1` for the core group, `apps/v1` otherwise. */

@@ -18,11 +18,14 @@ export interface KubectlResult {
 }
 
 /** Runs the real kubectl (the newest, or a given minor version's binary). */
-export function kubectl(args: string[], opts: { input?: string; version?: number; timeoutMs?: number } = {}): KubectlResult {
+export function kubectl(
+  args: string[],
+  opts: { input?: string; version?: number; timeoutMs?: number; env?: Record<string, string> } = {},
+): KubectlResult {
   const r = spawnSync(kubectlBinary(opts.version), args, {
     input: opts.input,
     encoding: 'utf8',
-    env: { ...process.env, KUBECONFIG },
+    env: { ...process.env, KUBECONFIG, ...opts.env },
     timeout: opts.timeoutMs ?? 60_000,
   });
   return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };

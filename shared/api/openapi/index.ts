@@ -1,6 +1,7 @@
 // Every definition the apiserver knows, and which one describes a kind. A kind `K` of group `g.example.io`
 // version `v1` is the definition `io.k8s.api.g.v1.K` (the core group is `core`), as in Kubernetes.
 import type { ResourceInfo } from '../resources';
+import { apiextensions } from './apiextensions';
 import { apps } from './apps';
 import { authentication, authenticationV1beta1 } from './authentication';
 import { authorization } from './authorization';
@@ -43,11 +44,13 @@ export const DEFINITIONS: Definitions = {
   ...persistentVolumes,
   ...storage,
   ...storageCore,
+  ...apiextensions,
 };
 
 export const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
 
 /** The name of a kind's definition: `io.k8s.api.apps.v1.Deployment`. */
-export function definitionName(r: Pick<ResourceInfo, 'group' | 'version' | 'kind'>): string {
+export function definitionName(r: Pick<ResourceInfo, 'group' | 'version' | 'kind' | 'definition'>): string {
+  if (r.definition) return r.definition;
   return `io.k8s.api.${r.group ? r.group.split('.')[0] : 'core'}.${r.version}.${r.kind}`;
 }
