@@ -131,6 +131,7 @@ export class Client {
       : new http.Agent({ keepAlive: true, maxSockets: 64 });
     this.headers = { 'User-Agent': config.userAgent ?? 'mini-kubernetes' };
     if (config.token) this.headers.Authorization = `Bearer ${config.token}`;
+    if (config.impersonate) this.headers['Impersonate-User'] = config.impersonate;
   }
 
   private url(server: string, path: string, query?: RequestOptions['query']): URL {

@@ -4,7 +4,7 @@
 import { isDeepStrictEqual } from 'node:util';
 
 function normalise(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(normalise);
+  if (Array.isArray(v)) return Array.from(v, normalise); // a plain array whatever realm made `v` (jest runs tests in a vm context)
   if (v === null || typeof v !== 'object') return v;
   const out: Record<string, unknown> = {};
   for (const [k, child] of Object.entries(v)) if (child !== null && child !== undefined) out[k] = normalise(child);

@@ -290,6 +290,14 @@ export class SharedInformerFactory {
     return informer as unknown as Informer<T>;
   }
 
+  /**
+   * An informer of its own for a resource found at run time (a custom resource, while its CRD exists), with
+   * this factory's client and options; the caller runs and stops it.
+   */
+  newInformer<T extends KubeObject>(resource: ResourceInfo): Informer<T> {
+    return new Informer<T>(this.client, resource, this.opts);
+  }
+
   start(): void {
     for (const informer of this.informers.values()) informer.run();
   }

@@ -18,6 +18,8 @@ export interface ClientConfig {
   key?: Buffer;
   insecureSkipTLSVerify?: boolean;
   userAgent?: string;
+  /** Act as this user (the Impersonate-User header; the credential's user must be allowed to impersonate). */
+  impersonate?: string;
 }
 
 interface Named<T> {

@@ -95,3 +95,57 @@ describe('garbage collector', () => {
     expect(api.calls()).toEqual([]);
   });
 });
+
+describe('garbage collector and custom resources', () => {
+  const crd = {
+    metadata: { name: 'websites.examples.mini-kubernetes.io' },
+    spec: {
+      group: 'examples.mini-kubernetes.io',
+      scope: 'Namespaced',
+      names: { plural: 'websites', kind: 'Website' },
+      versions: [{ name: 'v1', served: true, storage: true }],
+    },
+    status: {
+      acceptedNames: { plural: 'websites', singular: 'website', kind: 'Website' },
+      conditions: [{ type: 'Established', status: 'True' }],
+    },
+  };
+  const child = (): KubeObject => ({
+    metadata: {
+      name: 'hello',
+      namespace: 'default',
+      uid: 'deploy-uid',
+      ownerReferences: [
+        { apiVersion: 'examples.mini-kubernetes.io/v1', kind: 'Website', name: 'hello', uid: 'site-uid', controller: true },
+      ],
+    },
+  });
+  const DEPLOYMENT = '/apis/apps/v1/namespaces/default/deployments/hello';
+  const WEBSITE = '/apis/examples.mini-kubernetes.io/v1/namespaces/default/websites/hello';
+
+  it('deletes what a custom resource owned once it is gone, monitoring the resource of every established CRD', async () => {
+    const api = new FakeAPI();
+    const informers = fakeInformers({ customresourcedefinitions: [crd as KubeObject], deployments: [child()] });
+    const gc = new GarbageCollector(informers, api as never, clockAt('2026-01-01T00:00:00Z'));
+    await synced(informers);
+    await gc.sync('apps/deployments/default/hello');
+    expect(api.calls()).toEqual([`DELETE ${DEPLOYMENT}`]);
+  });
+
+  it('keeps it while the owner exists, and leaves owners of kinds no CRD defines alone', async () => {
+    const site = { metadata: { name: 'hello', namespace: 'default', uid: 'site-uid' } };
+    const kept = new FakeAPI({ [WEBSITE]: site });
+    const informers = fakeInformers({ customresourcedefinitions: [crd as KubeObject], deployments: [child()] });
+    const gc = new GarbageCollector(informers, kept as never, clockAt('2026-01-01T00:00:00Z'));
+    await synced(informers);
+    await gc.sync('apps/deployments/default/hello');
+    expect(kept.calls()).toEqual([]);
+
+    const unknown = new FakeAPI();
+    const without = fakeInformers({ deployments: [child()] });
+    const gc2 = new GarbageCollector(without, unknown as never, clockAt('2026-01-01T00:00:00Z'));
+    await synced(without);
+    await gc2.sync('apps/deployments/default/hello');
+    expect(unknown.calls()).toEqual([]);
+  });
+});

@@ -1,10 +1,15 @@
 // The garbage collector: objects whose owners are all gone are deleted; an owner being deleted in the
 // foreground waits for its dependents (foregroundDeletion finalizer); one deleted with
-// propagationPolicy=Orphan first frees its dependents (orphan finalizer).
+// propagationPolicy=Orphan first frees its dependents (orphan finalizer). Besides the built-in kinds of
+// GC_RESOURCES it monitors every custom resource while its CRD is established (upstream's GraphBuilder
+// syncs its monitors with discovery), so the children an operator gives a custom resource go with it.
+import type { CustomResourceDefinition } from '../../shared/api/apiextensions';
+import { servedResourceOf } from '../../shared/api/apiextensions';
 import type { KubeObject, OwnerReference } from '../../shared/api/meta';
 import {
   ConfigMaps,
   CronJobs,
+  CustomResourceDefinitions,
   Deployments,
   EndpointSlices,
   HorizontalPodAutoscalers,
@@ -46,29 +51,63 @@ const keyOf = (r: ResourceInfo, obj: KubeObject) => `${r.group}/${r.plural}/${ob
 export class GarbageCollector implements Controller {
   readonly name = 'garbagecollector';
   readonly queue: RateLimitingQueue;
-  private readonly informers = new Map<string, { resource: ResourceInfo; informer: Informer<KubeObject> }>();
+  private readonly informers = new Map<string, { resource: ResourceInfo; informer: Informer<KubeObject>; crd?: string }>();
 
   constructor(
-    factory: SharedInformerFactory,
+    private readonly factory: SharedInformerFactory,
     private readonly client: Client,
     clock: Clock,
   ) {
     this.queue = new RateLimitingQueue({ clock, name: 'garbage_collector_attempt_to_delete' });
-    for (const resource of GC_RESOURCES) {
-      const informer = factory.informerFor<KubeObject>(resource);
-      informer.addIndexer('owner', indexByOwnerUid);
-      informer.addIndexer('uid', (o) => (o.metadata.uid ? [o.metadata.uid] : []));
-      this.informers.set(`${resource.group}/${resource.plural}`, { resource, informer });
-      const changed = (obj: KubeObject) => {
-        if (obj.metadata.ownerReferences?.length || obj.metadata.deletionTimestamp) this.queue.add(keyOf(resource, obj));
-      };
-      informer.addEventHandler({
-        add: changed,
-        update: (_old, obj) => changed(obj),
-        // An owner went away: its dependents may be garbage now.
-        delete: (obj) => this.dependents(obj.metadata.uid!).forEach(({ resource: r, obj: d }) => this.queue.add(keyOf(r, d))),
-      });
+    for (const resource of GC_RESOURCES) this.monitor(resource, factory.informerFor<KubeObject>(resource));
+    const crds = factory.informerFor<CustomResourceDefinition>(CustomResourceDefinitions);
+    crds.addEventHandler({
+      add: (crd) => this.syncMonitor(crd),
+      update: (_old, crd) => this.syncMonitor(crd),
+      delete: (crd) => this.stopMonitor(crd.metadata.name!),
+    });
+  }
+
+  private monitor(resource: ResourceInfo, informer: Informer<KubeObject>, crd?: string): void {
+    informer.addIndexer('owner', indexByOwnerUid);
+    informer.addIndexer('uid', (o) => (o.metadata.uid ? [o.metadata.uid] : []));
+    this.informers.set(`${resource.group}/${resource.plural}`, { resource, informer, crd });
+    const changed = (obj: KubeObject) => {
+      if (obj.metadata.ownerReferences?.length || obj.metadata.deletionTimestamp) this.queue.add(keyOf(resource, obj));
+    };
+    informer.addEventHandler({
+      add: changed,
+      update: (_old, obj) => changed(obj),
+      // An owner went away: its dependents may be garbage now.
+      delete: (obj) => this.dependents(obj.metadata.uid!).forEach(({ resource: r, obj: d }) => this.queue.add(keyOf(r, d))),
+    });
+  }
+
+  /** Monitors the resource an established CRD serves (its storage version: every version sees the same objects). */
+  private syncMonitor(crd: CustomResourceDefinition): void {
+    const resource = servedResourceOf(crd);
+    if (!resource) return this.stopMonitor(crd.metadata.name!);
+    const existing = this.informers.get(`${resource.group}/${resource.plural}`);
+    if (existing && existing.crd === crd.metadata.name && existing.resource.version === resource.version) return;
+    this.stopMonitor(crd.metadata.name!);
+    const informer = this.factory.newInformer<KubeObject>(resource);
+    this.monitor(resource, informer, crd.metadata.name);
+    informer.run();
+  }
+
+  private stopMonitor(crdName: string): void {
+    for (const [key, entry] of this.informers) {
+      if (entry.crd !== crdName) continue;
+      entry.informer.stop();
+      this.informers.delete(key);
     }
+  }
+
+  /** The resource an owner reference names: a built-in kind, or a monitored custom resource of its group. */
+  private resourceOf(ref: OwnerReference): ResourceInfo | undefined {
+    const group = ref.apiVersion.includes('/') ? ref.apiVersion.slice(0, ref.apiVersion.indexOf('/')) : '';
+    for (const { resource } of this.informers.values()) if (resource.group === group && resource.kind === ref.kind) return resource;
+    return resourceForKind(ref.kind);
   }
 
   private dependents(uid: string): { resource: ResourceInfo; obj: KubeObject }[] {
@@ -79,8 +118,8 @@ export class GarbageCollector implements Controller {
 
   /** Whether an owner still exists: asked of the API, not the cache, which may lag behind. */
   private async ownerExists(namespace: string | undefined, ref: OwnerReference): Promise<boolean> {
-    const resource = resourceForKind(ref.kind);
-    if (!resource) return true; // an owner of a kind we do not serve: leave the dependent alone
+    const resource = this.resourceOf(ref);
+    if (!resource) return true; // an owner of a kind we do not know: leave the dependent alone
     try {
       const owner = await this.client.request<KubeObject>(
         'GET',

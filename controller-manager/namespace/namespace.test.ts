@@ -9,8 +9,8 @@ const terminating: Namespace = {
 };
 
 /** An API where every namespaced collection of `team` is empty except those given. */
-function apiWith(collections: Record<string, { metadata: { name: string; deletionTimestamp?: string } }[]>): FakeAPI {
-  const objects: Record<string, unknown> = {};
+function apiWith(collections: Record<string, { metadata: { name: string; deletionTimestamp?: string } }[]>, crds: unknown[] = []): FakeAPI {
+  const objects: Record<string, unknown> = { '/apis/apiextensions.k8s.io/v1/customresourcedefinitions': { items: crds } };
   for (const r of RESOURCES.filter((r) => r.namespaced)) objects[resourcePath(r, 'team')] = { items: collections[r.plural] ?? [] };
   return new FakeAPI(objects);
 }
@@ -48,5 +48,23 @@ describe('namespace controller', () => {
     const c = await setup([{ metadata: { name: 'team' }, spec: { finalizers: ['kubernetes'] } }], api);
     await c.sync('team');
     expect(api.calls()).toEqual([]);
+  });
+
+  it('empties the custom resources of established CRDs too', async () => {
+    const crd = {
+      metadata: { name: 'websites.examples.mini-kubernetes.io' },
+      spec: {
+        group: 'examples.mini-kubernetes.io',
+        scope: 'Namespaced',
+        names: {},
+        versions: [{ name: 'v1', served: true, storage: true }],
+      },
+      status: { acceptedNames: { plural: 'websites', kind: 'Website' }, conditions: [{ type: 'Established', status: 'True' }] },
+    };
+    const api = apiWith({}, [crd]);
+    api.objects['/apis/examples.mini-kubernetes.io/v1/namespaces/team/websites'] = { items: [{ metadata: { name: 'hello' } }] };
+    const c = await setup([terminating], api);
+    await c.sync('team');
+    expect(api.calls()).toEqual(['DELETE /apis/examples.mini-kubernetes.io/v1/namespaces/team/websites']);
   });
 });

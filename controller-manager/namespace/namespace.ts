@@ -1,8 +1,12 @@
-// The namespace controller: a namespace being deleted is emptied (every namespaced object deleted),
-// then released by clearing its `kubernetes` finalizer through the finalize subresource.
+// The namespace controller: a namespace being deleted is emptied (every namespaced object deleted, custom
+// resources too: those of every established CRD, read at each pass as upstream reads discovery), then
+// released by clearing its `kubernetes` finalizer through the finalize subresource.
 import type { Namespace } from '../../shared/api/core';
 import type { KubeList } from '../../shared/api/meta';
-import { Namespaces, RESOURCES, resourcePath } from '../../shared/api/resources';
+import type { CustomResourceDefinition } from '../../shared/api/apiextensions';
+import { servedResourceOf } from '../../shared/api/apiextensions';
+import { CustomResourceDefinitions, Namespaces, RESOURCES, resourcePath } from '../../shared/api/resources';
+import type { ResourceInfo } from '../../shared/api/resources';
 import type { Client } from '../../shared/client';
 import type { Clock } from '../../shared/clock';
 import { isNotFound } from '../../shared/errors';
@@ -35,7 +39,9 @@ export class NamespaceController implements Controller {
     const ns = this.namespaces.get(undefined, name);
     if (!ns?.metadata.deletionTimestamp) return;
     let remaining = 0;
-    for (const resource of RESOURCES.filter((r) => r.namespaced)) {
+    const crds = await this.client.request<KubeList<CustomResourceDefinition>>('GET', resourcePath(CustomResourceDefinitions));
+    const custom = crds.items.map(servedResourceOf).filter((r): r is ResourceInfo => !!r);
+    for (const resource of [...RESOURCES, ...custom].filter((r) => r.namespaced)) {
       const list = await this.client.request<KubeList>('GET', resourcePath(resource, name));
       remaining += list.items.length;
       if (list.items.some((o) => !o.metadata.deletionTimestamp)) {

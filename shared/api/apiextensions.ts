@@ -1,5 +1,6 @@
 // apiextensions.k8s.io/v1: CustomResourceDefinitions, which add resources to the API at run time.
 import type { KubeObject } from './meta';
+import type { ResourceInfo } from './resources';
 
 /** An OpenAPI v3 schema as a CRD writes it (apiextensions' JSONSchemaProps, the structural subset). */
 export interface JSONSchemaProps {
@@ -118,4 +119,23 @@ export function crdCondition(
 
 export function isCRDConditionTrue(crd: CustomResourceDefinition, type: CustomResourceDefinitionCondition['type']): boolean {
   return crdCondition(crd, type)?.status === 'True';
+}
+
+/**
+ * The resource an established CRD serves, at its storage version (every served version reaches the same
+ * objects): what clients that find custom resources at run time (garbage collector, namespace controller) use.
+ */
+export function servedResourceOf(crd: CustomResourceDefinition): ResourceInfo | undefined {
+  const names = crd.status?.acceptedNames;
+  const version = crd.spec.versions.find((v) => v.storage) ?? crd.spec.versions[0];
+  if (!isCRDConditionTrue(crd, 'Established') || !names?.plural || !version) return undefined;
+  return {
+    group: crd.spec.group,
+    version: version.name,
+    kind: names.kind,
+    plural: names.plural,
+    singular: names.singular ?? '',
+    namespaced: crd.spec.scope === 'Namespaced',
+    verbs: ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'],
+  };
 }
