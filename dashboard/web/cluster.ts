@@ -24,7 +24,7 @@ export function podLabel(p: PodView): string {
 }
 
 /** A pod name that fits a chip: its end, which tells pods of one ReplicaSet apart. */
-const shortName = (name: string) => (name.length > 24 ? `…${name.slice(-22)}` : name);
+const shortName = (name: string) => (name.length > 17 ? `…${name.slice(-15)}` : name);
 
 export function podChip(app: App, p: PodView): HTMLElement {
   const selected = app.selection?.kind === 'Pod' && app.selection.key === p.key;

@@ -2,19 +2,17 @@
 // the checks its issue lists: both nodes and the seed Deployment's pods are shown; scaling 2 -> 4 shows
 // two more pods within 2 s without a reload; a deleted pod is shown replaced; 30 curls of the NodePort
 // raise kube-proxy's per-endpoint counters on at least two endpoints; a pod no node fits shows the
-// scheduler's reason. The dashboard runs as a plain process here (`node dist/dashboard/main.js`) with the
-// cluster's read-only viewer credentials.
+// scheduler's reason. The dashboard is the one the launcher started, as `npm run up` does: a plain process
+// (`node dist/dashboard/main.js`) with the cluster's read-only viewer credentials.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { freePort } from '../../deploy/local/ports';
 import { DATA_DIR, kubectl, kubectlOk, uniqueNamespace, waitFor } from '../e2e/cluster';
-import { DIST, Proc, ROOT, startProcess } from '../processes';
+import { ROOT } from '../processes';
 import { launch, podsShown, screenshot, waitInPage } from './page';
 
 let ns: string;
-let dashboard: Proc;
 let browser: Browser;
 let page: Page;
 let url: string;
@@ -36,13 +34,12 @@ const seed = () =>
 
 beforeAll(async () => {
   ns = uniqueNamespace('dash');
-  const port = await freePort();
+  // The dashboard the launcher started once the cluster was ready, as `npm run up` does (DASHBOARD_PORT).
+  const specFile = path.join(DATA_DIR, 'run', 'dashboard.json');
+  await waitFor(() => fs.existsSync(specFile), { what: 'the launcher to start the dashboard' });
+  const spec = JSON.parse(fs.readFileSync(specFile, 'utf8')) as { args: string[] };
+  const port = spec.args.find((a) => a.startsWith('--port='))!.slice('--port='.length);
   url = `http://127.0.0.1:${port}/`;
-  dashboard = startProcess(
-    process.execPath,
-    [path.join(DIST, 'dashboard', 'main.js'), `--kubeconfig=${path.join(DATA_DIR, 'kubeconfig-viewer')}`, `--port=${port}`],
-    path.join(DATA_DIR, 'logs', 'dashboard.log'),
-  );
   await waitFor(() => fetch(`${url}healthz`).then((r) => r.ok), { what: 'the dashboard', timeoutMs: 30_000 });
   kubectlOk(['-n', ns, 'apply', '-f', '-'], { input: seed() });
   k('rollout', 'status', 'deployment/myapp-deployment', '--timeout=55s');
@@ -53,7 +50,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await browser?.close();
-  await dashboard?.stop();
   kubectl(['delete', 'namespace', ns, '--wait=false']);
 });
 
