@@ -47,3 +47,22 @@ export function setCondition(conditions: Condition[] | undefined, next: Conditio
   else list.push(next);
   return list;
 }
+
+/**
+ * slowStartBatch: runs `fn` `count` times in batches of 1, 2, 4, ... and stops at the first batch with a
+ * failure, so that a create that cannot succeed (quota, an invalid template) fails fast. Returns how many
+ * succeeded and the first error.
+ */
+export async function slowStartBatch(count: number, fn: (i: number) => Promise<void>): Promise<{ done: number; error?: unknown }> {
+  let started = 0;
+  let done = 0;
+  for (let batch = 1; started < count; batch *= 2) {
+    const size = Math.min(batch, count - started);
+    const results = await Promise.allSettled(Array.from({ length: size }, (_, j) => fn(started + j)));
+    started += size;
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    done += results.filter((r) => r.status === 'fulfilled').length;
+    if (failed) return { done, error: failed.reason };
+  }
+  return { done };
+}

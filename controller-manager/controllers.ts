@@ -2,7 +2,7 @@
 // the ControllerContext (upstream's NewControllerDescriptors). Adding a controller: one entry here.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Deployment, ReplicaSet } from '../shared/api/apps';
+import type { DaemonSet, Deployment, ReplicaSet } from '../shared/api/apps';
 import type { SubjectAccessReview } from '../shared/api/authentication';
 import type { CronJob, Job } from '../shared/api/batch';
 import type { CertificateSigningRequest } from '../shared/api/certificates';
@@ -12,6 +12,7 @@ import {
   CertificateSigningRequests,
   ConfigMaps,
   CronJobs,
+  DaemonSets,
   Deployments,
   PersistentVolumeClaims,
   PersistentVolumes,
@@ -29,10 +30,12 @@ import { CSRApprovingController } from './certificates/approver';
 import { CSRSigningController } from './certificates/signer';
 import { CronJobController } from './cronjob/cronjob';
 import type { ControllerDescriptor } from './controllercontext';
+import { DaemonSetsController } from './daemon/daemonset';
 import { DeploymentController } from './deployment/deployment';
 import { DisruptionController } from './disruption/disruption';
 import { EndpointsController } from './endpoints/endpoints';
 import { GarbageCollector } from './garbagecollector/garbagecollector';
+import { apiRevisionClient } from './history/history';
 import { HorizontalController } from './horizontalpodautoscaler/hpa';
 import { JobController } from './job/job';
 import { realJobWriter } from './job/jobcontrol';
@@ -124,6 +127,26 @@ export const CONTROLLERS: ControllerDescriptor[] = [
           updateStatus: (cj) => cronJobs.updateStatus(cj) as Promise<CronJob>,
         },
         recorder('cronjob-controller'),
+        clock,
+      );
+    },
+  },
+  {
+    name: 'daemonset',
+    start: ({ informers, client, recorder, clock }) => {
+      const daemonSets = client.resource<DaemonSet>(DaemonSets);
+      return new DaemonSetsController(
+        informers,
+        new RealPodControl(client),
+        apiRevisionClient(client),
+        {
+          updateStatus: async (ds) => void (await daemonSets.updateStatus(ds)),
+          patchPodOwners: async (pod, ownerReferences) =>
+            void (await client.resource<Pod>(Pods).patch(pod.metadata.namespace, pod.metadata.name!, {
+              metadata: { ownerReferences: ownerReferences ?? null, resourceVersion: pod.metadata.resourceVersion },
+            })),
+        },
+        recorder('daemonset-controller'),
         clock,
       );
     },

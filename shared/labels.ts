@@ -328,3 +328,9 @@ export function formatLabelSelector(ls: LabelSelector | undefined): string {
   const text = selectorFromLabelSelector(ls).toString();
   return text === '' ? '<none>' : text;
 }
+
+/** A label map as kubectl prints it (labels.FormatLabels): `k=v,k2=v2`, or `<none>`. */
+export function formatLabels(labels: Record<string, string> | undefined): string {
+  const pairs = Object.entries(labels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return pairs.length ? pairs.map(([k, v]) => `${k}=${v}`).join(',') : '<none>';
+}

@@ -4,8 +4,11 @@ import { groupResource, RESOURCES, StorageClasses } from '../../shared/api/resou
 import type { ResourceInfo } from '../../shared/api/resources';
 import type { AllocationStorage, Storage } from '../storage/interface';
 import { customResourceDefinitionStrategy } from './apiextensions/customresourcedefinitions';
+import { controllerRevisionStrategy } from './apps/controllerrevisions';
+import { daemonSetStrategy } from './apps/daemonsets';
 import { deploymentStrategy } from './apps/deployments';
 import { replicaSetStrategy } from './apps/replicasets';
+import { statefulSetStrategy } from './apps/statefulsets';
 import { horizontalPodAutoscalerStrategy } from './autoscaling/horizontalpodautoscalers';
 import { cronJobStrategy } from './batch/cronjobs';
 import { jobStrategy } from './batch/jobs';
@@ -51,6 +54,9 @@ function strategies(allocations: AllocationStorage, config: RegistryConfig, name
     deploymentStrategy,
     jobStrategy,
     cronJobStrategy,
+    daemonSetStrategy,
+    statefulSetStrategy,
+    controllerRevisionStrategy,
     horizontalPodAutoscalerStrategy,
     leaseStrategy,
     endpointSliceStrategy,

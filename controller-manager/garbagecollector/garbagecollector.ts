@@ -10,6 +10,8 @@ import {
   ConfigMaps,
   CronJobs,
   CustomResourceDefinitions,
+  ControllerRevisions,
+  DaemonSets,
   Deployments,
   EndpointSlices,
   HorizontalPodAutoscalers,
@@ -22,6 +24,7 @@ import {
   resourcePath,
   Secrets,
   Services,
+  StatefulSets,
 } from '../../shared/api/resources';
 import type { Client } from '../../shared/client';
 import type { Clock } from '../../shared/clock';
@@ -38,6 +41,9 @@ export const GC_RESOURCES: ResourceInfo[] = [
   Deployments,
   ReplicaSets,
   ReplicationControllers,
+  DaemonSets,
+  StatefulSets,
+  ControllerRevisions,
   Pods,
   Services,
   EndpointSlices,

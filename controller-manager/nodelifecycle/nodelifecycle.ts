@@ -12,6 +12,7 @@ import type { EventRecorder } from '../../shared/events';
 import type { Lister, SharedInformerFactory } from '../../shared/informer';
 import { indexByNodeName } from '../../shared/informer';
 import type { Logger } from '../../shared/log';
+import { tolerates } from '../../shared/scheduling';
 
 export const UNREACHABLE = 'node.kubernetes.io/unreachable';
 
@@ -108,6 +109,9 @@ export class NodeLifecycleController {
   private async evictPods(node: Node): Promise<void> {
     const pods = this.client.resource<Pod>(Pods);
     for (const pod of this.pods.byIndex('nodeName', node.metadata.name!)) {
+      // A pod that tolerates the taint for good (daemon pods do) stays, as the taint manager leaves it.
+      const forever = (pod.spec.tolerations ?? []).filter((t) => t.tolerationSeconds === undefined);
+      if (tolerates(forever, { key: UNREACHABLE, effect: 'NoExecute' })) continue;
       try {
         await pods.delete(pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } });
         this.recorder.event(

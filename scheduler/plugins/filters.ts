@@ -1,18 +1,13 @@
 // Filter plugins, named after Kubernetes': NodeUnschedulable, NodeName, TaintToleration (which also
 // covers not-ready nodes through their taint), NodeAffinity, NodeResourcesFit, NodePorts.
-import type { NodeSelectorTerm, Pod, Taint, Toleration } from '../../shared/api/core';
+import type { NodeSelectorTerm, Pod, Taint } from '../../shared/api/core';
 import { nodeSelectorTermMatches } from '../../shared/nodeselector';
+import { nodeMatchesPod, tolerates } from '../../shared/scheduling';
 import { FilterPlugin, SUCCESS, unresolvable, unschedulable } from '../framework';
 import type { NodeInfo } from '../nodeinfo';
 import { podRequests } from '../nodeinfo';
 
-export function tolerates(tolerations: Toleration[] | undefined, taint: Taint): boolean {
-  return (tolerations ?? []).some((t) => {
-    if (t.effect && t.effect !== taint.effect) return false;
-    if (t.operator === 'Exists') return !t.key || t.key === taint.key;
-    return t.key === taint.key && (t.value ?? '') === (taint.value ?? '');
-  });
-}
+export { tolerates };
 
 /** The taints of a node, plus the not-ready taint a node without Ready=True carries in Kubernetes. */
 export function effectiveTaints(info: NodeInfo): Taint[] {
@@ -56,13 +51,8 @@ export const termMatches = (term: NodeSelectorTerm, info: NodeInfo): boolean => 
 
 export const nodeAffinity: FilterPlugin = {
   name: 'NodeAffinity',
-  filter(pod, info) {
-    const labels = info.node.metadata.labels ?? {};
-    const selectorOk = Object.entries(pod.spec.nodeSelector ?? {}).every(([k, v]) => labels[k] === v);
-    const terms = pod.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms;
-    const affinityOk = !terms?.length || terms.some((t) => termMatches(t, info));
-    return selectorOk && affinityOk ? SUCCESS : unresolvable("node(s) didn't match Pod's node affinity/selector");
-  },
+  filter: (pod, info) =>
+    nodeMatchesPod(pod.spec, info.node) ? SUCCESS : unresolvable("node(s) didn't match Pod's node affinity/selector"),
 };
 
 export const nodeResourcesFit: FilterPlugin = {

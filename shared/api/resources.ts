@@ -152,6 +152,36 @@ export const CronJobs = resource({
   categories: ['all'],
   subresources: ['status'],
 });
+export const DaemonSets = resource({
+  group: 'apps',
+  version: 'v1',
+  kind: 'DaemonSet',
+  plural: 'daemonsets',
+  singular: 'daemonset',
+  namespaced: true,
+  shortNames: ['ds'],
+  categories: ['all'],
+  subresources: ['status'],
+});
+export const StatefulSets = resource({
+  group: 'apps',
+  version: 'v1',
+  kind: 'StatefulSet',
+  plural: 'statefulsets',
+  singular: 'statefulset',
+  namespaced: true,
+  shortNames: ['sts'],
+  categories: ['all'],
+  subresources: ['status', 'scale'],
+});
+export const ControllerRevisions = resource({
+  group: 'apps',
+  version: 'v1',
+  kind: 'ControllerRevision',
+  plural: 'controllerrevisions',
+  singular: 'controllerrevision',
+  namespaced: true,
+});
 export const HorizontalPodAutoscalers = resource({
   group: 'autoscaling',
   version: 'v2',
@@ -283,6 +313,9 @@ export const RESOURCES: ResourceInfo[] = [
   Deployments,
   Jobs,
   CronJobs,
+  DaemonSets,
+  StatefulSets,
+  ControllerRevisions,
   HorizontalPodAutoscalers,
   Leases,
   EndpointSlices,

@@ -1,5 +1,5 @@
-// apps/v1 defaulting: ReplicaSets and Deployments.
-import type { Deployment, ReplicaSet } from '../apps';
+// apps/v1 defaulting: ReplicaSets, Deployments, DaemonSets and StatefulSets (Kubernetes' apps/v1 defaults.go).
+import type { DaemonSet, Deployment, ReplicaSet, StatefulSet } from '../apps';
 import { defaultPodSpec } from './core';
 
 function defaultWorkload(obj: ReplicaSet | Deployment): void {
@@ -22,3 +22,36 @@ export function defaultDeployment(d: Deployment): void {
 }
 
 export const defaultReplicaSet = (rs: ReplicaSet): void => defaultWorkload(rs);
+
+export function defaultDaemonSet(ds: DaemonSet): void {
+  if (ds.spec.template?.spec) defaultPodSpec(ds.spec.template.spec);
+  const s = (ds.spec.updateStrategy ??= {});
+  s.type ??= 'RollingUpdate';
+  if (s.type === 'RollingUpdate') {
+    s.rollingUpdate ??= {};
+    s.rollingUpdate.maxUnavailable ??= 1;
+    s.rollingUpdate.maxSurge ??= 0;
+  }
+  ds.spec.revisionHistoryLimit ??= 10;
+}
+
+export function defaultStatefulSet(sts: StatefulSet): void {
+  sts.spec.replicas ??= 1;
+  if (sts.spec.template?.spec) defaultPodSpec(sts.spec.template.spec);
+  sts.spec.podManagementPolicy ??= 'OrderedReady';
+  const s = (sts.spec.updateStrategy ??= {});
+  s.type ??= 'RollingUpdate';
+  if (s.type === 'RollingUpdate') {
+    s.rollingUpdate ??= {};
+    s.rollingUpdate.partition ??= 0;
+  }
+  sts.spec.revisionHistoryLimit ??= 10;
+  const retention = (sts.spec.persistentVolumeClaimRetentionPolicy ??= {});
+  retention.whenDeleted ??= 'Retain';
+  retention.whenScaled ??= 'Retain';
+  for (const t of sts.spec.volumeClaimTemplates ?? []) {
+    const spec = (t.spec ??= {});
+    spec.volumeMode ??= 'Filesystem';
+    t.status ??= { phase: 'Pending' };
+  }
+}

@@ -1,17 +1,24 @@
-// apps/v1 validation: ReplicaSets and Deployments (Kubernetes' pkg/apis/apps/validation).
-import type { Deployment, ReplicaSet } from '../apps';
+// apps/v1 validation: ReplicaSets, Deployments, DaemonSets, StatefulSets and ControllerRevisions (Kubernetes'
+// pkg/apis/apps/validation).
+import type { ControllerRevision, DaemonSet, Deployment, ReplicaSet, StatefulSet } from '../apps';
 import type { StatusCause } from '../meta';
 import { fieldError } from '../../errors';
 import { selectorFromLabelSelector } from '../../labels';
-import { append, goMap, labelSelectorErrors, objectMetaErrors } from './meta';
+import { semanticallyEqual } from '../../equality';
+import { append, goMap, intOrPercentErrors, labelSelectorErrors, objectMetaErrors } from './meta';
 import { podTemplateErrors } from './pods';
 
-/** What ReplicaSets and Deployments share: replicas, a selector matching the template's labels, which never changes. */
-function workloadErrors(obj: ReplicaSet | Deployment, old?: ReplicaSet | Deployment): StatusCause[] {
+type Workload = ReplicaSet | Deployment | DaemonSet | StatefulSet;
+
+const nonNegative = (errors: StatusCause[], field: string, v: number | undefined) => {
+  if (v !== undefined && v < 0) errors.push(fieldError.invalid(field, v, 'must be greater than or equal to 0'));
+};
+
+/** What the workloads share: replicas, a selector matching the template's labels, which never changes. */
+function workloadErrors(obj: Workload, old?: Workload): StatusCause[] {
   const spec = obj.spec;
   const errors = objectMetaErrors(obj.metadata);
-  if (spec.replicas !== undefined && spec.replicas < 0)
-    errors.push(fieldError.invalid('spec.replicas', spec.replicas, 'must be greater than or equal to 0'));
+  nonNegative(errors, 'spec.replicas', (spec as { replicas?: number }).replicas);
   const selectorErrors = labelSelectorErrors('spec.selector', spec.selector);
   append(errors, selectorErrors);
   const templateLabels = spec.template?.metadata?.labels;
@@ -59,5 +66,109 @@ export function validateDeployment(d: Deployment, old?: Deployment): StatusCause
       errors.push(fieldError.invalid('spec.strategy.rollingUpdate.maxUnavailable', ru.maxUnavailable, 'may not be 0 when `maxSurge` is 0'));
     }
   }
+  return errors;
+}
+
+/** What DaemonSets and StatefulSets add: pods that run forever, revisionHistoryLimit and minReadySeconds. */
+function revisionedErrors(obj: DaemonSet | StatefulSet, old?: DaemonSet | StatefulSet): StatusCause[] {
+  const errors = workloadErrors(obj, old);
+  const podSpec = obj.spec.template?.spec;
+  if (podSpec?.activeDeadlineSeconds !== undefined)
+    errors.push(
+      fieldError.invalid(
+        'spec.template.spec.activeDeadlineSeconds',
+        podSpec.activeDeadlineSeconds,
+        `activeDeadlineSeconds in ${obj.kind === 'DaemonSet' ? 'DaemonSet' : 'StatefulSet'} is not Supported`,
+      ),
+    );
+  nonNegative(errors, 'spec.minReadySeconds', obj.spec.minReadySeconds);
+  nonNegative(errors, 'spec.revisionHistoryLimit', obj.spec.revisionHistoryLimit);
+  return errors;
+}
+
+const isZero = (v: number | string | undefined) => v === undefined || v === 0 || v === '0%';
+
+export function validateDaemonSet(ds: DaemonSet, old?: DaemonSet): StatusCause[] {
+  const errors = revisionedErrors({ ...ds, kind: 'DaemonSet' }, old);
+  const s = ds.spec.updateStrategy ?? {};
+  const path = 'spec.updateStrategy';
+  if (s.type === 'RollingUpdate') {
+    const ru = s.rollingUpdate;
+    if (!ru) errors.push(fieldError.required(`${path}.rollingUpdate`));
+    else {
+      if (ru.maxUnavailable !== undefined) append(errors, intOrPercentErrors(`${path}.rollingUpdate.maxUnavailable`, ru.maxUnavailable));
+      if (ru.maxSurge !== undefined) append(errors, intOrPercentErrors(`${path}.rollingUpdate.maxSurge`, ru.maxSurge));
+      if (!isZero(ru.maxUnavailable) && !isZero(ru.maxSurge))
+        errors.push(fieldError.invalid(`${path}.rollingUpdate.maxSurge`, ru.maxSurge, 'may not be set when maxUnavailable is non-zero'));
+      else if (isZero(ru.maxUnavailable) && isZero(ru.maxSurge))
+        errors.push(fieldError.required(`${path}.rollingUpdate.maxUnavailable`, 'cannot be 0 when maxSurge is 0'));
+    }
+  } else if (s.type !== 'OnDelete') {
+    errors.push(fieldError.notSupported(path, s.type ?? '', ['RollingUpdate', 'OnDelete']));
+  }
+  return errors;
+}
+
+/** The spec fields of a StatefulSet an update may change (ValidateStatefulSetUpdate). */
+const STATEFULSET_MUTABLE = [
+  'replicas',
+  'ordinals',
+  'template',
+  'updateStrategy',
+  'revisionHistoryLimit',
+  'persistentVolumeClaimRetentionPolicy',
+  'minReadySeconds',
+] as const;
+
+export function validateStatefulSet(sts: StatefulSet, old?: StatefulSet): StatusCause[] {
+  const errors = revisionedErrors({ ...sts, kind: 'StatefulSet' }, old);
+  const spec = sts.spec;
+  const policy = spec.podManagementPolicy;
+  if (!policy) errors.push(fieldError.required('spec.podManagementPolicy'));
+  else if (policy !== 'OrderedReady' && policy !== 'Parallel')
+    errors.push(fieldError.notSupported('spec.podManagementPolicy', policy, ['OrderedReady', 'Parallel']));
+  const s = spec.updateStrategy ?? {};
+  if (s.type === 'RollingUpdate') {
+    nonNegative(errors, 'spec.updateStrategy.rollingUpdate.partition', s.rollingUpdate?.partition);
+  } else if (s.type === 'OnDelete') {
+    if (s.rollingUpdate)
+      errors.push(
+        fieldError.invalid('spec.updateStrategy.rollingUpdate', s.rollingUpdate, "only allowed for updateStrategy 'RollingUpdate'"),
+      );
+  } else {
+    errors.push(fieldError.notSupported('spec.updateStrategy.type', s.type ?? '', ['OnDelete', 'RollingUpdate']));
+  }
+  const retention = spec.persistentVolumeClaimRetentionPolicy ?? {};
+  for (const f of ['whenDeleted', 'whenScaled'] as const) {
+    const v = retention[f];
+    if (v !== undefined && v !== 'Retain' && v !== 'Delete')
+      errors.push(fieldError.notSupported(`spec.persistentVolumeClaimRetentionPolicy.${f}`, v, ['Retain', 'Delete']));
+  }
+  nonNegative(errors, 'spec.ordinals.start', spec.ordinals?.start);
+  (spec.volumeClaimTemplates ?? []).forEach((t, i) => {
+    if (!t.metadata?.name) errors.push(fieldError.required(`spec.volumeClaimTemplates[${i}].metadata.name`));
+  });
+  if (old) {
+    const strip = (x: StatefulSet['spec']) => {
+      const rest: Record<string, unknown> = { ...x };
+      for (const f of STATEFULSET_MUTABLE) delete rest[f];
+      return rest;
+    };
+    if (!semanticallyEqual(strip(spec), strip(old.spec)))
+      errors.push(
+        fieldError.forbidden(
+          'spec',
+          "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
+        ),
+      );
+  }
+  return errors;
+}
+
+export function validateControllerRevision(cr: ControllerRevision, old?: ControllerRevision): StatusCause[] {
+  const errors = objectMetaErrors(cr.metadata);
+  if (cr.data === undefined || cr.data === null) errors.push(fieldError.required('data', 'data is mandatory'));
+  nonNegative(errors, 'revision', cr.revision);
+  if (old && !semanticallyEqual(cr.data, old.data)) errors.push(fieldError.invalid('data', cr.data, 'field is immutable'));
   return errors;
 }

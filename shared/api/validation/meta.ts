@@ -1,5 +1,6 @@
 // What every kind's validation shares (apimachinery's validation of ObjectMeta and label selectors):
 // names, labels, annotations and selectors, with Kubernetes' field paths and wording.
+import type { IntOrString } from '../core';
 import type { ObjectMeta, LabelSelector, StatusCause } from '../meta';
 import { dns1035LabelMessages, dns1123LabelMessages, dns1123SubdomainMessages, labelValueMessages, qualifiedNameMessages } from '../names';
 import { fieldError } from '../../errors';
@@ -100,6 +101,17 @@ export function labelSelectorSyntaxErrors(path: string, selector: LabelSelector 
     });
   });
   return errors;
+}
+
+const PERCENT_MESSAGE =
+  "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')";
+
+/** apps' ValidatePositiveIntOrPercent and IsNotMoreThan100Percent. */
+export function intOrPercentErrors(field: string, v: IntOrString): StatusCause[] {
+  if (typeof v === 'number') return v < 0 ? [fieldError.invalid(field, v, 'must be greater than or equal to 0')] : [];
+  const m = /^(\d+)%$/.exec(v);
+  if (!m) return [fieldError.invalid(field, v, PERCENT_MESSAGE)];
+  return Number(m[1]) > 100 ? [fieldError.invalid(field, v, 'must not be greater than 100%')] : [];
 }
 
 /** Labels as Go prints a map[string]string, which is how Kubernetes shows template labels in messages. */

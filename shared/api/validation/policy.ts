@@ -1,22 +1,10 @@
 // policy/v1 validation: PodDisruptionBudgets, with Kubernetes' field paths and wording: minAvailable
 // or maxUnavailable (not both), each a non-negative number or a percentage up to 100%, a well-formed
 // selector, a known unhealthyPodEvictionPolicy, and non-negative counts in the status.
-import type { IntOrString } from '../core';
 import type { StatusCause } from '../meta';
 import type { PodDisruptionBudget } from '../policy';
 import { fieldError } from '../../errors';
-import { append, labelSelectorSyntaxErrors, objectMetaErrors } from './meta';
-
-const PERCENT_MESSAGE =
-  "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')";
-
-/** apps' ValidatePositiveIntOrPercent and IsNotMoreThan100Percent. */
-function intOrPercentErrors(field: string, v: IntOrString): StatusCause[] {
-  if (typeof v === 'number') return v < 0 ? [fieldError.invalid(field, v, 'must be greater than or equal to 0')] : [];
-  const m = /^(\d+)%$/.exec(v);
-  if (!m) return [fieldError.invalid(field, v, PERCENT_MESSAGE)];
-  return Number(m[1]) > 100 ? [fieldError.invalid(field, v, 'must not be greater than 100%')] : [];
-}
+import { append, intOrPercentErrors, labelSelectorSyntaxErrors, objectMetaErrors } from './meta';
 
 export function validatePodDisruptionBudget(pdb: PodDisruptionBudget): StatusCause[] {
   const spec = pdb.spec ?? {};
