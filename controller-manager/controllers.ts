@@ -46,6 +46,7 @@ import { RealPodControl } from './podcontrol';
 import { ReplicaSetController } from './replicaset/replicaset';
 import { ReplicationManager } from './replication/replication';
 import { ServiceLBController } from './servicelb/servicelb';
+import { apiStatefulPodControl, StatefulSetController } from './statefulset/statefulset';
 import { TokenCleaner } from './tokencleaner/tokencleaner';
 import { LocalPathProvisioner } from './volume/localpath/provisioner';
 import { PersistentVolumeController, VolumeWriter } from './volume/persistentvolume/pvcontroller';
@@ -160,6 +161,17 @@ export const CONTROLLERS: ControllerDescriptor[] = [
           deleteJob: (ns, name, uid) =>
             client.resource<Job>(Jobs).delete(ns, name, { propagationPolicy: 'Foreground', preconditions: { uid } }),
         },
+        clock,
+      ),
+  },
+  {
+    name: 'statefulset',
+    start: ({ informers, client, recorder, clock }) =>
+      new StatefulSetController(
+        informers,
+        apiStatefulPodControl(client),
+        apiRevisionClient(client),
+        recorder('statefulset-controller'),
         clock,
       ),
   },

@@ -45,7 +45,8 @@ export function computeSubsets(svc: Service, pods: Pod[]): EndpointSubset[] {
       nodeName: pod.spec.nodeName,
       targetRef: { kind: 'Pod', namespace: pod.metadata.namespace, name: pod.metadata.name, uid: pod.metadata.uid },
     };
-    if (pod.spec.hostname) address.hostname = pod.spec.hostname;
+    // Only a pod whose subdomain names this Service is known by its hostname in it (a StatefulSet's pods).
+    if (pod.spec.hostname && pod.spec.subdomain === svc.metadata.name) address.hostname = pod.spec.hostname;
     if (isPodReady(pod) || svc.spec.publishNotReadyAddresses) (subset.addresses ??= []).push(address);
     else (subset.notReadyAddresses ??= []).push(address);
     groups.set(key, subset);
@@ -61,6 +62,7 @@ export function sliceFor(svc: Service, subsets: EndpointSubset[]): EndpointSlice
   const endpoint = (a: EndpointAddress, ready: boolean) => ({
     addresses: [a.ip],
     conditions: { ready, serving: ready, terminating: false },
+    ...(a.hostname ? { hostname: a.hostname } : {}),
     ...(a.nodeName ? { nodeName: a.nodeName } : {}),
     ...(a.targetRef ? { targetRef: a.targetRef } : {}),
   });

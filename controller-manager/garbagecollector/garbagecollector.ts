@@ -16,6 +16,7 @@ import {
   EndpointSlices,
   HorizontalPodAutoscalers,
   Jobs,
+  PersistentVolumeClaims,
   Pods,
   ReplicaSets,
   ReplicationControllers,
@@ -50,6 +51,7 @@ export const GC_RESOURCES: ResourceInfo[] = [
   ConfigMaps,
   Secrets,
   HorizontalPodAutoscalers,
+  PersistentVolumeClaims,
 ];
 
 const keyOf = (r: ResourceInfo, obj: KubeObject) => `${r.group}/${r.plural}/${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;

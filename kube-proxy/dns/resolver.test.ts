@@ -32,7 +32,12 @@ const services: Record<string, Service> = {
 const endpoints: Record<string, Endpoints> = {
   'default/db': {
     metadata: { name: 'db' },
-    subsets: [{ addresses: [{ ip: '10.244.1.5' }, { ip: '10.244.2.7' }, { ip: 'no ip' }], notReadyAddresses: [{ ip: '10.244.1.9' }] }],
+    subsets: [
+      {
+        addresses: [{ ip: '10.244.1.5', hostname: 'db-0' }, { ip: '10.244.2.7' }, { ip: 'no ip' }],
+        notReadyAddresses: [{ ip: '10.244.1.9', hostname: 'db-1' }],
+      },
+    ],
   },
 };
 const state = { service: (ns: string, n: string) => services[`${ns}/${n}`], endpoints: (ns: string, n: string) => endpoints[`${ns}/${n}`] };
@@ -55,6 +60,17 @@ describe('cluster DNS', () => {
         { type: 'A', name: 'db.default.svc.cluster.local', data: '10.244.2.7' },
       ],
     });
+  });
+
+  it("answers a headless Service's pod by its hostname (a StatefulSet's pod) or dashed IP, when it is ready", () => {
+    expect(r('db-0.db.default.svc.cluster.local')).toEqual({
+      kind: 'answers',
+      answers: [{ type: 'A', name: 'db-0.db.default.svc.cluster.local', data: '10.244.1.5' }],
+    });
+    expect(r('10-244-2-7.db.default.svc.cluster.local')).toMatchObject({ answers: [{ data: '10.244.2.7' }] });
+    expect(r('db-1.db.default.svc.cluster.local')).toEqual({ kind: 'nxdomain' });
+    expect(r('db-0.web.default.svc.cluster.local')).toEqual({ kind: 'nxdomain' });
+    expect(r('db-0.db.default.svc.cluster.local', 'AAAA')).toEqual({ kind: 'answers', answers: [] });
   });
 
   it('answers named ports with SRV', () => {

@@ -1,6 +1,8 @@
 // Cluster DNS answers, as Kubernetes' DNS specification defines them, computed from Services and
 // Endpoints (pure):
 //   <svc>.<ns>.svc.<domain>                  A: the ClusterIP; headless: one A per ready pod
+//   <hostname>.<svc>.<ns>.svc.<domain>       A: the ready pod of a headless Service with that hostname
+//                                            (a StatefulSet's pod), or with that dashed IP (10-244-1-5)
 //   <svc>.<ns>.svc.<domain>                  CNAME: spec.externalName for ExternalName Services
 //   _<port>._<proto>.<svc>.<ns>.svc.<domain> SRV: the named port of the Service
 // An ExternalName answer is followed as CoreDNS does: a target inside the cluster domain is resolved here
@@ -70,6 +72,7 @@ function resolveName(name: string, qtype: string, domain: string, state: Cluster
       answers: [{ type: 'SRV', name, data: { priority: 0, weight: 100, port: p.port, target: `${svcName}.${ns}${suffix}` } }],
     };
   }
+  if (labels.length === 3) return endpointName(name, labels[0], labels[1], labels[2], qtype, state);
   if (labels.length !== 2) return { kind: 'nxdomain' };
   const [svcName, ns] = labels;
   const svc = state.service(ns, svcName);
@@ -78,6 +81,18 @@ function resolveName(name: string, qtype: string, domain: string, state: Cluster
   if (qtype !== 'A' && qtype !== 'ANY') return { kind: 'answers', answers: [] };
   const ips = svc.spec.clusterIP === 'None' ? readyIPs(state.endpoints(ns, svcName)) : svc.spec.clusterIP ? [svc.spec.clusterIP] : [];
   return { kind: 'answers', answers: ips.filter((ip) => ipFamily(ip) === 4).map((ip) => ({ type: 'A' as const, name, data: ip })) };
+}
+
+/** `<hostname>.<svc>.<ns>`: a ready endpoint of a headless Service, by its hostname or its dashed IPv4 address. */
+function endpointName(name: string, host: string, svcName: string, ns: string, qtype: string, state: ClusterState): Resolution {
+  const svc = state.service(ns, svcName);
+  if (!svc || svc.spec.clusterIP !== 'None') return { kind: 'nxdomain' };
+  const addresses = (state.endpoints(ns, svcName)?.subsets ?? []).flatMap((s) => s.addresses ?? []);
+  const ips = addresses.filter((a) => a.hostname === host || a.ip.replace(/\./g, '-') === host).map((a) => a.ip);
+  const v4 = [...new Set(ips.filter((ip) => ipFamily(ip) === 4))];
+  if (!v4.length) return { kind: 'nxdomain' };
+  if (qtype !== 'A' && qtype !== 'ANY') return { kind: 'answers', answers: [] };
+  return { kind: 'answers', answers: v4.map((ip) => ({ type: 'A' as const, name, data: ip })) };
 }
 
 function externalName(name: string, target: string, qtype: string, domain: string, state: ClusterState, depth: number): Resolution {

@@ -1,6 +1,6 @@
 // apps/v1: ReplicaSets, Deployments, DaemonSets, StatefulSets and the ControllerRevisions the last two keep.
 import type { Condition, KubeObject, LabelSelector } from './meta';
-import type { IntOrString, PodTemplateSpec } from './core';
+import type { IntOrString, PersistentVolumeClaim, PodTemplateSpec } from './core';
 
 /** The label of pods (and DaemonSet revisions) naming the ControllerRevision they were made from. */
 export const CONTROLLER_REVISION_HASH = 'controller-revision-hash';
@@ -108,17 +108,12 @@ export interface DaemonSet extends KubeObject {
   status?: DaemonSetStatus;
 }
 
-/** A claim template of a StatefulSet: a PersistentVolumeClaim without namespace, one per ordinal. */
-export interface PersistentVolumeClaimTemplate extends KubeObject {
-  spec?: Record<string, unknown>;
-  status?: Record<string, unknown>;
-}
-
 export interface StatefulSetSpec {
   replicas?: number;
   selector: LabelSelector;
   template: PodTemplateSpec;
-  volumeClaimTemplates?: PersistentVolumeClaimTemplate[];
+  /** Claims each pod gets, `<template>-<statefulset>-<ordinal>`. */
+  volumeClaimTemplates?: PersistentVolumeClaim[];
   serviceName?: string;
   podManagementPolicy?: 'OrderedReady' | 'Parallel';
   updateStrategy?: { type?: 'RollingUpdate' | 'OnDelete'; rollingUpdate?: { partition?: number; maxUnavailable?: IntOrString } };

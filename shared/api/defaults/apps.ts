@@ -1,6 +1,6 @@
 // apps/v1 defaulting: ReplicaSets, Deployments, DaemonSets and StatefulSets (Kubernetes' apps/v1 defaults.go).
 import type { DaemonSet, Deployment, ReplicaSet, StatefulSet } from '../apps';
-import { defaultPodSpec } from './core';
+import { defaultPersistentVolumeClaim, defaultPodSpec } from './core';
 
 function defaultWorkload(obj: ReplicaSet | Deployment): void {
   obj.spec.replicas ??= 1;
@@ -49,9 +49,5 @@ export function defaultStatefulSet(sts: StatefulSet): void {
   const retention = (sts.spec.persistentVolumeClaimRetentionPolicy ??= {});
   retention.whenDeleted ??= 'Retain';
   retention.whenScaled ??= 'Retain';
-  for (const t of sts.spec.volumeClaimTemplates ?? []) {
-    const spec = (t.spec ??= {});
-    spec.volumeMode ??= 'Filesystem';
-    t.status ??= { phase: 'Pending' };
-  }
+  for (const t of sts.spec.volumeClaimTemplates ?? []) defaultPersistentVolumeClaim(t);
 }

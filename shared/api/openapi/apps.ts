@@ -270,7 +270,7 @@ export const apps = definitions('io.k8s.api.apps.v1', {
       template: ref('io.k8s.api.core.v1.PodTemplateSpec', 'The pods to create. Its labels must match the selector.', { default: {} }),
       updateStrategy: ref('StatefulSetUpdateStrategy', 'How pods of an old template are replaced by new ones.', { default: {} }),
       volumeClaimTemplates: list(
-        ref('PersistentVolumeClaimTemplateItem'),
+        ref('io.k8s.api.core.v1.PersistentVolumeClaim'),
         'Claims each pod gets, named <template>-<statefulset>-<ordinal>, mounted where the template mounts a volume of that name.',
       ),
     },
@@ -302,16 +302,5 @@ export const apps = definitions('io.k8s.api.apps.v1', {
       ),
     },
     { description: 'How a StatefulSet replaces its pods when the template changes.' },
-  ),
-  // A PersistentVolumeClaim as a template: its metadata and spec (the claim kind itself is core/v1's).
-  PersistentVolumeClaimTemplateItem: object(
-    {
-      apiVersion: str('v1, when given.'),
-      kind: str('PersistentVolumeClaim, when given.'),
-      metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', 'The name of the claim template (the volume name pods mount).'),
-      spec: ref('io.k8s.api.core.v1.PersistentVolumeClaimSpec', 'What each claim asks for.'),
-      status: ref('io.k8s.apimachinery.pkg.runtime.RawExtension', 'Ignored.'),
-    },
-    { description: 'A claim a StatefulSet makes for each of its pods.' },
   ),
 });

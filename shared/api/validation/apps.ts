@@ -6,6 +6,7 @@ import { fieldError } from '../../errors';
 import { selectorFromLabelSelector } from '../../labels';
 import { semanticallyEqual } from '../../equality';
 import { append, goMap, intOrPercentErrors, labelSelectorErrors, objectMetaErrors } from './meta';
+import { validatePersistentVolumeClaim } from './persistentvolumes';
 import { podTemplateErrors } from './pods';
 
 type Workload = ReplicaSet | Deployment | DaemonSet | StatefulSet;
@@ -145,8 +146,13 @@ export function validateStatefulSet(sts: StatefulSet, old?: StatefulSet): Status
       errors.push(fieldError.notSupported(`spec.persistentVolumeClaimRetentionPolicy.${f}`, v, ['Retain', 'Delete']));
   }
   nonNegative(errors, 'spec.ordinals.start', spec.ordinals?.start);
+  // Each claim template is a claim but for its namespace: validated as one, at its place in the set.
   (spec.volumeClaimTemplates ?? []).forEach((t, i) => {
-    if (!t.metadata?.name) errors.push(fieldError.required(`spec.volumeClaimTemplates[${i}].metadata.name`));
+    const at = `spec.volumeClaimTemplates[${i}]`;
+    if (!t.metadata?.name) errors.push(fieldError.required(`${at}.metadata.name`));
+    else
+      for (const c of validatePersistentVolumeClaim({ ...t, spec: t.spec ?? {}, metadata: { ...t.metadata } }))
+        errors.push({ ...c, field: `${at}.${c.field}` });
   });
   if (old) {
     const strip = (x: StatefulSet['spec']) => {
