@@ -1,14 +1,15 @@
 // PodControl: how controllers create and delete pods. The real side writes through the API; the fake
 // records calls for unit tests.
 import type { Pod, PodTemplateSpec } from '../shared/api/core';
-import type { KubeObject, OwnerReference } from '../shared/api/meta';
+import type { DeleteOptions, KubeObject, OwnerReference } from '../shared/api/meta';
 import { Pods } from '../shared/api/resources';
 import type { Client } from '../shared/client';
 import { isNotFound } from '../shared/errors';
 
 export interface PodControl {
   createPod(namespace: string, template: PodTemplateSpec, owner: OwnerReference, generateName: string): Promise<Pod>;
-  deletePod(namespace: string, name: string): Promise<void>;
+  /** `gracePeriodSeconds: 0` removes a pod whose kubelet is gone (as the pod garbage collector does). */
+  deletePod(namespace: string, name: string, options?: DeleteOptions): Promise<void>;
 }
 
 /** The controller reference a child carries: controller=true, blockOwnerDeletion=true. */
@@ -40,9 +41,9 @@ export class RealPodControl implements PodControl {
     return this.client.resource<Pod>(Pods).create(podFromTemplate(namespace, template, owner, generateName));
   }
 
-  async deletePod(namespace: string, name: string): Promise<void> {
+  async deletePod(namespace: string, name: string, options?: DeleteOptions): Promise<void> {
     try {
-      await this.client.resource<Pod>(Pods).delete(namespace, name);
+      await this.client.resource<Pod>(Pods).delete(namespace, name, options);
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
@@ -60,7 +61,7 @@ export class FakePodControl implements PodControl {
     return pod;
   }
 
-  async deletePod(_namespace: string, name: string): Promise<void> {
-    this.deleted.push(name);
+  async deletePod(_namespace: string, name: string, options?: DeleteOptions): Promise<void> {
+    this.deleted.push(options?.gracePeriodSeconds === 0 ? `${name} (force)` : name);
   }
 }

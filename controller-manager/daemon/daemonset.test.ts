@@ -182,7 +182,7 @@ describe('DaemonSet controller', () => {
     const { c, control, statuses } = await setup(ds, [node('n1', { labels: { role: 'worker' } }), node('n2')], pods);
     await c.sync('default/agent');
     expect(control.created).toEqual([]);
-    expect(control.deleted.sort()).toEqual(['agent-b', 'agent-c']);
+    expect(control.deleted.sort()).toEqual(['agent-b', 'agent-c (force)']);
     expect(statuses[0].status).toMatchObject({
       desiredNumberScheduled: 1,
       currentNumberScheduled: 1,

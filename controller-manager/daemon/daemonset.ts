@@ -206,15 +206,29 @@ export class DaemonSetsController implements Controller {
       const waiting = this.failedPodsBackoff.backOffSinceUpdate(backoffKey, now);
       if (waiting !== undefined && inBackoff()) this.queue.addAfter(key, waiting - now);
     }
-    // A node that is gone keeps no daemon pods (Kubernetes leaves the bound ones to the pod garbage collector).
+    // A node that is gone keeps no daemon pods: those bound to it go at once, since no kubelet will confirm
+    // their end (in Kubernetes the pod garbage collector does that part).
     const known = new Set(nodes.map((n) => n.metadata.name!));
-    for (const [node, pods] of nodeToPods)
-      if (!known.has(node)) remove.push(...pods.filter((p) => !p.metadata.deletionTimestamp).map((p) => p.metadata.name!));
-    await this.syncNodes(key, ds, remove, create, hash);
+    const force = new Set<string>();
+    for (const [node, pods] of nodeToPods) {
+      if (known.has(node)) continue;
+      for (const p of pods) {
+        if (p.spec.nodeName) force.add(p.metadata.name!);
+        else if (!p.metadata.deletionTimestamp) remove.push(p.metadata.name!);
+      }
+    }
+    await this.syncNodes(key, ds, [...remove, ...force], create, hash, force);
   }
 
   /** syncNodes: deletes and creates (slow start), within the burst limit, with expectations recorded first. */
-  private async syncNodes(key: string, ds: DaemonSet, podsToDelete: string[], nodesNeedingPods: string[], hash: string): Promise<void> {
+  private async syncNodes(
+    key: string,
+    ds: DaemonSet,
+    podsToDelete: string[],
+    nodesNeedingPods: string[],
+    hash: string,
+    force = new Set<string>(),
+  ): Promise<void> {
     const create = nodesNeedingPods.slice(0, BURST_REPLICAS);
     const remove = podsToDelete.slice(0, BURST_REPLICAS);
     if (!create.length && !remove.length) return;
@@ -223,7 +237,7 @@ export class DaemonSetsController implements Controller {
     const ns = ds.metadata.namespace!;
     const deleted = await Promise.allSettled(
       remove.map(async (pod) => {
-        await this.podControl.deletePod(ns, pod);
+        await this.podControl.deletePod(ns, pod, force.has(pod) ? { gracePeriodSeconds: 0 } : undefined);
         this.recorder.event(apiObject(ds), 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod}`);
       }),
     );

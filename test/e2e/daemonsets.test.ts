@@ -1,7 +1,12 @@
 // DaemonSets with the real kubectl (1.27, 1.30 and 1.33 run directly) on the two nodes of the e2e cluster:
 // one pod per node, `get ds` columns, rollout status after a template change, rollout history and undo
-// (ControllerRevisions), and kubectl drain skipping daemon pods with --ignore-daemonsets.
-import { kubectl, kubectlOk, uniqueNamespace, waitFor } from './cluster';
+// (ControllerRevisions), and kubectl drain skipping daemon pods with --ignore-daemonsets. A third kubelet
+// started by the test (node-3, as node-2 is started, but with the admin's credentials, since the cluster
+// made node identities for two nodes only) gets its daemon pod when it joins and loses it when its Node goes.
+import fs from 'node:fs';
+import path from 'node:path';
+import { freePort, startProcess } from '../processes';
+import { DATA_DIR, KUBECONFIG, kubectl, kubectlOk, logOf, uniqueNamespace, waitFor } from './cluster';
 
 const VERSIONS = [27, 30, 33];
 
@@ -103,5 +108,64 @@ describe.each(VERSIONS)('kubectl 1.%i and DaemonSets', (version) => {
     } finally {
       kubectlOk(['uncordon', 'node-2']);
     }
+  });
+});
+
+describe('a DaemonSet and a node that joins, then goes', () => {
+  let ns: string;
+  beforeAll(() => {
+    ns = uniqueNamespace('dsjoin');
+  });
+  afterAll(() => {
+    kubectl(['delete', 'namespace', ns, '--wait=false']);
+    kubectl(['delete', 'node', 'node-3', '--ignore-not-found']);
+  });
+
+  it('runs a pod on node-3 once it is Ready, and removes it when the Node is deleted', async () => {
+    kubectlOk(['-n', ns, 'apply', '-f', '-'], { input: daemonSet('one') });
+    kubectlOk(['-n', ns, 'rollout', 'status', 'ds/agent', '--timeout=120s']);
+    const node2 = JSON.parse(fs.readFileSync(path.join(DATA_DIR, 'run', 'kubelet-node-2.json'), 'utf8')) as {
+      command: string;
+      args: string[];
+    };
+    const port = await freePort();
+    const args = node2.args.map((a) =>
+      a.startsWith('--kubeconfig=')
+        ? `--kubeconfig=${KUBECONFIG}`
+        : a === '--node-name=node-2'
+          ? '--node-name=node-3'
+          : a.startsWith('--port=')
+            ? `--port=${port}`
+            : a.startsWith('--root-dir=')
+              ? a.replace(/node-2$/, 'node-3')
+              : a,
+    );
+    const kubelet = startProcess(node2.command, [...args, '--cleanup-on-stop=true'], logOf('kubelet-node-3'));
+    try {
+      await waitFor(
+        () => {
+          const pods = agents(ns);
+          return pods.length === 3 && pods.some((p) => p.spec.nodeName === 'node-3');
+        },
+        { what: 'a daemon pod on node-3', timeoutMs: 120_000 },
+      );
+      expect(kubectlOk(['-n', ns, 'rollout', 'status', 'ds/agent', '--timeout=120s'])).toContain('successfully rolled out');
+      expect(kubectlOk(['-n', ns, 'get', 'ds', 'agent', '-o', 'jsonpath={.status.desiredNumberScheduled}/{.status.numberReady}'])).toBe(
+        '3/3',
+      );
+    } finally {
+      await kubelet.stop();
+    }
+    kubectlOk(['delete', 'node', 'node-3']);
+    await waitFor(() => agents(ns).length === 2 && !agents(ns).some((p) => p.spec.nodeName === 'node-3'), {
+      what: "node-3's daemon pod gone with its Node",
+      timeoutMs: 60_000,
+    });
+    await waitFor(
+      () =>
+        kubectlOk(['-n', ns, 'get', 'ds', 'agent', '-o', 'jsonpath={.status.desiredNumberScheduled}/{.status.currentNumberScheduled}']) ===
+        '2/2',
+      { what: 'the status back to two nodes' },
+    );
   });
 });
