@@ -171,6 +171,7 @@ export class KubeRuntimeManager {
       name: containerName(pod, INFRA_NAME, 0),
       image: config.infraImage,
       hostname: pod.spec.hostname ?? pod.metadata.name!.slice(0, 63),
+      ...(pod.spec.subdomain ? { domainname: `${pod.spec.subdomain}.${ns}.svc.${d}` } : {}),
       network: config.podNetwork,
       ip,
       labels: podLabels(pod, config.nodeName, INFRA_NAME, 0),

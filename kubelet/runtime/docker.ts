@@ -179,6 +179,7 @@ export class DockerRuntime implements ContainerRuntime {
       name: spec.name,
       Image: spec.image,
       Hostname: spec.hostname,
+      ...(spec.domainname ? { Domainname: spec.domainname } : {}),
       Labels: spec.labels,
       ExposedPorts: exposed,
       HostConfig: {

@@ -69,6 +69,8 @@ export interface SandboxSpec {
   name: string;
   image: string;
   hostname: string;
+  /** With a pod's subdomain: `<subdomain>.<namespace>.svc.<cluster domain>`, so its FQDN is in /etc/hosts (`hostname -f`). */
+  domainname?: string;
   network: string;
   ip: string;
   labels: Record<string, string>;

@@ -87,6 +87,11 @@ describe.each(VERSIONS)('kubectl 1.%i and StatefulSets', (version) => {
       );
       const page = kubectl(['-n', ns, 'exec', other, '--', 'wget', '-q', '-O', '-', `http://${name}:8080/index.html`], { version });
       expect(page.stdout.trim()).toBe(p.metadata.name);
+      // The pod knows its own name too: /etc/hosts has its FQDN, as the kubelet writes it in Kubernetes.
+      const hosts = kubectl(['-n', ns, 'exec', p.metadata.name, '--', 'cat', '/etc/hosts'], { version }).stdout;
+      expect(hosts).toMatch(
+        new RegExp(`^${p.status.podIP!.replace(/\./g, '\\.')}\\s+${name.replace(/\./g, '\\.')}\\s+${p.metadata.name}$`, 'm'),
+      );
     }
   });
 
