@@ -113,6 +113,15 @@ describe('Job controller', () => {
     expect(statuses.every((s) => (s!.succeeded ?? 0) <= 1)).toBe(true);
   });
 
+  it('counts the pod it just counted when deciding what to create: 3 completions, 1 counted, 1 just done, 1 running -> none', async () => {
+    // The second of two pods finishing apart: the Job's status still says 1 succeeded until this sync writes 2.
+    const pods = [pod('a', 'Succeeded', { finalizer: false }), pod('b', 'Succeeded'), pod('c', 'Running')];
+    const { c, control, last } = await setup(job({}, { succeeded: 1 }), pods);
+    await c.sync('default/pi');
+    expect(last()).toMatchObject({ succeeded: 2, active: 1 });
+    expect(control.created).toHaveLength(0);
+  });
+
   it('is Complete once completions pods succeeded: SuccessCriteriaMet, then Complete, with a completion time', async () => {
     const pods = ['a', 'b', 'c'].map((n) => pod(n, 'Succeeded', { finalizer: false }));
     const { c, last, recorder } = await setup(job({}, { succeeded: 3 }), pods);

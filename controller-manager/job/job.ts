@@ -254,7 +254,7 @@ export class JobController implements Controller {
         now,
       );
       if (wait > 0) this.queue.addAfter(key, wait);
-      else await this.manageJob(key, job, jobObj, active, completed);
+      else await this.manageJob(key, job, jobObj, active, status.succeeded ?? 0, completed);
       status.active = active.length;
     } else status.active = active.length;
     status.terminating = terminating;
@@ -262,11 +262,20 @@ export class JobController implements Controller {
     await this.writeStatus(job, status);
   }
 
-  /** Creates the missing pods (up to parallelism) or deletes the surplus. */
-  private async manageJob(key: string, job: Job, jobObj: Job, active: Pod[], completed: Set<number>): Promise<void> {
+  /**
+   * Creates the missing pods (up to parallelism) or deletes the surplus. `succeeded` counts the pods
+   * this sync has just counted too: the Job's status from before them would ask for one pod too many.
+   */
+  private async manageJob(
+    key: string,
+    job: Job,
+    jobObj: Job,
+    active: Pod[],
+    succeeded: number,
+    completed: Set<number>,
+  ): Promise<void> {
     const parallelism = job.spec.parallelism ?? 1;
     const completions = job.spec.completions;
-    const succeeded = job.status?.succeeded ?? 0;
     let templates: { template: PodTemplateSpec; generateName: string }[];
     if (job.spec.completionMode === 'Indexed') {
       const running = new Set(active.map(indexOf));
