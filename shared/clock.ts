@@ -7,18 +7,38 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+/**
+ * The longest wait a Node timer holds (2^31-1 ms, about 24.8 days): a longer one fires after 1 ms. Go's
+ * timers have no such bound, and a CronJob's next run (`0 0 1 1 *`) can be months away.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A timer of any length: Node timers of at most MAX_TIMER_MS, one after the other. */
+interface LongTimer {
+  current?: NodeJS.Timeout;
+}
+
+function longTimeout(fn: () => void, ms: number): LongTimer {
+  const timer: LongTimer = {};
+  const arm = (left: number) => {
+    timer.current = left > MAX_TIMER_MS ? setTimeout(() => arm(left - MAX_TIMER_MS), MAX_TIMER_MS) : setTimeout(fn, left);
+  };
+  arm(ms);
+  return timer;
+}
+
 export const realClock: Clock = {
   now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+  setTimeout: longTimeout,
+  clearTimeout: (h) => clearTimeout((h as LongTimer).current),
   sleep: (ms, signal) =>
     new Promise((resolve) => {
       if (signal?.aborted) return resolve();
-      const t = setTimeout(resolve, ms);
+      const t = longTimeout(resolve, ms);
       signal?.addEventListener(
         'abort',
         () => {
-          clearTimeout(t);
+          clearTimeout(t.current);
           resolve();
         },
         { once: true },
