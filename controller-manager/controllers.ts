@@ -115,8 +115,6 @@ export const CONTROLLERS: ControllerDescriptor[] = [
   },
   {
     name: 'cronjob',
-    // Off under `*` for now: its unit tests pass, its end-to-end run (every minute, Forbid) did not yet.
-    disabledByDefault: true,
     start: ({ informers, client, recorder, clock }) => {
       const jobs = client.resource<Job>(Jobs);
       const cronJobs = client.resource<CronJob>(CronJobs);
