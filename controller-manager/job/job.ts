@@ -266,14 +266,7 @@ export class JobController implements Controller {
    * Creates the missing pods (up to parallelism) or deletes the surplus. `succeeded` counts the pods
    * this sync has just counted too: the Job's status from before them would ask for one pod too many.
    */
-  private async manageJob(
-    key: string,
-    job: Job,
-    jobObj: Job,
-    active: Pod[],
-    succeeded: number,
-    completed: Set<number>,
-  ): Promise<void> {
+  private async manageJob(key: string, job: Job, jobObj: Job, active: Pod[], succeeded: number, completed: Set<number>): Promise<void> {
     const parallelism = job.spec.parallelism ?? 1;
     const completions = job.spec.completions;
     let templates: { template: PodTemplateSpec; generateName: string }[];

@@ -28,7 +28,14 @@ const jobsOf = (cronJob: string): JobItem[] =>
   );
 const complete = (j: JobItem) => j.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True') ?? false;
 const reasonsFor = (name: string) =>
-  k(['get', 'events', '--field-selector', `involvedObject.name=${name}`, '-o', 'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}']);
+  k([
+    'get',
+    'events',
+    '--field-selector',
+    `involvedObject.name=${name}`,
+    '-o',
+    'jsonpath={range .items[*]}{.reason}: {.message}{"\\n"}{end}',
+  ]);
 
 const cronJobYaml = (name: string, extra: string) => `apiVersion: batch/v1
 kind: CronJob
@@ -61,7 +68,9 @@ it('every minute, Forbid: Jobs <name>-<minute> complete, status and columns foll
     { timeoutMs: 80_000, what: 'the first Job of the CronJob complete' },
   );
   const [first] = [...seen];
-  const scheduled = jobsOf('tick').find((j) => j.metadata.name === first)!.metadata.annotations!['batch.kubernetes.io/cronjob-scheduled-timestamp'];
+  const scheduled = jobsOf('tick').find((j) => j.metadata.name === first)!.metadata.annotations![
+    'batch.kubernetes.io/cronjob-scheduled-timestamp'
+  ];
   expect(first).toBe(`tick-${Date.parse(scheduled) / 60_000}`);
   await waitFor(() => !!k(['get', 'cronjob', 'tick', '-o', 'jsonpath={.status.lastSuccessfulTime}']), {
     timeoutMs: 20_000,
@@ -92,10 +101,12 @@ it('every minute, Forbid: Jobs <name>-<minute> complete, status and columns foll
 describe.each([27, 30, 33])('kubectl 1.%i', (version) => {
   it('create cronjob, then create job --from=cronjob/x, which completes', () => {
     const name = `yearly${version}`;
-    expect(k(['create', 'cronjob', name, '--image=busybox', '--schedule=0 0 1 1 *', '--', 'sh', '-c', 'echo by hand'], version).trim()).toBe(
-      `cronjob.batch/${name} created`,
+    expect(
+      k(['create', 'cronjob', name, '--image=busybox', '--schedule=0 0 1 1 *', '--', 'sh', '-c', 'echo by hand'], version).trim(),
+    ).toBe(`cronjob.batch/${name} created`);
+    expect(k(['get', 'cronjob', name], version)).toMatch(
+      new RegExp(`\\n${name}\\s+0 0 1 1 \\*\\s+<none>\\s+False\\s+0\\s+<none>\\s+\\d+s\\n$`),
     );
-    expect(k(['get', 'cronjob', name], version)).toMatch(new RegExp(`\\n${name}\\s+0 0 1 1 \\*\\s+<none>\\s+False\\s+0\\s+<none>\\s+\\d+s\\n$`));
     expect(k(['create', 'job', `${name}-manual`, `--from=cronjob/${name}`], version).trim()).toBe(`job.batch/${name}-manual created`);
     expect(k(['wait', '--for=condition=complete', `job/${name}-manual`, '--timeout=120s'], version).trim()).toBe(
       `job.batch/${name}-manual condition met`,
