@@ -111,6 +111,7 @@ async function main(lifecycle: Lifecycle): Promise<void> {
   if (flags['image-dir']) log.info({ images: await runtime.loadImages(flags['image-dir']) }, 'loaded images');
   const route = new UnreachableRoute(flags['cluster-cidr'], flags['node-name']);
   await route.ensure();
+  lifecycle.onShutdown(() => route.release()); // registered first, so it runs last
   const hostGateway = flags['pod-routes'] === 'host-gw' ? new HostGateway(flags['node-name'], flags['cluster-cidr'], log) : undefined;
   const kubelet = new Kubelet(
     client,
@@ -167,7 +168,6 @@ async function main(lifecycle: Lifecycle): Promise<void> {
     }
     clearInterval(statsTimer);
     server.close();
-    await route.release().catch(() => undefined);
     await hostGateway?.cleanup();
   });
 }

@@ -2,10 +2,9 @@
 // podCIDR (the kubelet assigns them itself, so several kubelets can share one network), and an
 // `unreachable` route for the whole pod network so a packet to an unassigned pod IP never leaves the host.
 import { execFile } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
 import { promisify } from 'node:util';
 import { intToIp, parseCidr } from '../shared/cidr';
+import { RouteHolders } from './routeholders';
 
 const run = promisify(execFile);
 
@@ -45,23 +44,22 @@ export class PodIPAM {
 export const gatewayOf = (cidr: string): string => intToIp(parseCidr(cidr).base + 1);
 
 /**
- * The `unreachable <cidr>` route, shared by every kubelet of the host: each holds a reference file, and
- * the last to stop removes the route. A high metric lets the bridge's own route win.
+ * The `unreachable <cidr>` route, shared by every kubelet of the host: the last live holder to stop
+ * removes it (RouteHolders). A high metric lets the bridge's own route win.
  */
 export class UnreachableRoute {
-  private readonly refDir: string;
+  private readonly holders: RouteHolders;
 
   constructor(
     private readonly cidr: string,
     private readonly holder: string,
     stateDir = '/run/mini-kubernetes/routes',
   ) {
-    this.refDir = path.join(stateDir, cidr.replace('/', '_'));
+    this.holders = RouteHolders.forResource(stateDir, cidr);
   }
 
   async ensure(): Promise<void> {
-    fs.mkdirSync(this.refDir, { recursive: true });
-    fs.writeFileSync(path.join(this.refDir, this.holder), `${process.pid}\n`);
+    await this.holders.hold(this.holder);
     const { stdout } = await run('ip', ['route', 'show', 'type', 'unreachable', this.cidr]);
     if (stdout.trim()) return;
     try {
@@ -71,11 +69,9 @@ export class UnreachableRoute {
     }
   }
 
-  /** Drops this holder's reference; removes the route when no other holder is left. */
+  /** Drops this holder; removes the route when no other live holder is left. */
   async release(): Promise<void> {
-    fs.rmSync(path.join(this.refDir, this.holder), { force: true });
-    if (fs.readdirSync(this.refDir).length > 0) return;
+    if (!(await this.holders.release())) return;
     await run('ip', ['route', 'del', 'unreachable', this.cidr, 'metric', '4000']).catch(() => undefined);
-    fs.rmSync(this.refDir, { recursive: true, force: true });
   }
 }

@@ -118,7 +118,6 @@ afterAll(async () => {
   for (const m of [...workers, cp]) await stopProcesses(m);
   tearDown(all);
   fs.rmSync(imagesDir, { recursive: true, force: true });
-  fs.rmSync(`/run/mini-kubernetes/routes/${CLUSTER_CIDR.replace('/', '_')}`, { recursive: true, force: true });
 }, 120_000);
 
 it("lists the control plane's apiserver in the kubernetes Service's Endpoints and EndpointSlice (the lease reconciler)", () => {
