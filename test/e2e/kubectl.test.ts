@@ -191,3 +191,20 @@ describe('kubectl basics', () => {
     expect(created.trim()).toBe(`pod/v${version} created`);
   });
 });
+
+describe.each([27, 30, 33])('kubectl 1.%i cluster-info', (version) => {
+  it('names the control plane, and dumps the cluster without an error', () => {
+    const info = kubectl(['cluster-info'], { version });
+    expect({ code: info.code, stderr: info.stderr }).toEqual({ code: 0, stderr: '' });
+    const plain = info.stdout.replace(/\x1b\[[0-9;]*m/g, ''); // kubectl colours the names
+    expect(plain).toMatch(/^Kubernetes control plane is running at https:\/\/127\.0\.0\.1:\d+$/m);
+    expect(plain).toMatch(/^CoreDNS is running at https:\/\/.*\/api\/v1\/namespaces\/kube-system\/services\/kube-dns:dns\/proxy$/m);
+    // Everything a learner would attach to a bug report: nodes, events, and per namespace the workloads
+    // (ReplicationControllers, Services, DaemonSets, Deployments, ReplicaSets, pods) and the pods' logs.
+    const dump = kubectl(['cluster-info', 'dump', '--namespaces', `${ns},kube-system`], { version, timeoutMs: 120_000 });
+    expect({ code: dump.code, stderr: dump.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(dump.stdout).toContain('"kind": "NodeList"');
+    expect(dump.stdout).toContain('"kind": "DaemonSetList"');
+    expect(dump.stdout).toContain(`==== START logs for container main of pod ${ns}/prod-be ====`);
+  });
+});
