@@ -196,7 +196,7 @@ describe.each([27, 30, 33])('kubectl 1.%i cluster-info', (version) => {
   it('names the control plane, and dumps the cluster without an error', () => {
     const info = kubectl(['cluster-info'], { version });
     expect({ code: info.code, stderr: info.stderr }).toEqual({ code: 0, stderr: '' });
-    const plain = info.stdout.replace(/\x1b\[[0-9;]*m/g, ''); // kubectl colours the names
+    const plain = info.stdout.replace(new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g'), ''); // kubectl colours the names
     expect(plain).toMatch(/^Kubernetes control plane is running at https:\/\/127\.0\.0\.1:\d+$/m);
     expect(plain).toMatch(/^CoreDNS is running at https:\/\/.*\/api\/v1\/namespaces\/kube-system\/services\/kube-dns:dns\/proxy$/m);
     // Everything a learner would attach to a bug report: nodes, events, and per namespace the workloads
