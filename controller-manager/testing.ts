@@ -1,6 +1,6 @@
 // Test fixtures for controllers: informers whose caches are filled from fixed objects (the watch never
 // delivers anything), so a test can fill caches, call sync(key) and look at the recorded actions.
-import type { KubeObject } from '../shared/api/meta';
+import type { KubeObject, WatchEvent } from '../shared/api/meta';
 import type { ResourceInfo } from '../shared/api/resources';
 import { Client, RequestOptions, ResourceClient } from '../shared/client';
 import { notFound } from '../shared/errors';
@@ -9,7 +9,13 @@ import type { EventRecorder } from '../shared/events';
 import { SharedInformerFactory } from '../shared/informer';
 import { newLogger } from '../shared/log';
 
-export function fakeInformers(objects: Partial<Record<string, KubeObject[]>>): SharedInformerFactory {
+/** Fake informers, and `deliver` to send one watch event (an object needs a new resourceVersion to count as changed). */
+export type FakeInformers = SharedInformerFactory & {
+  deliver(plural: string, type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: KubeObject): void;
+};
+
+export function fakeInformers(objects: Partial<Record<string, KubeObject[]>>): FakeInformers {
+  const watchers = new Map<string, (event: WatchEvent<KubeObject>) => void>();
   const client = {
     resource: (info: ResourceInfo) => ({
       list: async () => ({
@@ -18,10 +24,20 @@ export function fakeInformers(objects: Partial<Record<string, KubeObject[]>>): S
         metadata: { resourceVersion: '1' },
         items: structuredClone(objects[info.plural] ?? []),
       }),
-      watch: () => new Promise<void>(() => undefined),
+      watch: (_ns: unknown, _opts: unknown, onEvent: (event: WatchEvent<KubeObject>) => void) => {
+        watchers.set(info.plural, onEvent);
+        return new Promise<void>(() => undefined);
+      },
     }),
   };
-  return new SharedInformerFactory(client as unknown as Client, { logger: newLogger('test').child({ level: 'silent' }) });
+  const factory = new SharedInformerFactory(client as unknown as Client, { logger: newLogger('test').child({ level: 'silent' }) });
+  return Object.assign(factory, {
+    deliver: (plural: string, type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: KubeObject) => {
+      const onEvent = watchers.get(plural);
+      if (!onEvent) throw new Error(`no informer watches ${plural}`);
+      onEvent({ type, object: structuredClone(obj) });
+    },
+  });
 }
 
 export async function synced(informers: SharedInformerFactory): Promise<void> {

@@ -80,7 +80,7 @@ async function setup(j: Job, pods: Pod[] = []) {
   );
   await synced(informers);
   const last = () => statuses[statuses.length - 1]!;
-  return { c, control, statuses, last, freed, recorder, clock };
+  return { c, control, statuses, last, freed, recorder, clock, informers };
 }
 
 const conditions = (s: Job['status']) => (s?.conditions ?? []).map((c) => `${c.type}=${c.status}:${c.reason}`);
@@ -120,6 +120,27 @@ describe('Job controller', () => {
     await c.sync('default/pi');
     expect(last()).toMatchObject({ succeeded: 2, active: 1 });
     expect(control.created).toHaveLength(0);
+  });
+
+  it('does not count from a Job cache that does not show its own last status write yet (the freed pod would be lost)', async () => {
+    const b = pod('b', 'Succeeded');
+    const { c, control, last, informers } = await setup(job({}, { succeeded: 1 }), [
+      pod('a', 'Succeeded', { finalizer: false }),
+      b,
+      pod('c', 'Running'),
+    ]);
+    await c.sync('default/pi');
+    expect(last()).toMatchObject({ succeeded: 2, active: 1 });
+    // The pod watch shows b freed of its finalizer; the Job watch has not yet delivered succeeded: 2.
+    informers.deliver('pods', 'MODIFIED', { ...b, metadata: { ...b.metadata, finalizers: [], resourceVersion: '2' } });
+    await c.sync('default/pi');
+    expect(control.created).toHaveLength(0);
+    expect(last()).toMatchObject({ succeeded: 2 });
+    // Once the Job shows it, syncs go on as usual.
+    informers.deliver('jobs', 'MODIFIED', { ...job({}, last()), metadata: { ...job().metadata, resourceVersion: '3' } });
+    await c.sync('default/pi');
+    expect(control.created).toHaveLength(0);
+    expect(last()).toMatchObject({ succeeded: 2, active: 1 });
   });
 
   it('is Complete once completions pods succeeded: SuccessCriteriaMet, then Complete, with a completion time', async () => {

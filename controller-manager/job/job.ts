@@ -70,6 +70,8 @@ export class JobController implements Controller {
   private readonly pods: Lister<Pod>;
   /** Pods whose finalizer this controller removed, until the cache shows it gone (upstream's finalizer expectations). */
   private readonly freed = new Set<string>();
+  /** How many pods the last status this controller wrote to each Job accounts for, until the Job cache shows it. */
+  private readonly written = new Map<string, { uid: string; accounted: number }>();
 
   constructor(
     informers: SharedInformerFactory,
@@ -126,12 +128,19 @@ export class JobController implements Controller {
     if (!cached) {
       // The Job is gone: its pods must not stay held by the finalizer (the garbage collector deletes them).
       this.expectations.forget(key);
+      this.written.delete(key);
       const orphans = this.pods
         .list(namespace)
         .filter((p) => hasFinalizer(p) && p.metadata.ownerReferences?.some((r) => r.controller && r.kind === 'Job' && r.name === name));
       await Promise.all(orphans.map((p) => this.writer.removeFinalizer(p)));
       return;
     }
+    // The Job and pod caches are fed by two watches: the pods may already show the finalizers this
+    // controller removed while the Job does not yet show the status that counted them. Counting from that
+    // Job would lose those pods and create their replacements; its update is on the way and syncs again.
+    const written = this.written.get(key);
+    if (written && written.uid === cached.metadata.uid && accountedFor(cached.status) < written.accounted) return;
+    this.written.delete(key);
     const job = structuredClone(cached);
     const pods = this.podsOf(job);
     if (jobFinished(job) || job.metadata.deletionTimestamp) {
@@ -328,11 +337,19 @@ export class JobController implements Controller {
       const written = await this.writer.updateStatus({ ...job, status });
       job.status = structuredClone(written.status ?? status);
       job.metadata.resourceVersion = written.metadata.resourceVersion;
+      this.written.set(objectKey(job), { uid: job.metadata.uid!, accounted: accountedFor(job.status) });
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
   }
 }
+
+/** The finished pods a Job's status accounts for: counted, or recorded as not counted yet. */
+const accountedFor = (s: JobStatus | undefined): number =>
+  (s?.succeeded ?? 0) +
+  (s?.failed ?? 0) +
+  (s?.uncountedTerminatedPods?.succeeded?.length ?? 0) +
+  (s?.uncountedTerminatedPods?.failed?.length ?? 0);
 
 function newCondition(type: JobConditionType, reason: string, message: string, now: number): JobCondition {
   const at = rfc3339(new Date(now));
