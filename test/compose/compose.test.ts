@@ -1,7 +1,8 @@
 // The laptop path, as the README tells it, with no registry: deploy/airgap/prepare.sh, then
 // `docker-compose up -d`, the admin kubeconfig in .data/, every service running under a restart policy
 // and holding only its own credentials, the seed examples answering on localhost:30008, a crashed kubelet
-// restarted by its restart policy adopting its pods, and `docker-compose down -v` leaving no pod
+// restarted by its restart policy adopting its pods, a StatefulSet keeping its data on a local-path volume,
+// a CustomResourceDefinition served, and `docker-compose down -v` leaving no pod
 // container, network, interface or route behind.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -12,8 +13,14 @@ import { kubectlBinary, ROOT, waitFor } from '../processes';
 
 const KUBECONFIG = path.join(ROOT, '.data', 'kubeconfig');
 const VIEWER = path.join(ROOT, '.data', 'kubeconfig-viewer');
-const run = (cmd: string, args: string[], timeout = 600_000) =>
-  execFileSync(cmd, args, { cwd: ROOT, encoding: 'utf8', timeout, stdio: ['ignore', 'pipe', 'pipe'] });
+const run = (cmd: string, args: string[], timeout = 600_000, input?: string) =>
+  execFileSync(cmd, args, {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout,
+    input,
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
 const compose = (...args: string[]) => run('docker-compose', args);
 const kubectl = (...args: string[]) => run(kubectlBinary(), ['--kubeconfig', KUBECONFIG, ...args], 60_000);
 const podContainers = () => run('docker', ['ps', '-aq', '--filter', 'label=io.kubernetes.pod.namespace']).split('\n').filter(Boolean);
@@ -179,6 +186,80 @@ it('keeps the pods of a kubelet that crashed and was restarted (restart: unless-
     what: 'three relists of the new kubelet',
   });
   expect(podContainers().sort()).toEqual(before);
+});
+
+const statefulSet = `apiVersion: v1
+kind: Service
+metadata: {name: counter}
+spec: {clusterIP: None, selector: {app: counter}}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: counter}
+spec:
+  replicas: 2
+  serviceName: counter
+  selector: {matchLabels: {app: counter}}
+  template:
+    metadata: {labels: {app: counter}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: counter
+        image: busybox
+        command: [sh, -c, 'hostname >> /data/starts && cat /data/starts && exec sleep 3600']
+        volumeMounts: [{name: data, mountPath: /data}]
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 16Mi}}}
+`;
+
+it("keeps a StatefulSet pod's data on a local-path volume when the pod is replaced, and removes it with the claim", async () => {
+  run(kubectlBinary(), ['--kubeconfig', KUBECONFIG, 'apply', '-f', '-'], 60_000, statefulSet);
+  const logs = () => spawnSync(kubectlBinary(), ['--kubeconfig', KUBECONFIG, 'logs', 'counter-0'], { encoding: 'utf8' }).stdout ?? '';
+  await waitFor(() => kubectl('get', 'pods', 'counter-1', '-o', 'jsonpath={.status.phase}') === 'Running', {
+    timeoutMs: 120_000,
+    what: 'counter-0 and counter-1 running (OrderedReady)',
+  });
+  expect(logs()).toBe('counter-0\n');
+  const uid = kubectl('get', 'pod', 'counter-0', '-o', 'jsonpath={.metadata.uid}');
+  kubectl('delete', 'pod', 'counter-0');
+  await waitFor(() => kubectl('get', 'pod', 'counter-0', '-o', 'jsonpath={.metadata.uid}') !== uid && logs() === 'counter-0\ncounter-0\n', {
+    timeoutMs: 120_000,
+    what: 'a new counter-0 reading the lines of the old one',
+  });
+  // The volume is a directory of the host under the controller-manager's --local-path-root.
+  const volume = kubectl('get', 'pvc', 'data-counter-0', '-o', 'jsonpath={.spec.volumeName}');
+  const dir = kubectl('get', 'pv', volume, '-o', 'jsonpath={.spec.hostPath.path}');
+  expect(dir.startsWith('/var/lib/mini-kubernetes/storage/')).toBe(true);
+  expect(fs.readFileSync(path.join(dir, 'starts'), 'utf8')).toBe('counter-0\ncounter-0\n');
+  kubectl('delete', 'statefulset', 'counter');
+  kubectl('delete', 'pvc', 'data-counter-0', 'data-counter-1');
+  await waitFor(() => !fs.existsSync(dir), { timeoutMs: 90_000, what: `reclaim Delete removing ${dir}` });
+});
+
+it('serves a CustomResourceDefinition: the kind, its printer columns, validation, and gone with the CRD', async () => {
+  kubectl('apply', '-f', 'deploy/examples/website-operator/crd.yaml');
+  await waitFor(() => spawnSync(kubectlBinary(), ['--kubeconfig', KUBECONFIG, 'get', 'websites'], { encoding: 'utf8' }).status === 0, {
+    what: 'websites in discovery',
+  });
+  kubectl('apply', '-f', 'deploy/examples/website-operator/website.yaml');
+  expect(kubectl('get', 'websites')).toMatch(/^NAME\s+REPLICAS\s+AVAILABLE\s+URL\s+AGE\nhello\s+2\s+/);
+  const wrong = spawnSync(
+    kubectlBinary(),
+    ['--kubeconfig', KUBECONFIG, 'patch', 'website', 'hello', '--type=merge', '-p', '{"spec":{"replicas":"two"}}'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  expect(wrong.stderr).toMatch(/spec\.replicas: Invalid value: "string": spec\.replicas in body must be of type integer: "string"/);
+  kubectl('delete', 'crd', 'websites.examples.mini-kubernetes.io');
+  // Fresh discovery (kubectl caches it on disk) no longer has the kind, and its objects are gone.
+  await waitFor(() => !kubectl('api-resources', '--api-group=examples.mini-kubernetes.io').includes('websites'), {
+    what: 'websites gone from discovery',
+  });
+  const gone = spawnSync(kubectlBinary(), ['--kubeconfig', KUBECONFIG, 'get', 'websites'], { encoding: 'utf8' });
+  expect(gone.stderr).toContain(`the server doesn't have a resource type "websites"`);
 });
 
 it('leaves nothing behind after docker-compose down -v', () => {

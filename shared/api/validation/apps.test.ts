@@ -77,6 +77,28 @@ describe('StatefulSet validation and defaults', () => {
   });
 });
 
+describe('a StatefulSet template mounting its claim templates', () => {
+  const mounting = (volume: string, claims: string[]) => {
+    const t = structuredClone(template) as StatefulSet['spec']['template'];
+    t.spec.containers[0].volumeMounts = [{ name: volume, mountPath: '/data' }];
+    return sts({
+      template: t,
+      volumeClaimTemplates: claims.map((name) => ({
+        metadata: { name },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+      })),
+    });
+  };
+  it('may mount a claim template by its name, as each pod gets that claim as a volume', () => {
+    expect(messages(validateStatefulSet(mounting('data', ['data'])))).toEqual([]);
+  });
+  it('may not mount a volume that is neither in the template nor a claim template', () => {
+    expect(messages(validateStatefulSet(mounting('logs', ['data'])))).toEqual([
+      'spec.template.spec.containers[0].volumeMounts[0].name: Not found: "logs"',
+    ]);
+  });
+});
+
 describe('ControllerRevision validation', () => {
   const cr = (data?: Record<string, unknown>): ControllerRevision => ({
     metadata: { name: 'x-1', namespace: 'default' },

@@ -121,8 +121,23 @@ const STATEFULSET_MUTABLE = [
   'minReadySeconds',
 ] as const;
 
+/**
+ * The set with its template as its pods will have it: each claim template is a volume of theirs, in place
+ * of a template volume of the same name (the controller's updateStorage), so mounts may name it.
+ */
+function withClaimVolumes(sts: StatefulSet): StatefulSet {
+  const claims = (sts.spec.volumeClaimTemplates ?? []).flatMap((t) => (t.metadata?.name ? [t.metadata.name] : []));
+  const podSpec = sts.spec.template?.spec;
+  if (!claims.length || !podSpec) return sts;
+  const volumes = [
+    ...(podSpec.volumes ?? []).filter((v) => !claims.includes(v.name)),
+    ...claims.map((name) => ({ name, persistentVolumeClaim: { claimName: `${name}-${sts.metadata.name}-0` } })),
+  ];
+  return { ...sts, spec: { ...sts.spec, template: { ...sts.spec.template, spec: { ...podSpec, volumes } } } };
+}
+
 export function validateStatefulSet(sts: StatefulSet, old?: StatefulSet): StatusCause[] {
-  const errors = revisionedErrors({ ...sts, kind: 'StatefulSet' }, old);
+  const errors = revisionedErrors({ ...withClaimVolumes(sts), kind: 'StatefulSet' }, old && withClaimVolumes(old));
   const spec = sts.spec;
   const policy = spec.podManagementPolicy;
   if (!policy) errors.push(fieldError.required('spec.podManagementPolicy'));
