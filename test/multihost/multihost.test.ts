@@ -5,7 +5,8 @@
 // the signed cluster-info, a CA pin, TLS bootstrapping to a client certificate of their own), and a wrong
 // pin or an expired token is refused; nodes get podCIDRs;
 // pod-to-pod across machines with the real pod source IP; a NodePort on one machine reaching a pod on the
-// other; ClusterIP and DNS across machines; pods leave a machine whose kubelet and engine die.
+// other; ClusterIP and DNS across machines; a StatefulSet's data on local-path volumes of its machines, a
+// CustomResourceDefinition served; pods leave a machine whose kubelet and engine die.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -229,6 +230,85 @@ describe('three machines', () => {
     });
     expect(ipv4(byName)).toBe(workers[0].ip);
     expect(execInPod('a', ['nslookup', `b.${NS}.svc.cluster.local`])).toContain(svc.spec.clusterIP);
+  });
+
+  it("keeps a StatefulSet pod's data on a local-path volume of its machine, and serves a CustomResourceDefinition", async () => {
+    kubectl(
+      ['-n', NS, 'apply', '-f', '-'],
+      `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: store}
+spec:
+  replicas: 2
+  serviceName: store
+  podManagementPolicy: Parallel
+  selector: {matchLabels: {app: store}}
+  template:
+    metadata: {labels: {app: store}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: store
+        image: busybox
+        command: [sh, -c, 'hostname >> /data/starts && cat /data/starts && exec sleep 3600']
+        volumeMounts: [{name: data, mountPath: /data}]
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 16Mi}}}
+`,
+    );
+    const logs = (pod: string) => {
+      try {
+        return kubectl(['-n', NS, 'logs', pod]);
+      } catch {
+        return '';
+      }
+    };
+    await waitFor(() => logs('store-0') === 'store-0\n' && logs('store-1') === 'store-1\n', {
+      timeoutMs: 180_000,
+      intervalMs: 1000,
+      what: 'both store pods writing to their volumes',
+    });
+    // WaitForFirstConsumer: each volume was made on the machine of its pod, and is pinned there.
+    const nodeOf = (pod: string) => json('-n', NS, 'get', 'pod', pod).spec.nodeName;
+    const pinnedTo = (claim: string) =>
+      json('get', 'pv', json('-n', NS, 'get', 'pvc', claim).spec.volumeName).spec.nodeAffinity.required.nodeSelectorTerms[0]
+        .matchExpressions[0].values;
+    const node = nodeOf('store-0');
+    expect(pinnedTo('data-store-0')).toEqual([node]);
+    const uid = json('-n', NS, 'get', 'pod', 'store-0').metadata.uid;
+    kubectl(['-n', NS, 'delete', 'pod', 'store-0']);
+    await waitFor(
+      () => {
+        try {
+          return json('-n', NS, 'get', 'pod', 'store-0').metadata.uid !== uid && logs('store-0') === 'store-0\nstore-0\n';
+        } catch {
+          return false;
+        }
+      },
+      { timeoutMs: 120_000, intervalMs: 1000, what: 'a new store-0 reading the old one' },
+    );
+    expect(nodeOf('store-0')).toBe(node);
+    kubectl(['-n', NS, 'delete', 'statefulset', 'store']);
+
+    kubectl(['apply', '-f', '-'], fs.readFileSync(path.join(__dirname, '../../deploy/examples/website-operator/crd.yaml'), 'utf8'));
+    await waitFor(
+      () => {
+        try {
+          return (
+            kubectl(
+              ['-n', NS, 'apply', '-f', '-'],
+              fs.readFileSync(path.join(__dirname, '../../deploy/examples/website-operator/website.yaml'), 'utf8'),
+            ).length > 0
+          );
+        } catch {
+          return false;
+        }
+      },
+      { what: 'websites served' },
+    );
+    expect(kubectl(['-n', NS, 'get', 'websites'])).toMatch(/^NAME\s+REPLICAS\s+AVAILABLE\s+URL\s+AGE\nhello\s+2\s+/);
+    kubectl(['delete', 'crd', 'websites.examples.mini-kubernetes.io']);
   });
 
   it('moves pods off a machine whose kubelet and engine died', async () => {
