@@ -159,7 +159,8 @@ export class CronJobController implements Controller {
     if (scheduled === undefined) return requeueNext();
     const deadline = cj.spec.startingDeadlineSeconds;
     if (deadline !== undefined && deadline !== null && scheduled + deadline * 1000 < now) {
-      this.recorder.event(obj, 'Warning', 'MissSchedule', `Missed scheduled time to start a job: ${rfc3339(new Date(scheduled))}`);
+      const rfc1123z = DateTime.fromMillis(scheduled, { zone: 'utc' }).setLocale('en-US').toFormat('ccc, dd LLL yyyy HH:mm:ss ZZZ');
+      this.recorder.event(obj, 'Warning', 'MissSchedule', `Missed scheduled time to start a job: ${rfc1123z}`);
       return requeueNext();
     }
     const jobName = jobNameFor(cj, scheduled);
