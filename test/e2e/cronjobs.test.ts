@@ -1,6 +1,6 @@
 // CronJobs with the real kubectl and Docker: a CronJob firing every minute with concurrencyPolicy Forbid
 // creates Jobs named <cronjob>-<scheduled minute> that complete, its status and columns follow them, and
-// successfulJobsHistoryLimit prunes the older one; a suspended CronJob creates none meanwhile;
+// successfulJobsHistoryLimit prunes the older one; a suspended CronJob (in its time zone) creates none meanwhile;
 // `kubectl create cronjob` and `kubectl create job --from=cronjob/x` from 1.27, 1.30 and 1.33.
 import { kubectl, kubectlOk, uniqueNamespace, waitFor } from './cluster';
 
@@ -52,7 +52,7 @@ ${extra}
 `;
 
 it('every minute, Forbid: Jobs <name>-<minute> complete, status and columns follow, the history limit prunes; suspend stops it', async () => {
-  k(['apply', '-f', '-'], undefined, cronJobYaml('paused', '  suspend: true'));
+  k(['apply', '-f', '-'], undefined, cronJobYaml('paused', '  suspend: true\n  timeZone: Europe/Berlin'));
   k(['apply', '-f', '-'], undefined, cronJobYaml('tick', '  concurrencyPolicy: Forbid\n  successfulJobsHistoryLimit: 1'));
   expect(k(['get', 'cronjob', 'tick'])).toMatch(
     /^NAME\s+SCHEDULE\s+TIMEZONE\s+SUSPEND\s+ACTIVE\s+LAST SCHEDULE\s+AGE\ntick\s+\*\/1 \* \* \* \*\s+<none>\s+False\s+0\s+<none>\s+\d+s\n$/,
@@ -95,7 +95,7 @@ it('every minute, Forbid: Jobs <name>-<minute> complete, status and columns foll
   // Two minutes and more have passed: the suspended CronJob created nothing.
   expect(jobsOf('paused')).toEqual([]);
   expect(k(['get', 'cronjob', 'paused', '-o', 'jsonpath={.status.lastScheduleTime}'])).toBe('');
-  expect(k(['get', 'cronjob', 'paused'])).toMatch(/\npaused\s+\*\/1 \* \* \* \*\s+<none>\s+True\s+0\s+<none>\s+/);
+  expect(k(['get', 'cronjob', 'paused'])).toMatch(/\npaused\s+\*\/1 \* \* \* \*\s+Europe\/Berlin\s+True\s+0\s+<none>\s+/);
 }, 240_000); // two firings a minute apart, each up to ~70 s after its minute
 
 describe.each([27, 30, 33])('kubectl 1.%i', (version) => {
