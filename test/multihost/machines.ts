@@ -133,8 +133,36 @@ export async function stopProcesses(m: Machine, which: ChildProcess[] = [...m.pr
   }
 }
 
+/**
+ * The containerd shims of engines this harness started (their -address is under RUN) that outlived
+ * their engine, and the containers' processes they hold: an engine that was killed leaves them running.
+ */
+function orphanedShims(): number[] {
+  return fs
+    .readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .filter((pid) => {
+      try {
+        const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        return argv[0].endsWith('containerd-shim-runc-v2') && argv.some((a) => a.startsWith(`${RUN}/`));
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
+}
+
 /** Removes everything this harness creates, whether or not it exists. */
 export function tearDown(machines: Machine[]): void {
+  for (const shim of orphanedShims()) {
+    let children: string[] = [];
+    try {
+      children = fs.readFileSync(`/proc/${shim}/task/${shim}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    } catch {
+      // gone meanwhile
+    }
+    for (const pid of [...children, String(shim)]) quiet('kill', ['-KILL', pid]);
+  }
   for (const m of machines) {
     quiet('ip', ['link', 'del', `${PREFIX}-${m.name}`]);
     quiet('ip', ['netns', 'del', m.netns]);
