@@ -10,6 +10,9 @@
 #          --discovery-token-ca-cert-hash sha256:<H> --advertise-address 192.168.56.11
 #   bootstrap tokens, on the control plane (as kubeadm token):
 #     sudo deploy/install.sh token create [--ttl 2h] [--print-join-command] | token list | token delete <id>
+#   the cluster CA and keys for a control-plane machine that joins later, encrypted for two hours under a
+#   printed certificate key (kubeadm init phase upload-certs --upload-certs):
+#     sudo deploy/install.sh upload-certs [--certificate-key <64 hex>]
 #
 # Options after --role go to the installer (node dist/deploy/install/main.js <role> --help lists them).
 # --join-dir DIR (control plane) also copies the join command to DIR (the Vagrantfile's shared folder),
@@ -20,9 +23,9 @@ set -euo pipefail
 
 install_dir=/opt/mini-kubernetes
 data_dir=/var/lib/mini-kubernetes
-if [ "${1:-}" = token ]; then
+if [ "${1:-}" = token ] || [ "${1:-}" = upload-certs ]; then
   [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 1; }
-  exec node "$install_dir/dist/deploy/install/main.js" token "${@:2}" --data-dir="$data_dir"
+  exec node "$install_dir/dist/deploy/install/main.js" "$1" "${@:2}" --data-dir="$data_dir"
 fi
 
 role=""

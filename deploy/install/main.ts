@@ -4,6 +4,8 @@
 //   bootstrap-token        once the apiserver answers: cluster-info, the RBAC joining needs, a first
 //                          bootstrap token and the join command (kubeadm init phase bootstrap-token)
 //   token create|list|delete   bootstrap tokens (kubeadm token)
+//   upload-certs           the CA and keys, encrypted under a printed certificate key for two hours, for a
+//                          control-plane machine that joins later (kubeadm init phase upload-certs)
 //   worker                 join with a bootstrap token: discovery, TLS bootstrap, kubelet and kube-proxy units
 // Units are written to --units-dir; install.sh then enables and starts them. Running it again keeps the
 // credentials and rewrites the units.
@@ -18,6 +20,7 @@ import { newLogger } from '../../shared/log';
 import { credentialPaths, ensureClusterCredentials, writeUserKubeconfigs } from '../pki/credentials';
 import { setUpBootstrapTokenAccess } from './clusterinfo';
 import { caCertHash, join } from './join';
+import { generateCertificateKey, HANDED_OVER_FILES, uploadCerts } from './uploadcerts';
 import { createToken, DEFAULT_TTL_MS, deleteToken, listTokens, TokenOptions } from './tokens';
 import { controlPlaneUnits, MachineLayout, unitFile, Unit, workerKubeconfig, workerUnits } from './units';
 
@@ -44,6 +47,7 @@ const SPECS = {
   description: { default: '', help: 'token create: what the token is for' },
   groups: { default: 'system:bootstrappers:kubeadm:default-node-token', help: 'token create: extra groups it authenticates in' },
   usages: { default: 'signing,authentication', help: 'token create: signing, authentication' },
+  'certificate-key': { default: '', help: 'upload-certs: the key to encrypt with, 64 hex characters (else random)' },
   'print-join-command': { boolean: true, default: 'false', help: 'token create: print the whole join command, not only the token' },
 } satisfies Record<string, FlagSpec>;
 
@@ -182,6 +186,20 @@ async function token(): Promise<void> {
   }
 }
 
+async function uploadCertificates(): Promise<void> {
+  const { client } = await adminClient();
+  const { pkiDir } = credentialPaths(flags['data-dir']);
+  const files = Object.fromEntries(
+    HANDED_OVER_FILES.filter((f) => fs.existsSync(path.join(pkiDir, f))).map((f) => [f, fs.readFileSync(path.join(pkiDir, f))]),
+  );
+  const key = flags['certificate-key'] || generateCertificateKey();
+  await uploadCerts(client, files, key);
+  // The key opens the CA's private key: it goes to stdout for the operator only, never to a log.
+  process.stdout.write(
+    `[upload-certs] Storing the certificates in Secret "kubeadm-certs" in the "kube-system" Namespace\n[upload-certs] Using certificate key:\n${key}\n`,
+  );
+}
+
 async function worker(): Promise<void> {
   const l = layout();
   for (const required of ['server', 'token'] as const) if (!flags[required]) throw new Error(`--${required} is required for a worker`);
@@ -203,9 +221,15 @@ async function worker(): Promise<void> {
   writeUnits(workerUnits(l, { nodeName, dockerEndpoint: flags['docker-endpoint'], imageDir: flags['image-dir'] }));
 }
 
-const roles: Record<string, () => Promise<void>> = { 'control-plane': controlPlane, 'bootstrap-token': bootstrapToken, token, worker };
+const roles: Record<string, () => Promise<void>> = {
+  'control-plane': controlPlane,
+  'bootstrap-token': bootstrapToken,
+  token,
+  'upload-certs': uploadCertificates,
+  worker,
+};
 if (!roles[role]) {
-  process.stderr.write(`usage: main.js control-plane|bootstrap-token|token|worker [flags]\n`);
+  process.stderr.write(`usage: main.js control-plane|bootstrap-token|token|upload-certs|worker [flags]\n`);
   process.exit(2);
 }
 roles[role]().catch((err) => {

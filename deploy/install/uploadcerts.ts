@@ -13,6 +13,8 @@ import { isNotFound } from '../../shared/errors';
 import { createToken } from './tokens';
 
 export const KUBEADM_CERTS_SECRET = 'kubeadm-certs';
+/** What a second control plane must share with the first: the CA that signs everything, and the static tokens. */
+export const HANDED_OVER_FILES = ['ca.crt', 'ca.key', 'tokens.csv'];
 /** kubeadm's default: the certificates can be downloaded for two hours. */
 export const CERTS_TTL_MS = 2 * 3600_000;
 const KEY_BYTES = 32;

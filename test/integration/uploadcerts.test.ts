@@ -1,6 +1,8 @@
 // The certificate hand-over of a control-plane join at a real apiserver and controller-manager: the CA
 // and keys come back only with the printed certificate key, and the Secret that holds them goes away
 // when its two-hour token expires (token cleaner, then garbage collector).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Secret } from '../../shared/api/core';
 import { Secrets } from '../../shared/api/resources';
@@ -41,6 +43,18 @@ it('gives the certificates back only to the holder of the certificate key', asyn
   await expect(downloadCerts(admin, generateCertificateKey())).rejects.toThrow(/wrong certificate key/);
   const stored = await admin.resource<Secret>(Secrets).get('kube-system', KUBEADM_CERTS_SECRET);
   expect(Buffer.from(stored.data?.['ca.key'] ?? '', 'base64').includes(files['ca.key'])).toBe(false);
+});
+
+it('`install.sh upload-certs` hands over the CA and the static tokens under the key it prints', async () => {
+  const run = spawnSync(process.execPath, [path.join(DIST, 'deploy', 'install', 'main.js'), 'upload-certs', `--data-dir=${cp.dir}`], {
+    encoding: 'utf8',
+  });
+  expect(run.stderr).toBe('');
+  const key = run.stdout.match(/Using certificate key:\n([0-9a-f]{64})\n/)?.[1];
+  expect(key).toBeDefined();
+  const handedOver = await downloadCerts(admin, key ?? '');
+  expect(Object.keys(handedOver).sort()).toEqual(['ca.crt', 'ca.key', 'tokens.csv']);
+  expect(handedOver['ca.key']).toEqual(fs.readFileSync(path.join(cp.dir, 'pki', 'ca.key')));
 });
 
 it('a second upload replaces the first: the old key no longer opens it', async () => {
