@@ -18,6 +18,7 @@ import { loadKubeconfig } from '../shared/kubeconfig';
 import { newLogger } from '../shared/log';
 import { registry } from './metrics';
 import { HostNetwork } from './netlink';
+import { IptablesProxier } from './iptablesproxier';
 import { Proxier } from './proxier';
 import { nodePortAddresses, servesExternalIP } from './serviceports';
 import { podOrHostClient, serveWhenLocal, startDNS } from './dns/server';
@@ -39,6 +40,7 @@ const flags = parseFlags({
   'cluster-domain': { default: 'cluster.local', help: "the cluster's DNS domain" },
   'conntrack-tcp-timeout-established': { default: '1h', help: 'close a proxied TCP connection idle this long' },
   'conntrack-udp-timeout': { default: '30s', help: 'close a UDP session (and its socket) idle this long' },
+  'proxy-mode': { default: 'userspace', help: 'userspace (connections through this process) or iptables (the kernel forwards)' },
 });
 
 const log = newLogger('kube-proxy');
@@ -91,12 +93,18 @@ async function main(lifecycle: Lifecycle): Promise<void> {
   const informers = new SharedInformerFactory(client, { logger: log });
   const recorder = new EventRecorder(client, { component: 'kube-proxy', host: flags['hostname-override'] }, { logger: log });
   const dnsAddress = flags['cluster-dns'] || undefined;
-  const proxier = new Proxier(informers, host, addresses, externalIPs, recorder, realClock, log, {
-    dnsAddress,
-    tcpIdleTimeoutMs: parseDuration(flags['conntrack-tcp-timeout-established']),
-    udpIdleTimeoutMs: parseDuration(flags['conntrack-udp-timeout']),
-    maxUDPSessions: MAX_UDP_SESSIONS,
-  });
+  const mode = flags['proxy-mode'];
+  if (mode !== 'userspace' && mode !== 'iptables') throw new Error(`--proxy-mode: unknown mode "${mode}" (userspace or iptables)`);
+  const proxier =
+    mode === 'iptables'
+      ? new IptablesProxier(informers, host, addresses, flags['cluster-cidr'], externalIPs, log)
+      : new Proxier(informers, host, addresses, externalIPs, recorder, realClock, log, {
+          dnsAddress,
+          tcpIdleTimeoutMs: parseDuration(flags['conntrack-tcp-timeout-established']),
+          udpIdleTimeoutMs: parseDuration(flags['conntrack-udp-timeout']),
+          maxUDPSessions: MAX_UDP_SESSIONS,
+        });
+  if (proxier instanceof IptablesProxier) await proxier.setUp();
   const services = informers.informerFor<Service>(Services);
   const endpoints = informers.informerFor<Endpoints>(EndpointsResource);
   informers.start();
@@ -120,7 +128,7 @@ async function main(lifecycle: Lifecycle): Promise<void> {
       process.exit(1);
     });
   }
-  log.info({ nodePortAddresses: addresses }, 'kube-proxy started');
+  log.info({ nodePortAddresses: addresses, proxyMode: mode }, 'kube-proxy started');
 
   const [metricsHost, metricsPort] = flags['metrics-bind-address'].split(':');
   const metrics = http.createServer(
@@ -140,7 +148,8 @@ async function main(lifecycle: Lifecycle): Promise<void> {
   lifecycle.onShutdown(async () => {
     log.info('removing listeners, ClusterIP addresses and routes');
     informers.stop();
-    proxier.closeAll();
+    if (proxier instanceof IptablesProxier) await proxier.tearDown();
+    else proxier.closeAll();
     metrics.close();
     await host.tearDown();
   });
