@@ -31,7 +31,7 @@ import { PodWorkers } from './podworkers';
 import { ProbeManager } from './prober';
 import { ReasonCache } from './reasoncache';
 import { ContainerRuntime, RuntimeContainer } from './runtime/interface';
-import { plegRelistDuration } from './metrics';
+import { plegRelistDuration, podWorkerDuration, PodWorkerStartTracker } from './metrics';
 import { generatePodStatus } from './status';
 import { specContainers } from './syncpod';
 import { StatusManager } from './statusmanager';
@@ -73,6 +73,7 @@ export class Kubelet {
   private readonly backoff = new Backoff();
   private readonly reasons = new ReasonCache();
   private readonly ipam = new PodIPAM();
+  private readonly workerStarts: PodWorkerStartTracker;
   private running = true;
 
   constructor(
@@ -84,6 +85,7 @@ export class Kubelet {
   ) {
     this.pods = new Informer<Pod>(client, Pods, { fieldSelector: `spec.nodeName=${config.name}`, logger: log, clock });
     this.podWorkers = new PodWorkers(clock);
+    this.workerStarts = new PodWorkerStartTracker(clock);
     this.recorder = new EventRecorder(client, { component: 'kubelet', host: config.name }, { clock, logger: log });
     this.pleg = new GenericPLEG(runtime, config.name);
     this.probes = new ProbeManager(runtime, clock, {
@@ -130,7 +132,11 @@ export class Kubelet {
     const subnet = this.config.podNetworkCIDR ?? (await this.waitForPodCIDR());
     await this.runtime.ensureNetwork(this.config.podNetwork, subnet, gatewayOf(subnet), { masquerade: this.config.masquerade });
     const updatePod = (pod: Pod) => this.podWorkers.updatePod(objectKey(pod));
-    this.pods.addEventHandler({ add: updatePod, update: (_old, pod) => updatePod(pod), delete: updatePod });
+    this.pods.addEventHandler({
+      add: (pod) => (this.workerStarts.podSeen(pod.metadata.uid!), updatePod(pod)),
+      update: (_old, pod) => updatePod(pod),
+      delete: (pod) => (this.workerStarts.forget(pod.metadata.uid!), updatePod(pod)),
+    });
     this.pods.run();
     await this.pods.waitForSync();
     await this.relist(); // adopt what is running before syncing anything
@@ -255,6 +261,20 @@ export class Kubelet {
     this.ipam.release(uid);
   }
 
+  /** A pod worker's sync of the pod `key`, timed in kubelet_pod_worker_duration_seconds (its first: create). */
+  private async syncPod(key: string): Promise<void> {
+    const pod = this.pods.lister.getByKey(key);
+    if (!pod) return;
+    const create = this.workerStarts.workerStarted(pod.metadata.uid!);
+    const operationType = pod.metadata.deletionTimestamp ? 'kill' : create ? 'create' : 'sync';
+    const done = podWorkerDuration.startTimer({ operation_type: operationType });
+    try {
+      await this.syncPodOnce(pod, key);
+    } finally {
+      done();
+    }
+  }
+
   /**
    * SyncPod, for the pod `key`:
    *   1. a pod that is gone is left to the PLEG, which removes its containers; one being deleted is terminated,
@@ -268,10 +288,8 @@ export class Kubelet {
    *   7. the status manager writes the status after the sync,
    *   8. the pod is synced again when a back-off ends or a retry is due.
    */
-  private async syncPod(key: string): Promise<void> {
+  private async syncPodOnce(pod: Pod, key: string): Promise<void> {
     // 1.
-    const pod = this.pods.lister.getByKey(key);
-    if (!pod) return;
     const uid = pod.metadata.uid!;
     const log = this.log.child({ pod: key });
     const current = await this.pleg.podRuntime(uid);

@@ -23,6 +23,24 @@ export const runtimeOperationsDuration = new Histogram({
   registers: [registry],
 });
 
+/** Prometheus' default buckets (client_golang's DefBuckets), which upstream uses for the pod worker histograms. */
+const DEF_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+export const podWorkerStartDuration = new Histogram({
+  name: 'kubelet_pod_worker_start_duration_seconds',
+  help: 'Duration in seconds from kubelet seeing a pod to starting a worker.',
+  buckets: DEF_BUCKETS,
+  registers: [registry],
+});
+
+export const podWorkerDuration = new Histogram({
+  name: 'kubelet_pod_worker_duration_seconds',
+  help: 'Duration in seconds to sync a single pod. Broken down by operation type: create, sync, or kill.',
+  labelNames: ['operation_type'],
+  buckets: DEF_BUCKETS,
+  registers: [registry],
+});
+
 export const plegRelistDuration = new Histogram({
   name: 'kubelet_pleg_relist_duration_seconds',
   help: 'Duration in seconds for relisting pods in PLEG.',
@@ -87,5 +105,33 @@ export class PodStartupLatencyTracker {
   deletePodStartupState(pod: Pod): void {
     this.pending.delete(pod.metadata.uid!);
     this.done.delete(pod.metadata.uid!);
+  }
+}
+
+/**
+ * kubelet_pod_worker_start_duration_seconds: the time from the kubelet's first sight of a pod (its
+ * informer's add) until the pod's first sync starts, observed once per pod.
+ */
+export class PodWorkerStartTracker {
+  /** When each pod not yet synced was first seen, by uid. */
+  private readonly seen = new Map<string, number>();
+
+  constructor(private readonly clock: Clock) {}
+
+  podSeen(uid: string): void {
+    if (!this.seen.has(uid)) this.seen.set(uid, this.clock.now());
+  }
+
+  /** The pod's sync starts; true if it is the pod's first (a create). */
+  workerStarted(uid: string): boolean {
+    const at = this.seen.get(uid);
+    if (at === undefined) return false;
+    this.seen.delete(uid);
+    podWorkerStartDuration.observe((this.clock.now() - at) / 1000);
+    return true;
+  }
+
+  forget(uid: string): void {
+    this.seen.delete(uid);
   }
 }
