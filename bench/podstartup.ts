@@ -68,22 +68,39 @@ const allRunning = (pod: Pod) => {
 
 // ---- the kubelet path -----------------------------------------------------------------------------------
 
+/**
+ * The stages of a pod's path, in the order the API shows them: each is ms from just before the create
+ * was sent to the moment it was seen (the create's response, or the pod watch's event), by pod name.
+ */
 interface Startup {
-  /** Create sent to all containers running, ms, by pod name. */
-  running: Map<string, number>;
-  /** Create sent to spec.nodeName seen, ms, by pod name. */
+  /** The create's response arrived (API: admission, the write to etcd). */
+  created: Map<string, number>;
+  /** spec.nodeName seen (the scheduler's queue, its decision, the bind). */
   bound: Map<string, number>;
+  /** status.hostIP seen: the kubelet's first status write (its watch, the pod worker, that write). */
+  kubeletStatus: Map<string, number>;
+  /** Every container running (the sandbox, the containers, the status write after them). */
+  running: Map<string, number>;
+  /** The Ready condition True. */
+  ready: Map<string, number>;
 }
+
+const isReady = (pod: Pod) => !!pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
 
 /** Watches the namespace's pods from `resourceVersion`; latencies count from `sentAt` of each pod. */
 function watchStartup(client: Client, resourceVersion: string, sentAt: Map<string, bigint>, signal: AbortSignal): Startup {
-  const startup: Startup = { running: new Map(), bound: new Map() };
+  const startup: Startup = { created: new Map(), bound: new Map(), kubeletStatus: new Map(), running: new Map(), ready: new Map() };
+  const seen = (stage: Map<string, number>, name: string, start: bigint) => {
+    if (!stage.has(name)) stage.set(name, since(start));
+  };
   const onPod = (pod: Pod) => {
     const name = pod.metadata.name!;
     const start = sentAt.get(name);
     if (start === undefined) return;
-    if (pod.spec.nodeName && !startup.bound.has(name)) startup.bound.set(name, since(start));
-    if (allRunning(pod) && !startup.running.has(name)) startup.running.set(name, since(start));
+    if (pod.spec.nodeName) seen(startup.bound, name, start);
+    if (pod.status?.hostIP) seen(startup.kubeletStatus, name, start);
+    if (allRunning(pod)) seen(startup.running, name, start);
+    if (isReady(pod)) seen(startup.ready, name, start);
   };
   client
     .resource<Pod>(Pods)
@@ -157,8 +174,9 @@ async function measureKubelet(cp: ControlPlane, kubelet: Proc, log: string): Pro
     const pods = client.resource<Pod>(Pods);
     await pacedOrThrow((i) => {
       const pod = benchPod(i);
-      sentAt.set(pod.metadata.name!, process.hrtime.bigint());
-      return pods.create(pod);
+      const start = process.hrtime.bigint();
+      sentAt.set(pod.metadata.name!, start);
+      return pods.create(pod).then(() => startup.created.set(pod.metadata.name!, since(start)));
     });
     let progress = { count: 0, at: process.hrtime.bigint() };
     await waitFor(
@@ -273,7 +291,57 @@ async function measureRaw(runtime: DockerRuntime): Promise<number[]> {
 
 // ---- report ---------------------------------------------------------------------------------------------
 
-function print(dockerVersion: string, raw: number[], startup: Startup): void {
+/** The stages in order, each with what happens between the previous one and it. */
+const STAGES: [keyof Startup, string][] = [
+  ['created', 'create sent -> response (API)'],
+  ['bound', '-> bound seen (scheduler queue + bind)'],
+  ['kubeletStatus', "-> kubelet's first status seen (its watch, pod worker, status write)"],
+  ['running', '-> all containers running seen (sandbox, containers, status write)'],
+  ['ready', '-> Ready seen'],
+];
+
+/** Per stage, over the pods that reached it: ms since the create was sent, and ms since the stage before. */
+function stageRows(startup: Startup): (string | number)[][] {
+  return STAGES.map(([stage, what], i) => {
+    const at = startup[stage];
+    const previous = i === 0 ? undefined : startup[STAGES[i - 1][0]];
+    const gaps = [...at].map(([name, ms]) => ms - (previous?.get(name) ?? 0));
+    const total = summarize([...at.values()]);
+    const gap = summarize(gaps);
+    return [what, `${at.size}/${PODS}`, total.p50, total.p99, gap.p50, gap.p99];
+  });
+}
+
+/** The kubelet's histograms of the pod path (Kubernetes' names), scraped through the apiserver's node proxy. */
+const KUBELET_HISTOGRAMS = [
+  'kubelet_pod_start_duration_seconds',
+  'kubelet_pod_worker_start_duration_seconds',
+  'kubelet_pod_worker_duration_seconds',
+  'kubelet_runtime_operations_duration_seconds',
+];
+
+async function kubeletMetrics(cp: ControlPlane): Promise<string> {
+  const res = await new Client(cp.config).stream('GET', `/api/v1/nodes/${NODE}/proxy/metrics`, { accept: 'text/plain' });
+  let text = '';
+  for await (const chunk of res) text += chunk;
+  return text;
+}
+
+/** From Prometheus text: each series of `histograms` as [name{labels}, count, mean ms], from its _count and _sum. */
+function histogramMeans(text: string, histograms: string[]): [string, number, number][] {
+  const sums = new Map<string, number>();
+  const rows: [string, number, number][] = [];
+  for (const line of text.split('\n')) {
+    const m = /^(\w+)_(sum|count)(\{[^}]*\})? (\S+)$/.exec(line);
+    if (!m || !histograms.includes(m[1])) continue;
+    const series = `${m[1]}${m[3] ?? ''}`;
+    if (m[2] === 'sum') sums.set(series, Number(m[4]));
+    else if (Number(m[4]) > 0) rows.push([series, Number(m[4]), ((sums.get(series) ?? NaN) / Number(m[4])) * 1000]);
+  }
+  return rows;
+}
+
+function print(dockerVersion: string, raw: number[], startup: Startup, metrics: string | undefined): void {
   const kubelet = [...startup.running.values()];
   const row = (what: string, ms: number[]) => {
     const s = summarize(ms);
@@ -290,6 +358,19 @@ function print(dockerVersion: string, raw: number[], startup: Startup): void {
       row('create to all containers running', kubelet),
     ])}\n\n`,
   );
+  process.stdout.write(
+    `where the time goes, per pod (each stage as the benchmark saw it: the create's response, then the pod watch):\n${table([
+      ['stage', 'pods', 'since create p50 ms', 'p99 ms', 'this stage p50 ms', 'p99 ms'],
+      ...stageRows(startup),
+    ])}\n\n`,
+  );
+  if (metrics !== undefined)
+    process.stdout.write(
+      `the kubelet's own histograms (whole run; mean = _sum / _count):\n${table([
+        ['series', 'count', 'mean ms'],
+        ...histogramMeans(metrics, KUBELET_HISTOGRAMS),
+      ])}\n\n`,
+    );
   const rawP99 = summarize(raw).p99;
   const p99 = summarize(kubelet).p99;
   const met = kubelet.length === PODS && p99 < GOAL_P99_MS && p99 < GOAL_RATIO * rawP99;
@@ -315,7 +396,8 @@ export async function run(): Promise<void> {
     const guard = await holdPodNetwork(runtime);
     const raw = await measureRaw(runtime).finally(() => removeRaw(runtime, guard));
     const startup = await measureKubelet(cp, kubelet, log);
-    print(dockerVersion, raw, startup);
+    const metrics = await kubeletMetrics(cp).catch((err) => void process.stderr.write(`scraping the kubelet's metrics failed: ${err}\n`));
+    print(dockerVersion, raw, startup, metrics);
   } finally {
     await deletePods(cp).catch(() => undefined);
     if (kubelet) await stopGracefully(kubelet, 60_000); // --cleanup-on-stop removes what is left of its pods
