@@ -6,7 +6,15 @@ import type { DaemonSet, Deployment, ReplicaSet } from '../shared/api/apps';
 import type { SubjectAccessReview } from '../shared/api/authentication';
 import type { CronJob, Job } from '../shared/api/batch';
 import type { CertificateSigningRequest } from '../shared/api/certificates';
-import type { ConfigMap, PersistentVolume, PersistentVolumeClaim, Pod, ReplicationController, Secret } from '../shared/api/core';
+import type {
+  ConfigMap,
+  PersistentVolume,
+  PersistentVolumeClaim,
+  Pod,
+  ReplicationController,
+  Secret,
+  ServiceAccount,
+} from '../shared/api/core';
 import type { PodDisruptionBudget } from '../shared/api/policy';
 import {
   CertificateSigningRequests,
@@ -22,6 +30,7 @@ import {
   ReplicaSets,
   ReplicationControllers,
   Secrets,
+  ServiceAccounts,
 } from '../shared/api/resources';
 import type { Client } from '../shared/client';
 import { parseBool, parseDuration } from '../shared/flags';
@@ -45,6 +54,7 @@ import { NodeLifecycleController } from './nodelifecycle/nodelifecycle';
 import { RealPodControl } from './podcontrol';
 import { ReplicaSetController } from './replicaset/replicaset';
 import { ReplicationManager } from './replication/replication';
+import { ServiceAccountsController } from './serviceaccount/serviceaccounts';
 import { ServiceLBController } from './servicelb/servicelb';
 import { apiStatefulPodControl, StatefulSetController } from './statefulset/statefulset';
 import { TokenCleaner } from './tokencleaner/tokencleaner';
@@ -261,6 +271,15 @@ export const CONTROLLERS: ControllerDescriptor[] = [
       const duration = parseDuration(flags['cluster-signing-duration']);
       return new CSRSigningController(informers, signer, ca, duration, clock, logger('csrsigning'));
     },
+  },
+  {
+    name: 'serviceaccount',
+    start: ({ informers, client, clock }) =>
+      new ServiceAccountsController(
+        informers,
+        { create: async (sa) => void (await client.resource<ServiceAccount>(ServiceAccounts).create(sa)) },
+        clock,
+      ),
   },
   {
     name: 'bootstrapsigner',

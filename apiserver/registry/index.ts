@@ -24,6 +24,7 @@ import { persistentVolumeStrategy } from './core/persistentvolumes';
 import { podStrategy } from './core/pods';
 import { replicationControllerStrategy } from './core/replicationcontrollers';
 import { secretStrategy } from './core/secrets';
+import { serviceAccountStrategy } from './core/serviceaccounts';
 import { serviceStrategy, ServiceRanges } from './core/services';
 import { endpointSliceStrategy } from './discovery/endpointslices';
 import { podDisruptionBudgetStrategy } from './policy/poddisruptionbudgets';
@@ -49,6 +50,7 @@ function strategies(allocations: AllocationStorage, config: RegistryConfig, name
     eventStrategy(config.eventTTLSeconds),
     configMapStrategy,
     secretStrategy,
+    serviceAccountStrategy,
     replicationControllerStrategy,
     replicaSetStrategy,
     deploymentStrategy,

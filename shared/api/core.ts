@@ -430,6 +430,13 @@ export interface ConfigMap extends KubeObject {
   immutable?: boolean;
 }
 
+/** An identity for processes that run in pods; its `default` one exists in every namespace. */
+export interface ServiceAccount extends KubeObject {
+  secrets?: ObjectReference[];
+  imagePullSecrets?: { name?: string }[];
+  automountServiceAccountToken?: boolean;
+}
+
 export interface Secret extends KubeObject {
   type?: string;
   data?: Record<string, string>;

@@ -98,6 +98,15 @@ export const ConfigMaps = resource({
   shortNames: ['cm'],
 });
 export const Secrets = resource({ group: '', version: 'v1', kind: 'Secret', plural: 'secrets', singular: 'secret', namespaced: true });
+export const ServiceAccounts = resource({
+  group: '',
+  version: 'v1',
+  kind: 'ServiceAccount',
+  plural: 'serviceaccounts',
+  singular: 'serviceaccount',
+  namespaced: true,
+  shortNames: ['sa'],
+});
 export const ReplicationControllers = resource({
   group: '',
   version: 'v1',
@@ -308,6 +317,7 @@ export const RESOURCES: ResourceInfo[] = [
   Events,
   ConfigMaps,
   Secrets,
+  ServiceAccounts,
   ReplicationControllers,
   ReplicaSets,
   Deployments,

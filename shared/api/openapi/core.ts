@@ -992,6 +992,14 @@ export const core = definitions('io.k8s.api.core.v1', {
     },
     { description: 'A stable name and address in front of a set of pods, found by a label selector.' },
   ),
+  ServiceAccount: object({
+    apiVersion: str(),
+    automountServiceAccountToken: bool('Whether pods running as this service account get an API token mounted.'),
+    imagePullSecrets: list(ref('LocalObjectReference')),
+    kind: str(),
+    metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta'),
+    secrets: list(ref('ObjectReference')),
+  }),
   ServiceAccountTokenProjection: object(
     {
       audience: str(),

@@ -1,5 +1,5 @@
 // core/v1 validation (Kubernetes' pkg/apis/core/validation) for every core kind but pods (./pods.ts).
-import type { ConfigMap, Endpoints, Namespace, Node, ReplicationController, Secret, Service } from '../core';
+import type { ConfigMap, Endpoints, Namespace, Node, ReplicationController, Secret, Service, ServiceAccount } from '../core';
 import type { StatusCause } from '../meta';
 import { isCIDR } from '../../cidr';
 import { fieldError } from '../../errors';
@@ -93,6 +93,11 @@ export function validateConfigMap(cm: ConfigMap): StatusCause[] {
   }
   for (const key of Object.keys(cm.binaryData ?? {})) errors.push(...configKeyErrors('binaryData', key));
   return errors;
+}
+
+/** Kubernetes' ValidateServiceAccount: its name is a DNS subdomain, as any object's, and nothing more. */
+export function validateServiceAccount(sa: ServiceAccount): StatusCause[] {
+  return objectMetaErrors(sa.metadata);
 }
 
 /** stringData has been folded into data by defaulting, so its keys are checked here too. */
