@@ -34,6 +34,7 @@ import {
 } from '../shared/api/resources';
 import type { Client } from '../shared/client';
 import { parseBool, parseDuration } from '../shared/flags';
+import { loadKubeconfig } from '../shared/kubeconfig';
 import { BootstrapSigner } from './bootstrapsigner/bootstrapsigner';
 import { CSRApprovingController } from './certificates/approver';
 import { CSRSigningController } from './certificates/signer';
@@ -54,6 +55,7 @@ import { NodeLifecycleController } from './nodelifecycle/nodelifecycle';
 import { RealPodControl } from './podcontrol';
 import { ReplicaSetController } from './replicaset/replicaset';
 import { ReplicationManager } from './replication/replication';
+import { RootCACertPublisher } from './rootcacertpublisher/publisher';
 import { ServiceAccountsController } from './serviceaccount/serviceaccounts';
 import { ServiceLBController } from './servicelb/servicelb';
 import { apiStatefulPodControl, StatefulSetController } from './statefulset/statefulset';
@@ -280,6 +282,21 @@ export const CONTROLLERS: ControllerDescriptor[] = [
         { create: async (sa) => void (await client.resource<ServiceAccount>(ServiceAccounts).create(sa)) },
         clock,
       ),
+  },
+  {
+    name: 'root-ca-cert-publisher',
+    start: ({ informers, client, clock, flags }) => {
+      // --root-ca-file, else the CA this process trusts the apiserver with (as upstream).
+      const file = flags['root-ca-file'];
+      const rootCA = file ? fs.readFileSync(file, 'utf8') : loadKubeconfig(flags.kubeconfig).ca?.toString();
+      if (!rootCA) return undefined;
+      const configMaps = client.resource<ConfigMap>(ConfigMaps);
+      const writer = {
+        create: async (cm: ConfigMap) => void (await configMaps.create(cm)),
+        update: async (cm: ConfigMap) => void (await configMaps.update(cm)),
+      };
+      return new RootCACertPublisher(informers, writer, rootCA, clock);
+    },
   },
   {
     name: 'bootstrapsigner',

@@ -22,6 +22,9 @@ export const CONTROLLER_MANAGER_FLAGS = {
   'cluster-signing-cert-file': { help: 'the CA certificate (PEM) that signs approved client CertificateSigningRequests' },
   'cluster-signing-key-file': { help: 'its private key; without both, csrsigning does not run' },
   'cluster-signing-duration': { default: '8760h', help: 'how long the certificates it signs are valid' },
+  'root-ca-file': {
+    help: "the CA bundle (PEM) published as ca.crt in every namespace's kube-root-ca.crt (default: the kubeconfig's CA)",
+  },
   'local-path-root': {
     default: '/var/lib/mini-kubernetes/storage',
     help: 'the directory on every node under which the local-path provisioner makes volumes',
