@@ -6,11 +6,11 @@ import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { Endpoints, Service } from '../shared/api/core';
-import { EndpointsResource, Services } from '../shared/api/resources';
 import type { Lister, SharedInformerFactory } from '../shared/informer';
 import type { Logger } from '../shared/log';
 import { chainsIn, cleanupRules, filterRules, JUMPS, natRules } from './iptables';
 import type { HostNetwork } from './netlink';
+import { SyncRunner, syncOnServiceChanges } from './syncrunner';
 
 const run = promisify(execFile);
 
@@ -26,8 +26,7 @@ const existingChains = async (table: string) => chainsIn((await run('iptables-sa
 export class IptablesProxier {
   private readonly services: Lister<Service>;
   private readonly endpoints: Lister<Endpoints>;
-  private syncing = Promise.resolve();
-  private dirty = false;
+  private readonly runner: SyncRunner;
 
   constructor(
     informers: SharedInformerFactory,
@@ -37,13 +36,8 @@ export class IptablesProxier {
     private readonly servesExternalIP: (ip: string) => boolean,
     private readonly log: Logger,
   ) {
-    const svc = informers.informerFor<Service>(Services);
-    const ep = informers.informerFor<Endpoints>(EndpointsResource);
-    this.services = svc.lister;
-    this.endpoints = ep.lister;
-    const changed = () => this.requestSync();
-    svc.addEventHandler({ add: changed, update: changed, delete: changed });
-    ep.addEventHandler({ add: changed, update: changed, delete: changed });
+    this.runner = new SyncRunner(() => this.syncProxyRules(), log);
+    ({ services: this.services, endpoints: this.endpoints } = syncOnServiceChanges(informers, this.runner));
   }
 
   /** route_localnet lets 127.0.0.1 be DNATed to a pod (KUBE-FIREWALL keeps it from other machines). */
@@ -60,17 +54,9 @@ export class IptablesProxier {
     }
   }
 
+  /** Coalesces bursts of changes into one sync at a time. */
   requestSync(): void {
-    if (this.dirty) return;
-    this.dirty = true;
-    this.syncing = this.syncing.then(async () => {
-      this.dirty = false;
-      try {
-        await this.syncProxyRules();
-      } catch (err) {
-        this.log.warn({ err }, 'sync failed');
-      }
-    });
+    this.runner.request();
   }
 
   async syncProxyRules(): Promise<void> {
@@ -84,7 +70,7 @@ export class IptablesProxier {
 
   /** Removes the jumps, then every KUBE-* chain: the host's tables are as before this proxier. */
   async tearDown(): Promise<void> {
-    await this.syncing;
+    await this.runner.idle();
     for (const j of JUMPS) await run('iptables', ['--wait', '-t', j.table, '-D', j.chain, ...j.rule]).catch(() => undefined);
     for (const table of ['nat', 'filter'] as const) await restore(cleanupRules(table, await existingChains(table)));
   }

@@ -3,7 +3,6 @@
 // Listeners are added and removed without touching the others, so established connections live on.
 import type net from 'node:net';
 import type { Endpoints, Service } from '../shared/api/core';
-import { EndpointsResource, Services } from '../shared/api/resources';
 import type { Clock } from '../shared/clock';
 import type { EventRecorder } from '../shared/events';
 import type { Lister, SharedInformerFactory } from '../shared/informer';
@@ -13,6 +12,7 @@ import { activeConnections, bytesTotal, connectionsTotal } from './metrics';
 import type { HostNetwork } from './netlink';
 import { Listener, listenerKey, listenersFor, servicePortInfo, ServicePortInfo } from './serviceports';
 import { listenTCP } from './tcpproxy';
+import { SyncRunner, syncOnServiceChanges } from './syncrunner';
 import { listenUDP, UDPProxy } from './udpproxy';
 
 export interface ProxierOptions {
@@ -37,8 +37,7 @@ export class Proxier {
   private readonly balancers = new Map<string, RoundRobinBalancer>();
   private readonly open = new Map<string, Open>();
   private readonly failed = new Map<string, string>();
-  private syncing = Promise.resolve();
-  private dirty = false;
+  private readonly runner: SyncRunner;
 
   constructor(
     informers: SharedInformerFactory,
@@ -50,27 +49,13 @@ export class Proxier {
     private readonly log: Logger,
     private readonly options: ProxierOptions,
   ) {
-    const svc = informers.informerFor<Service>(Services);
-    const ep = informers.informerFor<Endpoints>(EndpointsResource);
-    this.services = svc.lister;
-    this.endpoints = ep.lister;
-    const changed = () => this.requestSync();
-    svc.addEventHandler({ add: changed, update: changed, delete: changed });
-    ep.addEventHandler({ add: changed, update: changed, delete: changed });
+    this.runner = new SyncRunner(() => this.syncProxyRules(), log);
+    ({ services: this.services, endpoints: this.endpoints } = syncOnServiceChanges(informers, this.runner));
   }
 
   /** Coalesces bursts of changes into one sync at a time. */
   requestSync(): void {
-    if (this.dirty) return;
-    this.dirty = true;
-    this.syncing = this.syncing.then(async () => {
-      this.dirty = false;
-      try {
-        await this.syncProxyRules();
-      } catch (err) {
-        this.log.warn({ err }, 'sync failed');
-      }
-    });
+    this.runner.request();
   }
 
   async syncProxyRules(): Promise<void> {
