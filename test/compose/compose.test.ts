@@ -8,7 +8,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadTokenFile } from '../../shared/tokenfile';
-import { kubeletRelists } from '../e2e/cluster';
+import { kubeletRelists, startsCounter } from '../e2e/cluster';
 import { kubectlBinary, ROOT, waitFor } from '../processes';
 
 const KUBECONFIG = path.join(ROOT, '.data', 'kubeconfig');
@@ -193,26 +193,7 @@ kind: Service
 metadata: {name: counter}
 spec: {clusterIP: None, selector: {app: counter}}
 ---
-apiVersion: apps/v1
-kind: StatefulSet
-metadata: {name: counter}
-spec:
-  replicas: 2
-  serviceName: counter
-  selector: {matchLabels: {app: counter}}
-  template:
-    metadata: {labels: {app: counter}}
-    spec:
-      terminationGracePeriodSeconds: 1
-      containers:
-      - name: counter
-        image: busybox
-        command: [sh, -c, 'hostname >> /data/starts && cat /data/starts && exec sleep 3600']
-        volumeMounts: [{name: data, mountPath: /data}]
-  volumeClaimTemplates:
-  - metadata: {name: data}
-    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 16Mi}}}
-`;
+${startsCounter('counter', 'OrderedReady')}`;
 
 it("keeps a StatefulSet pod's data on a local-path volume when the pod is replaced, and removes it with the claim", async () => {
   run(kubectlBinary(), ['--kubeconfig', KUBECONFIG, 'apply', '-f', '-'], 60_000, statefulSet);

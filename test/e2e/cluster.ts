@@ -143,3 +143,30 @@ spec:
         ports: [{containerPort: 8080, name: http}]
         readinessProbe: {httpGet: {path: /ready, port: http}, periodSeconds: 1, failureThreshold: 1}
 ${extra}`;
+
+/**
+ * A StatefulSet of two busybox pods, each with a claim `data` of the default class at /data, that append
+ * their hostname to /data/starts at every start and print the file: a pod's logs show the starts its
+ * volume has seen (the storage tests of compose and multihost).
+ */
+export const startsCounter = (name: string, podManagementPolicy: 'OrderedReady' | 'Parallel') => `apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: ${name}}
+spec:
+  replicas: 2
+  serviceName: ${name}
+  podManagementPolicy: ${podManagementPolicy}
+  selector: {matchLabels: {app: ${name}}}
+  template:
+    metadata: {labels: {app: ${name}}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: ${name}
+        image: busybox
+        command: [sh, -c, 'hostname >> /data/starts && cat /data/starts && exec sleep 3600']
+        volumeMounts: [{name: data, mountPath: /data}]
+  volumeClaimTemplates:
+  - metadata: {name: data}
+    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 16Mi}}}
+`;

@@ -11,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { execStartOf } from '../../deploy/install/units';
+import { startsCounter } from '../e2e/cluster';
 import { DIST, kubectlBinary, waitFor } from '../processes';
 import { docker, inMachine, Machine, machine, setUpNetwork, startDocker, startIn, stopProcesses, tearDown } from './machines';
 
@@ -233,30 +234,7 @@ describe('three machines', () => {
   });
 
   it("keeps a StatefulSet pod's data on a local-path volume of its machine, and serves a CustomResourceDefinition", async () => {
-    kubectl(
-      ['-n', NS, 'apply', '-f', '-'],
-      `apiVersion: apps/v1
-kind: StatefulSet
-metadata: {name: store}
-spec:
-  replicas: 2
-  serviceName: store
-  podManagementPolicy: Parallel
-  selector: {matchLabels: {app: store}}
-  template:
-    metadata: {labels: {app: store}}
-    spec:
-      terminationGracePeriodSeconds: 1
-      containers:
-      - name: store
-        image: busybox
-        command: [sh, -c, 'hostname >> /data/starts && cat /data/starts && exec sleep 3600']
-        volumeMounts: [{name: data, mountPath: /data}]
-  volumeClaimTemplates:
-  - metadata: {name: data}
-    spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 16Mi}}}
-`,
-    );
+    kubectl(['-n', NS, 'apply', '-f', '-'], startsCounter('store', 'Parallel'));
     const logs = (pod: string) => {
       try {
         return kubectl(['-n', NS, 'logs', pod]);
