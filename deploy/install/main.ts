@@ -30,6 +30,7 @@ const SPECS = {
   'units-dir': { default: '/etc/systemd/system', help: 'where the systemd units go' },
   'advertise-address': { default: '', help: "this machine's IP on the cluster network" },
   'cluster-cidr': { default: '10.244.0.0/16', help: 'the pod network; each node gets a /24 of it' },
+  'proxy-mode': { default: 'userspace', help: "this machine's kube-proxy: userspace or iptables (the kernel forwards)" },
   'apiserver-cert-extra-sans': { default: '', help: 'control-plane: more names/IPs for the apiserver certificate' },
   server: { default: '', help: 'worker: the apiserver to discover the cluster at, https://IP:6443' },
   token: { default: '', help: 'worker: the bootstrap token to join with; bootstrap-token: the first token to make (else random)' },
@@ -86,6 +87,7 @@ const layout = (): MachineLayout => {
     dataDir: flags['data-dir'],
     ip: flags['advertise-address'],
     clusterCIDR: flags['cluster-cidr'],
+    proxyMode: flags['proxy-mode'],
   };
 };
 const ttl = (flag: 'ttl' | 'token-ttl') => (flags[flag] === '0' ? 0 : parseDuration(flags[flag] ?? '') || DEFAULT_TTL_MS);

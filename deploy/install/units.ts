@@ -19,6 +19,8 @@ export interface MachineLayout {
   /** This machine's address on the cluster network. */
   ip: string;
   clusterCIDR: string;
+  /** kube-proxy's --proxy-mode on this machine: userspace (the default) or iptables. */
+  proxyMode: string;
 }
 
 export interface Unit {
@@ -114,6 +116,7 @@ function kubeProxyUnit(l: MachineLayout, kubeconfig: string, after: string[] = [
       `--service-cluster-ip-range=${SERVICE_CIDR}`,
       `--cluster-dns=${CLUSTER_DNS}`,
       '--metrics-bind-address=127.0.0.1:10249',
+      `--proxy-mode=${l.proxyMode}`,
     ],
     after,
   );

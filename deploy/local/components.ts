@@ -13,6 +13,8 @@ export interface ClusterLayout {
   etcdClientPort: number;
   etcdPeerPort: number;
   nodes: number;
+  /** kube-proxy's --proxy-mode: userspace (the default) or iptables. */
+  proxyMode: string;
 }
 
 export interface Component {
@@ -95,6 +97,7 @@ export function clusterComponents(l: ClusterLayout): Component[] {
         '--metrics-bind-address=127.0.0.1:10249',
         `--cluster-dns=${CLUSTER_DNS}`,
         '--cluster-domain=cluster.local',
+        `--proxy-mode=${l.proxyMode}`,
       ],
       { kind: 'kube-proxy', healthz: '127.0.0.1:10249', serviceCIDR: SERVICE_CIDR, interfaceName: DUMMY_INTERFACE },
     ),

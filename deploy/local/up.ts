@@ -105,6 +105,7 @@ async function main(): Promise<void> {
     etcdClientPort: await freePort(),
     etcdPeerPort: await freePort(),
     nodes,
+    proxyMode: process.env.PROXY_MODE ?? 'userspace',
   });
   const credentials = {
     dataDir,
