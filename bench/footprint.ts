@@ -1,23 +1,16 @@
 // Memory footprint: the resident set (VmRSS) of every process of a two-node cluster, idle and running
 // 100 pods, read from /proc/<pid>/status (the pids are the launcher's pid files).
 //   npm run bench, or node dist/bench/footprint.js
-import fs from 'node:fs';
 import type { Deployment } from '../shared/api/apps';
 import type { Pod } from '../shared/api/core';
 import { Deployments, Pods } from '../shared/api/resources';
 import { waitFor } from '../test/processes';
 import { BenchCluster, startCluster } from './cluster';
-import { machine, runIfMain, table } from './stats';
+import { machine, rssMB, runIfMain, table } from './stats';
 
 const PODS = Number(process.env.BENCH_FOOTPRINT_PODS ?? 100);
 const SETTLE_MS = 10_000;
 const CONTROL_PLANE = ['etcd', 'apiserver', 'scheduler', 'controller-manager'];
-
-/** Resident memory of a process in MB. */
-function rssMB(pid: number): number {
-  const kB = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return kB ? Number(kB) / 1024 : NaN;
-}
 
 const sample = (cluster: BenchCluster) => new Map([...cluster.pids()].map(([name, pid]) => [name, rssMB(pid)]));
 

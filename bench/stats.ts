@@ -1,4 +1,6 @@
-// Small helpers for benchmarks: percentiles, a fixed-width table, load generators and the machine line.
+// Small helpers for benchmarks: percentiles, a fixed-width table, load generators, the machine line and
+// what /proc says of a process.
+import fs from 'node:fs';
 import os from 'node:os';
 
 export function percentile(sortedMs: number[], p: number): number {
@@ -60,6 +62,20 @@ export async function paced(count: number, perSecond: number, task: (i: number) 
   }
   await Promise.all(pending);
   return latencies;
+}
+
+/** Resident memory of a process in MB. */
+export function rssMB(pid: number): number {
+  const kB = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return kB ? Number(kB) / 1024 : NaN;
+}
+
+/** CPU seconds (user and system, every thread) a process has used so far: /proc/<pid>/stat, 10 ms ticks. */
+export function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start at the last ')'; utime and stime are the 14th and 15th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** Runs a benchmark when its file is started directly (`node dist/bench/<name>.js`), not imported by main.ts. */

@@ -1,22 +1,12 @@
-// An in-memory container runtime for unit tests of the kubelet's managers: containers are records whose
-// state the test moves (exit, crash), images are a set, every call is recorded.
+// An in-memory container runtime: containers are records whose state the caller moves (exit, crash),
+// images are a set, every call is recorded. It serves the unit tests of the kubelet's managers and, as a
+// whole ContainerRuntime, the hollow nodes of bench/scale.ts (kubemark's fake runtime: a real kubelet
+// with real API traffic, and no engine behind it).
+import { Readable } from 'node:stream';
 import type { Clock } from '../../shared/clock';
 import { ContainerRuntime, ContainerSpec, LABELS, RuntimeContainer, SandboxSpec } from './interface';
 
-export type FakeRuntimeCalls = Pick<
-  ContainerRuntime,
-  | 'listContainers'
-  | 'imagePresent'
-  | 'pullImage'
-  | 'runSandbox'
-  | 'runContainer'
-  | 'stopContainer'
-  | 'removeContainer'
-  | 'pauseContainer'
-  | 'unpauseContainer'
->;
-
-export class FakeRuntime implements FakeRuntimeCalls {
+export class FakeRuntime implements ContainerRuntime {
   readonly containers = new Map<string, RuntimeContainer & { node: string }>();
   readonly images = new Set<string>();
   /** Images whose pull fails. */
@@ -108,4 +98,41 @@ export class FakeRuntime implements FakeRuntimeCalls {
   }
 
   async unpauseContainer(): Promise<void> {}
+
+  // What no hollow node is asked for but a kubelet may call: no network, no images to load, no output.
+  async version(): Promise<string> {
+    return 'fake://1.0.0';
+  }
+
+  async ensureNetwork(): Promise<void> {}
+
+  async removeNetworkIfUnused(): Promise<boolean> {
+    return true;
+  }
+
+  async loadImages(): Promise<string[]> {
+    return [];
+  }
+
+  async logs(): Promise<Readable> {
+    return Readable.from([]);
+  }
+
+  async execSync(): Promise<{ exitCode: number; output: string }> {
+    return { exitCode: 0, output: '' };
+  }
+
+  async exec(): Promise<number> {
+    return 0;
+  }
+
+  async attach(): Promise<void> {}
+
+  async portForward(): Promise<void> {
+    throw new Error('the in-memory runtime has no pod network to forward to');
+  }
+
+  async stats(): Promise<{ cpuCores: number; memoryBytes: number }> {
+    return { cpuCores: 0, memoryBytes: 0 };
+  }
 }
