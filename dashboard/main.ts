@@ -1,6 +1,7 @@
 // The dashboard: a client of the apiserver like every other component (informers over the shared client,
 // read-only credentials) serving one live page. `node dist/dashboard/main.js --kubeconfig .data/kubeconfig-viewer`
-// for development; in the cluster it runs as the Deployment kube-system/dashboard (deploy/addons/dashboard.yaml).
+// for development; in the cluster it runs as the Deployment kube-system/dashboard (deploy/addons/dashboard.yaml)
+// with no --kubeconfig: its ServiceAccount's token and the `kubernetes` Service (shared/incluster.ts).
 import path from 'node:path';
 import { KUBERNETES_VERSION } from '../shared/version';
 import { Client } from '../shared/client';
@@ -8,7 +9,7 @@ import type { Lifecycle } from '../shared/component';
 import { runComponent } from '../shared/component';
 import { realClock } from '../shared/clock';
 import { parseFlags } from '../shared/flags';
-import { loadKubeconfig } from '../shared/kubeconfig';
+import { buildConfigFromFlags } from '../shared/incluster';
 import { newLogger } from '../shared/log';
 import { ComponentHealth } from './components';
 import { ProxyMetricsScraper } from './proxymetrics';
@@ -17,7 +18,10 @@ import { DashboardSources } from './sources';
 import { DashboardState } from './state';
 
 const flags = parseFlags({
-  kubeconfig: { default: '', help: 'kubeconfig of the apiserver (read-only credentials are enough: view)' },
+  kubeconfig: {
+    default: '',
+    help: 'kubeconfig of the apiserver (read-only credentials are enough: view); empty in a pod: its ServiceAccount',
+  },
   'bind-address': { default: '127.0.0.1', help: 'where the page is served' },
   port: { default: '9090', help: 'the HTTP port of the page (Kubernetes Dashboard: 9090 for HTTP)' },
   'kube-proxy-metrics': {
@@ -30,8 +34,7 @@ const flags = parseFlags({
 const log = newLogger('dashboard');
 
 async function main(lifecycle: Lifecycle): Promise<void> {
-  if (!flags.kubeconfig) throw new Error('--kubeconfig is required');
-  const config = { ...loadKubeconfig(flags.kubeconfig), userAgent: `dashboard/${KUBERNETES_VERSION.gitVersion}` };
+  const config = { ...buildConfigFromFlags(flags.kubeconfig), userAgent: `dashboard/${KUBERNETES_VERSION.gitVersion}` };
   const client = new Client(config);
   const clock = realClock;
   const state = new DashboardState(Number(flags['batch-interval']), clock);

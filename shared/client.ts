@@ -14,6 +14,7 @@ import type { Clock } from './clock';
 import { StatusError, statusFailure } from './errors';
 import type { ClientConfig } from './kubeconfig';
 import { LoadBalancer } from './loadbalancer';
+import { CachedFileToken } from './tokensource';
 
 export interface ListOptions {
   labelSelector?: string;
@@ -104,6 +105,7 @@ const errorWithCode = (message: string, code: string) => Object.assign(new Error
 export class Client {
   private readonly agent: http.Agent;
   private readonly headers: Record<string, string>;
+  private readonly tokenFile: CachedFileToken | undefined;
   readonly balancer: LoadBalancer;
   /** Whether the servers are refreshed from the `kubernetes` endpoints. */
   private readonly discover: boolean;
@@ -131,6 +133,7 @@ export class Client {
       : new http.Agent({ keepAlive: true, maxSockets: 64 });
     this.headers = { 'User-Agent': config.userAgent ?? 'mini-kubernetes' };
     if (config.token) this.headers.Authorization = `Bearer ${config.token}`;
+    else if (config.tokenFile) this.tokenFile = new CachedFileToken(config.tokenFile, clock);
     if (config.impersonate) this.headers['Impersonate-User'] = config.impersonate;
   }
 
@@ -170,6 +173,7 @@ export class Client {
     const url = this.url(server, path, opts.query);
     const body = opts.body === undefined ? undefined : Buffer.from(typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body));
     const headers: Record<string, string | number> = { ...this.headers, Accept: opts.accept ?? 'application/json' };
+    if (this.tokenFile) headers.Authorization = `Bearer ${this.tokenFile.get()}`;
     if (body) {
       headers['Content-Type'] = opts.contentType ?? 'application/json';
       headers['Content-Length'] = body.length;

@@ -13,6 +13,8 @@ export interface ClientConfig {
    */
   discoverServers?: boolean;
   token?: string;
+  /** A file holding the bearer token, read again as it changes (a pod's ServiceAccount token: incluster.ts). */
+  tokenFile?: string;
   ca?: Buffer;
   cert?: Buffer;
   key?: Buffer;
