@@ -21,7 +21,10 @@ import { x509Authenticator } from './auth/x509';
 import { CustomResourceDefinitions } from '../shared/api/resources';
 import { CustomResourceDefinitionController } from './apiextensions/crdcontroller';
 import { CustomResources } from './apiextensions/customresources';
+import { applyAddons, readAddons } from './addons';
+import { newLoopback } from './auth/loopback';
 import { bootstrap } from './bootstrap';
+import { Client } from '../shared/client';
 import { buildStores } from './registry';
 import { NamespaceLister } from './registry/core/namespaces';
 import { RbacEscalationCheck } from './registry/rbac/policybased';
@@ -58,6 +61,10 @@ const flags = parseFlags({
   'endpoint-reconciler-type': {
     default: 'lease',
     help: "how the kubernetes Service's endpoints are kept: lease (every apiserver renews a record with a TTL and writes the live ones) or none",
+  },
+  'addons-dir': {
+    default: '',
+    help: "manifests applied at every start (server-side apply, field manager addon-manager), as k3s's manifests directory",
   },
   'disable-admission-plugins': {
     default: '',
@@ -107,7 +114,8 @@ const customResources = new CustomResources(storage, crdStore, log);
 customResources.run(stopMirrors.signal);
 void new CustomResourceDefinitionController(customResources, crdStore, storage, log).run(stopMirrors.signal);
 const secrets = stores.of(Secrets);
-const tokenAuthenticators = [staticTokens(loadTokenFile(flags['token-auth-file']))];
+const loopback = newLoopback();
+const tokenAuthenticators = [loopback.authenticator, staticTokens(loadTokenFile(flags['token-auth-file']))];
 if (parseBool(flags['enable-bootstrap-token-auth']))
   tokenAuthenticators.push(
     new BootstrapTokenAuthenticator(async (name) => {
@@ -177,6 +185,33 @@ async function start(): Promise<void> {
     }
   }
 }
+/**
+ * Applies the add-ons through the loopback client, and all of them again every 5 s for a minute while one
+ * fails (a write refused while the RBAC and namespace mirrors still load). The client talks to this
+ * process's own listening socket, so it does not check the serving certificate, whose CA this process
+ * need not hold (kube-apiserver's loopback client trusts a self-signed certificate it made itself).
+ */
+async function applyAddonsUntilDone(dir: string): Promise<void> {
+  const client = new Client({
+    server: `https://${bindAddress === '0.0.0.0' ? '127.0.0.1' : bindAddress}:${port}`,
+    token: loopback.token,
+    insecureSkipTLSVerify: true,
+    discoverServers: false,
+    userAgent: 'kube-apiserver/addon-manager',
+  });
+  const addonLog = log.child({ controller: 'addon-manager' });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      if (!(await applyAddons(client, readAddons(dir), addonLog))) return;
+    } catch (err) {
+      addonLog.error({ err, dir }, 'cannot read the add-on manifests');
+      return;
+    }
+    if (attempt === 12) return addonLog.error({ dir }, 'some add-ons were not applied; they are tried again at the next start');
+    await new Promise((r) => setTimeout(r, 5000));
+  }
+}
+
 const compactionMs = parseDuration(flags['etcd-compaction-interval']);
 const compaction =
   compactionMs > 0
@@ -196,6 +231,7 @@ runComponent('apiserver', log, async (lifecycle) => {
     await new Promise((r) => setTimeout(r, 200)); // etcd's connections close
   });
   await start();
+  if (flags['addons-dir']) void applyAddonsUntilDone(flags['addons-dir']);
   // Endpoints may not be loopback or link-local (the apiserver refuses them, as Kubernetes does): an
   // apiserver advertising 127.0.0.1, on a one-machine cluster, does not put itself in the kubernetes Service.
   const refused = specialIPReason(advertiseAddress);

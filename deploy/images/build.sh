@@ -6,9 +6,13 @@
 #   mini-k8s/node:20          busybox plus the host's Node.js, npm and ip: test workloads (a UDP echo
 #                             server) and the base of the cluster's own image with no registry
 #   mini-k8s/etcd:3.4         the host's etcd (WITH_ETCD=1; for docker compose with no registry)
-# Idempotent: images that exist are kept (FORCE=1 rebuilds).
+#   mini-k8s/dashboard:dev    mini-k8s/node:20 plus the bundled dashboard of this checkout (dist/dashboard-image,
+#                             from `npm run build`): the dashboard add-on (deploy/addons/dashboard.yaml)
+# Idempotent: images that exist are kept (FORCE=1 rebuilds), except the dashboard's, made again each time
+# from the current build.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
 export DOCKER_BUILDKIT=0
 
 build() {
@@ -24,6 +28,7 @@ build() {
   case "$dockerfile" in
     node.Dockerfile) binaries_rootfs "$ctx/rootfs" node ip; npm_rootfs "$ctx/rootfs" ;;
     etcd.Dockerfile) binaries_rootfs "$ctx/rootfs" etcd ;;
+    dashboard.Dockerfile) cp -r "$root/dist/dashboard-image" "$ctx/app" ;;
   esac
   docker build -q -t "$tag" "$ctx" >/dev/null
   rm -rf "$ctx"
@@ -65,3 +70,8 @@ docker tag busybox:latest busybox:1.36 >/dev/null
 build registry.k8s.io/pause:3.9 pause.Dockerfile
 build mini-k8s/node:20 node.Dockerfile
 if [[ "${WITH_ETCD:-0}" == 1 ]]; then build mini-k8s/etcd:3.4 etcd.Dockerfile; fi
+if [[ -f "$root/dist/dashboard-image/main.js" ]]; then
+  FORCE=1 build mini-k8s/dashboard:dev dashboard.Dockerfile
+else
+  echo "image mini-k8s/dashboard:dev: skipped (npm run build first)"
+fi

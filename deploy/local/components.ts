@@ -15,6 +15,8 @@ export interface ClusterLayout {
   nodes: number;
   /** kube-proxy's --proxy-mode: userspace (the default) or iptables. */
   proxyMode: string;
+  /** Manifests the apiserver applies at start (apiserver/addons.ts): deploy/addons for the dashboard add-on. */
+  addonsDir?: string;
 }
 
 export interface Component {
@@ -65,6 +67,7 @@ export function clusterComponents(l: ClusterLayout): Component[] {
         `--token-auth-file=${creds.tokenFile}`,
         `--kubelet-client-certificate=${creds.certificate('apiserver-kubelet-client').cert}`,
         `--kubelet-client-key=${creds.certificate('apiserver-kubelet-client').key}`,
+        ...(l.addonsDir ? [`--addons-dir=${l.addonsDir}`] : []),
       ],
       { kind: 'readyz', port: l.apiserverPort },
     ),
@@ -127,6 +130,9 @@ export function clusterComponents(l: ClusterLayout): Component[] {
   }
   return components;
 }
+
+/** Where `kubectl proxy` (on its default port) serves the dashboard add-on, through the apiserver's service proxy. */
+export const DASHBOARD_PROXY_URL = 'http://127.0.0.1:8001/api/v1/namespaces/kube-system/services/http:dashboard:/proxy/';
 
 /**
  * The dashboard as a plain process, started once the cluster is ready: read-only (the viewer's kubeconfig,
