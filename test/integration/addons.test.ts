@@ -24,7 +24,8 @@ it('applies the dashboard add-on at start, defaulted, owned by the addon-manager
   const d = await waitFor(() => deployment().catch(() => undefined), { what: 'the dashboard Deployment' });
   expect(d.spec.template.spec.serviceAccountName).toBe('dashboard');
   expect(d.spec.strategy?.type).toBe('RollingUpdate'); // defaulted as any created Deployment
-  expect(d.metadata.managedFields?.map((f) => f.manager)).toContain('addon-manager');
+  const managers = (d.metadata as { managedFields?: { manager: string }[] }).managedFields?.map((f) => f.manager);
+  expect(managers).toContain('addon-manager');
   const svc = await waitFor(
     () => admin.request<Service>('GET', '/api/v1/namespaces/kube-system/services/dashboard').catch(() => undefined),
     { what: 'the dashboard Service' },
