@@ -1,6 +1,8 @@
 // The kubelet's image manager (pkg/kubelet/images): pulls a container's image as its imagePullPolicy
 // says, records the Pulling/Pulled/Failed events, and backs off an image that failed to pull (10 s
 // doubling to 5 minutes, per pod and image). With no registry reachable, a local image counts as pulled.
+// Images once seen on the node are remembered (each container used to ask the engine two or three times
+// per start); one is asked about again after a container of it failed to start (it may have been removed).
 import type { Container, Pod } from '../shared/api/core';
 import type { Clock } from '../shared/clock';
 import { Backoff } from './backoff';
@@ -28,6 +30,8 @@ export class ImageManager {
   private readonly backoff = new Backoff();
   /** The last failed pull, by back-off key, shown until ImagePullBackOff replaces it. */
   private readonly lastFailure = new Map<string, ImagePullError>();
+  /** Images seen on the node (present, or pulled). */
+  private readonly known = new Set<string>();
 
   constructor(
     private readonly runtime: Pick<ContainerRuntime, 'imagePresent' | 'pullImage'>,
@@ -37,7 +41,23 @@ export class ImageManager {
 
   /** Pulls `image` as `policy` says, without events or back-off (the sandbox's image). */
   async ensureImage(image: string, policy: string | undefined): Promise<'present' | 'pulled'> {
+    return this.pull(image, policy, await this.present(image));
+  }
+
+  /** Whether the image is on the node: remembered, else asked of the runtime. */
+  private async present(image: string): Promise<boolean> {
+    if (this.known.has(image)) return true;
     const present = await this.runtime.imagePresent(image);
+    if (present) this.known.add(image);
+    return present;
+  }
+
+  /** The engine may no longer hold the image (a container of it failed to start): ask again next time. */
+  forgetImage(image: string): void {
+    this.known.delete(image);
+  }
+
+  private async pull(image: string, policy: string | undefined, present: boolean): Promise<'present' | 'pulled'> {
     if (policy === 'Never') {
       if (!present) throw new ImagePullError('ErrImageNeverPull', `Container image "${image}" is not present with pull policy of Never`, 0);
       return 'present';
@@ -45,6 +65,7 @@ export class ImageManager {
     if (present && policy !== 'Always') return 'present';
     try {
       await this.runtime.pullImage(image);
+      this.known.add(image);
       return 'pulled';
     } catch (err) {
       if (present) return 'present'; // Always, but the registry is unreachable: use the local copy
@@ -67,9 +88,9 @@ export class ImageManager {
       throw new ImagePullError('ImagePullBackOff', `Back-off pulling image "${image}"`, until - now);
     }
     try {
-      if (c.imagePullPolicy === 'Always' || !(await this.runtime.imagePresent(image)))
-        this.event(pod, 'Normal', 'Pulling', `Pulling image "${image}"`);
-      const how = await this.ensureImage(image, c.imagePullPolicy);
+      const present = await this.present(image);
+      if (c.imagePullPolicy === 'Always' || !present) this.event(pod, 'Normal', 'Pulling', `Pulling image "${image}"`);
+      const how = await this.pull(image, c.imagePullPolicy, present);
       if (how === 'present' && c.imagePullPolicy !== 'Always')
         this.event(pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`);
       else this.event(pod, 'Normal', 'Pulled', `Successfully pulled image "${image}"`);

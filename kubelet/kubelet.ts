@@ -93,7 +93,7 @@ export class Kubelet {
       failed: (pod, container, type, message) =>
         this.event(pod, 'Warning', 'Unhealthy', `${type[0].toUpperCase()}${type.slice(1)} probe failed: ${message}`),
     });
-    this.statusManager = new StatusManager(client.resource<Pod>(Pods));
+    this.statusManager = new StatusManager(client.resource<Pod>(Pods), log);
     this.nodeStatus = new NodeStatusUpdater(client, config, clock, log, config.podCIDR);
     this.nodeLease = new NodeLeaseController(client, config.name, clock);
     const managers = newConfigMapAndSecretManagers(client, clock);
@@ -221,7 +221,7 @@ export class Kubelet {
   async attempts(namespace: string, name: string, container: string): Promise<RuntimeContainer[]> {
     const pod = this.pods.lister.get(namespace, name);
     if (!pod) return [];
-    return (await this.pleg.podRuntime(pod.metadata.uid!)).containers.get(container) ?? [];
+    return this.pleg.podRuntime(pod.metadata.uid!).containers.get(container) ?? [];
   }
 
   private event(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string): void {
@@ -258,6 +258,7 @@ export class Kubelet {
     this.images.forgetPod(uid);
     this.reasons.forgetPod(uid);
     this.pleg.forget(uid);
+    this.statusManager.forgetPod(uid);
     this.ipam.release(uid);
   }
 
@@ -277,26 +278,27 @@ export class Kubelet {
 
   /**
    * SyncPod, for the pod `key`:
-   *   1. a pod that is gone is left to the PLEG, which removes its containers; one being deleted is terminated,
-   *   2. the status manager writes the status as the containers are now (what changed since the last sync:
+   *   1. the pod's containers are read from the pod cache (the PLEG's records); a pod that is gone is left
+   *      to the PLEG, which removes its containers; one being deleted is terminated,
+   *   2. the status manager is given the status as the containers are now (it writes in the background; what changed since the last sync:
    *      an init container that completed shows the next one, or the app containers, PodInitializing),
    *   3. the volume manager brings the files of a running pod's configMap, secret, downwardAPI and projected
    *      volumes up to date with their sources,
    *   4. the runtime manager brings its sandbox and containers to the spec,
    *   5. container GC: attempts older than the previous one are removed,
    *   6. the probes follow the running containers,
-   *   7. the status manager writes the status after the sync,
+   *   7. the status manager is given the status after the sync (one write with 2. if that has not gone out yet),
    *   8. the pod is synced again when a back-off ends or a retry is due.
    */
   private async syncPodOnce(pod: Pod, key: string): Promise<void> {
     // 1.
     const uid = pod.metadata.uid!;
     const log = this.log.child({ pod: key });
-    const current = await this.pleg.podRuntime(uid);
+    const current = this.pleg.podRuntime(uid);
     if (pod.metadata.deletionTimestamp) return this.syncTerminatingPod(pod, current, log);
 
     // 2.
-    const stored = await this.statusManager.setPodStatus(pod, this.generateAPIPodStatus(pod, current));
+    this.statusManager.setPodStatus(pod, this.generateAPIPodStatus(pod, current));
 
     // 3.
     if ([...current.containers.values()].some((attempts) => attempts[0].state === 'running')) await this.remountVolumes(pod, log);
@@ -317,7 +319,7 @@ export class Kubelet {
     for (const c of running) if (reasons.get(c.container.name)?.reason === 'CrashLoopBackOff') reasons.delete(c.container.name);
 
     // 7.
-    await this.statusManager.setPodStatus(stored, this.generateAPIPodStatus(stored, rt));
+    this.statusManager.setPodStatus(pod, this.generateAPIPodStatus(pod, rt));
 
     // 8.
     if (requeueAfterMs !== undefined) this.podWorkers.enqueueAfter(key, Math.max(MIN_REQUEUE_MS, requeueAfterMs));
@@ -334,7 +336,9 @@ export class Kubelet {
     }
   }
 
-  private generateAPIPodStatus(pod: Pod, rt: PodRuntime): PodStatus {
+  /** The pod's status from its containers and probes, carried on from the status last set (transition times, start time). */
+  private generateAPIPodStatus(apiPod: Pod, rt: PodRuntime): PodStatus {
+    const pod = this.statusManager.podWithStatus(apiPod);
     const containers = specContainers(pod);
     const spec = (c: RuntimeContainer) => containers.find((x) => x.name === c.name)!;
     return generatePodStatus(pod, rt, {

@@ -13,8 +13,9 @@ import { ImageManager } from './imagemanager';
 import { KubeRuntimeManager } from './kuberuntime';
 import { PodIPAM } from './network';
 import { GenericPLEG } from './pleg';
+import { latest } from './podruntime';
 import { ReasonCache } from './reasoncache';
-import { FakeRuntime } from './runtime/fake';
+import { FakeRuntime, recordReads } from './runtime/fake';
 import { VolumeManager } from './volumemanager';
 
 const log = pino({ level: 'silent' });
@@ -57,8 +58,12 @@ function setUp(configMaps: Record<string, ConfigMap> = {}) {
     event,
     clock,
   });
-  const sync = async (pod: Pod) => manager.syncPod(pod, await pleg.podRuntime(pod.metadata.uid!), log);
-  return { clock, runtime, events, reasons, sync };
+  // As in the kubelet: the PLEG relists (seeing what the test changed), then the pod worker syncs from its cache.
+  const sync = async (pod: Pod) => {
+    await pleg.relist();
+    return manager.syncPod(pod, pleg.podRuntime(pod.metadata.uid!), log);
+  };
+  return { clock, runtime, events, reasons, pleg, manager, sync };
 }
 
 const pod = (containers: Container[], extra: Partial<Pod['spec']> = {}): Pod => ({
@@ -74,6 +79,31 @@ describe('KubeRuntimeManager.syncPod', () => {
     expect(runtime.calls).toEqual(['runSandbox', 'run app', 'run side']);
     expect(rt.sandbox?.ip).toBe('10.244.1.2');
     expect(events).toContain('Started: Started container app');
+  });
+
+  it('starts a new pod from the pod cache: no list of the node or the pod, one image check per image, the new containers inspected', async () => {
+    const { runtime, pleg, manager } = setUp();
+    const reads = recordReads(runtime);
+    const p = pod([app, { name: 'side', image: 'busybox' }]);
+    const { rt } = await manager.syncPod(p, pleg.podRuntime('u1'), log);
+    expect(reads).toEqual(['image pause', 'status c1', 'image busybox', 'status c2', 'status c3']);
+    expect([...rt.containers.keys()]).toEqual(['app', 'side']);
+    expect(pleg.podRuntime('u1')).toBe(rt); // the next sync starts from what this one made
+    // The next pod asks nothing more about images.
+    await manager.syncPod({ ...p, metadata: { ...p.metadata, uid: 'u2' } }, pleg.podRuntime('u2'), log);
+    expect(reads.filter((r) => r.startsWith('image'))).toHaveLength(2);
+  });
+
+  it('asks about an image again after a container of it failed to start', async () => {
+    const { runtime, pleg, sync } = setUp();
+    const reads = recordReads(runtime);
+    const runContainer = runtime.runContainer.bind(runtime);
+    runtime.runContainer = () => Promise.reject(new Error('No such image: busybox'));
+    await sync(pod([app]));
+    runtime.runContainer = runContainer;
+    await sync(pod([app]));
+    expect(reads.filter((r) => r === 'image busybox')).toHaveLength(2);
+    expect(latest(pleg.podRuntime('u1'), 'app')?.state).toBe('running');
   });
 
   it('restarts a crashed container at once, then reports CrashLoopBackOff and syncs again when the back-off ends', async () => {

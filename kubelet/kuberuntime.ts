@@ -122,9 +122,10 @@ export class KubeRuntimeManager {
     }
 
     // 4. Create the sandbox if needed.
+    // The pod cache is told what changed: only the new sandbox, or (old containers stopped and removed) the whole pod.
     if (actions.createSandbox) {
-      await this.createPodSandbox(pod);
-      rt = await this.d.pleg.podRuntime(uid);
+      const id = await this.createPodSandbox(pod);
+      rt = allContainers(rt).length ? await this.d.pleg.updatePod(uid) : await this.d.pleg.observe(uid, [id]);
     }
 
     // 5. Report the containers waiting in crash-loop back-off.
@@ -139,8 +140,9 @@ export class KubeRuntimeManager {
 
     // 6 and 7.
     if ((actions.startInit.length || actions.start.length) && rt.sandbox?.state === 'running') {
-      requeueAfterMs = min(requeueAfterMs, await this.startContainers(pod, rt, actions, reasons, log));
-      rt = await this.d.pleg.podRuntime(uid);
+      const started: string[] = [];
+      requeueAfterMs = min(requeueAfterMs, await this.startContainers(pod, rt, actions, reasons, started, log));
+      rt = await this.d.pleg.observe(uid, started);
     }
     return { rt, requeueAfterMs };
   }
@@ -158,7 +160,8 @@ export class KubeRuntimeManager {
     for (const c of [...[...rt.containers.values()].flat(), ...rt.sandboxes]) await this.d.runtime.removeContainer(c.id);
   }
 
-  private async createPodSandbox(pod: Pod): Promise<void> {
+  /** Creates and starts the pod's sandbox; returns its id. */
+  private async createPodSandbox(pod: Pod): Promise<string> {
     const cidr = this.d.podCIDR();
     if (!cidr) throw new Error('the node has no podCIDR yet');
     const { config } = this.d;
@@ -167,7 +170,7 @@ export class KubeRuntimeManager {
     const dnsFirst = pod.spec.dnsPolicy === 'ClusterFirst' || pod.spec.dnsPolicy === undefined;
     const ns = pod.metadata.namespace!;
     const d = config.clusterDomain;
-    await this.d.runtime.runSandbox({
+    const sandbox = this.d.runtime.runSandbox({
       name: containerName(pod, INFRA_NAME, 0),
       image: config.infraImage,
       hostname: pod.spec.hostname ?? pod.metadata.name!.slice(0, 63),
@@ -190,14 +193,22 @@ export class KubeRuntimeManager {
           ? { servers: [config.clusterDNS], searches: [`${ns}.svc.${d}`, `svc.${d}`, d], options: ['ndots:5'] }
           : undefined,
     });
+    return sandbox.catch((err) => {
+      this.d.images.forgetImage(config.infraImage);
+      throw err;
+    });
   }
 
-  /** Starts the init containers, then the app containers, in order; returns when to retry those that could not start. */
+  /**
+   * Starts the init containers, then the app containers, in order, adding the ids of those started to
+   * `started`; returns when to retry those that could not start.
+   */
   private async startContainers(
     pod: Pod,
     rt: PodRuntime,
     { startInit, start }: PodActions,
     reasons: PodReasons,
+    started: string[],
     log: Logger,
   ): Promise<number | undefined> {
     let volumes: Map<string, PodVolume>;
@@ -213,11 +224,11 @@ export class KubeRuntimeManager {
     }
     let retryAfterMs: number | undefined;
     for (const c of startInit) {
-      const retry = await this.startContainer(pod, rt, c, volumes, env, reasons, log);
+      const retry = await this.startContainer(pod, rt, c, volumes, env, reasons, started, log);
       retryAfterMs = min(retryAfterMs, retry);
       if (retry !== undefined && !isSidecar(c)) return retryAfterMs; // initialization cannot go on
     }
-    for (const c of start) retryAfterMs = min(retryAfterMs, await this.startContainer(pod, rt, c, volumes, env, reasons, log));
+    for (const c of start) retryAfterMs = min(retryAfterMs, await this.startContainer(pod, rt, c, volumes, env, reasons, started, log));
     return retryAfterMs;
   }
 
@@ -229,6 +240,7 @@ export class KubeRuntimeManager {
     volumes: Map<string, PodVolume>,
     sources: EnvSources,
     reasons: PodReasons,
+    started: string[],
     log: Logger,
   ): Promise<number | undefined> {
     const uid = pod.metadata.uid!;
@@ -243,14 +255,15 @@ export class KubeRuntimeManager {
     const attempt = (previous?.attempt ?? -1) + 1;
     const env = containerEnv(pod, c, sources, rt.sandbox?.ip ?? '', this.d.config.nodeIP);
     try {
-      const running = async () => [...(await this.d.pleg.podRuntime(uid)).containers.values()].flat();
+      const running = async () => [...this.d.pleg.podRuntime(uid).containers.values()].flat();
       await withSubPathWritersPaused(pod, c, volumes, this.d.runtime, running, async () => {
         const spec = containerSpec(pod, c, attempt, this.d.config.nodeName, env, await makeMounts(c, volumes, env, log));
         const resolvConf = await this.writeResolvConf(pod);
         if (resolvConf) spec.mounts.push({ hostPath: resolvConf, containerPath: '/etc/resolv.conf', readOnly: true });
-        await this.d.runtime.runContainer(rt.sandbox!.id, spec);
+        started.push(await this.d.runtime.runContainer(rt.sandbox!.id, spec));
       });
     } catch (err) {
+      this.d.images.forgetImage(c.image!);
       log.warn({ container: c.name, err }, 'starting the container failed');
       this.d.event(pod, 'Warning', 'Failed', `Error: ${(err as Error).message}`);
       reasons.set(c.name, { reason: (err as { reason?: string }).reason ?? 'CreateContainerError', message: (err as Error).message });

@@ -26,7 +26,7 @@ export class DockerRuntime implements ContainerRuntime {
   private readonly imageIDs = new Map<string, string>();
   /**
    * Inspected containers by id, with the list state they were inspected in: the kubelet relists every
-   * second and before and after each pod sync, and without this every list inspected every container of
+   * second, and without this every list inspected every container of
    * the node (a request each), so the engine's work grew with the square of the pod count. What we read
    * from an inspect (exit code, start and finish times, the sandbox IP) changes only with the state, as
    * the kubelet never restarts a container in place (restart policy "no"; a restart is a new attempt).
@@ -98,25 +98,33 @@ export class DockerRuntime implements ContainerRuntime {
     }
   }
 
-  async listContainers(nodeName: string): Promise<RuntimeContainer[]> {
-    const list = await this.docker.listContainers({ all: true, filters: { label: [`${LABELS.nodeName}=${nodeName}`] } });
+  async listContainers(nodeName: string, podUid?: string): Promise<RuntimeContainer[]> {
+    const label = [`${LABELS.nodeName}=${nodeName}`, ...(podUid ? [`${LABELS.podUid}=${podUid}`] : [])];
+    const list = await this.docker.listContainers({ all: true, filters: { label } });
     const listed = new Set(list.map((c) => c.Id));
-    for (const [id, entry] of this.inspected) if (entry.nodeName === nodeName && !listed.has(id)) this.inspected.delete(id);
+    for (const [id, entry] of this.inspected)
+      if (entry.nodeName === nodeName && (!podUid || entry.container.podUid === podUid) && !listed.has(id)) this.inspected.delete(id);
     const containers = await Promise.all(
       list.map(async (c) => {
         const cached = this.inspected.get(c.Id);
         if (cached?.state === c.State) return { ...cached.container };
-        const info = await this.docker
-          .getContainer(c.Id)
-          .inspect()
-          .catch(() => undefined);
-        if (!info) return undefined;
-        const container = this.toRuntimeContainer(info);
-        this.inspected.set(c.Id, { nodeName, state: c.State, container });
-        return { ...container };
+        return this.containerStatus(c.Id).catch(() => undefined);
       }),
     );
     return containers.filter((c): c is RuntimeContainer => !!c);
+  }
+
+  async containerStatus(id: string): Promise<RuntimeContainer | undefined> {
+    const info = await this.docker
+      .getContainer(id)
+      .inspect()
+      .catch((err) => (isNotFound(err) ? undefined : Promise.reject(err)));
+    if (!info) return undefined;
+    const container = this.toRuntimeContainer(info);
+    const nodeName = info.Config.Labels?.[LABELS.nodeName] ?? '';
+    // The list reports the same state words as the inspect's State.Status (created, running, exited, ...).
+    this.inspected.set(id, { nodeName, state: info.State.Status, container });
+    return { ...container };
   }
 
   private toRuntimeContainer(c: Docker.ContainerInspectInfo): RuntimeContainer {

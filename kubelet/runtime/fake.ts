@@ -54,8 +54,13 @@ export class FakeRuntime implements ContainerRuntime {
     Object.assign(c, { state: 'exited', exitCode, finishedAt: this.iso() });
   }
 
-  async listContainers(nodeName: string): Promise<RuntimeContainer[]> {
-    return [...this.containers.values()].filter((c) => c.node === nodeName).map((c) => ({ ...c }));
+  async listContainers(nodeName: string, podUid?: string): Promise<RuntimeContainer[]> {
+    return [...this.containers.values()].filter((c) => c.node === nodeName && (!podUid || c.podUid === podUid)).map((c) => ({ ...c }));
+  }
+
+  async containerStatus(id: string): Promise<RuntimeContainer | undefined> {
+    const c = this.containers.get(id);
+    return c && { ...c };
   }
 
   async imagePresent(image: string): Promise<boolean> {
@@ -135,4 +140,14 @@ export class FakeRuntime implements ContainerRuntime {
   async stats(): Promise<{ cpuCores: number; memoryBytes: number }> {
     return { cpuCores: 0, memoryBytes: 0 };
   }
+}
+
+/** Records the runtime's reads from now on, as `list`, `list <pod uid>`, `status <id>` and `image <image>` (for tests). */
+export function recordReads(runtime: FakeRuntime): string[] {
+  const reads: string[] = [];
+  const { listContainers, containerStatus, imagePresent } = runtime;
+  runtime.listContainers = (node, uid) => (reads.push(uid ? `list ${uid}` : 'list'), listContainers.call(runtime, node, uid));
+  runtime.containerStatus = (id) => (reads.push(`status ${id}`), containerStatus.call(runtime, id));
+  runtime.imagePresent = (image) => (reads.push(`image ${image}`), imagePresent.call(runtime, image));
+  return reads;
 }

@@ -8,6 +8,7 @@ import type { ContainerRuntime } from './interface';
 const OPERATION_TYPES: Partial<Record<keyof ContainerRuntime, string>> = {
   version: 'version',
   listContainers: 'list_containers',
+  containerStatus: 'container_status',
   imagePresent: 'image_status',
   pullImage: 'pull_image',
   runSandbox: 'run_podsandbox',

@@ -107,8 +107,10 @@ export interface ContainerRuntime {
   loadImages(dir: string): Promise<string[]>;
   /** Removes the network unless containers still use it; true when it is gone. */
   removeNetworkIfUnused(name: string): Promise<boolean>;
-  /** Every container this node's kubelet created (by the node label). */
-  listContainers(nodeName: string): Promise<RuntimeContainer[]>;
+  /** Every container this node's kubelet created (by the node label), or only those of the pod `podUid`. */
+  listContainers(nodeName: string, podUid?: string): Promise<RuntimeContainer[]>;
+  /** One container as the runtime reports it now (CRI's ContainerStatus); undefined if it is gone. */
+  containerStatus(id: string): Promise<RuntimeContainer | undefined>;
   imagePresent(image: string): Promise<boolean>;
   pullImage(image: string): Promise<void>;
   /** Creates and starts the pod's infra container; returns its id. */
