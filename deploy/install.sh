@@ -15,10 +15,11 @@
 #     sudo deploy/install.sh upload-certs [--certificate-key <64 hex>]
 #
 # Options after --role go to the installer (node dist/deploy/install/main.js <role> --help lists them).
-# --join-dir DIR (control plane) also copies the join command to DIR (the Vagrantfile's shared folder),
+# --join-dir DIR (control plane) also copies the join commands to DIR (the Vagrantfile's shared folder),
 # readable by root only. Nothing that holds a token is written to a log.
-# etcd listens on 127.0.0.1 only; the apiserver on 6443 of the advertise address, kubelets on 10250 and
-# NodePorts on the node address, cluster DNS on its ClusterIP for pods and the machine only.
+# etcd serves clients on 127.0.0.1 and the advertise address (2379) and its peers there (2380), TLS with
+# certificates of the cluster CA only; the apiserver on 6443 of the advertise address, kubelets on 10250
+# and NodePorts on the node address, cluster DNS on its ClusterIP for pods and the machine only.
 set -euo pipefail
 
 install_dir=/opt/mini-kubernetes
@@ -40,6 +41,21 @@ while [ $# -gt 0 ]; do
 done
 case "$role" in control-plane|worker) ;; *) echo "usage: $0 --role control-plane|worker [options]" >&2; exit 2 ;; esac
 [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 1; }
+
+if [ "$role" = control-plane ] && [[ " ${args[*]} " == *" --leave "* ]]; then
+  # The apiserver stops first (it takes itself out of the kubernetes endpoints); etcd runs until its
+  # member is removed, asking itself; then the units and the data go.
+  for c in kube-proxy controller-manager scheduler apiserver; do systemctl stop "mini-kubernetes-$c.service" 2>/dev/null || true; done
+  out=$(node "$install_dir/dist/deploy/install/main.js" control-plane --data-dir="$data_dir" "${args[@]}")
+  echo "$out"
+  for u in $(sed -n 's/^units: //p' <<<"$out"); do
+    systemctl disable --now "$u.service" >/dev/null 2>&1 || true
+    rm -f "/etc/systemd/system/$u.service"
+  done
+  systemctl daemon-reload
+  rm -rf "$data_dir"
+  exit 0
+fi
 
 src="$(cd "$(dirname "$0")/.." && pwd)"
 export DEBIAN_FRONTEND=noninteractive
@@ -71,6 +87,9 @@ for u in $units; do systemctl enable "$u.service" >/dev/null 2>&1; systemctl res
 
 if [ "$role" = control-plane ]; then
   node "$install_dir/dist/deploy/install/main.js" bootstrap-token --data-dir="$data_dir" "${args[@]}"
-  if [ -n "$join_dir" ]; then install -d -m 0700 "$join_dir" && install -m 0600 "$data_dir/join/join.sh" "$join_dir/join.sh"; fi
+  if [ -n "$join_dir" ]; then
+    install -d -m 0700 "$join_dir"
+    for f in join.sh control-plane-join.sh; do [ ! -f "$data_dir/join/$f" ] || install -m 0600 "$data_dir/join/$f" "$join_dir/$f"; done
+  fi
   echo "admin kubeconfig: $data_dir/kubeconfig (read-only: $data_dir/kubeconfig-viewer)"
 fi

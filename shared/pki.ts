@@ -76,19 +76,36 @@ function issue(ca: KeyPair, commonName: string, organizations: string[], extensi
   return { cert: signAsLeaf(ca, cert, { digitalSignature: true, keyEncipherment: true }, extensions), key: key.pem };
 }
 
+const altNames = (names: ServingNames) => [
+  ...names.dnsNames.map((value) => ({ type: 2, value })),
+  ...names.ips.filter((ip) => net.isIP(ip)).map((ip) => ({ type: 7, ip })),
+];
+
 /** A TLS server certificate for the given DNS names and IP addresses. */
 export function issueServingCertificate(ca: KeyPair, names: ServingNames): KeyPair {
-  const altNames = [
-    ...names.dnsNames.map((value) => ({ type: 2, value })),
-    ...names.ips.filter((ip) => net.isIP(ip)).map((ip) => ({ type: 7, ip })),
-  ];
   return issue(
     ca,
     names.commonName,
     [],
     [
       { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames },
+      { name: 'subjectAltName', altNames: altNames(names) },
+    ],
+  );
+}
+
+/**
+ * A certificate for both ends of TLS, as kubeadm's etcd/server and etcd/peer: etcd members dial each other
+ * with their peer certificate, and etcd's HTTP gateway dials its own gRPC port with the server one.
+ */
+export function issueServerAndClientCertificate(ca: KeyPair, names: ServingNames): KeyPair {
+  return issue(
+    ca,
+    names.commonName,
+    [],
+    [
+      { name: 'extKeyUsage', serverAuth: true, clientAuth: true },
+      { name: 'subjectAltName', altNames: altNames(names) },
     ],
   );
 }

@@ -13,7 +13,7 @@ import type { Client } from '../../shared/client';
 import { isAlreadyExists } from '../../shared/errors';
 import { stringify } from 'yaml';
 
-const RBAC = 'rbac.authorization.k8s.io';
+export const RBAC = 'rbac.authorization.k8s.io';
 const CLUSTER_INFO_READER = 'kubeadm:bootstrap-signer-clusterinfo';
 
 /** A kubeconfig with only the cluster (server and CA): what cluster-info holds. */
@@ -30,7 +30,7 @@ export function clusterInfoKubeconfig(server: string, caPem: string): string {
 }
 
 /** Creates the object, or replaces what an earlier install left (keeping its metadata). */
-async function apply<T extends { metadata: { name?: string; namespace?: string } }>(
+export async function apply<T extends { metadata: { name?: string; namespace?: string } }>(
   client: Client,
   resource: ResourceInfo,
   obj: T,

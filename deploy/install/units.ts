@@ -1,9 +1,9 @@
-// What runs on an installed machine, as systemd units: the control plane (etcd, apiserver, scheduler,
-// controller-manager, kube-proxy) or a worker (kubelet, kube-proxy). The command lines are made here and
+// What runs on an installed machine, as systemd units: a control plane (etcd, a member of the cluster's
+// etcd; apiserver, scheduler, controller-manager, kube-proxy) or a worker (kubelet, kube-proxy). The command lines are made here and
 // nowhere else: install.sh writes them as units, and the multi-host test runs the same lines inside
 // network namespaces.
 import path from 'node:path';
-import { apiserverEtcdArgs, etcdArgs } from '../etcd';
+import { apiserverEtcdArgs, etcdArgs, EtcdMachineMember } from '../etcd';
 import { credentialPaths } from '../pki/credentials';
 
 export const SERVICE_CIDR = '10.96.0.0/12';
@@ -43,15 +43,31 @@ function nodeUnit(l: MachineLayout, component: string, description: string, args
   };
 }
 
-export function controlPlaneUnits(l: MachineLayout): Unit[] {
+export const ETCD_CLIENT_PORT = 2379;
+export const ETCD_PEER_PORT = 2380;
+
+export interface ControlPlaneOptions {
+  /** This machine's etcd member. */
+  etcd: EtcdMachineMember;
+  /** Every member's client URL (the apiserver's --etcd-servers), this machine's first. */
+  etcdServers: string[];
+}
+
+export function controlPlaneUnits(l: MachineLayout, o: ControlPlaneOptions): Unit[] {
   const creds = credentialPaths(l.dataDir);
   return [
     {
       name: unitName('etcd'),
-      description: "etcd for mini-kubernetes (loopback, TLS, only the apiserver's client certificate admitted)",
+      description: 'etcd for mini-kubernetes (TLS for clients and peers, only certificates of the cluster CA admitted)',
       command: [
         '/usr/bin/etcd',
-        ...etcdArgs({ dataDir: path.join(l.dataDir, 'etcd'), clientPort: 2379, peerPort: 2380, credentials: creds }),
+        ...etcdArgs({
+          dataDir: path.join(l.dataDir, 'etcd'),
+          clientPort: ETCD_CLIENT_PORT,
+          peerPort: ETCD_PEER_PORT,
+          credentials: creds,
+          member: o.etcd,
+        }),
       ],
       after: [],
     },
@@ -60,7 +76,7 @@ export function controlPlaneUnits(l: MachineLayout): Unit[] {
       'apiserver',
       'mini-kubernetes apiserver',
       [
-        ...apiserverEtcdArgs(2379, creds),
+        ...apiserverEtcdArgs(ETCD_CLIENT_PORT, creds, o.etcdServers),
         `--bind-address=${l.ip}`,
         '--secure-port=6443',
         `--advertise-address=${l.ip}`,

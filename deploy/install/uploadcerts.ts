@@ -4,15 +4,20 @@
 // prints and never stores in the cluster; the joiner passes that key back (--certificate-key) and decrypts.
 // As kubeadm does, the Secret expires through its owner: a bootstrap token without usages that lives
 // two hours. The token cleaner deletes the token when it expires, the garbage collector then the Secret.
+// The joiner reads the Secret with its bootstrap token: the Role kubeadm:kubeadm-certs lets the group of
+// kubeadm's tokens get that one Secret (and the key still has to decrypt it).
 import crypto from 'node:crypto';
 import type { Secret } from '../../shared/api/core';
-import { Secrets } from '../../shared/api/resources';
-import { BOOTSTRAP_TOKEN_SECRET_PREFIX, parseToken } from '../../shared/bootstraptoken';
+import type { Role, RoleBinding } from '../../shared/api/rbac';
+import { RoleBindings, Roles, Secrets } from '../../shared/api/resources';
+import { BOOTSTRAP_TOKEN_SECRET_PREFIX, DEFAULT_NODE_TOKEN_GROUP, parseToken } from '../../shared/bootstraptoken';
 import type { Client } from '../../shared/client';
 import { isNotFound } from '../../shared/errors';
+import { apply, RBAC } from './clusterinfo';
 import { createToken } from './tokens';
 
 export const KUBEADM_CERTS_SECRET = 'kubeadm-certs';
+const CERTS_READER = 'kubeadm:kubeadm-certs';
 /** What a second control plane must share with the first: the CA that signs everything, and the static tokens. */
 export const HANDED_OVER_FILES = ['ca.crt', 'ca.key', 'tokens.csv'];
 /** kubeadm's default: the certificates can be downloaded for two hours. */
@@ -96,6 +101,17 @@ export async function uploadCerts(client: Client, files: Record<string, Buffer>,
     if (!isNotFound(err)) throw err;
   }
   await secrets.create(certsSecret(files, certificateKey, owner));
+  const role: Role = {
+    metadata: { name: CERTS_READER, namespace: 'kube-system' },
+    rules: [{ apiGroups: [''], resources: ['secrets'], resourceNames: [KUBEADM_CERTS_SECRET], verbs: ['get'] }],
+  };
+  const binding: RoleBinding = {
+    metadata: { name: CERTS_READER, namespace: 'kube-system' },
+    roleRef: { apiGroup: RBAC, kind: 'Role', name: CERTS_READER },
+    subjects: [{ kind: 'Group', apiGroup: RBAC, name: DEFAULT_NODE_TOKEN_GROUP }],
+  };
+  await apply(client, Roles, role);
+  await apply(client, RoleBindings, binding);
 }
 
 /** What a joining control-plane machine does with --certificate-key. */

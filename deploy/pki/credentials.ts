@@ -2,13 +2,15 @@
 //   <data>/pki/ca.crt, ca.key                      the cluster CA every kubeconfig trusts
 //   <data>/pki/apiserver.crt, apiserver.key        the apiserver's serving certificate
 //   <data>/pki/apiserver-kubelet-client.crt, .key  what the apiserver presents to kubelets
-//   <data>/pki/etcd-server.crt, .key               etcd's serving certificate (127.0.0.1)
+//   <data>/pki/etcd-server.crt, .key               etcd's serving certificate (127.0.0.1, the machine's
+//                                                  addresses), also a client one for etcd's gateway
+//   <data>/pki/etcd-peer.crt, .key                 what etcd members present to each other (several machines)
 //   <data>/pki/apiserver-etcd-client.crt, .key     the one client etcd admits
 //   <data>/pki/tokens.csv                          --token-auth-file: one token per identity
 //   <data>/kubeconfig, <data>/kubeconfig-viewer    for people: cluster-admin and read-only
 //   <data>/components/<name>/                      what component <name> holds, and nothing else:
 //       kubeconfig, ca.crt                         each component and each kubelet: its own identity
-//       apiserver: its certificates and keys above and tokens.csv; etcd: etcd-server.crt and .key
+//       apiserver: its certificates and keys above and tokens.csv; etcd: etcd-server and etcd-peer
 // The CA's key stays in pki/: docker compose mounts only components/<name>/ into each container.
 // Running it again keeps what exists and adds what is missing (a new node, a new address).
 import crypto from 'node:crypto';
@@ -16,7 +18,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { UserInfo } from '../../shared/api/authentication';
 import { writeKubeconfig } from '../../shared/kubeconfig';
-import { issueClientCertificate, issueServingCertificate, KeyPair, newCertificateAuthority } from '../../shared/pki';
+import {
+  issueClientCertificate,
+  issueServerAndClientCertificate,
+  issueServingCertificate,
+  KeyPair,
+  newCertificateAuthority,
+} from '../../shared/pki';
 import { loadTokenFile, tokenFileLine, tokensByUser } from '../../shared/tokenfile';
 import { VIEWERS_GROUP } from '../../shared/api/authentication';
 
@@ -31,6 +39,8 @@ export interface CredentialOptions {
   /** The service cluster IP of the `kubernetes` Service (pods reach the API there). */
   kubernetesServiceIP: string;
   nodes: string[];
+  /** The machine addresses etcd serves its clients and peers on besides 127.0.0.1 (none: loopback only). */
+  etcdAddresses?: string[];
 }
 
 export interface ClusterCredentials {
@@ -95,6 +105,16 @@ function coversNames(cert: string, dnsNames: string[], ips: string[]): boolean {
   return dnsNames.every((d) => have.has(`DNS:${d}`)) && ips.every((ip) => have.has(`IP Address:${ip}`));
 }
 
+const CLIENT_AUTH_OID = '1.3.6.1.5.5.7.3.2';
+
+/** An etcd certificate (server and client at once) for these addresses: the kept one if it fits, else a new one. */
+function ensureEtcdCertificate(ca: KeyPair, pkiDir: string, name: string, commonName: string, ips: string[]): void {
+  const kept = readPair(pkiDir, name);
+  const fits =
+    kept && coversNames(kept.cert, ['localhost'], ips) && new crypto.X509Certificate(kept.cert).keyUsage?.includes(CLIENT_AUTH_OID);
+  if (!fits) writePair(pkiDir, name, issueServerAndClientCertificate(ca, { commonName, dnsNames: ['localhost'], ips }));
+}
+
 /** The files of pki/ that the servers hold besides ca.crt (the others hold a kubeconfig). */
 const SERVER_FILES: Record<string, string[]> = {
   apiserver: [
@@ -106,7 +126,7 @@ const SERVER_FILES: Record<string, string[]> = {
     'apiserver-etcd-client.key',
     'tokens.csv',
   ],
-  etcd: ['etcd-server.crt', 'etcd-server.key'],
+  etcd: ['etcd-server.crt', 'etcd-server.key', 'etcd-peer.crt', 'etcd-peer.key'], // etcd-peer: several machines only
 };
 
 /** Kubeconfigs (identity name, file) for identities of the token file, trusting the cluster CA. */
@@ -155,9 +175,9 @@ export function ensureClusterCredentials(o: CredentialOptions): ClusterCredentia
   if (!readPair(pkiDir, 'apiserver-kubelet-client')) {
     writePair(pkiDir, 'apiserver-kubelet-client', issueClientCertificate(ca, 'kube-apiserver-kubelet-client', ['system:masters']));
   }
-  if (!readPair(pkiDir, 'etcd-server')) {
-    writePair(pkiDir, 'etcd-server', issueServingCertificate(ca, { commonName: 'etcd', dnsNames: ['localhost'], ips: ['127.0.0.1'] }));
-  }
+  const etcdAddresses = o.etcdAddresses ?? [];
+  ensureEtcdCertificate(ca, pkiDir, 'etcd-server', 'etcd', ['127.0.0.1', ...etcdAddresses]);
+  if (etcdAddresses.length) ensureEtcdCertificate(ca, pkiDir, 'etcd-peer', 'etcd-peer', etcdAddresses);
   if (!readPair(pkiDir, 'apiserver-etcd-client')) {
     writePair(pkiDir, 'apiserver-etcd-client', issueClientCertificate(ca, 'kube-apiserver-etcd-client', []));
   }
@@ -175,7 +195,7 @@ export function ensureClusterCredentials(o: CredentialOptions): ClusterCredentia
   for (const name of [...components, ...Object.keys(SERVER_FILES)]) {
     fs.mkdirSync(paths.componentDir(name), { recursive: true, mode: 0o700 });
     for (const file of ['ca.crt', ...(SERVER_FILES[name] ?? [])])
-      fs.copyFileSync(path.join(pkiDir, file), path.join(paths.componentDir(name), file));
+      if (fs.existsSync(path.join(pkiDir, file))) fs.copyFileSync(path.join(pkiDir, file), path.join(paths.componentDir(name), file));
   }
   writeIdentityKubeconfigs(
     o,

@@ -6,7 +6,8 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { waitFor } from '../processes';
+import { execStartOf } from '../../deploy/install/units';
+import { DIST, waitFor } from '../processes';
 
 export const PREFIX = 'mkmh';
 export const BRIDGE = `${PREFIX}-br0`;
@@ -28,6 +29,10 @@ const FORWARD_RULE = [
   '-j',
   'ACCEPT',
 ];
+
+/** The pod network of the test clusters (not the default, to show the flag reaches the controller-manager). */
+export const CLUSTER_CIDR = '10.245.0.0/16';
+const INSTALLER = path.join(DIST, 'deploy', 'install', 'main.js');
 
 export interface Machine {
   name: string;
@@ -72,6 +77,14 @@ export function setUpNetwork(machines: Machine[]): void {
   }
 }
 
+/** The host's own address on the machines' network (the test's own clients reach the machines from there). */
+const HOST_IP = `${SUBNET_PREFIX}.1`;
+
+/** Gives the host HOST_IP on the bridge (gone with the bridge). */
+export function joinHostToNetwork(): void {
+  sh('ip', ['addr', 'add', `${HOST_IP}/24`, 'dev', BRIDGE]);
+}
+
 /** Runs a command inside a machine's network namespace and returns its stdout. */
 export function inMachine(m: Machine, cmd: string, args: string[], input?: string): string {
   return execFileSync('ip', ['netns', 'exec', m.netns, cmd, ...args], {
@@ -89,6 +102,30 @@ export function startIn(m: Machine, name: string, command: string[]): ChildProce
   fs.closeSync(out);
   m.processes.push(child);
   return child;
+}
+
+/** Runs the installer (deploy/install/main.js, what install.sh runs) in a machine with its data and units folders; its stdout. */
+export function runInstaller(m: Machine, role: string, args: string[], dataDir = path.join(m.dir, 'data')): string {
+  return inMachine(m, process.execPath, [
+    INSTALLER,
+    role,
+    `--data-dir=${dataDir}`,
+    `--units-dir=${path.join(m.dir, 'units')}`,
+    `--advertise-address=${m.ip}`,
+    `--cluster-cidr=${CLUSTER_CIDR}`,
+    ...args,
+  ]);
+}
+
+/** Starts a unit the installer wrote: its ExecStart line, in the machine. */
+export const startUnit = (m: Machine, unit: string) =>
+  startIn(m, unit, execStartOf(fs.readFileSync(path.join(m.dir, 'units', `${unit}.service`), 'utf8')));
+
+/** Writes the machine's units with the installer, then starts each unit's command in the machine; the installer's stdout. */
+export function install(m: Machine, role: string, args: string[]): string {
+  const out = runInstaller(m, role, args);
+  for (const unit of /^units: (.*)$/m.exec(out)![1].split(' ')) startUnit(m, unit);
+  return out;
 }
 
 /** A Docker engine of the machine's own, with images loaded from `imagesTar`. */

@@ -10,16 +10,13 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { execStartOf } from '../../deploy/install/units';
 import { startsCounter } from '../e2e/cluster';
-import { DIST, kubectlBinary, waitFor } from '../processes';
-import { docker, inMachine, Machine, machine, setUpNetwork, startDocker, startIn, stopProcesses, tearDown } from './machines';
+import { kubectlBinary, waitFor } from '../processes';
+import { docker, inMachine, install, Machine, machine, runInstaller, setUpNetwork, startDocker, stopProcesses, tearDown } from './machines';
 
-const CLUSTER_CIDR = '10.245.0.0/16';
 const cp = machine('cp', 10);
 const workers = [machine('w1', 11), machine('w2', 12)];
 const all = [cp, ...workers];
-const installer = path.join(DIST, 'deploy', 'install', 'main.js');
 const imagesDir = '/tmp/mkmh-images';
 const NS = 'multihost';
 
@@ -29,34 +26,14 @@ const kubectl = (args: string[], input?: string) =>
   inMachine(cp, kubectlBinary(), ['--kubeconfig', path.join(cp.dir, 'data', 'kubeconfig'), ...args], input);
 const json = (...args: string[]) => JSON.parse(kubectl([...args, '-o', 'json']));
 
-/** Runs the installer in a machine with its data and units folders; its stdout. */
-const installer$ = (m: Machine, role: string, args: string[], dataDir = path.join(m.dir, 'data')) =>
-  inMachine(m, process.execPath, [
-    installer,
-    role,
-    `--data-dir=${dataDir}`,
-    `--units-dir=${path.join(m.dir, 'units')}`,
-    `--advertise-address=${m.ip}`,
-    `--cluster-cidr=${CLUSTER_CIDR}`,
-    ...args,
-  ]);
-
 /** What a failed installer run said on stderr. */
 function installerFails(m: Machine, role: string, args: string[], dataDir: string): string {
   try {
-    installer$(m, role, args, dataDir);
+    runInstaller(m, role, args, dataDir);
   } catch (err) {
     return String((err as { stderr?: string }).stderr);
   }
   throw new Error(`${role} ${args.join(' ')} succeeded`);
-}
-
-/** Writes the machine's units with the installer, then starts each unit's command in the machine. */
-function install(m: Machine, role: string, args: string[]): string {
-  const out = installer$(m, role, args);
-  const units = /^units: (.*)$/m.exec(out)![1].split(' ');
-  for (const unit of units) startIn(m, unit, execStartOf(fs.readFileSync(path.join(m.dir, 'units', `${unit}.service`), 'utf8')));
-  return out;
 }
 
 /** A pod pinned to a node whose busybox httpd answers /cgi-bin/ip with the caller's address. */
@@ -92,7 +69,7 @@ beforeAll(async () => {
   await Promise.all(workers.map((w, i) => startDocker(w, `198.18.${90 + i}.1/24`, path.join(imagesDir, 'images.tar'))));
 
   install(cp, 'control-plane', []);
-  const out = installer$(cp, 'bootstrap-token', []);
+  const out = runInstaller(cp, 'bootstrap-token', []);
   join = /--server (\S+) --token (\S+) --discovery-token-ca-cert-hash (\S+)/.exec(out)!;
   for (const w of workers) {
     install(w, 'worker', [
@@ -160,11 +137,11 @@ describe('joining', () => {
   });
 
   it('refuses an expired token', async () => {
-    const token = installer$(cp, 'token', ['create', '--ttl=2s']).trim();
+    const token = runInstaller(cp, 'token', ['create', '--ttl=2s']).trim();
     const id = token.split('.')[0];
-    expect(installer$(cp, 'token', ['list'])).toContain(token);
+    expect(runInstaller(cp, 'token', ['list'])).toContain(token);
     // The token cleaner deletes it once expired: then neither discovery nor the API accept it.
-    await waitFor(() => !installer$(cp, 'token', ['list']).includes(token), { timeoutMs: 30_000, what: 'the expired token deleted' });
+    await waitFor(() => !runInstaller(cp, 'token', ['list']).includes(token), { timeoutMs: 30_000, what: 'the expired token deleted' });
     const stderr = installerFails(
       workers[0],
       'worker',
