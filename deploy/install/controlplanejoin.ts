@@ -46,6 +46,24 @@ async function fetchClusterSecrets(o: ControlPlaneJoinOptions, pkiDir: string, l
   log(`[download-certs] the cluster CA, its key and the static tokens are in ${pkiDir}`);
 }
 
+/** etcd refuses a member while the last one added has not been connected for a few seconds (strict reconfiguration). */
+const NOT_READY_FOR_MEMBER = /unhealthy cluster|not enough started members/;
+const MEMBER_ADD_TIMEOUT_MS = 60_000;
+
+/** The members with this peer URL among them: added unless it is already (a run again, an answer lost); retried while etcd is not ready. */
+async function addOwnMember(endpoint: string, tls: EtcdTLS, peerURL: string, deadline = Date.now() + MEMBER_ADD_TIMEOUT_MS) {
+  for (;;) {
+    const { members } = await listMembers(endpoint, tls);
+    if (memberWithPeerURL(members, peerURL)) return members;
+    try {
+      return await addMember(endpoint, tls, peerURL);
+    } catch (err) {
+      if (!NOT_READY_FOR_MEMBER.test(String(err)) || Date.now() > deadline) throw err;
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}
+
 export async function joinControlPlane(
   o: ControlPlaneJoinOptions,
   credentials: CredentialOptions,
@@ -59,11 +77,8 @@ export async function joinControlPlane(
   const tls: EtcdTLS = { ca: fs.readFileSync(paths.caFile), cert: fs.readFileSync(client.cert), key: fs.readFileSync(client.key) };
   const endpoint = etcdURL(ETCD_CLIENT_PORT, new URL(o.server).hostname);
   const self = { name: o.name, peerURL: etcdPeerURL(o.ip, ETCD_PEER_PORT) };
-  let { members } = await listMembers(endpoint, tls);
-  if (!memberWithPeerURL(members, self.peerURL)) {
-    members = await addMember(endpoint, tls, self.peerURL);
-    log(`[etcd] added member ${self.name} (${self.peerURL}) through ${endpoint}: ${members.length} members`);
-  }
+  const members = await addOwnMember(endpoint, tls, self.peerURL);
+  log(`[etcd] ${self.name} (${self.peerURL}) is a member, through ${endpoint}: ${members.length} members`);
   const own = etcdURL(ETCD_CLIENT_PORT, o.ip);
   const etcdServers = [own, ...clientURLs(members).filter((u) => u !== own)];
   const [server, ...otherApiservers] = apiserversOf(etcdServers);
