@@ -67,11 +67,19 @@ export const newConfigMapAndSecretManagers = (client: Client, clock: Clock): Con
   secrets: new ObjectManager(client.resource<Secret>(Secrets), clock),
 });
 
-/** The ConfigMaps and Secrets these containers of the pod take environment variables from (a missing one is undefined). */
-export async function envSources(managers: ConfigMapAndSecretManagers, pod: Pod, containers: Container[]): Promise<EnvSources> {
+/**
+ * What these containers of the pod take environment variables from: the ConfigMaps and Secrets they name
+ * (a missing one is undefined) and the Service variables of the pod.
+ */
+export async function envSources(
+  managers: ConfigMapAndSecretManagers,
+  pod: Pod,
+  containers: Container[],
+  services: Map<string, string>,
+): Promise<EnvSources> {
   const refs = envReferences(containers);
   const ns = pod.metadata.namespace!;
-  const sources: EnvSources = { configMaps: new Map(), secrets: new Map() };
+  const sources: EnvSources = { configMaps: new Map(), secrets: new Map(), services };
   for (const name of refs.configMaps) sources.configMaps.set(name, await managers.configMaps.get(ns, name));
   for (const name of refs.secrets) sources.secrets.set(name, await managers.secrets.get(ns, name));
   return sources;

@@ -1,5 +1,5 @@
 // From a pod's container spec to what the runtime creates: environment (values, field references,
-// ConfigMap and Secret keys), resource limits, command and args, labels. Pure (the mounts come from mounts.ts).
+// ConfigMap and Secret keys, the Services' addresses), resource limits, command and args, labels. Pure (the mounts come from mounts.ts).
 import type { ConfigMap, Container, Pod, Secret } from '../shared/api/core';
 import { parseQuantity } from '../shared/quantity';
 import { ContainerSpec, LABELS, Mount } from './runtime/interface';
@@ -7,6 +7,8 @@ import { ContainerSpec, LABELS, Mount } from './runtime/interface';
 export interface EnvSources {
   configMaps: Map<string, ConfigMap | undefined>;
   secrets: Map<string, Secret | undefined>;
+  /** The Service variables of the pod (envvars.ts). */
+  services: Map<string, string>;
 }
 
 /** Kubernetes' FormatMap: `key="value"` lines, sorted, as downwardAPI volumes show labels and annotations. */
@@ -75,8 +77,14 @@ export function containerEnv(pod: Pod, c: Container, sources: EnvSources, podIP:
     else if (ref?.configMapKeyRef) env.set(e.name, sources.configMaps.get(ref.configMapKeyRef.name)?.data?.[ref.configMapKeyRef.key] ?? '');
     else if (ref?.secretKeyRef) env.set(e.name, decoded(sources.secrets.get(ref.secretKeyRef.name))[ref.secretKeyRef.key] ?? '');
     else if (ref?.resourceFieldRef) env.set(e.name, resourceFieldValue(c, ref.resourceFieldRef.resource));
-    else env.set(e.name, expand(e.value ?? '', env));
+    else
+      env.set(
+        e.name,
+        expandWith(e.value ?? '', (name) => env.get(name) ?? sources.services.get(name)),
+      );
   }
+  // The Service variables come last: the container's own variables of the same name win.
+  for (const [k, v] of sources.services) if (!env.has(k)) env.set(k, v);
   return env;
 }
 

@@ -8,9 +8,9 @@
 //   imagemanager.ts       image pulls and their back-off    volumemanager.ts  pod volumes on the host
 //   configmapsecret.ts    the ConfigMaps and Secrets used   prober.ts         liveness/readiness/startup
 //   statusmanager.ts      writes the pod status             status.ts         generatePodStatus (pure)
-import type { Pod, PodStatus } from '../shared/api/core';
+import type { Pod, PodStatus, Service } from '../shared/api/core';
 import { objectKey } from '../shared/api/meta';
-import { Pods } from '../shared/api/resources';
+import { Pods, Services } from '../shared/api/resources';
 import type { Client } from '../shared/client';
 import type { Clock } from '../shared/clock';
 import { isConflict, isNotFound } from '../shared/errors';
@@ -59,6 +59,8 @@ const MIN_REQUEUE_MS = 100;
 
 export class Kubelet {
   private readonly pods: Informer<Pod>;
+  /** Every Service: their addresses go into the containers' environment (envvars.ts). */
+  private readonly services: Informer<Service>;
   private readonly podWorkers: PodWorkers;
   private readonly recorder: EventRecorder;
   private readonly pleg: GenericPLEG;
@@ -84,6 +86,7 @@ export class Kubelet {
     private readonly log: Logger,
   ) {
     this.pods = new Informer<Pod>(client, Pods, { fieldSelector: `spec.nodeName=${config.name}`, logger: log, clock });
+    this.services = new Informer<Service>(client, Services, { logger: log, clock });
     this.podWorkers = new PodWorkers(clock);
     this.workerStarts = new PodWorkerStartTracker(clock);
     this.recorder = new EventRecorder(client, { component: 'kubelet', host: config.name }, { clock, logger: log });
@@ -117,6 +120,7 @@ export class Kubelet {
       images: this.images,
       volumes: this.volumes,
       managers,
+      services: () => this.services.lister.list(),
       backoff: this.backoff,
       reasons: this.reasons,
       unhealthy: () => this.probes.unhealthy(),
@@ -138,7 +142,9 @@ export class Kubelet {
       delete: (pod) => (this.workerStarts.forget(pod.metadata.uid!), updatePod(pod)),
     });
     this.pods.run();
-    await this.pods.waitForSync();
+    this.services.run();
+    // A container started before the Services are known would miss their variables.
+    await Promise.all([this.pods.waitForSync(), this.services.waitForSync()]);
     await this.relist(); // adopt what is running before syncing anything
     void this.podWorkers.run(this.config.maxPods, (key) => this.syncPod(key), this.log);
     void this.loop(RELIST_PERIOD_MS, () => this.relist());
@@ -151,6 +157,7 @@ export class Kubelet {
   stop(): void {
     this.running = false;
     this.pods.stop();
+    this.services.stop();
     this.podWorkers.stop();
   }
 

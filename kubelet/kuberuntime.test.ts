@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import type { ConfigMap, Container, Pod, Secret } from '../shared/api/core';
+import type { ConfigMap, Container, Pod, Secret, Service } from '../shared/api/core';
 import { FakeClock } from '../shared/clock';
 import { notFound } from '../shared/errors';
 import { Backoff } from './backoff';
@@ -26,7 +26,7 @@ afterEach(() => fs.rmSync(rootDir, { recursive: true, force: true }));
 const objects = <T extends ConfigMap | Secret>(items: Record<string, T>, clock: FakeClock) =>
   new ObjectManager<T>({ get: async (_ns, name) => items[name] ?? Promise.reject(notFound('configmaps', name)) }, clock);
 
-function setUp(configMaps: Record<string, ConfigMap> = {}) {
+function setUp(configMaps: Record<string, ConfigMap> = {}, services: Service[] = []) {
   const clock = new FakeClock(Date.parse('2026-01-01T00:00:00Z'));
   const runtime = new FakeRuntime(clock);
   runtime.images.add('pause').add('busybox');
@@ -51,6 +51,7 @@ function setUp(configMaps: Record<string, ConfigMap> = {}) {
     images: new ImageManager(runtime, clock, event),
     volumes: new VolumeManager(rootDir, managers),
     managers,
+    services: () => services,
     backoff: new Backoff(),
     reasons,
     unhealthy: () => new Set(),
@@ -104,6 +105,29 @@ describe('KubeRuntimeManager.syncPod', () => {
     await sync(pod([app]));
     expect(reads.filter((r) => r === 'image busybox')).toHaveLength(2);
     expect(latest(pleg.podRuntime('u1'), 'app')?.state).toBe('running');
+  });
+
+  it("gives containers the Service variables, the container's own value of one winning, and expands $(VAR) with them", async () => {
+    const kubernetes: Service = {
+      metadata: { namespace: 'default', name: 'kubernetes' },
+      spec: { clusterIP: '10.96.0.1', ports: [{ name: 'https', port: 443, protocol: 'TCP' }] },
+    };
+    const { runtime, sync } = setUp({}, [kubernetes]);
+    const env = [
+      { name: 'API', value: 'https://$(KUBERNETES_SERVICE_HOST):$(KUBERNETES_SERVICE_PORT)' },
+      { name: 'KUBERNETES_PORT', value: 'mine' },
+    ];
+    await sync(pod([{ ...app, env }], { enableServiceLinks: false }));
+    const vars = runtime.specs.get(runtime.latest('app')!.id)!.env;
+    expect(vars).toEqual(
+      expect.arrayContaining([
+        'API=https://10.96.0.1:443',
+        'KUBERNETES_PORT=mine',
+        'KUBERNETES_SERVICE_PORT_HTTPS=443',
+        'KUBERNETES_PORT_443_TCP_ADDR=10.96.0.1',
+      ]),
+    );
+    expect(vars).not.toContain('KUBERNETES_PORT=tcp://10.96.0.1:443');
   });
 
   it('restarts a crashed container at once, then reports CrashLoopBackOff and syncs again when the back-off ends', async () => {

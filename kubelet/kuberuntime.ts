@@ -1,13 +1,14 @@
 // The kubelet's runtime manager (pkg/kubelet/kuberuntime): what brings one pod's sandbox and containers
 // to its spec on the container runtime. Its SyncPod computes the actions (syncpod.ts) and carries them
 // out; startContainer pulls the image, makes the environment and the mounts, and runs the container.
-import type { Container, Pod } from '../shared/api/core';
+import type { Container, Pod, Service } from '../shared/api/core';
 import type { Clock } from '../shared/clock';
 import type { Logger } from '../shared/log';
 import type { Backoff } from './backoff';
 import { STABLE_RUN_MS } from './backoff';
 import { ConfigMapAndSecretManagers, envSources } from './configmapsecret';
 import { containerEnv, containerName, containerSpec, EnvSources, podLabels } from './containerspec';
+import { serviceEnv } from './envvars';
 import { ImageManager, ImagePullError, PodEvent } from './imagemanager';
 import { makeMounts, withSubPathWritersPaused } from './mounts';
 import type { PodIPAM } from './network';
@@ -45,6 +46,8 @@ export interface RuntimeManagerDeps {
   images: ImageManager;
   volumes: VolumeManager;
   managers: ConfigMapAndSecretManagers;
+  /** Every Service, as the kubelet's informer has them (for the containers' Service variables). */
+  services: () => Service[];
   /** The crash-loop back-off of containers, by `<pod uid>/<container>`. */
   backoff: Backoff;
   reasons: ReasonCache;
@@ -215,7 +218,8 @@ export class KubeRuntimeManager {
     let env: EnvSources;
     try {
       volumes = await this.d.volumes.waitForAttachAndMount(pod);
-      env = await envSources(this.d.managers, pod, specContainers(pod));
+      const services = serviceEnv(this.d.services(), pod.metadata.namespace!, pod.spec.enableServiceLinks ?? true);
+      env = await envSources(this.d.managers, pod, specContainers(pod), services);
     } catch (err) {
       this.d.event(pod, 'Warning', 'FailedMount', `MountVolume.SetUp failed: ${(err as Error).message}`);
       // A pod with init containers shows them waiting to start: PodInitializing, the default.
