@@ -7,6 +7,7 @@
 //   kuberuntime.ts        sandbox and containers to spec    syncpod.ts        computePodActions (pure)
 //   imagemanager.ts       image pulls and their back-off    volumemanager.ts  pod volumes on the host
 //   configmapsecret.ts    the ConfigMaps and Secrets used   prober.ts         liveness/readiness/startup
+//   tokenmanager.ts       ServiceAccount tokens of volumes  envvars.ts        the Services' env variables
 //   statusmanager.ts      writes the pod status             status.ts         generatePodStatus (pure)
 import type { Pod, PodStatus, Service } from '../shared/api/core';
 import { objectKey } from '../shared/api/meta';
@@ -35,6 +36,7 @@ import { plegRelistDuration, podWorkerDuration, PodWorkerStartTracker } from './
 import { generatePodStatus } from './status';
 import { specContainers } from './syncpod';
 import { StatusManager } from './statusmanager';
+import { TokenManager, tokenRequester } from './tokenmanager';
 import { claimGetters, VolumeManager } from './volumemanager';
 
 export interface KubeletConfig extends NodeConfig {
@@ -100,7 +102,8 @@ export class Kubelet {
     this.nodeStatus = new NodeStatusUpdater(client, config, clock, log, config.podCIDR);
     this.nodeLease = new NodeLeaseController(client, config.name, clock);
     const managers = newConfigMapAndSecretManagers(client, clock);
-    this.volumes = new VolumeManager(config.rootDir, managers, claimGetters(client));
+    const tokens = new TokenManager(tokenRequester(client), clock);
+    this.volumes = new VolumeManager(config.rootDir, managers, tokens, claimGetters(client));
     const event = this.event.bind(this);
     this.images = new ImageManager(runtime, clock, event);
     this.containerRuntime = new KubeRuntimeManager({

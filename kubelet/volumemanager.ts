@@ -1,13 +1,14 @@
 // The kubelet's volume manager (pkg/kubelet/volumemanager): makes a pod's volumes ready on the host
 // before its containers start (volumes.ts does each plugin's SetUp), keeps the files of its configMap,
 // secret, downwardAPI and projected volumes following their sources while it runs (the reconciler's
-// remount, every sync of the pod, from objects at most OBJECT_CACHE_TTL_MS old), and removes them with
-// the pod.
+// remount, every sync of the pod, from objects at most OBJECT_CACHE_TTL_MS old; a ServiceAccount token
+// changes when the token manager refreshes it), and removes them, and the pod's tokens, with the pod.
 import type { PersistentVolume, PersistentVolumeClaim, Pod } from '../shared/api/core';
 import { PersistentVolumeClaims, PersistentVolumes } from '../shared/api/resources';
 import type { Client } from '../shared/client';
 import { isNotFound } from '../shared/errors';
 import { ConfigMapAndSecretManagers, OBJECT_CACHE_TTL_MS } from './configmapsecret';
+import { projectedToken, TokenManager } from './tokenmanager';
 import { PodVolume, remountVolumes, setUpVolumes, tearDownVolumes, VolumeSources } from './volumes';
 
 /** How the volume manager reads a pod's claims and their volumes (from the apiserver, as the Node authorizer lets it). */
@@ -20,6 +21,7 @@ export class VolumeManager {
   constructor(
     private readonly rootDir: string,
     private readonly managers: ConfigMapAndSecretManagers,
+    private readonly tokens?: TokenManager,
     private readonly claims?: ClaimGetters,
   ) {}
 
@@ -29,6 +31,7 @@ export class VolumeManager {
       secret: (ns, name) => this.managers.secrets.get(ns, name, maxAgeMs),
       persistentVolumeClaim: (ns, name) => this.claims?.persistentVolumeClaim(ns, name) ?? Promise.resolve(undefined),
       persistentVolume: (name) => this.claims?.persistentVolume(name) ?? Promise.resolve(undefined),
+      serviceAccountToken: this.tokens && ((pod, projection) => projectedToken(this.tokens!, pod, projection)),
     };
   }
 
@@ -47,6 +50,7 @@ export class VolumeManager {
 
   async unmountPod(uid: string): Promise<void> {
     await tearDownVolumes(this.rootDir, uid);
+    this.tokens?.deleteServiceAccountToken(uid);
   }
 }
 

@@ -153,6 +153,44 @@ describe('setUpVolumes', () => {
     expect(mode(path.join(all.path, 'password'))).toBe(0o440);
   });
 
+  it("projects the pod's ServiceAccount token with the cluster CA and the namespace (kube-api-access-*), and the new token once it changes", async () => {
+    const cas: Record<string, ConfigMap> = { 'kube-root-ca.crt': { metadata: { name: 'kube-root-ca.crt' }, data: { 'ca.crt': 'CA' } } };
+    let token = 'token-1';
+    const asked: unknown[] = [];
+    const withTokens: VolumeSources = {
+      ...sources,
+      configMap: async (_ns, n) => cas[n],
+      serviceAccountToken: async (p, projection) => (asked.push([p.metadata.name, projection]), token),
+    };
+    const v: Volume[] = [
+      {
+        name: 'kube-api-access-x7k2p',
+        projected: {
+          defaultMode: 0o644,
+          sources: [
+            { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+            { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+            { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+          ],
+        },
+      },
+    ];
+    const dir = (await setUpVolumes(root, pod(v), withTokens)).get('kube-api-access-x7k2p')!.path;
+    expect(['token', 'ca.crt', 'namespace'].map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))).toEqual(['token-1', 'CA', 'default']);
+    expect(mode(path.join(dir, 'token'))).toBe(0o644);
+    expect(asked).toEqual([['web', { expirationSeconds: 3607, path: 'token' }]]);
+    expect(await remountVolumes(root, pod(v), withTokens)).toEqual([]);
+    token = 'token-2';
+    expect(await remountVolumes(root, pod(v), withTokens)).toEqual(['kube-api-access-x7k2p']);
+    expect(fs.readFileSync(path.join(dir, 'token'), 'utf8')).toBe('token-2');
+    await expect(
+      setUpVolumes(root, pod(v), {
+        ...withTokens,
+        serviceAccountToken: () => Promise.reject(new Error('failed to fetch token: forbidden')),
+      }),
+    ).rejects.toThrow('failed to fetch token: forbidden');
+  });
+
   it('follows its source on the next sync', async () => {
     const v = [{ name: 'cfg', configMap: { name: 'app' } }];
     const first = (await setUpVolumes(root, pod(v), sources)).get('cfg')!.path;

@@ -1,6 +1,7 @@
 // Pod volumes on the host, under <root-dir>/pods/<uid>/volumes/kubernetes.io~<plugin>/<name>: emptyDir
 // directories, and configMap, secret, downwardAPI and projected volumes, whose files the kubelet writes
-// with the AtomicWriter and containers mount read-only. Removed with the pod.
+// with the AtomicWriter and containers mount read-only (a projected volume's serviceAccountToken source
+// is the pod's ServiceAccount token, from the token manager). Removed with the pod.
 //
 // Who may read what, as the kubelet sets it: the pod directory is 0750 and secret volumes live under a
 // 0700 directory, so no other user of the node reaches them; inside the pod, files are 0644 unless the
@@ -16,6 +17,7 @@ import type {
   Pod,
   Secret,
   Volume,
+  VolumeProjection,
 } from '../shared/api/core';
 import { AtomicWriter, Payload } from './atomicwriter';
 import { podFieldValue, resourceFieldValue } from './containerspec';
@@ -26,6 +28,8 @@ export interface VolumeSources {
   secret(namespace: string, name: string): Promise<Secret | undefined>;
   persistentVolumeClaim?(namespace: string, name: string): Promise<PersistentVolumeClaim | undefined>;
   persistentVolume?(name: string): Promise<PersistentVolume | undefined>;
+  /** The token of a serviceAccountToken projection of the pod (tokenmanager.ts). */
+  serviceAccountToken?(pod: Pod, projection: ServiceAccountTokenProjection): Promise<string>;
 }
 
 /** A volume ready on the host: its directory, and whether its plugin mounts it read-only (the kubelet owns its files). */
@@ -33,6 +37,8 @@ export interface PodVolume {
   path: string;
   readOnly: boolean;
 }
+
+type ServiceAccountTokenProjection = NonNullable<VolumeProjection['serviceAccountToken']>;
 
 export const podDir = (rootDir: string, uid: string) => path.join(rootDir, 'pods', uid);
 
@@ -184,7 +190,7 @@ async function payloadOf(pod: Pod, v: Volume, sources: VolumeSources): Promise<P
       if (source.configMap) await configMapFiles(sources, ns, source.configMap, mode, payload);
       if (source.secret) await secretFiles(sources, ns, source.secret, mode, payload);
       if (source.downwardAPI) downwardAPIFiles(pod, source.downwardAPI.items, mode, payload);
-      if (source.serviceAccountToken) throw new Error('serviceAccountToken projections are not supported by this kubelet');
+      if (source.serviceAccountToken) await tokenFile(pod, source.serviceAccountToken, sources, mode, payload);
     }
   } else {
     return undefined;
@@ -210,6 +216,11 @@ async function secretFiles(sources: VolumeSources, namespace: string, ref: KeysR
   const secret = await sources.secret(namespace, ref.name);
   if (!secret && !ref.optional) throw new Error(`secret "${ref.name}" not found`);
   keysToFiles('secret', decoded(secret?.data), ref, mode, payload);
+}
+
+async function tokenFile(pod: Pod, projection: ServiceAccountTokenProjection, sources: VolumeSources, mode: number, payload: Payload) {
+  if (!sources.serviceAccountToken) throw new Error('serviceAccountToken projections need the token manager');
+  payload.set(projection.path, { data: Buffer.from(await sources.serviceAccountToken(pod, projection)), mode });
 }
 
 function downwardAPIFiles(pod: Pod, items: DownwardAPIVolumeFile[] | undefined, mode: number, payload: Payload): void {

@@ -15,6 +15,29 @@ export interface TokenReview extends KubeObject {
   status?: { authenticated?: boolean; user?: UserInfo; error?: string };
 }
 
+/**
+ * POST serviceaccounts/<name>/token: a signed, expiring token for the ServiceAccount (`kubectl create
+ * token`; the kubelet asks one per pod, bound to it, for the projected serviceAccountToken volume).
+ */
+export interface TokenRequest extends KubeObject {
+  spec: {
+    /** Whom the token is for; empty: the apiserver's --api-audiences. */
+    audiences?: string[];
+    /** Defaults to 3600, at least 600. */
+    expirationSeconds?: number;
+    /** The object whose deletion ends the token: a Pod or a Secret of the namespace. */
+    boundObjectRef?: BoundObjectReference;
+  };
+  status?: { token: string; expirationTimestamp: string };
+}
+
+export interface BoundObjectReference {
+  kind?: string;
+  apiVersion?: string;
+  name?: string;
+  uid?: string;
+}
+
 export interface ResourceAttributes {
   namespace?: string;
   verb?: string;

@@ -62,6 +62,7 @@ export function defaultPodSpec(spec: PodSpec): void {
     if (v.projected) v.projected.defaultMode ??= 0o644;
     const files = [...(v.downwardAPI?.items ?? []), ...(v.projected?.sources ?? []).flatMap((s) => s.downwardAPI?.items ?? [])];
     for (const f of files) if (f.fieldRef) f.fieldRef.apiVersion ??= 'v1';
+    for (const source of v.projected?.sources ?? []) if (source.serviceAccountToken) source.serviceAccountToken.expirationSeconds ??= 3600;
   }
 }
 
