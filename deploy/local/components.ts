@@ -87,7 +87,8 @@ export function clusterComponents(l: ClusterLayout): Component[] {
         // Every kubelet here runs on this machine: one directory holds the local-path volumes of all nodes.
         `--local-path-root=${path.join(l.dataDir, 'storage')}`,
       ],
-      { kind: 'lease', name: 'kube-controller-manager' },
+      // Pods created right after `npm run up` need the default ServiceAccount (the serviceaccount controller's).
+      { kind: 'lease', name: 'kube-controller-manager', serviceAccount: { namespace: 'default', name: 'default' } },
     ),
     node(
       'kube-proxy',

@@ -1,7 +1,9 @@
 // When a local cluster is ready: when every component is. The launcher writes the admin kubeconfig (the
 // signal scripts and tests wait for) only then, so whoever sees it can use every part of the cluster:
 //   apiserver                      /readyz answers 200 (it checks etcd)
-//   scheduler, controller-manager  this run's process holds its Lease (leader election done)
+//   scheduler, controller-manager  this run's process holds its Lease (leader election done); for the
+//                                  controller-manager also the ServiceAccount default/default exists
+//                                  (admission refuses pods of a namespace without it)
 //   kube-proxy                     /healthz answers (served once its caches have synced), kube-ipvs0
 //                                  exists and the service range is routed `unreachable`
 //   kubelet-node-N                 its Node is Ready
@@ -10,8 +12,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { promisify } from 'node:util';
 import type { Lease } from '../../shared/api/coordination';
-import type { Node } from '../../shared/api/core';
-import { Leases, Nodes } from '../../shared/api/resources';
+import type { Node, ServiceAccount } from '../../shared/api/core';
+import { Leases, Nodes, ServiceAccounts } from '../../shared/api/resources';
 import type { Client } from '../../shared/client';
 
 const run = promisify(execFile);
@@ -19,7 +21,7 @@ const run = promisify(execFile);
 /** What tells that one component is ready. */
 export type Readiness =
   | { kind: 'readyz'; port: number }
-  | { kind: 'lease'; name: string }
+  | { kind: 'lease'; name: string; serviceAccount?: { namespace: string; name: string } }
   | { kind: 'node'; name: string }
   | { kind: 'kube-proxy'; healthz: string; serviceCIDR: string; interfaceName: string };
 
@@ -72,7 +74,16 @@ export async function isReady(r: Readiness, pid: number | undefined, ctx: Readin
         .resource<Lease>(Leases)
         .get('kube-system', r.name)
         .catch(() => undefined);
-      return !!lease && leaseHeldBy(lease, pid, ctx.now());
+      if (!lease || !leaseHeldBy(lease, pid, ctx.now())) return false;
+      if (!r.serviceAccount) return true;
+      const { namespace, name } = r.serviceAccount;
+      return ctx.client
+        .resource<ServiceAccount>(ServiceAccounts)
+        .get(namespace, name)
+        .then(
+          () => true,
+          () => false,
+        );
     }
     case 'node': {
       const node = await ctx.client
