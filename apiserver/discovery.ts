@@ -112,6 +112,8 @@ export function subresourceInfo(r: ResourceInfo, sub: string): { group: string; 
       return { group: '', version: 'v1', kind: 'Namespace', verbs: ['update'] };
     case 'eviction':
       return { group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] };
+    case 'token':
+      return { group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] };
     case 'proxy': // PodProxyOptions, ServiceProxyOptions, NodeProxyOptions
       return { group: '', version: 'v1', kind: `${r.kind}ProxyOptions`, verbs: ['create', 'delete', 'get', 'patch', 'update'] };
     case 'approval':

@@ -9,12 +9,16 @@ import { parseBool, parseDuration, parseFlags } from '../shared/flags';
 import { newLogger } from '../shared/log';
 import { admissionChain } from './admission/admission';
 import { DENY_SERVICE_EXTERNAL_IPS, denyServiceExternalIPs, OPTIONAL_ADMISSION_PLUGINS } from './admission/denyserviceexternalips';
-import { nodeRestriction } from './admission/noderestriction';
+import { nodeRestriction, PodGetter } from './admission/noderestriction';
 import { certificateApproval, certificateSigning, certificateSubjectRestriction } from './admission/certificates';
 import { authorizerChain } from './auth';
 import { PolicyCache } from './auth/policycache';
-import { staticTokens, unionTokenAuthenticator } from './auth/authenticator';
+import { staticTokens, TokenAuthenticator, unionTokenAuthenticator } from './auth/authenticator';
 import { BootstrapTokenAuthenticator } from './auth/bootstraptoken';
+import { ServiceAccountTokenAuthenticator } from './auth/serviceaccount';
+import { DEFAULT_ISSUER } from './serviceaccount/claims';
+import { parsePrivateKeyPEM, parsePublicKeysPEM } from './serviceaccount/jwt';
+import type { TokenIssuer } from './registry/core/tokenrequest';
 import { RuleResolver } from './auth/rbac';
 import { loadTokenFile } from '../shared/tokenfile';
 import { x509Authenticator } from './auth/x509';
@@ -33,7 +37,7 @@ import { createApp } from './server';
 import { EtcdStorage } from './storage/etcd';
 import { DEFAULT_RECONCILE_INTERVAL_MS, LeaseEndpointReconciler, StorageLeases } from './reconcilers/lease';
 import { specialIPReason } from '../shared/nonspecialip';
-import { Namespaces, Secrets } from '../shared/api/resources';
+import { Namespaces, Pods, ResourceInfo, Secrets, ServiceAccounts } from '../shared/api/resources';
 
 const flags = parseFlags({
   'etcd-servers': { default: 'http://127.0.0.1:2379', help: 'comma-separated etcd endpoints' },
@@ -66,6 +70,21 @@ const flags = parseFlags({
     default: '',
     help: "manifests applied at every start (server-side apply, field manager addon-manager), as k3s's manifests directory",
   },
+  'service-account-signing-key-file': {
+    required: true,
+    help: 'the private key (RSA, PEM) that signs ServiceAccount tokens (serviceaccounts/<name>/token)',
+  },
+  'service-account-key-file': {
+    repeatable: true,
+    help: 'PEM files of the public (or private) keys ServiceAccount tokens may be signed with; repeatable or comma-separated (default: the signing key)',
+  },
+  'service-account-issuer': {
+    default: DEFAULT_ISSUER,
+    repeatable: true,
+    help: "the tokens' issuer (iss): the first issues, all are accepted; repeatable or comma-separated",
+  },
+  'api-audiences': { help: "whom the API's tokens are for (comma-separated; default: the first issuer)" },
+  'service-account-max-token-expiration': { help: 'the longest lifetime a TokenRequest gets (e.g. 48h; default: no limit)' },
   'disable-admission-plugins': {
     default: '',
     help: `admission plugins to turn off (comma-separated): ${OPTIONAL_ADMISSION_PLUGINS.join(', ')} lets Services use externalIPs`,
@@ -73,6 +92,11 @@ const flags = parseFlags({
 });
 
 const log = newLogger('apiserver');
+const list = (v: string | undefined) =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 const port = Number(flags['secure-port']);
 const bindAddress = flags['bind-address'];
 const advertiseAddress = flags['advertise-address'] ?? (bindAddress === '0.0.0.0' ? '127.0.0.1' : bindAddress);
@@ -115,7 +139,7 @@ customResources.run(stopMirrors.signal);
 void new CustomResourceDefinitionController(customResources, crdStore, storage, log).run(stopMirrors.signal);
 const secrets = stores.of(Secrets);
 const loopback = newLoopback();
-const tokenAuthenticators = [loopback.authenticator, staticTokens(loadTokenFile(flags['token-auth-file']))];
+const tokenAuthenticators: TokenAuthenticator[] = [loopback.authenticator, staticTokens(loadTokenFile(flags['token-auth-file']))];
 if (parseBool(flags['enable-bootstrap-token-auth']))
   tokenAuthenticators.push(
     new BootstrapTokenAuthenticator(async (name) => {
@@ -127,6 +151,37 @@ if (parseBool(flags['enable-bootstrap-token-auth']))
       }
     }),
   );
+// ServiceAccount tokens: signed with one key, verified with all (a rotated-out key still verifies until removed).
+const signingKeyFile = flags['service-account-signing-key-file'];
+const issuers = list(flags['service-account-issuer']);
+const apiAudiences = flags['api-audiences'] ? list(flags['api-audiences']) : issuers.slice(0, 1);
+const maxExpiration = flags['service-account-max-token-expiration'];
+const tokenIssuer: TokenIssuer = {
+  issuer: issuers[0],
+  apiAudiences,
+  signingKey: parsePrivateKeyPEM(fs.readFileSync(signingKeyFile, 'utf8'), signingKeyFile),
+  maxExpirationSeconds: maxExpiration ? Math.floor(parseDuration(maxExpiration) / 1000) : 0,
+};
+const verifyingKeys = (flags['service-account-key-file'] ? list(flags['service-account-key-file']) : [signingKeyFile]).flatMap((file) =>
+  parsePublicKeysPEM(fs.readFileSync(file, 'utf8'), file),
+);
+const getOrUndefined = (r: ResourceInfo) => (namespace: string, name: string) =>
+  stores
+    .of(r)
+    .get(namespace, name)
+    .catch((err: unknown) => {
+      if (isNotFound(err)) return undefined;
+      throw err;
+    });
+tokenAuthenticators.push(
+  new ServiceAccountTokenAuthenticator({
+    issuers,
+    keys: verifyingKeys,
+    apiAudiences,
+    getter: { serviceAccount: getOrUndefined(ServiceAccounts), pod: getOrUndefined(Pods), secret: getOrUndefined(Secrets) },
+    log,
+  }),
+);
 const rules = new RuleResolver(policy);
 const authorizer = authorizerChain(flags['authorization-mode'].split(','), stores, policy);
 const app = createApp({
@@ -143,7 +198,7 @@ const app = createApp({
   rules,
   admission: admissionChain([
     new RbacEscalationCheck(rules, authorizer),
-    nodeRestriction,
+    nodeRestriction(getOrUndefined(Pods) as PodGetter),
     certificateApproval(authorizer),
     certificateSigning(authorizer),
     certificateSubjectRestriction,
@@ -151,6 +206,7 @@ const app = createApp({
   ]),
   kubeletClient,
   customResources,
+  tokenIssuer,
 });
 // With a client CA, a client certificate is asked for but not required (tokens and anonymous remain).
 const clientCA = read('client-ca-file');

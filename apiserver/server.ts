@@ -25,6 +25,7 @@ import type { NamespaceLister } from './registry/core/namespaces';
 import type { Storage } from './storage/interface';
 import { versionRouter } from './version';
 import type { Stores } from './registry';
+import type { TokenIssuer } from './registry/core/tokenrequest';
 import { Nodes, Pods } from '../shared/api/resources';
 
 function requestLog(log: Logger) {
@@ -80,6 +81,8 @@ export interface ServerConfig {
   kubeletClient: { cert?: Buffer; key?: Buffer };
   /** The resources CustomResourceDefinitions add, served beside the built-in ones. */
   customResources?: CustomResources;
+  /** How ServiceAccount tokens are made (serviceaccounts/<name>/token). */
+  tokenIssuer?: TokenIssuer;
 }
 
 export function createApp({
@@ -93,6 +96,7 @@ export function createApp({
   admission,
   kubeletClient,
   customResources,
+  tokenIssuer,
 }: ServerConfig): express.Express {
   const app = express();
   app.disable('x-powered-by');
@@ -128,7 +132,7 @@ export function createApp({
   const kubelets = new KubeletClient(kubeletClient);
   app.use(metricsRouter(kubelets, stores.of(Nodes), stores.of(Pods)));
 
-  const resources = new ResourceHandler(stores, namespaces, kubelets, admission, customResources);
+  const resources = new ResourceHandler(stores, namespaces, kubelets, admission, customResources, tokenIssuer);
   app.use(async (req, res, next) => {
     if (!(await resources.handle(req, res))) next();
   });

@@ -22,6 +22,13 @@ describe('parseFlags', () => {
     expect(() => parseFlags(specs, ['--token'])).toThrow('flag needs an argument: --token');
     expect(() => parseFlags(specs, [])).toThrow(/^--token is required: the token/);
   });
+
+  it('joins the values of a repeatable flag given more than once with commas, replacing its default', () => {
+    const repeatable = { 'key-file': { default: 'default.pem', repeatable: true, help: 'keys' }, token: specs.token } as const;
+    expect(parseFlags(repeatable, ['--token=a'])['key-file']).toBe('default.pem');
+    expect(parseFlags(repeatable, ['--token=a', '--key-file=a.pem', '--key-file', 'b.pem,c.pem'])['key-file']).toBe('a.pem,b.pem,c.pem');
+    expect(parseFlags(specs, ['--token=a', '--token=b']).token).toBe('b');
+  });
 });
 
 describe('parseDuration', () => {

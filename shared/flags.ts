@@ -8,6 +8,8 @@ export interface FlagSpec {
   boolean?: boolean;
   /** The process cannot run without it: parseFlags refuses to return when it is unset. */
   required?: true;
+  /** May be given more than once (a pflag StringSlice): the values are joined with commas, replacing the default. */
+  repeatable?: true;
 }
 
 /** A flag with a default always has a value; one without may be unset. */
@@ -17,6 +19,7 @@ export type FlagValues<T extends Record<string, FlagSpec>> = {
 
 export function parseFlags<T extends Record<string, FlagSpec>>(specs: T, argv: string[] = process.argv.slice(2)): FlagValues<T> {
   const values: Record<string, string | undefined> = {};
+  const given = new Set<string>();
   for (const [name, spec] of Object.entries(specs)) values[name] = spec.default;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -27,10 +30,13 @@ export function parseFlags<T extends Record<string, FlagSpec>>(specs: T, argv: s
     const m = /^--([a-z0-9-]+)(?:=(.*))?$/.exec(arg);
     if (!m || !(m[1] in specs)) throw new Error(`unknown flag: ${arg}\n${usage(specs)}`);
     const spec = specs[m[1]];
-    if (m[2] !== undefined) values[m[1]] = m[2];
-    else if (spec.boolean) values[m[1]] = 'true';
-    else if (i + 1 < argv.length) values[m[1]] = argv[++i];
+    let value: string;
+    if (m[2] !== undefined) value = m[2];
+    else if (spec.boolean) value = 'true';
+    else if (i + 1 < argv.length) value = argv[++i];
     else throw new Error(`flag needs an argument: ${arg}`);
+    values[m[1]] = spec.repeatable && given.has(m[1]) ? `${values[m[1]]},${value}` : value;
+    given.add(m[1]);
   }
   for (const [name, spec] of Object.entries(specs)) {
     if (spec.required && !values[name]) throw new Error(`--${name} is required: ${spec.help}\n${usage(specs)}`);

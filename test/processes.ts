@@ -136,6 +136,8 @@ export async function startControlPlane(
     `--tls-cert-file=${creds.certificate('apiserver').cert}`,
     `--tls-private-key-file=${creds.certificate('apiserver').key}`,
     `--token-auth-file=${creds.tokenFile}`,
+    `--service-account-signing-key-file=${creds.serviceAccountKey.key}`,
+    `--service-account-key-file=${creds.serviceAccountKey.pub}`,
     `--client-ca-file=${creds.caFile}`,
     `--kubelet-client-certificate=${creds.certificate('apiserver-kubelet-client').cert}`,
     `--kubelet-client-key=${creds.certificate('apiserver-kubelet-client').key}`,

@@ -1,10 +1,10 @@
 import type { UserInfo } from '../../shared/api/authentication';
 import type { Node, Pod } from '../../shared/api/core';
 import type { KubeObject } from '../../shared/api/meta';
-import { Leases, Nodes, Pods, ResourceInfo } from '../../shared/api/resources';
+import { Leases, Nodes, Pods, ResourceInfo, ServiceAccounts } from '../../shared/api/resources';
 import type { StatusError } from '../../shared/errors';
 import type { AdmissionAttributes, Operation } from './admission';
-import { nodeRestriction } from './noderestriction';
+import { nodeRestriction, PodGetter } from './noderestriction';
 
 const kubelet: UserInfo = { username: 'system:node:node-1', groups: ['system:nodes', 'system:authenticated'] };
 
@@ -31,9 +31,9 @@ function attrs(
 }
 
 /** The refusal's message, or undefined when the change is admitted. */
-async function refusal(a: AdmissionAttributes): Promise<string | undefined> {
+async function refusal(a: AdmissionAttributes, getPod: PodGetter = async () => undefined): Promise<string | undefined> {
   try {
-    await nodeRestriction.validate(a);
+    await nodeRestriction(getPod).validate(a);
     return undefined;
   } catch (err) {
     expect((err as StatusError).status).toMatchObject({ code: 403, reason: 'Forbidden' });
@@ -157,6 +157,48 @@ describe('NodeRestriction: pods and leases', () => {
     );
     expect(await refusal(attrs(Leases, 'CREATE', lease('kube-system', 'node-1')))).toBe(
       'leases.coordination.k8s.io "node-1" is forbidden: can only access leases in the "kube-node-lease" system namespace',
+    );
+  });
+});
+
+describe('NodeRestriction: ServiceAccount tokens', () => {
+  const web = {
+    metadata: { name: 'web', namespace: 'ci', uid: 'pod-uid' },
+    spec: { nodeName: 'node-1', containers: [] },
+  } as unknown as Pod;
+  const getPod: PodGetter = async (namespace, name) => (namespace === 'ci' && name === 'web' ? web : undefined);
+  const tokenRequest = (boundObjectRef?: object) =>
+    attrs(
+      ServiceAccounts,
+      'CREATE',
+      {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        metadata: { name: 'default', namespace: 'ci' },
+        spec: { boundObjectRef },
+      } as KubeObject,
+      undefined,
+      { subresource: 'token' },
+    );
+  const ref = (more: object = {}) => ({ kind: 'Pod', apiVersion: 'v1', name: 'web', uid: 'pod-uid', ...more });
+
+  it('lets a node ask for a token bound to a pod of its own, named with its uid', async () => {
+    expect(await refusal(tokenRequest(ref()), getPod)).toBeUndefined();
+  });
+
+  it('refuses unbound tokens, tokens without the pod uid, for another uid, or for a pod of another node', async () => {
+    const forbidden = (why: string) => `serviceaccounts "default" is forbidden: ${why}`;
+    expect(await refusal(tokenRequest(), getPod)).toBe(forbidden('node requested token not bound to a pod'));
+    expect(await refusal(tokenRequest(ref({ kind: 'Secret' })), getPod)).toBe(forbidden('node requested token not bound to a pod'));
+    expect(await refusal(tokenRequest(ref({ uid: '' })), getPod)).toBe(forbidden('node requested token with a pod binding without a uid'));
+    expect(await refusal(tokenRequest(ref({ uid: 'old' })), getPod)).toBe(
+      forbidden(
+        'the UID in the bound object reference (old) does not match the UID in record. The object might have been deleted and then recreated',
+      ),
+    );
+    const elsewhere: PodGetter = async () => ({ ...web, spec: { ...web.spec, nodeName: 'node-2' } });
+    expect(await refusal(tokenRequest(ref()), elsewhere)).toBe(
+      forbidden('node requested token bound to a pod scheduled on a different node'),
     );
   });
 });

@@ -10,10 +10,13 @@
 //   - Pods: the status of pods bound to it, and deleting them; no creates (there are no static pods here,
 //     so no mirror pods).
 //   - Leases: only its own, in kube-node-lease.
+//   - ServiceAccount tokens: only bound to a pod (named with its uid) that is scheduled to it.
+import type { TokenRequest } from '../../shared/api/authentication';
 import type { Node, Pod } from '../../shared/api/core';
 import { isForbiddenNodeLabel } from '../../shared/api/kubeletlabels';
 import { semanticallyEqual } from '../../shared/equality';
 import { nodeNameOf } from '../auth/node';
+import { notFound } from '../../shared/errors';
 import { AdmissionAttributes, admissionForbidden, ValidationPlugin } from './admission';
 
 const NODES_GROUP = 'system:nodes';
@@ -84,18 +87,43 @@ function admitLease(node: string, attrs: AdmissionAttributes): void {
   if (attrs.name !== node) throw admissionForbidden(attrs, 'can only access node lease with the same name as the requesting node');
 }
 
-export const nodeRestriction: ValidationPlugin = {
-  validate(attrs) {
-    if (!attrs.user.groups?.includes(NODES_GROUP)) return;
-    const node = nodeNameOf(attrs.user);
-    if (!node) throw admissionForbidden(attrs, `could not determine node from user "${attrs.user.username}"`);
-    switch (`${attrs.resource.group}/${attrs.resource.plural}`) {
-      case '/nodes':
-        return admitNode(node, attrs);
-      case '/pods':
-        return admitPod(node, attrs);
-      case 'coordination.k8s.io/leases':
-        return admitLease(node, attrs);
-    }
-  },
-};
+/** Reads a pod from the apiserver's storage: undefined when there is none. */
+export type PodGetter = (namespace: string, name: string) => Promise<Pod | undefined>;
+
+/** TokenRequests from a node must be bound to a pod scheduled on that node (admitServiceAccount). */
+async function admitServiceAccount(node: string, attrs: AdmissionAttributes, getPod: PodGetter): Promise<void> {
+  if (attrs.operation !== 'CREATE') throw admissionForbidden(attrs, `unexpected operation "${attrs.operation}"`);
+  if (attrs.subresource !== 'token') throw admissionForbidden(attrs, `unexpected subresource "${attrs.subresource}"`);
+  const ref = (attrs.object as TokenRequest).spec.boundObjectRef;
+  if (!ref || ref.apiVersion !== 'v1' || ref.kind !== 'Pod' || !ref.name)
+    throw admissionForbidden(attrs, 'node requested token not bound to a pod');
+  if (!ref.uid) throw admissionForbidden(attrs, 'node requested token with a pod binding without a uid');
+  const pod = await getPod(attrs.namespace, ref.name);
+  if (!pod) throw notFound('pods', ref.name);
+  if (pod.metadata.uid !== ref.uid)
+    throw admissionForbidden(
+      attrs,
+      `the UID in the bound object reference (${ref.uid}) does not match the UID in record. The object might have been deleted and then recreated`,
+    );
+  if (pod.spec.nodeName !== node) throw admissionForbidden(attrs, 'node requested token bound to a pod scheduled on a different node');
+}
+
+export function nodeRestriction(getPod: PodGetter): ValidationPlugin {
+  return {
+    async validate(attrs) {
+      if (!attrs.user.groups?.includes(NODES_GROUP)) return;
+      const node = nodeNameOf(attrs.user);
+      if (!node) throw admissionForbidden(attrs, `could not determine node from user "${attrs.user.username}"`);
+      switch (`${attrs.resource.group}/${attrs.resource.plural}`) {
+        case '/nodes':
+          return admitNode(node, attrs);
+        case '/pods':
+          return admitPod(node, attrs);
+        case 'coordination.k8s.io/leases':
+          return admitLease(node, attrs);
+        case '/serviceaccounts':
+          return admitServiceAccount(node, attrs, getPod);
+      }
+    },
+  };
+}

@@ -5,9 +5,13 @@
 import type { TLSSocket } from 'node:tls';
 import type { UserInfo } from '../../shared/api/authentication';
 
-/** Knows some bearer tokens: the user, or undefined for a token it does not know. */
+/**
+ * Knows some bearer tokens: the user, or undefined for a token it does not know. `audiences` are whom the
+ * token must be meant for (a TokenReview's spec.audiences; else the apiserver's --api-audiences): only
+ * audience-aware tokens (ServiceAccount tokens) look at them.
+ */
 export interface TokenAuthenticator {
-  authenticateToken(token: string): Promise<UserInfo | undefined> | UserInfo | undefined;
+  authenticateToken(token: string, audiences?: string[]): Promise<UserInfo | undefined> | UserInfo | undefined;
 }
 
 /**
@@ -25,9 +29,9 @@ export const staticTokens = (users: Map<string, UserInfo>): TokenAuthenticator =
 /** Asks each token authenticator in turn; the first that knows the token answers. */
 export function unionTokenAuthenticator(authenticators: TokenAuthenticator[]): TokenAuthenticator {
   return {
-    async authenticateToken(token) {
+    async authenticateToken(token, audiences) {
       for (const a of authenticators) {
-        const user = await a.authenticateToken(token);
+        const user = await a.authenticateToken(token, audiences);
         if (user) return user;
       }
       return undefined;

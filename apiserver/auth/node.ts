@@ -1,7 +1,8 @@
 // The Node authorizer (kube-apiserver --authorization-mode=Node): a kubelet, user system:node:<name> in
 // group system:nodes, may read what it needs to run its pods and write its own Node, its own Lease, pod
 // status and pod deletions. Secrets, ConfigMaps and PersistentVolumeClaims it may read only when a pod
-// bound to it refers to them, and a PersistentVolume only when such a claim is bound to it.
+// bound to it refers to them, and a PersistentVolume only when such a claim is bound to it; it may ask for
+// a token (serviceaccounts/<name>/token) only for a ServiceAccount a pod bound to it runs as.
 // Which pods and what in its Node it may change is NodeRestriction admission's part
 // (admission/noderestriction.ts), which sees the stored object: a pod that is gone is then a 404.
 import type { PersistentVolumeClaim, Pod } from '../../shared/api/core';
@@ -61,6 +62,8 @@ export class NodeAuthorizer implements Authorizer {
       case 'coordination.k8s.io/leases':
         if (namespace !== 'kube-node-lease') return noOpinion();
         return (READ.has(verb) || WRITE.has(verb)) && own ? ALLOW : noOpinion(`node "${node}" may only use its own lease`);
+      case '/serviceaccounts':
+        return this.tokenForPodsHere(attrs, node);
       case 'authentication.k8s.io/tokenreviews':
       case 'authorization.k8s.io/subjectaccessreviews':
         return verb === 'create' ? ALLOW : noOpinion();
@@ -73,6 +76,14 @@ export class NodeAuthorizer implements Authorizer {
     const { items } = await this.pods.list(namespace, (p) => (p as Pod).spec.nodeName === node);
     const kind = resource === 'secrets' ? 'secrets' : 'configMaps';
     const found = items.some((p) => podReferences(p as Pod)[kind].has(name));
+    return found ? ALLOW : noOpinion(`no relationship found between node '${node}' and this object`);
+  }
+
+  /** authorizeCreateToken: a token of a ServiceAccount that a pod on this node runs as. */
+  private async tokenForPodsHere(attrs: Attributes, node: string): Promise<Decision> {
+    if (attrs.verb !== 'create' || !attrs.name) return noOpinion('can only create tokens for individual service accounts');
+    if (attrs.subresource !== 'token') return noOpinion('can only create token subresource of serviceaccount');
+    const found = (await this.podsHere(attrs.namespace, node)).some((p) => p.spec.serviceAccountName === attrs.name);
     return found ? ALLOW : noOpinion(`no relationship found between node '${node}' and this object`);
   }
 

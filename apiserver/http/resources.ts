@@ -1,6 +1,6 @@
 // The resource endpoints: every `/api/v1/...` and `/apis/<group>/<version>/...` request lands here and
 // is dispatched by verb (get, list, watch, create, update, patch, delete, deletecollection) and
-// subresource (status, scale, binding, finalize, log, proxy to pods, services and nodes, and the connect
+// subresource (status, scale, binding, finalize, log, a ServiceAccount's token, proxy to pods, services and nodes, and the connect
 // subresources exec, attach and portforward, which are upgraded and proxied to the pod's kubelet).
 import type { Request, Response } from 'express';
 import type { Binding, Pod, ReplicationController } from '../../shared/api/core';
@@ -8,7 +8,7 @@ import type { Deployment, ReplicaSet, Scale } from '../../shared/api/apps';
 import type { HorizontalPodAutoscaler } from '../../shared/api/autoscaling';
 import type { CertificateSigningRequest } from '../../shared/api/certificates';
 import type { KubeObject } from '../../shared/api/meta';
-import { apiVersionOf, PodDisruptionBudgets, ResourceInfo } from '../../shared/api/resources';
+import { apiVersionOf, Nodes, PodDisruptionBudgets, Pods, ResourceInfo, Secrets } from '../../shared/api/resources';
 import { badRequest, fieldError, invalid, methodNotSupported, notFound, statusSuccess, unsupportedMediaType } from '../../shared/errors';
 import { StatusError } from '../../shared/errors';
 import { formatLabelSelector } from '../../shared/labels';
@@ -22,6 +22,7 @@ import type { NamespaceLister } from '../registry/core/namespaces';
 import { bindPod } from '../registry/core/pods';
 import { approve } from '../registry/certificates/certificatesigningrequests';
 import { evictPod } from '../registry/core/eviction';
+import { createToken, TokenIssuer } from '../registry/core/tokenrequest';
 import { selectionPredicate } from '../registry/selection';
 import type { Store, WriteOptions } from '../registry/store';
 import { userOf } from './auth';
@@ -48,6 +49,7 @@ export class ResourceHandler {
     private readonly kubelets: KubeletClient,
     private readonly admission: ValidationPlugin,
     private readonly customResources?: CustomResources,
+    private readonly tokenIssuer?: TokenIssuer,
   ) {}
 
   /**
@@ -347,6 +349,13 @@ export class ResourceHandler {
         const stores = { pods: store, podDisruptionBudgets: this.store(PodDisruptionBudgets) };
         const writeOpts = this.writeOptions(req, res, isDryRun(query, 'CreateOptions'));
         res.status(201).json(await evictPod(stores, namespace!, name, this.body(req), writeOpts));
+        return;
+      }
+      case 'token POST': {
+        if (!this.tokenIssuer) throw methodNotSupported('serviceaccounts/token', method);
+        const stores = { serviceAccounts: store, pods: this.store(Pods), secrets: this.store(Secrets), nodes: this.store(Nodes) };
+        const writeOpts = { ...this.writeOptions(req, res, false), warn: (warning: string) => addWarning(res, warning) };
+        res.status(201).json(await createToken(stores, this.tokenIssuer, namespace!, name, this.body(req), writeOpts));
         return;
       }
       case 'log GET':

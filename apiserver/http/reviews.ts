@@ -84,7 +84,11 @@ export function reviewsRouter(tokens: TokenAuthenticator, authorizer: Authorizer
   const router = express.Router();
   router.post('/apis/authentication.k8s.io/v1/tokenreviews', async (req: Request, res: Response) => {
     const review = bodyOf<TokenReview>(req);
-    const user = review.spec?.token ? await tokens.authenticateToken(review.spec.token) : undefined;
+    const requested: unknown = review.spec?.audiences;
+    if (requested !== undefined && !(Array.isArray(requested) && requested.every((a) => typeof a === 'string')))
+      throw badRequest('spec.audiences: must be a list of strings');
+    const audiences = requested?.length ? requested : undefined;
+    const user = review.spec?.token ? await tokens.authenticateToken(review.spec.token, audiences) : undefined;
     const status = user ? { authenticated: true, user: authenticatedUser(user) } : { authenticated: false, error: 'invalid bearer token' };
     res.status(201).json({
       apiVersion: 'authentication.k8s.io/v1',

@@ -43,7 +43,7 @@ async function fetchClusterSecrets(o: ControlPlaneJoinOptions, pkiDir: string, l
   if (caCertHash(files['ca.crt']) !== cluster.caHash) throw new Error('the downloaded CA is not the one cluster-info names');
   fs.mkdirSync(pkiDir, { recursive: true, mode: 0o700 });
   for (const f of HANDED_OVER_FILES) fs.writeFileSync(path.join(pkiDir, f), files[f], { mode: f === 'ca.crt' ? 0o644 : 0o600 });
-  log(`[download-certs] the cluster CA, its key and the static tokens are in ${pkiDir}`);
+  log(`[download-certs] the cluster CA, its key, the static tokens and the ServiceAccount key pair are in ${pkiDir}`);
 }
 
 /** etcd refuses a member while the last one added has not been connected for a few seconds (strict reconfiguration). */

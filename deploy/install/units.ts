@@ -84,6 +84,8 @@ export function controlPlaneUnits(l: MachineLayout, o: ControlPlaneOptions): Uni
         `--tls-cert-file=${creds.certificate('apiserver').cert}`,
         `--tls-private-key-file=${creds.certificate('apiserver').key}`,
         `--token-auth-file=${creds.tokenFile}`,
+        `--service-account-signing-key-file=${creds.serviceAccountKey.key}`,
+        `--service-account-key-file=${creds.serviceAccountKey.pub}`,
         `--client-ca-file=${creds.caFile}`,
         '--enable-bootstrap-token-auth=true',
         `--kubelet-client-certificate=${creds.certificate('apiserver-kubelet-client').cert}`,

@@ -18,8 +18,11 @@ import { createToken } from './tokens';
 
 export const KUBEADM_CERTS_SECRET = 'kubeadm-certs';
 const CERTS_READER = 'kubeadm:kubeadm-certs';
-/** What a second control plane must share with the first: the CA that signs everything, and the static tokens. */
-export const HANDED_OVER_FILES = ['ca.crt', 'ca.key', 'tokens.csv'];
+/**
+ * What a second control plane must share with the first: the CA that signs everything, the static tokens,
+ * and the ServiceAccount key pair (a token one apiserver signs must verify at every other).
+ */
+export const HANDED_OVER_FILES = ['ca.crt', 'ca.key', 'tokens.csv', 'sa.key', 'sa.pub'];
 /** kubeadm's default: the certificates can be downloaded for two hours. */
 export const CERTS_TTL_MS = 2 * 3600_000;
 const KEY_BYTES = 32;

@@ -65,6 +65,8 @@ export function clusterComponents(l: ClusterLayout): Component[] {
         `--tls-cert-file=${creds.certificate('apiserver').cert}`,
         `--tls-private-key-file=${creds.certificate('apiserver').key}`,
         `--token-auth-file=${creds.tokenFile}`,
+        `--service-account-signing-key-file=${creds.serviceAccountKey.key}`,
+        `--service-account-key-file=${creds.serviceAccountKey.pub}`,
         `--kubelet-client-certificate=${creds.certificate('apiserver-kubelet-client').cert}`,
         `--kubelet-client-key=${creds.certificate('apiserver-kubelet-client').key}`,
         ...(l.addonsDir ? [`--addons-dir=${l.addonsDir}`] : []),

@@ -7,6 +7,7 @@
 //   <data>/pki/etcd-peer.crt, .key                 what etcd members present to each other (several machines)
 //   <data>/pki/apiserver-etcd-client.crt, .key     the one client etcd admits
 //   <data>/pki/tokens.csv                          --token-auth-file: one token per identity
+//   <data>/pki/sa.key, sa.pub                      the key pair that signs and verifies ServiceAccount tokens
 //   <data>/kubeconfig, <data>/kubeconfig-viewer    for people: cluster-admin and read-only
 //   <data>/components/<name>/                      what component <name> holds, and nothing else:
 //       kubeconfig, ca.crt                         each component and each kubelet: its own identity
@@ -55,6 +56,8 @@ export interface ClusterCredentials {
   componentKubeconfig(name: string): string;
   /** `apiserver` → pki/apiserver.crt and .key. */
   certificate(name: string): { cert: string; key: string };
+  /** pki/sa.key (RSA private key, signs ServiceAccount tokens) and pki/sa.pub (its public key, verifies them). */
+  serviceAccountKey: { key: string; pub: string };
 }
 
 /** Where the credentials of a cluster with its data in `dataDir` live. */
@@ -69,6 +72,7 @@ export function credentialPaths(dataDir: string): ClusterCredentials {
     componentDir: (name) => path.join(dataDir, 'components', name),
     componentKubeconfig: (name) => path.join(dataDir, 'components', name, 'kubeconfig'),
     certificate: (name) => ({ cert: path.join(pkiDir, `${name}.crt`), key: path.join(pkiDir, `${name}.key`) }),
+    serviceAccountKey: { key: path.join(pkiDir, 'sa.key'), pub: path.join(pkiDir, 'sa.pub') },
   };
 }
 
@@ -125,9 +129,23 @@ const SERVER_FILES: Record<string, string[]> = {
     'apiserver-etcd-client.crt',
     'apiserver-etcd-client.key',
     'tokens.csv',
+    'sa.key',
+    'sa.pub',
   ],
   etcd: ['etcd-server.crt', 'etcd-server.key', 'etcd-peer.crt', 'etcd-peer.key'], // etcd-peer: several machines only
 };
+
+/**
+ * The ServiceAccount token key pair, as kubeadm makes it (phase certs sa): a 2048-bit RSA private key in
+ * PKCS#1 PEM, and its public key in PKIX PEM. Kept once made: tokens already issued stay valid.
+ */
+function ensureServiceAccountKey(paths: ClusterCredentials): void {
+  const { key, pub } = paths.serviceAccountKey;
+  if (fs.existsSync(key) && fs.existsSync(pub)) return;
+  const { privateKey, publicKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  fs.writeFileSync(key, privateKey.export({ type: 'pkcs1', format: 'pem' }), { mode: 0o600 });
+  fs.writeFileSync(pub, publicKey.export({ type: 'spki', format: 'pem' }));
+}
 
 /** Kubeconfigs (identity name, file) for identities of the token file, trusting the cluster CA. */
 function writeIdentityKubeconfigs(o: CredentialOptions, paths: ClusterCredentials, files: [string, string][]): void {
@@ -181,6 +199,8 @@ export function ensureClusterCredentials(o: CredentialOptions): ClusterCredentia
   if (!readPair(pkiDir, 'apiserver-etcd-client')) {
     writePair(pkiDir, 'apiserver-etcd-client', issueClientCertificate(ca, 'kube-apiserver-etcd-client', []));
   }
+
+  ensureServiceAccountKey(paths);
 
   // Tokens: keep every existing one (running components hold them), add the missing identities.
   const existing = fs.existsSync(paths.tokenFile) ? loadTokenFile(paths.tokenFile) : new Map<string, UserInfo>();

@@ -106,6 +106,7 @@ export const ServiceAccounts = resource({
   singular: 'serviceaccount',
   namespaced: true,
   shortNames: ['sa'],
+  subresources: ['token'],
 });
 export const ReplicationControllers = resource({
   group: '',

@@ -45,7 +45,7 @@ it('gives the certificates back only to the holder of the certificate key', asyn
   expect(Buffer.from(stored.data?.['ca.key'] ?? '', 'base64').includes(files['ca.key'])).toBe(false);
 });
 
-it('`install.sh upload-certs` hands over the CA and the static tokens under the key it prints', async () => {
+it('`install.sh upload-certs` hands over the CA, the static tokens and the ServiceAccount key pair under the key it prints', async () => {
   const run = spawnSync(process.execPath, [path.join(DIST, 'deploy', 'install', 'main.js'), 'upload-certs', `--data-dir=${cp.dir}`], {
     encoding: 'utf8',
   });
@@ -53,8 +53,9 @@ it('`install.sh upload-certs` hands over the CA and the static tokens under the 
   const key = run.stdout.match(/Using certificate key:\n([0-9a-f]{64})\n/)?.[1];
   expect(key).toBeDefined();
   const handedOver = await downloadCerts(admin, key ?? '');
-  expect(Object.keys(handedOver).sort()).toEqual(['ca.crt', 'ca.key', 'tokens.csv']);
+  expect(Object.keys(handedOver).sort()).toEqual(['ca.crt', 'ca.key', 'sa.key', 'sa.pub', 'tokens.csv']);
   expect(handedOver['ca.key']).toEqual(fs.readFileSync(path.join(cp.dir, 'pki', 'ca.key')));
+  expect(handedOver['sa.key']).toEqual(fs.readFileSync(path.join(cp.dir, 'pki', 'sa.key')));
 });
 
 it('a second upload replaces the first: the old key no longer opens it', async () => {
