@@ -56,7 +56,7 @@ const failure = (p: Promise<unknown>) =>
 describe('TokenRequest', () => {
   it('answers an hour-long token for the apiserver audiences by default, with status.expirationTimestamp', async () => {
     const { request, uids } = await setup();
-    const r = await request({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: {} });
+    const r = await request({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: null } });
     expect(r).toMatchObject({
       kind: 'TokenRequest',
       metadata: { name: 'builder', namespace: 'ci' },

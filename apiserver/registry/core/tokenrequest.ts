@@ -53,7 +53,8 @@ export function decodeTokenRequest(body: unknown): TokenRequest {
   const { audiences, expirationSeconds, boundObjectRef } = spec;
   if (audiences !== undefined && audiences !== null && !isStringArray(audiences))
     throw badRequest('spec.audiences must be a list of strings');
-  if (expirationSeconds !== undefined && !Number.isSafeInteger(expirationSeconds))
+  // kubectl 1.27 sends `"expirationSeconds": null` when --duration is not given (a Go *int64 without omitempty).
+  if (expirationSeconds !== undefined && expirationSeconds !== null && !Number.isSafeInteger(expirationSeconds))
     throw badRequest('spec.expirationSeconds must be an integer');
   if (boundObjectRef !== undefined && boundObjectRef !== null) {
     if (!isObject(boundObjectRef) || !Object.values(boundObjectRef).every((v) => typeof v === 'string'))
@@ -67,7 +68,7 @@ export function decodeTokenRequest(body: unknown): TokenRequest {
     metadata: { ...(name ? { name } : {}), ...(namespace ? { namespace } : {}) },
     spec: {
       audiences: (audiences as string[] | undefined | null) ?? [],
-      expirationSeconds: (expirationSeconds as number | undefined) ?? DEFAULT_EXPIRATION_SECONDS,
+      expirationSeconds: (expirationSeconds as number | undefined | null) ?? DEFAULT_EXPIRATION_SECONDS,
       ...(isObject(boundObjectRef) ? { boundObjectRef: boundObjectRef as BoundObjectReference } : {}),
     },
   };
