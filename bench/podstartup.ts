@@ -35,8 +35,9 @@ const RAW_NODE = 'bench-raw';
 const RAW_CIDR = '10.244.204.0/22';
 const INFRA_IMAGE = 'registry.k8s.io/pause:3.9';
 const IMAGE = 'busybox:latest';
-const GOAL_P99_MS = 1000;
-const GOAL_RATIO = 2;
+/** Issue #19's goals: p99 at most this times raw Docker's (the 10/s run), p50 at most raw's plus this (the 2/s run). */
+const GOAL_RATIO = 1.5;
+const GOAL_P50_OVER_RAW_MS = 100;
 /** No pod reaching Running for this long means the kubelet is stuck: report what ran by then. */
 const STALL_MS = 60_000;
 
@@ -371,12 +372,14 @@ function print(dockerVersion: string, raw: number[], startup: Startup, metrics: 
         ...histogramMeans(metrics, KUBELET_HISTOGRAMS),
       ])}\n\n`,
     );
-  const rawP99 = summarize(raw).p99;
-  const p99 = summarize(kubelet).p99;
-  const met = kubelet.length === PODS && p99 < GOAL_P99_MS && p99 < GOAL_RATIO * rawP99;
+  const [r, k] = [summarize(raw), summarize(kubelet)];
+  const all = kubelet.length === PODS ? '' : `, only ${kubelet.length}/${PODS} pods running`;
+  const verdict = (met: boolean) => (met && !all ? 'met' : `NOT met${all}`);
   process.stdout.write(
-    `pod startup p99: ${p99.toFixed(0)} ms = ${(p99 / rawP99).toFixed(1)}x raw Docker (${rawP99.toFixed(0)} ms) ` +
-      `(goal: under ${GOAL_P99_MS} ms and under ${GOAL_RATIO}x raw Docker, every pod running): ${met ? 'met' : 'NOT met'}\n`,
+    `pod startup p99: ${k.p99.toFixed(0)} ms = ${(k.p99 / r.p99).toFixed(1)}x raw Docker (${r.p99.toFixed(0)} ms) ` +
+      `(goal at 10 pods/s: at most ${GOAL_RATIO}x): ${verdict(k.p99 <= GOAL_RATIO * r.p99)}\n` +
+      `pod startup p50: ${k.p50.toFixed(0)} ms = raw Docker (${r.p50.toFixed(0)} ms) + ${(k.p50 - r.p50).toFixed(0)} ms ` +
+      `(goal at 2 pods/s: at most raw + ${GOAL_P50_OVER_RAW_MS} ms): ${verdict(k.p50 <= r.p50 + GOAL_P50_OVER_RAW_MS)}\n`,
   );
 }
 
