@@ -13,6 +13,10 @@
 #   the cluster CA and keys for a control-plane machine that joins later, encrypted for two hours under a
 #   printed certificate key (kubeadm init phase upload-certs --upload-certs):
 #     sudo deploy/install.sh upload-certs [--certificate-key <64 hex>]
+#   on each further control-plane machine (kubeadm join --control-plane; --control-plane is --role control-plane):
+#     sudo deploy/install.sh --role control-plane --join https://192.168.56.10:6443 --token <id.secret> \
+#          --discovery-token-ca-cert-hash sha256:<H> --certificate-key <K> --advertise-address 192.168.56.12
+#   and to take one out again: sudo deploy/install.sh --role control-plane --leave
 #
 # Options after --role go to the installer (node dist/deploy/install/main.js <role> --help lists them).
 # --join-dir DIR (control plane) also copies the join commands to DIR (the Vagrantfile's shared folder),
@@ -35,6 +39,8 @@ args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --role) role="$2"; shift 2 ;;
+    # kubeadm join's --control-plane: this machine joins as another control plane (with --join).
+    --control-plane) role=control-plane; shift ;;
     --join-dir) join_dir="$2"; shift 2 ;;
     *) args+=("$1"); shift ;;
   esac
