@@ -1,4 +1,4 @@
-import { measureCpu } from '../test/cputime';
+import { HOSTILE_INPUT_CPU_SECONDS, measureCpu } from '../test/cputime';
 import { StatusError } from './errors';
 import { parseFieldSelector } from './fields';
 
@@ -56,7 +56,7 @@ describe('field selectors', () => {
     expect(refusal('a,b')).toBe("invalid selector: 'a,b'; can't understand 'a'");
   });
 
-  describe('on 3 MiB of hostile text, within a second of CPU', () => {
+  describe('on 3 MiB of hostile text, within 2 s of CPU', () => {
     it.each([
       ['a run of blanks before the operator', 'a' + ' '.repeat(3 * MiB) + '=b', undefined],
       ['a run of blanks without an operator', 'a' + ' '.repeat(3 * MiB) + 'b', /can't understand/],
@@ -68,7 +68,7 @@ describe('field selectors', () => {
       const run = measureCpu(() => refusal(text));
       if (message) expect(run.value).toMatch(message);
       else expect(run.value).toBeUndefined();
-      expect(run.cpuSeconds).toBeLessThan(1);
+      expect(run.cpuSeconds).toBeLessThan(HOSTILE_INPUT_CPU_SECONDS);
     });
   });
 });

@@ -1,5 +1,5 @@
 import { formatLabelSelector, parseSelector, selectorFromLabelSelector, selectorFromSet } from './labels';
-import { measureCpu } from '../test/cputime';
+import { HOSTILE_INPUT_CPU_SECONDS, measureCpu } from '../test/cputime';
 import { StatusError } from './errors';
 
 const MiB = 1024 * 1024;
@@ -115,7 +115,7 @@ describe('label selectors', () => {
     expect(refusal(text)).toBe(message);
   });
 
-  describe('on 3 MiB of hostile text, within a second of CPU', () => {
+  describe('on 3 MiB of hostile text, within 2 s of CPU', () => {
     it.each([
       ['a long key', 'k'.repeat(3 * MiB), /name part must be no more than 63 characters/],
       ['a long value', 'a=' + 'v'.repeat(3 * MiB), /must be no more than 63 characters/],
@@ -129,14 +129,14 @@ describe('label selectors', () => {
       const run = measureCpu(() => refusal(text));
       if (message) expect(run.value).toMatch(message);
       else expect(run.value).toBeUndefined();
-      expect(run.cpuSeconds).toBeLessThan(1);
+      expect(run.cpuSeconds).toBeLessThan(HOSTILE_INPUT_CPU_SECONDS);
     });
 
     it('matches 100,000 objects against a selector of 100,000 values', () => {
       const selector = parseSelector(`a in (${Array.from({ length: 100_000 }, (_, i) => `v${i}`).join(',')})`);
       const run = measureCpu(() => Array.from({ length: 100_000 }, (_, i) => selector.matches({ a: `v${i * 2}` })).filter(Boolean).length);
       expect(run.value).toBe(50_000);
-      expect(run.cpuSeconds).toBeLessThan(1);
+      expect(run.cpuSeconds).toBeLessThan(HOSTILE_INPUT_CPU_SECONDS);
     });
   });
 });

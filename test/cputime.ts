@@ -6,6 +6,14 @@
 // grows with the contention, not with the input.
 import fs from 'node:fs';
 
+/**
+ * The CPU the largest hostile input (a 3 MiB body) may cost the event loop. Linear work on it takes up to
+ * about a second of one core here (786k label requirements, a 3 MiB YAML flow sequence: 1.0-1.1 s, which
+ * a bound of one second failed one run in a few); a super-linear parser takes minutes, so 2 s still
+ * tells them apart.
+ */
+export const HOSTILE_INPUT_CPU_SECONDS = 2;
+
 export interface Measured<T> {
   value?: T;
   error?: unknown;

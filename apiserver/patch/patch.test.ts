@@ -1,4 +1,4 @@
-import { measureCpu } from '../../test/cputime';
+import { HOSTILE_INPUT_CPU_SECONDS, measureCpu } from '../../test/cputime';
 import { StatusError } from '../../shared/errors';
 import { applyPatch } from './index';
 import { MAX_JSON_PATCH_OPERATIONS } from './jsonpatch';
@@ -166,7 +166,7 @@ describe('merge and JSON patches', () => {
   });
 });
 
-describe('patches on hostile input (about 3 MiB), within a second of CPU', () => {
+describe('patches on hostile input (about 3 MiB), within 2 s of CPU', () => {
   const names = (n: number, prefix = 'c') => Array.from({ length: n }, (_, i) => ({ name: `${prefix}${i}`, image: 'x' }));
   const podWith = (containers: unknown[]) => ({
     metadata: { name: 'p', finalizers: Array.from({ length: 300_000 }, (_, i) => `f${i}`) },
@@ -178,20 +178,20 @@ describe('patches on hostile input (about 3 MiB), within a second of CPU', () =>
     const patch = { spec: { containers: names(50_000, 'd'), '$setElementOrder/containers': names(100_000).map(({ name }) => ({ name })) } };
     const run = measureCpu(() => applyPatch(original, patch, SMP, 'Pod') as { spec: { containers: unknown[] } });
     expect(run.value!.spec.containers).toHaveLength(100_000);
-    expect(run.cpuSeconds).toBeLessThan(1);
+    expect(run.cpuSeconds).toBeLessThan(HOSTILE_INPUT_CPU_SECONDS);
   });
 
   it('merges 200,000 finalizers into 300,000 as a set', () => {
     const run = measureCpu(() => applyPatch(podWith([]), { metadata: { finalizers: names(200_000, 'g').map((c) => c.name) } }, SMP, 'Pod'));
     expect((run.value as { metadata: { finalizers: string[] } }).metadata.finalizers).toHaveLength(500_000);
-    expect(run.cpuSeconds).toBeLessThan(1);
+    expect(run.cpuSeconds).toBeLessThan(HOSTILE_INPUT_CPU_SECONDS);
   });
 
   it(`refuses more than ${MAX_JSON_PATCH_OPERATIONS} JSON patch operations with 413, as kube-apiserver does`, () => {
     const ops = Array.from({ length: 80_000 }, () => ({ op: 'test', path: '/metadata/name', value: 'p' }));
     const run = measureCpu(() => status(() => applyPatch(podWith([]), ops, JSON_PATCH, 'Pod')));
     expect(run.value).toMatchObject({ code: 413, message: 'The allowed maximum operations in a JSON patch is 10000, got 80000' });
-    expect(run.cpuSeconds).toBeLessThan(1);
+    expect(run.cpuSeconds).toBeLessThan(HOSTILE_INPUT_CPU_SECONDS);
   });
 
   it.each([
@@ -202,7 +202,7 @@ describe('patches on hostile input (about 3 MiB), within a second of CPU', () =>
   ])('answers 10,000 %s with 422 once they cost too much', (_what, op) => {
     const run = measureCpu(() => status(() => applyPatch(podWith([]), Array(10_000).fill(op), JSON_PATCH, 'Pod')));
     expect(run.value).toMatchObject({ code: 422 });
-    expect(run.cpuSeconds).toBeLessThan(1);
+    expect(run.cpuSeconds).toBeLessThan(HOSTILE_INPUT_CPU_SECONDS);
   });
 
   it('applies 10,000 moves and copies at the end of lists, looking sources up without cloning the document', () => {
@@ -213,7 +213,7 @@ describe('patches on hostile input (about 3 MiB), within a second of CPU', () =>
     const original = { ...podWith([]), metadata: { ...podWith([]).metadata, labels: {} } };
     const run = measureCpu(() => applyPatch(original, ops, JSON_PATCH, 'Pod') as { metadata: { labels: object } });
     expect(Object.keys(run.value!.metadata.labels)).toHaveLength(5_000);
-    expect(run.cpuSeconds).toBeLessThan(1);
+    expect(run.cpuSeconds).toBeLessThan(HOSTILE_INPUT_CPU_SECONDS);
   });
 
   it('follows a 3 MiB JSON pointer without trouble', () => {
@@ -221,6 +221,6 @@ describe('patches on hostile input (about 3 MiB), within a second of CPU', () =>
       status(() => applyPatch(podWith([]), [{ op: 'add', path: '/a'.repeat(1.5 * MiB), value: 1 }], JSON_PATCH, 'Pod')),
     );
     expect(run.value).toMatchObject({ code: 422 });
-    expect(run.cpuSeconds).toBeLessThan(1);
+    expect(run.cpuSeconds).toBeLessThan(HOSTILE_INPUT_CPU_SECONDS);
   });
 });

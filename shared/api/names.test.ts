@@ -1,4 +1,4 @@
-import { measureCpu } from '../../test/cputime';
+import { HOSTILE_INPUT_CPU_SECONDS, measureCpu } from '../../test/cputime';
 import { dns1035LabelMessages, dns1123LabelMessages, dns1123SubdomainMessages, labelValueMessages, qualifiedNameMessages } from './names';
 import { decodeObject } from './decode';
 import { ConfigMaps } from './resources';
@@ -37,7 +37,7 @@ describe('name and label rules', () => {
     );
   });
 
-  describe('on 3 MiB of hostile text, within a second of CPU', () => {
+  describe('on 3 MiB of hostile text, within 2 s of CPU', () => {
     it.each([
       ['alphanumerics and a dash', 'a'.repeat(3 * MiB) + '-'],
       ['dashes and dots', 'a-.'.repeat(MiB) + '!'],
@@ -53,7 +53,7 @@ describe('name and label rules', () => {
       ]);
       expect(run.error).toBeUndefined();
       for (const messages of run.value!) expect(messages.length).toBeGreaterThan(0);
-      expect(run.cpuSeconds).toBeLessThan(1);
+      expect(run.cpuSeconds).toBeLessThan(HOSTILE_INPUT_CPU_SECONDS);
     });
   });
 });
@@ -71,7 +71,7 @@ describe('metadata validation', () => {
     expect(messages({ annotations: { a: 'x'.repeat(256 * 1024 - 1) } })).toEqual([]);
   });
 
-  it('answers a 3 MiB name, label value and annotation within a second of CPU', () => {
+  it('answers a 3 MiB name, label value and annotation within 2 s of CPU', () => {
     const run = measureCpu(() =>
       messages({ name: 'a'.repeat(MiB) + '-', labels: { app: 'b'.repeat(MiB) + '-' }, annotations: { note: 'c'.repeat(MiB) } }),
     );
@@ -82,7 +82,7 @@ describe('metadata validation', () => {
       expect.stringMatching(/^metadata\.labels: Invalid value: "b+-": a valid label must be an empty string/),
       'metadata.annotations: Too long: must have at most 262144 bytes',
     ]);
-    expect(run.cpuSeconds).toBeLessThan(1);
+    expect(run.cpuSeconds).toBeLessThan(HOSTILE_INPUT_CPU_SECONDS);
   });
 
   it('reports 200,000 invalid labels without overflowing the stack', () => {
