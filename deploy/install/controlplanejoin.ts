@@ -13,7 +13,15 @@ import path from 'node:path';
 import { Client } from '../../shared/client';
 import { etcdPeerURL, etcdURL } from '../etcd';
 import { CredentialOptions, credentialPaths, ensureClusterCredentials } from '../pki/credentials';
-import { addMember, clientURLs, EtcdTLS, initialCluster, listMembers, memberWithPeerURL } from './etcdmembers';
+import {
+  addMember,
+  clientURLs,
+  EtcdTLS,
+  initialCluster,
+  listMembers,
+  memberWithPeerURL,
+  retryWhileReconfigurationRefused,
+} from './etcdmembers';
 import { caCertHash, discover, DiscoveryOptions } from './join';
 import { ControlPlaneOptions, ETCD_CLIENT_PORT, ETCD_PEER_PORT } from './units';
 import { downloadCerts, HANDED_OVER_FILES } from './uploadcerts';
@@ -46,23 +54,12 @@ async function fetchClusterSecrets(o: ControlPlaneJoinOptions, pkiDir: string, l
   log(`[download-certs] the cluster CA, its key, the static tokens and the ServiceAccount key pair are in ${pkiDir}`);
 }
 
-/** etcd refuses a member while the last one added has not been connected for a few seconds (strict reconfiguration). */
-const NOT_READY_FOR_MEMBER = /unhealthy cluster|not enough started members/;
-const MEMBER_ADD_TIMEOUT_MS = 60_000;
-
-/** The members with this peer URL among them: added unless it is already (a run again, an answer lost); retried while etcd is not ready. */
-async function addOwnMember(endpoint: string, tls: EtcdTLS, peerURL: string, deadline = Date.now() + MEMBER_ADD_TIMEOUT_MS) {
-  for (;;) {
+/** The members with this peer URL among them: added unless it is already (a run again, an answer lost). */
+const addOwnMember = (endpoint: string, tls: EtcdTLS, peerURL: string) =>
+  retryWhileReconfigurationRefused(async () => {
     const { members } = await listMembers(endpoint, tls);
-    if (memberWithPeerURL(members, peerURL)) return members;
-    try {
-      return await addMember(endpoint, tls, peerURL);
-    } catch (err) {
-      if (!NOT_READY_FOR_MEMBER.test(String(err)) || Date.now() > deadline) throw err;
-    }
-    await new Promise((r) => setTimeout(r, 2000));
-  }
-}
+    return memberWithPeerURL(members, peerURL) ? members : await addMember(endpoint, tls, peerURL);
+  });
 
 export async function joinControlPlane(
   o: ControlPlaneJoinOptions,

@@ -1,4 +1,11 @@
-import { answeringMember, clientURLs, initialCluster, memberWithPeerURL, parseMembers } from './etcdmembers';
+import {
+  answeringMember,
+  clientURLs,
+  initialCluster,
+  memberWithPeerURL,
+  parseMembers,
+  retryWhileReconfigurationRefused,
+} from './etcdmembers';
 import { apiserversOf } from './controlplanejoin';
 
 // What etcd 3.4's gateway answered to MemberAdd on a one-member cluster (IDs are uint64 written as strings).
@@ -45,5 +52,21 @@ describe('etcd members', () => {
       'https://198.18.77.11:6443',
       'https://198.18.77.10:6443',
     ]);
+  });
+});
+
+describe('retryWhileReconfigurationRefused', () => {
+  it('asks again while etcd refuses a member change as an unhealthy cluster (a member restarted a moment ago), and gives up on any other error', async () => {
+    let calls = 0;
+    const members = await retryWhileReconfigurationRefused(async () => {
+      if (++calls === 1) throw new Error('etcd remove at https://127.0.0.1:2379: HTTP 503 etcdserver: unhealthy cluster');
+      return ['cp1', 'cp2'];
+    });
+    expect({ calls, members }).toEqual({ calls: 2, members: ['cp1', 'cp2'] });
+    await expect(
+      retryWhileReconfigurationRefused(async () => {
+        throw new Error('etcd remove at https://127.0.0.1:2379: HTTP 404 etcdserver: member not found');
+      }),
+    ).rejects.toThrow('member not found');
   });
 });

@@ -108,3 +108,25 @@ export const addMember = async (endpoint: string, tls: EtcdTLS, peerURL: string)
 
 export const removeMember = async (endpoint: string, tls: EtcdTLS, id: string) =>
   parseMembers(await call(endpoint, tls, 'remove', { ID: id }));
+
+/**
+ * etcd refuses to add or remove a member while one has not been connected for a few seconds (strict
+ * reconfiguration: a member just added, or one just restarted).
+ */
+const RECONFIGURATION_REFUSED = /unhealthy cluster|not enough started members/;
+const RECONFIGURATION_TIMEOUT_MS = 60_000;
+
+/** Runs a member change again every 2 s while etcd refuses it as above, for up to a minute. */
+export async function retryWhileReconfigurationRefused<T>(
+  change: () => Promise<T>,
+  deadline = Date.now() + RECONFIGURATION_TIMEOUT_MS,
+): Promise<T> {
+  for (;;) {
+    try {
+      return await change();
+    } catch (err) {
+      if (!RECONFIGURATION_REFUSED.test(String(err)) || Date.now() > deadline) throw err;
+    }
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}

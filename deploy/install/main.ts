@@ -24,7 +24,7 @@ import { etcdPeerURL, etcdURL } from '../etcd';
 import { CredentialOptions, credentialPaths, ensureClusterCredentials, writeUserKubeconfigs } from '../pki/credentials';
 import { setUpBootstrapTokenAccess } from './clusterinfo';
 import { APISERVER_PORT, joinControlPlane } from './controlplanejoin';
-import { listMembers, removeMember } from './etcdmembers';
+import { listMembers, removeMember, retryWhileReconfigurationRefused } from './etcdmembers';
 import { caCertHash, join } from './join';
 import { generateCertificateKey, HANDED_OVER_FILES, uploadCerts } from './uploadcerts';
 import { createToken, DEFAULT_TTL_MS, deleteToken, listTokens, TokenOptions } from './tokens';
@@ -183,7 +183,8 @@ async function leave(): Promise<void> {
   const { self, members } = await listMembers(endpoint, tls);
   const me = members.find((m) => m.id === self)!;
   if (members.length === 1) throw new Error(`${me.name} is the last etcd member: removing it would end the cluster`);
-  const left = await removeMember(endpoint, tls, self);
+  // etcd refuses while a member (one restarted a moment ago) is not yet connected long enough.
+  const left = await retryWhileReconfigurationRefused(() => removeMember(endpoint, tls, self));
   process.stdout.write(
     `[etcd] removed member ${me.name} (${self}): ${left
       .map((m) => m.name)
