@@ -8,7 +8,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { httpStatus, waitFor } from './processes';
+import { httpStatus, processAlive, waitFor } from './processes';
 
 export const IPTABLES_PROXY_METRICS = '127.0.0.1:10256';
 const USERSPACE_METRICS = '127.0.0.1:10249';
@@ -25,15 +25,6 @@ export function withFlags(args: string[], flags: string[]): string[] {
   const replaced = new Set(flags.map(name));
   return [...args.filter((a) => !replaced.has(name(a))), ...flags];
 }
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 export class IptablesKubeProxy {
   private child?: ChildProcess;
@@ -93,7 +84,7 @@ export class IptablesKubeProxy {
     await waitFor(
       async () => {
         const pid = Number(fs.readFileSync(path.join(this.runDir, 'kube-proxy.pid'), 'utf8'));
-        return pid !== this.heldPid && alive(pid) && (await httpStatus(`http://${USERSPACE_METRICS}/healthz`)) === 200;
+        return pid !== this.heldPid && processAlive(pid) && (await httpStatus(`http://${USERSPACE_METRICS}/healthz`)) === 200;
       },
       { timeoutMs: 60_000, what: "the launcher's kube-proxy back" },
     );

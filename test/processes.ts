@@ -23,6 +23,16 @@ function findRoot(dir: string): string {
 export const ROOT = findRoot(__dirname);
 export const DIST = path.join(ROOT, 'dist');
 
+/** Whether a process with this PID is still there (signal 0 checks without signalling). */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function waitFor<T>(
   fn: () => Promise<T | undefined | false> | T | undefined | false,
   opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {},

@@ -4,7 +4,7 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { kubectlBinary, ROOT, waitFor } from '../processes';
+import { kubectlBinary, processAlive, ROOT, waitFor } from '../processes';
 
 export { waitFor };
 
@@ -86,21 +86,12 @@ export function killComponent(component: string, signal: NodeJS.Signals = 'SIGKI
   process.kill(pidOf(component), signal);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Waits for the launcher to start a component again after `oldPid` exited (its back-off is 1 s at first). */
 export function waitForRestart(component: string, oldPid: number): Promise<number> {
   return waitFor(
     () => {
       const pid = pidOf(component);
-      return pid !== oldPid && alive(pid) ? pid : undefined;
+      return pid !== oldPid && processAlive(pid) ? pid : undefined;
     },
     { timeoutMs: 30_000, what: `the launcher to restart ${component}` },
   );

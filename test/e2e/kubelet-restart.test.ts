@@ -2,6 +2,7 @@
 // meanwhile.
 import { execFileSync } from 'node:child_process';
 import { killComponent, kubectl, kubeletRelists, kubectlOk, pidOf, uniqueNamespace, waitFor, waitForRestart } from './cluster';
+import { processAlive } from '../processes';
 
 let ns: string;
 beforeAll(() => {
@@ -21,14 +22,6 @@ spec:
   containers: [{name: app, image: busybox, command: ["sleep", "3600"]}]
 `;
 const statusOf = (name: string) => JSON.parse(kubectlOk(['-n', ns, 'get', 'pod', name, '-o', 'json'])).status;
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 it('keeps the containers (same IDs, same restart count) across a kubelet restart', async () => {
   kubectlOk(['-n', ns, 'apply', '-f', '-'], { input: pod('steady') });
@@ -38,7 +31,7 @@ it('keeps the containers (same IDs, same restart count) across a kubelet restart
   });
   const pid = pidOf('kubelet-node-1');
   killComponent('kubelet-node-1', 'SIGTERM');
-  await waitFor(() => !alive(pid), { what: 'the kubelet to stop' });
+  await waitFor(() => !processAlive(pid), { what: 'the kubelet to stop' });
   const id = before.containerStatuses[0].containerID.replace('docker://', '');
   expect(docker('inspect', '--format', '{{.State.Running}}', id)).toBe('true'); // pods outlive their kubelet
   await waitForRestart('kubelet-node-1', pid);
