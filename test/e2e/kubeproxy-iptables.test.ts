@@ -36,9 +36,6 @@ let nodePort: number;
 
 beforeAll(async () => {
   ns = uniqueNamespace('ipt');
-  gateway = execFileSync('docker', ['network', 'inspect', 'kube-pods', '-f', '{{(index .IPAM.Config 0).Gateway}}'], {
-    encoding: 'utf8',
-  }).trim();
   kubectlOk(['-n', ns, 'apply', '-f', '-'], { input: app('web', 2) });
   kubectlOk(['-n', ns, 'apply', '-f', '-'], { input: app('client', 1) });
   kubectlOk(['-n', ns, 'apply', '-f', '-'], {
@@ -47,7 +44,11 @@ beforeAll(async () => {
   });
   rollout('web');
   rollout('client');
-  // Once the pod network's bridge has its address (kube-proxy reads its node addresses at start).
+  // Once the pods run, the pod network exists (a kubelet makes it with the first pod) and its bridge has
+  // its address (kube-proxy reads its node addresses at start).
+  gateway = execFileSync('docker', ['network', 'inspect', 'kube-pods', '-f', '{{(index .IPAM.Config 0).Gateway}}'], {
+    encoding: 'utf8',
+  }).trim();
   proxy = await IptablesKubeProxy.takeOver(path.join(DATA_DIR, 'run'), [`--nodeport-addresses=127.0.0.1/32,${gateway}/32`]);
   const svc = json('get', 'svc', 'web');
   clusterIP = svc.spec.clusterIP;
