@@ -23,7 +23,6 @@ const ZERO_TIME = '0001-01-01T00:00:00Z';
 
 export class DockerRuntime implements ContainerRuntime {
   private readonly docker: Docker;
-  private readonly imageIDs = new Map<string, string>();
   /**
    * Inspected containers by id, with the list state they were inspected in: the kubelet relists every
    * second, and without this every list inspected every container of
@@ -159,8 +158,7 @@ export class DockerRuntime implements ContainerRuntime {
 
   async imagePresent(image: string): Promise<boolean> {
     try {
-      const info = await this.docker.getImage(image).inspect();
-      this.imageIDs.set(image, info.Id);
+      await this.docker.getImage(image).inspect();
       return true;
     } catch (err) {
       if (isNotFound(err)) return false;
