@@ -1,7 +1,7 @@
 // Cluster: the control plane's components with their health and who leads, then one row per node with its
 // conditions, capacity and what its pods request, and the pods inside it; pods no node holds yet on top,
 // each with the scheduler's reason in plain words.
-import type { NodeView, PodView } from '../views';
+import type { ComponentView, NodeView, PodView } from '../views';
 import type { App, View } from './app';
 import { age, formatBytes, formatCPU, h } from './dom';
 import { VirtualList } from './virtuallist';
@@ -58,6 +58,8 @@ export class ClusterView implements View {
   private readonly list: VirtualList<Row>;
   private seen = -1;
   private selected = '';
+  /** What the control plane and pending parts were last drawn from. */
+  private readonly drawn: { components?: ComponentView[]; leases?: string; unscheduled?: PodView[]; nodes?: string } = {};
 
   constructor(private readonly app: App) {
     this.el.append(this.components, this.pending, this.viewport);
@@ -66,7 +68,7 @@ export class ClusterView implements View {
       height: (r, width) =>
         NODE_HEADER + Math.ceil(Math.max(1, r.pods.length) / Math.max(1, Math.floor((width - 24) / CHIP_WIDTH))) * CHIP_HEIGHT + 16,
       render: (r, prev) => this.nodeRow(r, prev),
-      same: (a, b) => a.node === b.node && a.pods.length === b.pods.length && a.pods.every((p, i) => p === b.pods[i]),
+      same: (a, b) => a.node === b.node && sameItems(a.pods, b.pods),
     });
   }
 
@@ -75,23 +77,23 @@ export class ClusterView implements View {
     if (this.seen === store.version) return;
     this.seen = store.version;
     const selected = `${this.app.selection?.kind}/${this.app.selection?.key}`;
-    if (selected !== this.selected) this.list.invalidate();
+    const selectionChanged = selected !== this.selected;
+    if (selectionChanged) this.list.invalidate();
     this.selected = selected;
-    this.components.replaceChildren(...this.componentCards());
+    // The control plane and the pending pods are drawn again only when what they show changed.
+    const components = store.list('components');
+    if (!sameItems(components, this.drawn.components) || store.problems.leases !== this.drawn.leases) {
+      this.components.replaceChildren(...this.componentCards(components));
+      this.drawn.components = components;
+      this.drawn.leases = store.problems.leases;
+    }
     const unscheduled = store.unscheduled();
-    this.pending.replaceChildren(
-      ...(unscheduled.length
-        ? [
-            h('h2', null, `Not on a node yet (${unscheduled.length})`),
-            h(
-              'ul',
-              { class: 'pending-list' },
-              ...unscheduled.slice(0, 50).map((p) => h('li', null, podChip(this.app, p), h('span', { class: 'why' }, p.why ?? ''))),
-            ),
-            ...(unscheduled.length > 50 ? [h('p', null, `and ${unscheduled.length - 50} more`)] : []),
-          ]
-        : []),
-    );
+    if (!sameItems(unscheduled, this.drawn.unscheduled) || store.problems.nodes !== this.drawn.nodes || selectionChanged) {
+      this.pending.replaceChildren(...this.pendingPods(unscheduled));
+      if (store.problems.nodes) this.pending.append(h('p', { class: 'problem' }, `Nodes cannot be shown: ${store.problems.nodes}`));
+      this.drawn.unscheduled = unscheduled;
+      this.drawn.nodes = store.problems.nodes;
+    }
     const nodes = store.list('nodes').sort((a, b) => a.name.localeCompare(b.name));
     const rows: Row[] = nodes.map((n) => ({ key: n.key, node: n, pods: store.podsOn(n.name) }));
     // Pods bound to a node the dashboard does not know (deleted, or nodes not readable).
@@ -101,14 +103,25 @@ export class ClusterView implements View {
       known.add(p.node);
       rows.push({ key: `?${p.node}`, pods: store.podsOn(p.node) });
     }
-    if (store.problems.nodes) this.pending.append(h('p', { class: 'problem' }, `Nodes cannot be shown: ${store.problems.nodes}`));
     this.list.setItems(rows);
   }
 
-  private componentCards(): HTMLElement[] {
+  private pendingPods(unscheduled: PodView[]): HTMLElement[] {
+    if (!unscheduled.length) return [];
+    return [
+      h('h2', null, `Not on a node yet (${unscheduled.length})`),
+      h(
+        'ul',
+        { class: 'pending-list' },
+        ...unscheduled.slice(0, 50).map((p) => h('li', null, podChip(this.app, p), h('span', { class: 'why' }, p.why ?? ''))),
+      ),
+      ...(unscheduled.length > 50 ? [h('p', null, `and ${unscheduled.length - 50} more`)] : []),
+    ];
+  }
+
+  private componentCards(components: ComponentView[]): HTMLElement[] {
     const store = this.app.store;
-    const cards = store
-      .list('components')
+    const cards = [...components]
       .sort((a, b) => a.name.localeCompare(b.name))
       .map((c) =>
         h(
@@ -125,75 +138,109 @@ export class ClusterView implements View {
     return cards;
   }
 
-  /** The chips a row shows, by pod key, with the view each was drawn from: unchanged pods keep their chip. */
-  private readonly chips = new WeakMap<HTMLElement, Map<string, { view: PodView; el: HTMLElement }>>();
+  /** What each drawn row shows, so that a redraw touches only the parts that changed. */
+  private readonly parts = new WeakMap<HTMLElement, RowParts>();
 
-  private podChips(
-    row: HTMLElement | undefined,
-    pods: PodView[],
-  ): { els: HTMLElement[]; kept: Map<string, { view: PodView; el: HTMLElement }> } {
-    const old = (row && this.chips.get(row)) ?? new Map<string, { view: PodView; el: HTMLElement }>();
-    const kept = new Map<string, { view: PodView; el: HTMLElement }>();
-    const els = pods.map((p) => {
-      const o = old.get(p.key);
+  /**
+   * A node row, or `prev` updated in place: a change to one pod replaces that pod's chip (and the meters,
+   * when what the pods request changed), not the row, so the browser lays out and paints only that part.
+   * A new selection draws the row again (the selected node or chip is outlined).
+   */
+  private nodeRow(r: Row, prev: HTMLElement | undefined): HTMLElement {
+    const old = prev && prev.dataset.selection === this.selected ? this.parts.get(prev) : undefined;
+    const chips = new Map<string, { view: PodView; el: HTMLElement }>();
+    const els = r.pods.map((p) => {
+      const o = old?.chips.get(p.key);
       const el = o && o.view === p ? o.el : podChip(this.app, p);
-      kept.set(p.key, { view: p, el });
+      chips.set(p.key, { view: p, el });
       return el;
     });
-    return { els, kept };
-  }
-
-  private nodeRow(r: Row, prev: HTMLElement | undefined): HTMLElement {
-    // A redraw for a new selection draws every chip again (the selected one is outlined).
-    const { els, kept } = this.podChips(prev && prev.dataset.selection === this.selected ? prev : undefined, r.pods);
-    const n = r.node;
-    const requested = r.pods
-      .filter((p) => p.phase !== 'Succeeded' && p.phase !== 'Failed')
-      .reduce((sum, p) => ({ cpu: sum.cpu + p.requests.cpu, memory: sum.memory + p.requests.memory }), { cpu: 0, memory: 0 });
-    const bad = n?.conditions.filter((c) => (c.type === 'Ready' ? c.status !== 'True' : c.status === 'True')) ?? [];
+    const capacity = capacityOf(r);
+    if (prev && old) {
+      if (old.node !== r.node) prev.querySelector('header')!.replaceWith(this.nodeHeader(r));
+      if (old.capacity.text !== capacity.text) prev.querySelector('.capacity')!.replaceWith(capacity.el());
+      reconcile(prev.querySelector<HTMLElement>('.pods')!, els);
+      this.parts.set(prev, { node: r.node, capacity, chips });
+      return prev;
+    }
     const selected = this.app.selection?.kind === 'Node' && this.app.selection.key === r.key;
-    const name = n?.name ?? r.key.slice(1);
+    const name = r.node?.name ?? r.key.slice(1);
     const row = h(
       'article',
       { class: `node${selected ? ' selected' : ''}`, role: 'listitem', 'aria-label': `node ${name}`, dataset: { node: name } },
-      h(
-        'header',
-        null,
-        h(
-          'button',
-          {
-            class: `node-name ${n?.ready === 'True' ? 'tone-good' : 'tone-bad'}`,
-            dataset: { focusKey: `Node/${r.key}` },
-            onclick: () => n && this.app.select({ kind: 'Node', key: n.key }),
-          },
-          h('span', { class: 'dot', 'aria-hidden': 'true' }),
-          name,
-        ),
-        h('span', { class: 'ready' }, n ? (n.ready === 'True' ? 'Ready' : n.ready === 'False' ? 'NotReady' : 'Unknown') : 'not known'),
-        n?.unschedulable ? h('span', { class: 'badge' }, 'SchedulingDisabled') : null,
-        ...bad.filter((c) => c.type !== 'Ready').map((c) => h('span', { class: 'badge tone-bad' }, c.type)),
-        n ? h('span', { class: 'meta' }, `${n.address ?? ''} ${n.kubeletVersion ?? ''}`) : null,
-      ),
-      n
-        ? h(
-            'div',
-            { class: 'capacity' },
-            meter('CPU requested', requested.cpu, n.allocatable.cpu, `${formatCPU(requested.cpu)} of ${formatCPU(n.allocatable.cpu)}`),
-            meter(
-              'memory requested',
-              requested.memory,
-              n.allocatable.memory,
-              `${formatBytes(requested.memory)} of ${formatBytes(n.allocatable.memory)}`,
-            ),
-            meter('pods', r.pods.length, n.allocatable.pods, `${r.pods.length} of ${n.allocatable.pods}`),
-          )
-        : h('div', { class: 'capacity' }),
+      this.nodeHeader(r),
+      capacity.el(),
       h('div', { class: 'pods', role: 'list', 'aria-label': `pods on ${name}` }, ...els),
     );
     row.dataset.selection = this.selected;
-    this.chips.set(row, kept);
+    this.parts.set(row, { node: r.node, capacity, chips });
     return row;
   }
+
+  private nodeHeader(r: Row): HTMLElement {
+    const n = r.node;
+    const bad = n?.conditions.filter((c) => (c.type === 'Ready' ? c.status !== 'True' : c.status === 'True')) ?? [];
+    return h(
+      'header',
+      null,
+      h(
+        'button',
+        {
+          class: `node-name ${n?.ready === 'True' ? 'tone-good' : 'tone-bad'}`,
+          dataset: { focusKey: `Node/${r.key}` },
+          onclick: () => n && this.app.select({ kind: 'Node', key: n.key }),
+        },
+        h('span', { class: 'dot', 'aria-hidden': 'true' }),
+        n?.name ?? r.key.slice(1),
+      ),
+      h('span', { class: 'ready' }, n ? (n.ready === 'True' ? 'Ready' : n.ready === 'False' ? 'NotReady' : 'Unknown') : 'not known'),
+      n?.unschedulable ? h('span', { class: 'badge' }, 'SchedulingDisabled') : null,
+      ...bad.filter((c) => c.type !== 'Ready').map((c) => h('span', { class: 'badge tone-bad' }, c.type)),
+      n ? h('span', { class: 'meta' }, `${n.address ?? ''} ${n.kubeletVersion ?? ''}`) : null,
+    );
+  }
+}
+
+interface RowParts {
+  node?: NodeView;
+  capacity: { text: string };
+  /** The chips shown, by pod key, with the view each was drawn from: unchanged pods keep their chip. */
+  chips: Map<string, { view: PodView; el: HTMLElement }>;
+}
+
+/** The meters of a node row: what its running pods request of what it can hold, and the text they show. */
+function capacityOf(r: Row): { text: string; el: () => HTMLElement } {
+  const n = r.node;
+  if (!n) return { text: '', el: () => h('div', { class: 'capacity' }) };
+  const requested = r.pods
+    .filter((p) => p.phase !== 'Succeeded' && p.phase !== 'Failed')
+    .reduce((sum, p) => ({ cpu: sum.cpu + p.requests.cpu, memory: sum.memory + p.requests.memory }), { cpu: 0, memory: 0 });
+  const meters: [string, number, number, string][] = [
+    ['CPU requested', requested.cpu, n.allocatable.cpu, `${formatCPU(requested.cpu)} of ${formatCPU(n.allocatable.cpu)}`],
+    [
+      'memory requested',
+      requested.memory,
+      n.allocatable.memory,
+      `${formatBytes(requested.memory)} of ${formatBytes(n.allocatable.memory)}`,
+    ],
+    ['pods', r.pods.length, n.allocatable.pods, `${r.pods.length} of ${n.allocatable.pods}`],
+  ];
+  return {
+    text: meters.map((m) => m.slice(0, 3).join(' ')).join('|'),
+    el: () => h('div', { class: 'capacity' }, ...meters.map((m) => meter(...m))),
+  };
+}
+
+const sameItems = <T>(a: T[], b: T[] | undefined) => !!b && a.length === b.length && a.every((x, i) => x === b[i]);
+
+/** Makes `parent`'s children `els`, in order, moving or replacing only those that differ. */
+function reconcile(parent: HTMLElement, els: HTMLElement[]): void {
+  const wanted = new Set(els);
+  for (const c of [...parent.children]) if (!wanted.has(c as HTMLElement)) c.remove();
+  els.forEach((el, i) => {
+    const at = parent.children[i];
+    if (at !== el) parent.insertBefore(el, at ?? null);
+  });
 }
 
 function meter(label: string, value: number, max: number, text: string): HTMLElement {
