@@ -100,7 +100,9 @@ export function clusterComponents(l: ClusterLayout): Component[] {
         '--nodeport-addresses=127.0.0.1/32',
         `--cluster-cidr=${CLUSTER_CIDR}`,
         `--service-cluster-ip-range=${SERVICE_CIDR}`,
-        '--metrics-bind-address=127.0.0.1:10249',
+        // Every address, as Kubernetes clusters commonly run it: pods (the dashboard add-on) reach it at the
+        // pod network's gateway, the host's address on the bridge.
+        '--metrics-bind-address=0.0.0.0:10249',
         `--cluster-dns=${CLUSTER_DNS}`,
         '--cluster-domain=cluster.local',
         `--proxy-mode=${l.proxyMode}`,
