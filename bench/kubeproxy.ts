@@ -1,5 +1,6 @@
-// kube-proxy's cost, measured against a direct connection to the same pod in the same run, in both modes
-// (userspace, the default, then iptables: test/iptablesproxy.ts puts one in the launcher's place): bulk
+// kube-proxy's cost, measured against a direct connection to the same pod, in both modes (userspace, the
+// default, then iptables: test/iptablesproxy.ts puts one in the launcher's place), each figure right after
+// the same one measured direct, with the load average beside each path (the machine is shared): bulk
 // throughput over 1 and 8 connections, 1-byte request/response latency over one connection, and small
 // HTTP requests from wrk (Debian's) at 1 to 64 connections, kept alive and with a new connection per
 // request (where a userspace proxy pays most). The server is a Node.js pod (the mini-k8s/node:20 image)
@@ -17,7 +18,7 @@ import { waitFor } from '../test/processes';
 import { startCluster } from './cluster';
 import { machine, runIfMain, summarize, table } from './stats';
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const ROUND_TRIPS = 2000;
 const WRK_SECONDS = Number(process.env.BENCH_WRK_SECONDS ?? 2);
 const CONNECTIONS = [1, 2, 4, 8, 16, 32, 64];
@@ -121,73 +122,94 @@ interface Target {
   port: (containerPort: number) => number;
 }
 
-interface Figures {
+/** One figure of the benchmark (higher is better), measured on a path. */
+interface Point {
   name: string;
-  one: number;
-  eight: number;
-  ping: { p50: number; p99: number };
-  /** req/s by connection count, kept alive and with a new connection per request. */
-  keptAlive: number[];
-  newConn: number[];
-  load: string;
+  measure(t: Target): Promise<number>;
 }
 
-const loadAverage = () => os.loadavg()[0].toFixed(1);
+const keptAlive = (c: number): Point => ({ name: `kept alive ${c}`, measure: async (t) => wrk(t.host, t.port(9002), c, false) });
+const newConnections = (c: number): Point => ({ name: `new conn ${c}`, measure: async (t) => wrk(t.host, t.port(9002), c, true) });
 
-async function measure(t: Target): Promise<Figures> {
-  const load = loadAverage();
-  const one = await bulk(t.host, t.port(9000), 1);
-  const eight = await bulk(t.host, t.port(9000), 8);
-  const ping = summarize(await pingPong(t.host, t.port(9001)));
-  const keptAlive = CONNECTIONS.map((c) => wrk(t.host, t.port(9002), c, false));
-  const newConn = CONNECTIONS.map((c) => wrk(t.host, t.port(9002), c, true));
-  return { name: t.name, one, eight, ping, keptAlive, newConn, load: `${load} -> ${loadAverage()}` };
+const POINTS: Point[] = [
+  { name: 'bulk 1 conn MB/s', measure: (t) => bulk(t.host, t.port(9000), 1) },
+  { name: 'bulk 8 conn MB/s', measure: (t) => bulk(t.host, t.port(9000), 8) },
+  // As a rate (round trips per second at p50), so that higher is better like the others.
+  { name: 'ping', measure: async (t) => 1000 / summarize(await pingPong(t.host, t.port(9001))).p50 },
+  ...CONNECTIONS.map(keptAlive),
+  ...CONNECTIONS.map(newConnections),
+];
+
+/** A proxied path's figures, each beside the direct one measured just before it. */
+interface Paired {
+  name: string;
+  direct: number[];
+  proxied: number[];
+  /** 1-minute load averages sampled at each point: the lowest and the highest. */
+  load: [number, number];
+}
+
+/**
+ * Measures every point on each path right after measuring it directly, so that a load which drifts during
+ * the run changes both figures of a pair alike and cannot fake a ratio.
+ */
+async function measurePaired(direct: Target, path: Target): Promise<Paired> {
+  const pair: Paired = { name: path.name, direct: [], proxied: [], load: [Infinity, 0] };
+  for (const point of POINTS) {
+    const load = os.loadavg()[0];
+    pair.load = [Math.min(pair.load[0], load), Math.max(pair.load[1], load)];
+    pair.direct.push(await point.measure(direct));
+    pair.proxied.push(await point.measure(path));
+  }
+  return pair;
 }
 
 const pct = (x: number, of: number) => `${((x / of) * 100).toFixed(0)}%`;
+const round = (x: number) => String(Math.round(x));
+const pingMs = (rate: number) => (1000 / rate).toFixed(3);
 
-function report(all: Figures[]): string {
-  const [direct] = all;
-  const bulkRows: (string | number)[][] = [
-    ['path', 'bulk 1 conn MB/s', 'bulk 8 conn MB/s', 'ping p50 ms', 'ping p99 ms', 'load avg (1 min)'],
-    ...all.map((f) => [
-      f.name,
-      f === direct ? Math.round(f.one) : `${Math.round(f.one)} (${pct(f.one, direct.one)})`,
-      f === direct ? Math.round(f.eight) : `${Math.round(f.eight)} (${pct(f.eight, direct.eight)})`,
-      f.ping.p50.toFixed(3),
-      f.ping.p99.toFixed(3),
-      f.load,
-    ]),
-  ];
-  const curve = (pick: (f: Figures) => number[]) => [
-    ['HTTP req/s by connections', ...CONNECTIONS.map(String)],
-    ...all.map((f) => [
-      f.name,
-      ...pick(f).map((r, i) => (f === direct ? String(Math.round(r)) : `${Math.round(r)} (${pct(r, pick(direct)[i])})`)),
-    ]),
-  ];
+function report(all: Paired[]): string {
+  const section = (title: string, indexes: number[], format: (x: number) => string, headers: string[]) =>
+    `${title}:\n${table([
+      ['path', ...headers, 'load avg (1 min)'],
+      ...all.flatMap((p) => {
+        const load = `${p.load[0].toFixed(1)}-${p.load[1].toFixed(1)}`;
+        return [
+          ['  direct, just before', ...indexes.map((i) => format(p.direct[i])), load],
+          [p.name, ...indexes.map((i) => `${format(p.proxied[i])} (${pct(p.proxied[i], p.direct[i])})`), ''],
+        ];
+      }),
+    ])}`;
+  const from = (first: number, n: number) => Array.from({ length: n }, (_, i) => first + i);
   return [
-    table(bulkRows),
-    `wrk, kept-alive connections, ${WRK_SECONDS} s per point:\n${table(curve((f) => f.keptAlive))}`,
-    `wrk, a new connection per request (Connection: close), ${WRK_SECONDS} s per point:\n${table(curve((f) => f.newConn))}`,
+    section('bulk MB/s', [0, 1], round, ['1 conn', '8 conns']),
+    section('1-byte ping p50 ms (in brackets: direct p50 / this p50)', [2], pingMs, ['p50']),
+    section(`wrk req/s, kept-alive connections, ${WRK_SECONDS} s per point`, from(3, CONNECTIONS.length), round, CONNECTIONS.map(String)),
+    section(
+      `wrk req/s, a new connection per request (Connection: close), ${WRK_SECONDS} s per point`,
+      from(3 + CONNECTIONS.length, CONNECTIONS.length),
+      round,
+      CONNECTIONS.map(String),
+    ),
   ].join('\n\n');
 }
 
 /** The issue's goals: userspace at least 70% of direct, iptables at least 90%, for bulk and for HTTP at every point. */
-function verdicts(all: Figures[]): string {
-  const [direct, ...proxied] = all;
-  return proxied
-    .map((f) => {
-      const goal = f.name.startsWith('iptables') ? 0.9 : 0.7;
-      const worst = (pick: (f: Figures) => number[]) => Math.min(...pick(f).map((r, i) => r / pick(direct)[i]));
+function verdicts(all: Paired[]): string {
+  return all
+    .map((p) => {
+      const goal = p.name.startsWith('iptables') ? 0.9 : 0.7;
+      const ratio = (i: number) => p.proxied[i] / p.direct[i];
+      const worst = (first: number) => Math.min(...CONNECTIONS.map((_, i) => ratio(first + i)));
       const checks: [string, number][] = [
-        ['bulk 1 conn', f.one / direct.one],
-        ['bulk 8 conns', f.eight / direct.eight],
-        ['HTTP kept-alive (worst point)', worst((x) => x.keptAlive)],
-        ['HTTP new connections (worst point)', worst((x) => x.newConn)],
+        ['bulk 1 conn', ratio(0)],
+        ['bulk 8 conns', ratio(1)],
+        ['HTTP kept-alive (worst point)', worst(3)],
+        ['HTTP new connections (worst point)', worst(3 + CONNECTIONS.length)],
       ];
       const parts = checks.map(([what, r]) => `${what} ${(r * 100).toFixed(0)}% ${r >= goal ? 'met' : 'NOT met'}`);
-      return `${f.name}: goal at least ${goal * 100}% of direct: ${parts.join('; ')}; added latency p50 ${(f.ping.p50 - direct.ping.p50).toFixed(3)} ms`;
+      const added = (1000 / p.proxied[2] - 1000 / p.direct[2]).toFixed(3);
+      return `${p.name}: goal at least ${goal * 100}% of direct: ${parts.join('; ')}; added latency p50 ${added} ms`;
     })
     .join('\n');
 }
@@ -211,21 +233,21 @@ export async function run(): Promise<void> {
       { name: `${mode} ClusterIP`, host: svc.spec.clusterIP!, port: (p) => p },
     ];
     const serving = (t: Target) => waitFor(() => pingPong(t.host, t.port(9001)).then(() => true), { what: `${t.name} serving` });
-    const all: Figures[] = [];
+    const direct: Target = { name: 'direct to the pod IP', host: pod.status!.podIP!, port: (p) => p };
+    const all: Paired[] = [];
     await serving(paths('userspace')[0]);
-    for (const t of [{ name: 'direct to the pod IP (limit)', host: pod.status!.podIP!, port: (p: number) => p }, ...paths('userspace')])
-      all.push(await measure(t));
+    for (const t of paths('userspace')) all.push(await measurePaired(direct, t));
     const iptables = await IptablesKubeProxy.takeOver(path.join(cluster.dataDir, 'run'));
     try {
       for (const t of paths('iptables')) {
         await serving(t);
-        all.push(await measure(t));
+        all.push(await measurePaired(direct, t));
       }
     } finally {
       await iptables.giveBack();
     }
     process.stdout.write(
-      `${machine()}; ${SECONDS} s per bulk run, ${ROUND_TRIPS} pings, wrk ${WRK_SECONDS} s per point\n\n${report(all)}\n\n${verdicts(all)}\n`,
+      `${machine()}; ${SECONDS} s per bulk run, ${ROUND_TRIPS} pings, wrk ${WRK_SECONDS} s per point; each figure right after the same one measured direct\n\n${report(all)}\n\n${verdicts(all)}\n`,
     );
   } finally {
     await cluster.stop();

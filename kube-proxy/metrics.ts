@@ -17,9 +17,13 @@ export const activeConnections = new Gauge({
   labelNames: ['service', 'endpoint'],
   registers: [registry],
 });
+/** Run before each scrape: the TCP proxies add the bytes their open connections moved since the last one. */
+export const beforeScrape = new Set<() => void>();
+
 export const bytesTotal = new Counter({
   name: 'kubeproxy_bytes_total',
   help: 'Bytes forwarded, by service port, endpoint and direction (to_endpoint: from clients; from_endpoint: replies).',
   labelNames: ['service', 'endpoint', 'direction'],
   registers: [registry],
+  collect: () => beforeScrape.forEach((count) => count()),
 });

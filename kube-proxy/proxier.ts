@@ -1,14 +1,13 @@
 // The userspace Proxier: keeps one listener per (address, port, protocol) that some Service needs, each
 // forwarding to its service port's balancer, and keeps the balancers' endpoints in step with Endpoints.
 // Listeners are added and removed without touching the others, so established connections live on.
-import type net from 'node:net';
 import type { Endpoints, Service } from '../shared/api/core';
 import type { Clock } from '../shared/clock';
 import type { EventRecorder } from '../shared/events';
 import type { Lister, SharedInformerFactory } from '../shared/informer';
 import type { Logger } from '../shared/log';
 import { endpointString, RoundRobinBalancer } from './loadbalancer';
-import { activeConnections, bytesTotal, connectionsTotal } from './metrics';
+import { activeConnections, beforeScrape, bytesTotal, connectionsTotal } from './metrics';
 import type { HostNetwork } from './netlink';
 import { Listener, listenerKey, listenersFor, servicePortInfo, ServicePortInfo } from './serviceports';
 import { listenTCP } from './tcpproxy';
@@ -123,8 +122,16 @@ export class Proxier {
       });
       return { listener: l, close: () => proxy.close() };
     }
-    const server: net.Server = await listenTCP(l.address, l.port, hooks, { idleTimeoutMs: this.options.tcpIdleTimeoutMs });
-    return { listener: l, close: () => server.close() };
+    const proxy = await listenTCP(l.address, l.port, hooks, { idleTimeoutMs: this.options.tcpIdleTimeoutMs });
+    const count = () => proxy.countTransferred();
+    beforeScrape.add(count);
+    return {
+      listener: l,
+      close: () => {
+        beforeScrape.delete(count);
+        proxy.server.close();
+      },
+    };
   }
 
   /** Stops listening everywhere (established connections finish on their own). */

@@ -25,45 +25,88 @@ describe('TCP proxy', () => {
     const h = hooks({ ip: '127.0.0.1', port: port(echo) });
     const proxy = await listenTCP('127.0.0.1', 0, h, { idleTimeoutMs: HOUR });
     const reply = await new Promise<string>((resolve) => {
-      const c = net.connect(port(proxy), '127.0.0.1', () => c.end('ping'));
+      const c = net.connect(port(proxy.server), '127.0.0.1', () => c.end('ping'));
       let data = '';
       c.on('data', (d) => (data += d));
       c.on('close', () => resolve(data));
     });
     expect(reply).toBe('ping');
     expect(h.opened).toHaveBeenCalledTimes(1);
-    proxy.close();
+    proxy.server.close();
     echo.close();
   });
 
-  it('counts the bytes each way for the endpoint as they pass', async () => {
+  it('counts the bytes each way for the endpoint, when asked and at close', async () => {
     const echo = await echoServer();
     const endpoint = { ip: '127.0.0.1', port: port(echo) };
     const h = hooks(endpoint);
     const proxy = await listenTCP('127.0.0.1', 0, h, { idleTimeoutMs: HOUR });
-    await new Promise<void>((resolve) => {
-      const c = net.connect(port(proxy), '127.0.0.1', () => c.end('0123456789'));
-      c.resume();
-      c.on('close', () => resolve());
-    });
     const sum = (i: number) => h.transferred.mock.calls.reduce((n: number, call: unknown[]) => n + (call[i] as number), 0);
-    expect(h.transferred.mock.calls.every((call: unknown[]) => call[0] === endpoint)).toBe(true);
+    const c = net.connect(port(proxy.server), '127.0.0.1');
+    c.write('0123456789');
+    await new Promise((r) => c.once('data', r));
+    proxy.countTransferred();
     expect([sum(1), sum(2)]).toEqual([10, 10]);
-    proxy.close();
+    proxy.countTransferred(); // nothing new: nothing reported
+    expect(h.transferred).toHaveBeenCalledTimes(1);
+    c.end('abcde');
+    c.resume();
+    await new Promise((r) => c.on('close', r));
+    await new Promise((r) => setImmediate(r));
+    proxy.countTransferred(); // the connection is gone: its last bytes were reported at close
+    expect(h.transferred.mock.calls.every((call: unknown[]) => call[0] === endpoint)).toBe(true);
+    expect([sum(1), sum(2)]).toEqual([15, 15]);
+    proxy.server.close();
     echo.close();
+  });
+
+  it('delivers every byte in order to a client that reads slower than the endpoint sends', async () => {
+    // 8 MiB of a counting pattern, far more than the socket buffers hold, so the proxy's writes queue; sent
+    // in 4 KiB pieces, so that the proxy also reads small pieces and a write still queued can be a small one.
+    const sent = Buffer.alloc(8 << 20);
+    for (let i = 0; i < sent.length; i += 4) sent.writeUInt32LE(i, i);
+    const source = net.createServer((s) => {
+      const next = (at: number): void => {
+        if (at >= sent.length) s.end();
+        else if (s.write(sent.subarray(at, at + 4096))) setImmediate(() => next(at + 4096));
+        else s.once('drain', () => next(at + 4096));
+      };
+      next(0);
+    });
+    await new Promise<void>((r) => source.listen(0, '127.0.0.1', () => r()));
+    const proxy = await listenTCP('127.0.0.1', 0, hooks({ ip: '127.0.0.1', port: port(source) }), { idleTimeoutMs: HOUR });
+    const received = await new Promise<Buffer>((resolve) => {
+      const chunks: Buffer[] = [];
+      const c = net.connect(port(proxy.server), '127.0.0.1');
+      c.pause();
+      setTimeout(() => c.resume(), 200); // the proxy meanwhile fills the client's socket and must stop reading
+      let reads = 0;
+      c.on('data', (d: Buffer) => {
+        chunks.push(d);
+        if (++reads % 4 === 0) {
+          c.pause();
+          setTimeout(() => c.resume(), 5);
+        }
+      });
+      c.on('end', () => resolve(Buffer.concat(chunks)));
+    });
+    expect(received.length).toBe(sent.length);
+    expect(received.equals(sent)).toBe(true);
+    proxy.server.close();
+    source.close();
   });
 
   it('resets a connection at once when the service has no endpoints', async () => {
     const proxy = await listenTCP('127.0.0.1', 0, hooks(undefined), { idleTimeoutMs: HOUR });
     // A reset (RST) is an ECONNRESET error on the client; a plain close (FIN) would be an 'end' first.
     const ending = await new Promise<string>((resolve) => {
-      const c = net.connect(port(proxy), '127.0.0.1');
+      const c = net.connect(port(proxy.server), '127.0.0.1');
       c.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'));
       c.on('end', () => resolve('end'));
       c.on('close', () => resolve('closed'));
     });
     expect(ending).toBe('ECONNRESET');
-    proxy.close();
+    proxy.server.close();
   });
 
   it('closes a connection that stays idle for the timeout, on both sides', async () => {
@@ -73,10 +116,10 @@ describe('TCP proxy', () => {
     const h = hooks({ ip: '127.0.0.1', port: port(backend) });
     const proxyClosed = new Promise<void>((resolve) => h.closed.mockImplementation(() => resolve()));
     const proxy = await listenTCP('127.0.0.1', 0, h, { idleTimeoutMs: 50 });
-    const client = net.connect(port(proxy), '127.0.0.1').on('error', () => undefined); // connects and says nothing
+    const client = net.connect(port(proxy.server), '127.0.0.1').on('error', () => undefined); // connects and says nothing
     await Promise.all([new Promise((r) => client.on('close', r)), backendClosed, proxyClosed]);
     expect(h.closed).toHaveBeenCalledTimes(1);
-    proxy.close();
+    proxy.server.close();
     backend.close();
   });
 });

@@ -2,6 +2,12 @@
 // endpoint the balancer picks. With no endpoint the connection is reset at once, never left hanging; a
 // connection with no byte either way for the idle timeout is closed (as conntrack forgets an idle flow),
 // so idle clients cannot hold the proxy's sockets forever.
+//
+// What it costs per byte is most of what the userspace mode costs (bench/kubeproxy.ts), so the hot path
+// does as little as it can: replies, the bulk of the bytes, are read from the endpoint into a large buffer
+// of our own (`onread`: one read and one write move up to READ_BUFFER_BYTES, and no Buffer is allocated per
+// read), and bytes are counted from the sockets' own totals when asked (`countTransferred`, at each
+// /metrics scrape) and at close, not per chunk.
 import net from 'node:net';
 import type { Endpoint } from './loadbalancer';
 
@@ -9,7 +15,7 @@ export interface ProxyHooks {
   pick(clientIP: string): Endpoint | undefined;
   opened(endpoint: Endpoint): void;
   closed(endpoint: Endpoint, bytes: number): void;
-  /** Bytes forwarded to the endpoint and back from it, counted as they pass. */
+  /** Bytes forwarded to the endpoint and back from it since the last report. */
   transferred(endpoint: Endpoint, toEndpoint: number, fromEndpoint: number): void;
 }
 
@@ -17,7 +23,56 @@ export interface TCPProxyOptions {
   idleTimeoutMs: number;
 }
 
-export function listenTCP(address: string, port: number, hooks: ProxyHooks, opts: TCPProxyOptions): Promise<net.Server> {
+export interface TCPProxy {
+  server: net.Server;
+  /** Reports the bytes every open connection moved since its last report (closed ones reported at close). */
+  countTransferred(): void;
+}
+
+/** The size of a read from an endpoint: 16x libuv's default 64 KiB, so a bulk reply takes fewer system calls. */
+export const READ_BUFFER_BYTES = 1 << 20;
+
+/** A connection's byte counts as last reported, so each report carries only what is new. */
+function byteCounter(endpoint: Endpoint, client: net.Socket, backend: net.Socket, hooks: ProxyHooks): () => void {
+  let toEndpoint = 0;
+  let fromEndpoint = 0;
+  return () => {
+    const to = client.bytesRead - toEndpoint;
+    const from = backend.bytesRead - fromEndpoint;
+    toEndpoint += to;
+    fromEndpoint += from;
+    if (to || from) hooks.transferred(endpoint, to, from);
+  };
+}
+
+/**
+ * Dials the endpoint and copies what it sends to `client`, reading into a buffer of our own. The buffer is
+ * used again for the next read only if the last write to the client took all of it at once (the kernel
+ * copied it); a write still queued holds on to its buffer, so the next read gets a new one.
+ */
+function dial(endpoint: Endpoint, client: net.Socket): net.Socket {
+  let buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  const backend: net.Socket = net.connect({
+    host: endpoint.ip,
+    port: endpoint.port,
+    noDelay: true,
+    allowHalfOpen: true,
+    onread: {
+      buffer: () => (client.writableLength === 0 ? buffer : (buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES))),
+      // Backpressure: stop reading from the endpoint while the client is slower, until it drains.
+      callback: (bytes, buf) => {
+        if (!client.write(buf.subarray(0, bytes))) backend.pause();
+        return true; // (false would stop reading too, but only pause() is undone by resume())
+      },
+    },
+  });
+  client.on('drain', () => backend.resume());
+  backend.on('end', () => client.end());
+  return backend;
+}
+
+export function listenTCP(address: string, port: number, hooks: ProxyHooks, opts: TCPProxyOptions): Promise<TCPProxy> {
+  const open = new Set<() => void>();
   const server = net.createServer({ noDelay: true, allowHalfOpen: true }, (client) => {
     const endpoint = hooks.pick(client.remoteAddress ?? '');
     if (!endpoint) {
@@ -25,16 +80,17 @@ export function listenTCP(address: string, port: number, hooks: ProxyHooks, opts
       return;
     }
     hooks.opened(endpoint);
-    const backend = net.connect({ host: endpoint.ip, port: endpoint.port, noDelay: true, allowHalfOpen: true });
-    // pipe() applies backpressure both ways; an error on either side resets the other.
+    const backend = dial(endpoint, client);
+    // pipe() applies backpressure from the endpoint to the client; an error on either side resets the other.
     client.pipe(backend);
-    backend.pipe(client);
-    client.on('data', (chunk: Buffer) => hooks.transferred(endpoint, chunk.length, 0));
-    backend.on('data', (chunk: Buffer) => hooks.transferred(endpoint, 0, chunk.length));
+    const count = byteCounter(endpoint, client, backend, hooks);
+    open.add(count);
     let done = false;
     const finish = () => {
       if (done) return;
       done = true;
+      open.delete(count);
+      count();
       hooks.closed(endpoint, client.bytesRead + client.bytesWritten);
     };
     backend.on('error', () => {
@@ -46,17 +102,18 @@ export function listenTCP(address: string, port: number, hooks: ProxyHooks, opts
       finish();
     });
     client.on('close', finish);
-    // Every byte either way passes through `client`, so its timer sees all traffic.
+    // Every byte either way passes through `client` (read or written), so its timer sees all traffic.
     client.setTimeout(opts.idleTimeoutMs, () => {
       client.destroy();
       backend.destroy();
     });
   });
+  const proxy: TCPProxy = { server, countTransferred: () => open.forEach((count) => count()) };
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen({ host: address, port, backlog: 1024 }, () => {
       server.off('error', reject);
-      resolve(server);
+      resolve(proxy);
     });
   });
 }

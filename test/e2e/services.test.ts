@@ -17,6 +17,15 @@ const json = (...args: string[]) => JSON.parse(k(...args, '-o', 'json'));
 const curl = (url: string, ...extra: string[]) => spawnSync('curl', ['-s', '-m', '3', ...extra, url], { encoding: 'utf8' });
 const hostnames = (url: string, n: number) => Array.from({ length: n }, () => curl(url).stdout.trim());
 
+/** The sum of a kube-proxy counter's samples (its /metrics on 10249) for a service port, in one direction or all. */
+function proxyCounter(metric: string, servicePort: string, direction = ''): number {
+  const text = curl('http://127.0.0.1:10249/metrics').stdout;
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(`${metric}{service="${servicePort}"`) && l.includes(direction))
+    .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+}
+
 async function rollout(name: string) {
   kubectlOk(['-n', ns, 'rollout', 'status', `deployment/${name}`, '--timeout=90s']);
 }
@@ -41,9 +50,20 @@ describe('Services', () => {
         curl(`http://127.0.0.1:${nodePort}/index.html`).stdout.startsWith('web-'),
       { what: 'NodePort answering' },
     );
+    const before = {
+      connections: proxyCounter('kubeproxy_connections_total', `${ns}/web:`),
+      to: proxyCounter('kubeproxy_bytes_total', `${ns}/web:`, 'to_endpoint'),
+      from: proxyCounter('kubeproxy_bytes_total', `${ns}/web:`, 'from_endpoint'),
+    };
     const seen = new Set(hostnames(`http://127.0.0.1:${nodePort}/index.html`, 30));
     expect(seen.size).toBeGreaterThanOrEqual(2);
     expect([...seen].every((h) => h.startsWith('web-'))).toBe(true);
+    // kube-proxy counted them, per endpoint: connections, and bytes each way (what the dashboard draws).
+    expect(proxyCounter('kubeproxy_connections_total', `${ns}/web:`) - before.connections).toBeGreaterThanOrEqual(30);
+    expect(proxyCounter('kubeproxy_bytes_total', `${ns}/web:`, 'to_endpoint') - before.to).toBeGreaterThanOrEqual(
+      30 * 'GET /index.html'.length,
+    );
+    expect(proxyCounter('kubeproxy_bytes_total', `${ns}/web:`, 'from_endpoint') - before.from).toBeGreaterThanOrEqual(30 * 'web-'.length);
     expect(curl(`http://${clusterIP}/index.html`).stdout).toMatch(/^web-/);
     const pod = json('get', 'pods', '-l', 'app=web').items[0];
     const id = pod.status.containerStatuses[0].containerID.replace('docker://', '');
