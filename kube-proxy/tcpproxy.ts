@@ -4,9 +4,9 @@
 // so idle clients cannot hold the proxy's sockets forever.
 //
 // What it costs per byte is most of what the userspace mode costs (bench/kubeproxy.ts), so the hot path
-// does as little as it can: replies, the bulk of the bytes, are read from the endpoint into a large buffer
-// of our own (`onread`: one read and one write move up to READ_BUFFER_BYTES, and no Buffer is allocated per
-// read), and bytes are counted from the sockets' own totals when asked (`countTransferred`, at each
+// does as little as it can: replies, the bulk of the bytes, are read from the endpoint into a buffer of our
+// own that grows for bulk transfers (`onread`: one read and one write move up to MAX_READ_BYTES, and no
+// Buffer is allocated per read), and bytes are counted from the sockets' own totals when asked (`countTransferred`, at each
 // /metrics scrape) and at close, not per chunk.
 import net from 'node:net';
 import type { Endpoint } from './loadbalancer';
@@ -29,8 +29,13 @@ export interface TCPProxy {
   countTransferred(): void;
 }
 
-/** The size of a read from an endpoint: 16x libuv's default 64 KiB, so a bulk reply takes fewer system calls. */
-export const READ_BUFFER_BYTES = 1 << 20;
+/**
+ * Reads from an endpoint start at libuv's usual 64 KiB and grow 4x each time a read fills its buffer, up to
+ * 1 MiB: a bulk reply then moves in few large reads and writes, while the many short connections of small
+ * requests never allocate (and collect) a large buffer each.
+ */
+export const FIRST_READ_BYTES = 64 << 10;
+export const MAX_READ_BYTES = 1 << 20;
 
 /** A connection's byte counts as last reported, so each report carries only what is new. */
 function byteCounter(endpoint: Endpoint, client: net.Socket, backend: net.Socket, hooks: ProxyHooks): () => void {
@@ -48,19 +53,22 @@ function byteCounter(endpoint: Endpoint, client: net.Socket, backend: net.Socket
 /**
  * Dials the endpoint and copies what it sends to `client`, reading into a buffer of our own. The buffer is
  * used again for the next read only if the last write to the client took all of it at once (the kernel
- * copied it); a write still queued holds on to its buffer, so the next read gets a new one.
+ * copied it) and it needs no growing; a write still queued holds on to its buffer, so the next read gets a
+ * new one.
  */
 function dial(endpoint: Endpoint, client: net.Socket): net.Socket {
-  let buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  let buffer = Buffer.allocUnsafe(FIRST_READ_BYTES);
+  let size = buffer.length;
   const backend: net.Socket = net.connect({
     host: endpoint.ip,
     port: endpoint.port,
     noDelay: true,
     allowHalfOpen: true,
     onread: {
-      buffer: () => (client.writableLength === 0 ? buffer : (buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES))),
+      buffer: () => (client.writableLength === 0 && buffer.length === size ? buffer : (buffer = Buffer.allocUnsafe(size))),
       // Backpressure: stop reading from the endpoint while the client is slower, until it drains.
       callback: (bytes, buf) => {
+        if (bytes === buf.length) size = Math.min(size * 4, MAX_READ_BYTES);
         if (!client.write(buf.subarray(0, bytes))) backend.pause();
         return true; // (false would stop reading too, but only pause() is undone by resume())
       },
