@@ -2,13 +2,14 @@
 // certificate. Flags follow the real apiserver's names.
 import fs from 'node:fs';
 import https from 'node:https';
-import type { Secret } from '../shared/api/core';
+import type { Secret, ServiceAccount } from '../shared/api/core';
 import { isNotFound } from '../shared/errors';
 import { runComponent } from '../shared/component';
 import { parseBool, parseDuration, parseFlags } from '../shared/flags';
 import { newLogger } from '../shared/log';
-import { admissionChain } from './admission/admission';
-import { DENY_SERVICE_EXTERNAL_IPS, denyServiceExternalIPs, OPTIONAL_ADMISSION_PLUGINS } from './admission/denyserviceexternalips';
+import { admissionChain, mutationChain } from './admission/admission';
+import { DENY_SERVICE_EXTERNAL_IPS, denyServiceExternalIPs } from './admission/denyserviceexternalips';
+import { SERVICE_ACCOUNT_ADMISSION, serviceAccountAdmission } from './admission/serviceaccount';
 import { nodeRestriction, PodGetter } from './admission/noderestriction';
 import { certificateApproval, certificateSigning, certificateSubjectRestriction } from './admission/certificates';
 import { authorizerChain } from './auth';
@@ -38,6 +39,9 @@ import { EtcdStorage } from './storage/etcd';
 import { DEFAULT_RECONCILE_INTERVAL_MS, LeaseEndpointReconciler, StorageLeases } from './reconcilers/lease';
 import { specialIPReason } from '../shared/nonspecialip';
 import { Namespaces, Pods, ResourceInfo, Secrets, ServiceAccounts } from '../shared/api/resources';
+
+/** Admission plugins an administrator may turn off here; the others always run. */
+const OPTIONAL_ADMISSION_PLUGINS = [DENY_SERVICE_EXTERNAL_IPS, SERVICE_ACCOUNT_ADMISSION];
 
 const flags = parseFlags({
   'etcd-servers': { default: 'http://127.0.0.1:2379', help: 'comma-separated etcd endpoints' },
@@ -87,7 +91,8 @@ const flags = parseFlags({
   'service-account-max-token-expiration': { help: 'the longest lifetime a TokenRequest gets (e.g. 48h; default: no limit)' },
   'disable-admission-plugins': {
     default: '',
-    help: `admission plugins to turn off (comma-separated): ${OPTIONAL_ADMISSION_PLUGINS.join(', ')} lets Services use externalIPs`,
+    repeatable: true,
+    help: `admission plugins to turn off (comma-separated, repeatable): ${DENY_SERVICE_EXTERNAL_IPS} lets Services use externalIPs, ${SERVICE_ACCOUNT_ADMISSION} leaves pods without a ServiceAccount and its token`,
   },
 });
 
@@ -196,6 +201,11 @@ const app = createApp({
   },
   authorizer,
   rules,
+  mutatingAdmission: mutationChain(
+    disabledPlugins.includes(SERVICE_ACCOUNT_ADMISSION)
+      ? []
+      : [serviceAccountAdmission(async (namespace, name) => (await stores.of(ServiceAccounts).get(namespace, name)) as ServiceAccount)],
+  ),
   admission: admissionChain([
     new RbacEscalationCheck(rules, authorizer),
     nodeRestriction(getOrUndefined(Pods) as PodGetter),

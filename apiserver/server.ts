@@ -2,7 +2,7 @@
 // OpenAPI, version, and the resource endpoints. Every error leaves as a Kubernetes Status.
 import express, { NextFunction, Request, Response } from 'express';
 import { findResource } from '../shared/api/resources';
-import type { ValidationPlugin } from './admission/admission';
+import type { MutationPlugin, ValidationPlugin } from './admission/admission';
 import type { CustomResources } from './apiextensions/customresources';
 import type { Authorizer } from './auth/authorizer';
 import { resourceWithSubresource } from './auth/requestinfo';
@@ -77,6 +77,8 @@ export interface ServerConfig {
   rules?: RuleResolver;
   /** Validating admission of users' writes (RBAC escalation, NodeRestriction). */
   admission: ValidationPlugin;
+  /** Mutating admission of users' creates (ServiceAccount). */
+  mutatingAdmission?: MutationPlugin;
   /** The credential presented to kubelets when the API streams logs or reads usage from them. */
   kubeletClient: { cert?: Buffer; key?: Buffer };
   /** The resources CustomResourceDefinitions add, served beside the built-in ones. */
@@ -94,6 +96,7 @@ export function createApp({
   authorizer,
   rules,
   admission,
+  mutatingAdmission,
   kubeletClient,
   customResources,
   tokenIssuer,
@@ -132,7 +135,7 @@ export function createApp({
   const kubelets = new KubeletClient(kubeletClient);
   app.use(metricsRouter(kubelets, stores.of(Nodes), stores.of(Pods)));
 
-  const resources = new ResourceHandler(stores, namespaces, kubelets, admission, customResources, tokenIssuer);
+  const resources = new ResourceHandler(stores, namespaces, kubelets, admission, customResources, tokenIssuer, mutatingAdmission);
   app.use(async (req, res, next) => {
     if (!(await resources.handle(req, res))) next();
   });

@@ -114,6 +114,12 @@ export interface ControlPlaneOptions {
   etcdEndpoint?: (etcdUrl: string) => Promise<string>;
   /** Runs before etcd starts, with its data directory and peer URL (a test restores a snapshot there). */
   beforeEtcdStarts?: (dataDir: string, peerUrl: string) => void;
+  /**
+   * Runs the ServiceAccount admission plugin. Off by default: with no controller-manager here no
+   * namespace gets its `default` ServiceAccount, so the plugin would refuse every pod (Kubernetes'
+   * integration tests turn it off for the same reason).
+   */
+  serviceAccountAdmission?: boolean;
 }
 
 /**
@@ -151,6 +157,7 @@ export async function startControlPlane(
     `--client-ca-file=${creds.caFile}`,
     `--kubelet-client-certificate=${creds.certificate('apiserver-kubelet-client').cert}`,
     `--kubelet-client-key=${creds.certificate('apiserver-kubelet-client').key}`,
+    ...(options.serviceAccountAdmission ? [] : ['--disable-admission-plugins=ServiceAccount']),
     ...extra,
   ];
   const apiserver = startProcess(process.execPath, apiserverArgs(api, extraApiserverArgs), `${dir}/apiserver.log`);

@@ -8,9 +8,6 @@ import { AdmissionAttributes, admissionForbidden, ValidationPlugin } from './adm
 
 export const DENY_SERVICE_EXTERNAL_IPS = 'DenyServiceExternalIPs';
 
-/** Admission plugins an administrator may turn off here; the others always run. */
-export const OPTIONAL_ADMISSION_PLUGINS = [DENY_SERVICE_EXTERNAL_IPS];
-
 export const denyServiceExternalIPs: ValidationPlugin = {
   validate(attrs: AdmissionAttributes): void {
     if (attrs.resource.kind !== 'Service' || attrs.subresource !== '' || !attrs.object) return;

@@ -12,7 +12,7 @@ import { apiVersionOf, Nodes, PodDisruptionBudgets, Pods, ResourceInfo, Secrets 
 import { badRequest, fieldError, invalid, methodNotSupported, notFound, statusSuccess, unsupportedMediaType } from '../../shared/errors';
 import { StatusError } from '../../shared/errors';
 import { formatLabelSelector } from '../../shared/labels';
-import type { ValidationPlugin } from '../admission/admission';
+import type { MutationPlugin, ValidationPlugin } from '../admission/admission';
 import type { CustomResources } from '../apiextensions/customresources';
 import { admitNamespace } from '../admission/namespacelifecycle';
 import { applyPatch } from '../patch';
@@ -50,6 +50,7 @@ export class ResourceHandler {
     private readonly admission: ValidationPlugin,
     private readonly customResources?: CustomResources,
     private readonly tokenIssuer?: TokenIssuer,
+    private readonly mutatingAdmission?: MutationPlugin,
   ) {}
 
   /**
@@ -68,6 +69,7 @@ export class ResourceHandler {
       user,
       manager: decode && fieldManagerOf(decode.query, decode.options, req.headers['user-agent'], decode.apply),
       admission: async (change) => this.admission.validate({ ...change, user, dryRun }),
+      mutatingAdmission: async (change) => this.mutatingAdmission?.admit({ ...change, user, dryRun }),
       decode: decode && {
         fieldValidation: fieldValidation(decode.query, decode.options),
         warn: (warning) => addWarning(res, warning),

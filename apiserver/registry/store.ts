@@ -31,6 +31,11 @@ export interface WriteOptions {
    * before it is stored, and may refuse it. The apiserver's own writes have none.
    */
   admission?: (change: ObjectChange) => Promise<void>;
+  /**
+   * Mutating admission of a user's create: sees the decoded, defaulted object before it is validated,
+   * and may change it (or refuse it).
+   */
+  mutatingAdmission?: (change: ObjectChange) => Promise<void>;
   /** Who asks (a CertificateSigningRequest records its requester). */
   user?: UserInfo;
   /** How the incoming object is decoded: `fieldValidation`, where warnings go. */
@@ -155,6 +160,9 @@ export class Store {
     } else {
       delete meta.namespace;
     }
+    // Mutating admission sees the object before its name is generated, as upstream's (a refused pod of a
+    // ReplicaSet is `pods "web-7c5d8-" is forbidden`).
+    await opts.mutatingAdmission?.(this.change('CREATE', '', obj));
     if (!meta.name && meta.generateName) meta.name = `${meta.generateName}${randomSafeString(5)}`;
     // The system fields first, as upstream's BeforeCreate fills them before validating: a Job's generated
     // selector names its uid.

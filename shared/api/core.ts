@@ -191,6 +191,8 @@ export interface PodSpec {
   nodeSelector?: Record<string, string>;
   serviceAccountName?: string;
   serviceAccount?: string;
+  /** false: no ServiceAccount token volume (ServiceAccount admission); unset: as the ServiceAccount says. */
+  automountServiceAccountToken?: boolean;
   nodeName?: string;
   hostNetwork?: boolean;
   hostPID?: boolean;

@@ -68,10 +68,25 @@ export function kubeletRelists(node: string, run: (args: string[]) => string = k
 }
 
 let counter = 0;
-/** Creates a fresh namespace for a test file and returns its name. */
+/**
+ * The kubectl arguments that wait for a new namespace's `default` ServiceAccount: until the
+ * serviceaccount controller has made it, the ServiceAccount admission refuses pods there (Kubernetes'
+ * e2e framework waits for it the same way).
+ */
+export const waitForDefaultServiceAccount = (namespace: string) => [
+  'wait',
+  '--for=create',
+  'serviceaccount/default',
+  '-n',
+  namespace,
+  '--timeout=60s',
+];
+
+/** Creates a fresh namespace for a test file and returns its name, once pods can be created in it. */
 export function uniqueNamespace(prefix: string): string {
   const name = `${prefix}-${process.pid}-${++counter}`;
   kubectlOk(['create', 'namespace', name]);
+  kubectlOk(waitForDefaultServiceAccount(name));
   return name;
 }
 

@@ -10,7 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startsCounter } from '../e2e/cluster';
+import { startsCounter, waitForDefaultServiceAccount } from '../e2e/cluster';
 import { kubectlBinary, waitFor } from '../processes';
 import { docker, inMachine, install, Machine, machine, runInstaller, setUpNetwork, startDocker, stopProcesses, tearDown } from './machines';
 
@@ -91,6 +91,7 @@ beforeAll(async () => {
     { timeoutMs: 90_000, intervalMs: 1000, what: 'both workers Ready with podCIDRs' },
   );
   kubectl(['create', 'namespace', NS]);
+  kubectl(waitForDefaultServiceAccount(NS)); // pods are refused until it exists
 }, 240_000);
 
 afterAll(async () => {
