@@ -7,6 +7,7 @@ import { isNotFound } from '../shared/errors';
 import { runComponent } from '../shared/component';
 import { parseBool, parseDuration, parseFlags } from '../shared/flags';
 import { newLogger } from '../shared/log';
+import { listenWhenAddressExists } from './additionallistener';
 import { admissionChain, mutationChain } from './admission/admission';
 import { DENY_SERVICE_EXTERNAL_IPS, denyServiceExternalIPs } from './admission/denyserviceexternalips';
 import { SERVICE_ACCOUNT_ADMISSION, serviceAccountAdmission } from './admission/serviceaccount';
@@ -50,6 +51,9 @@ const flags = parseFlags({
   'etcd-keyfile': { help: 'its private key' },
   'secure-port': { default: '6443', help: 'the port to serve the API on' },
   'bind-address': { default: '127.0.0.1', help: 'the IP address to listen on (0.0.0.0: every address)' },
+  'additional-bind-address': {
+    help: 'one more IP address to serve on (not in Kubernetes), bound once this machine has it: the pod bridge gateway a one-machine cluster advertises',
+  },
   'advertise-address': { help: 'the IP address the kubernetes Service points at (default: the bind address, or 127.0.0.1 for 0.0.0.0)' },
   'service-cluster-ip-range': { default: '10.96.0.0/12', help: 'the CIDR cluster IPs are allocated from' },
   'service-node-port-range': { default: '30000-32767', help: 'the port range node ports are allocated from' },
@@ -238,6 +242,9 @@ server.keepAliveTimeout = 65_000;
 server.listen(port, bindAddress, () =>
   log.info({ address: `${bindAddress}:${port}`, etcd: flags['etcd-servers'] }, 'serving the Kubernetes API'),
 );
+const stopAdditionalListener = new AbortController();
+if (flags['additional-bind-address'])
+  listenWhenAddressExists(server, flags['additional-bind-address'], port, log, stopAdditionalListener.signal);
 
 /** Waits for etcd, then creates what every cluster has. /readyz answers 503 until etcd does. */
 async function start(): Promise<void> {
@@ -290,6 +297,7 @@ runComponent('apiserver', log, async (lifecycle) => {
   lifecycle.onShutdown(async () => {
     if (compaction) clearInterval(compaction);
     stopMirrors.abort();
+    stopAdditionalListener.abort();
     server.close();
     server.closeAllConnections();
     for (const store of stores.values()) store.close();

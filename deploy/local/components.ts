@@ -3,6 +3,7 @@ import path from 'node:path';
 import { apiserverEtcdArgs, etcdArgs } from '../etcd';
 import { credentialPaths } from '../pki/credentials';
 import { DUMMY_INTERFACE } from '../../kube-proxy/netlink';
+import { gatewayOf } from '../../kubelet/network';
 import type { Readiness } from './readiness';
 
 export interface ClusterLayout {
@@ -33,6 +34,12 @@ export interface Component {
 const SERVICE_CIDR = '10.96.0.0/12';
 const CLUSTER_CIDR = '10.244.0.0/16';
 export const POD_NETWORK = 'kube-pods';
+/**
+ * Where pods reach the apiserver (the kubernetes Service's endpoint): the pod bridge's gateway, an address
+ * of this machine once the first kubelet has made the bridge. 127.0.0.1, where kubectl connects, cannot be
+ * an endpoint (loopback), so the apiserver listens on both (apiserver/additionallistener.ts).
+ */
+export const POD_NETWORK_GATEWAY = gatewayOf(CLUSTER_CIDR);
 const CLUSTER_DNS = '10.96.0.10';
 
 export function clusterComponents(l: ClusterLayout): Component[] {
@@ -59,7 +66,8 @@ export function clusterComponents(l: ClusterLayout): Component[] {
         ...apiserverEtcdArgs(l.etcdClientPort, creds),
         `--secure-port=${l.apiserverPort}`,
         '--bind-address=127.0.0.1',
-        '--advertise-address=127.0.0.1',
+        `--additional-bind-address=${POD_NETWORK_GATEWAY}`,
+        `--advertise-address=${POD_NETWORK_GATEWAY}`,
         `--service-cluster-ip-range=${SERVICE_CIDR}`,
         '--service-node-port-range=30000-32767',
         `--tls-cert-file=${creds.certificate('apiserver').cert}`,

@@ -12,7 +12,7 @@ import { Client } from '../../shared/client';
 import { realClock } from '../../shared/clock';
 import { newLogger } from '../../shared/log';
 import { ensureClusterCredentials, writeUserKubeconfigs } from '../pki/credentials';
-import { clusterComponents, Component, dashboardComponent, DASHBOARD_PROXY_URL, POD_NETWORK } from './components';
+import { clusterComponents, Component, dashboardComponent, DASHBOARD_PROXY_URL, POD_NETWORK, POD_NETWORK_GATEWAY } from './components';
 import { freePort } from './ports';
 import { isReady, ReadinessContext } from './readiness';
 import { Supervised } from './supervisor';
@@ -113,7 +113,7 @@ async function main(): Promise<void> {
   const credentials = {
     dataDir,
     server: `https://127.0.0.1:${apiserverPort}`,
-    extraSANs: [],
+    extraSANs: [POD_NETWORK_GATEWAY], // the apiserver's endpoint, as kubeadm names the advertise address
     kubernetesServiceIP: '10.96.0.1',
     nodes: Array.from({ length: nodes }, (_, i) => `node-${i + 1}`),
   };
