@@ -13,9 +13,9 @@ export function summarize(ms: number[]): { p50: number; p90: number; p99: number
   return { p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99) };
 }
 
-/** What the figures were measured on, printed first by every benchmark. */
+/** What the figures were measured on, printed first by every benchmark (with the 1-minute load average). */
 export function machine(): string {
-  return `machine: ${os.cpus().length} cores, node ${process.version}`;
+  return `machine: ${os.cpus().length} cores, node ${process.version}, load average ${os.loadavg()[0].toFixed(1)}`;
 }
 
 /** Milliseconds since `start` (a process.hrtime.bigint() reading). */
@@ -51,13 +51,13 @@ export async function load(
   return { latencies, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
 }
 
-/** Runs `task` at a fixed rate for `count` calls; returns the latencies. */
+/** Runs `task` at a fixed rate for `count` calls; returns the latencies, the i-th call's at index i. */
 export async function paced(count: number, perSecond: number, task: (i: number) => Promise<unknown>): Promise<number[]> {
   const latencies: number[] = [];
   const pending: Promise<void>[] = [];
   for (let i = 0; i < count; i++) {
     const t = process.hrtime.bigint();
-    pending.push(task(i).then(() => void latencies.push(Number(process.hrtime.bigint() - t) / 1e6)));
+    pending.push(task(i).then(() => void (latencies[i] = Number(process.hrtime.bigint() - t) / 1e6)));
     await new Promise((r) => setTimeout(r, 1000 / perSecond));
   }
   await Promise.all(pending);
