@@ -5,17 +5,18 @@
 // swing of the machine's load hits all three alike.
 //   npm run bench (all benchmarks), or node dist/bench/api.js (this one)
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import type { ConfigMap } from '../shared/api/core';
-import { ConfigMaps } from '../shared/api/resources';
+import type { ConfigMap, Pod } from '../shared/api/core';
+import { ConfigMaps, Pods } from '../shared/api/resources';
 import { Client } from '../shared/client';
 import { EtcdStorage } from '../apiserver/storage/etcd';
 import { startControlPlane } from '../test/processes';
-import { load, machine, paced, runIfMain, summarize, table } from './stats';
+import { load, machine, paced, peakRssMB, resetPeakRss, rssMB, runIfMain, summarize, table } from './stats';
 
 const N = Number(process.env.BENCH_N ?? 1000);
 const CONCURRENCY = 8;
 const STEADY = 250;
 const STEADY_RATE = 50;
+const LIST_PODS = Number(process.env.BENCH_LIST_PODS ?? 10_000);
 
 export async function run(): Promise<void> {
   const cp = await startControlPlane(['--etcd-compaction-interval=0']);
@@ -43,6 +44,7 @@ export async function run(): Promise<void> {
       steadyClients[i % steadyClients.length](Math.floor(i / steadyClients.length)),
     );
     const [steadyRaw, steady, steadyOfficial] = steadyClients.map((_, k) => steadyAll.filter((_, i) => i % steadyClients.length === k));
+    const listMemory = await listPeakMemory(client, storage, cp.apiserver.child.pid!);
     storage.close();
 
     const row = (what: string, r: { latencies: number[]; seconds: number }) => {
@@ -71,6 +73,12 @@ export async function run(): Promise<void> {
       ])}\n\n`,
     );
     process.stdout.write(
+      `${table([
+        [`apiserver memory, a list of ${LIST_PODS} pods`, 'peak RSS growth MB', 'seconds'],
+        ...listMemory.map((m) => [m.what, m.growthMB.toFixed(0), m.seconds.toFixed(2)]),
+      ])}\n\n`,
+    );
+    process.stdout.write(
       `create throughput: ${Math.round(createRate)}/s = ${((createRate / rawRate) * 100).toFixed(0)}% of raw etcd (goal: at least 70%)\n`,
     );
     process.stdout.write(
@@ -79,6 +87,44 @@ export async function run(): Promise<void> {
   } finally {
     await cp.stop();
   }
+}
+
+/**
+ * How much the apiserver's resident memory peaks above where it was while serving one list of LIST_PODS
+ * small pods (written straight into etcd): in pages of 500 (kubectl's default chunk size) and whole.
+ */
+async function listPeakMemory(client: Client, storage: EtcdStorage, pid: number) {
+  await load(LIST_PODS, 32, (i) =>
+    storage.create(`/registry/core/pods/default/list-${i}`, {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: `list-${i}`, namespace: 'default', uid: `list-${i}`, creationTimestamp: new Date().toISOString() },
+      spec: { containers: [{ name: 'app', image: 'busybox' }] },
+    } as Pod),
+  );
+  const pods = client.resource<Pod>(Pods);
+  const measure = async (what: string, list: () => Promise<number>) => {
+    resetPeakRss(pid);
+    const before = rssMB(pid);
+    const start = process.hrtime.bigint();
+    const count = await list();
+    if (count !== LIST_PODS) throw new Error(`${what}: listed ${count} pods, not ${LIST_PODS}`);
+    return { what, growthMB: peakRssMB(pid) - before, seconds: Number(process.hrtime.bigint() - start) / 1e9 };
+  };
+  const paged = async () => {
+    let [count, token] = [0, undefined as string | undefined];
+    do {
+      const page = await pods.list('default', { limit: 500, continue: token });
+      count += page.items.length;
+      token = page.metadata.continue;
+    } while (token);
+    return count;
+  };
+  return [
+    await measure('limit=500, following continue', paged),
+    await measure('no limit', async () => (await pods.list('default')).items.length),
+    await measure('limit=500 again', paged),
+  ];
 }
 
 /** The official JavaScript client, set up as a program using it would: from the admin kubeconfig file. */

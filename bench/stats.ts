@@ -70,6 +70,17 @@ export function rssMB(pid: number): number {
   return kB ? Number(kB) / 1024 : NaN;
 }
 
+/** The peak resident memory of a process in MB since it started or since the last resetPeakRss (VmHWM). */
+export function peakRssMB(pid: number): number {
+  const kB = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return kB ? Number(kB) / 1024 : NaN;
+}
+
+/** Starts a new peak for peakRssMB: writing 5 to clear_refs resets VmHWM to the current RSS (Linux, as the process's owner). */
+export function resetPeakRss(pid: number): void {
+  fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+}
+
 /** CPU seconds (user and system, every thread) a process has used so far: /proc/<pid>/stat, 10 ms ticks. */
 export function cpuSeconds(pid: number): number {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
