@@ -144,25 +144,10 @@ export function clusterComponents(l: ClusterLayout): Component[] {
   return components;
 }
 
-/** Where `kubectl proxy` (on its default port) serves the dashboard add-on, through the apiserver's service proxy. */
-export const DASHBOARD_PROXY_URL = 'http://127.0.0.1:8001/api/v1/namespaces/kube-system/services/http:dashboard:/proxy/';
-
 /**
- * The dashboard as a plain process, started once the cluster is ready: read-only (the viewer's kubeconfig,
- * written then), on 127.0.0.1:`port`, reading kube-proxy's counters where kube-proxy serves them above.
+ * Where `kubectl proxy --port=<port>` (default 8001) serves the dashboard add-on (deploy/addons/dashboard.yaml),
+ * through the apiserver's service proxy: the Service's port named `http`.
  */
-export function dashboardComponent(l: Pick<ClusterLayout, 'root' | 'dataDir'>, port: number): Component {
-  const entry = path.join(l.root, 'dist', 'dashboard', 'main.js');
-  return {
-    name: 'dashboard',
-    command: process.execPath,
-    args: [
-      entry,
-      `--kubeconfig=${credentialPaths(l.dataDir).viewerKubeconfig}`,
-      '--bind-address=127.0.0.1',
-      `--port=${port}`,
-      '--kube-proxy-metrics=http://127.0.0.1:10249/metrics',
-    ],
-    entry,
-  };
+export function dashboardProxyURL(port = 8001): string {
+  return `http://127.0.0.1:${port}/api/v1/namespaces/kube-system/services/http:dashboard:/proxy/`;
 }

@@ -12,7 +12,7 @@ import { Client } from '../../shared/client';
 import { realClock } from '../../shared/clock';
 import { newLogger } from '../../shared/log';
 import { ensureClusterCredentials, writeUserKubeconfigs } from '../pki/credentials';
-import { clusterComponents, Component, dashboardComponent, DASHBOARD_PROXY_URL, POD_NETWORK, POD_NETWORK_GATEWAY } from './components';
+import { clusterComponents, Component, dashboardProxyURL, POD_NETWORK, POD_NETWORK_GATEWAY } from './components';
 import { freePort } from './ports';
 import { isReady, ReadinessContext } from './readiness';
 import { Supervised } from './supervisor';
@@ -98,8 +98,6 @@ async function main(): Promise<void> {
   fs.mkdirSync(runDir, { recursive: true });
   fs.mkdirSync(logDir, { recursive: true });
   const apiserverPort = Number(process.env.APISERVER_PORT ?? 6443);
-  // DASHBOARD_ADDON=1: the dashboard runs in the cluster, applied by the apiserver from deploy/addons.
-  const dashboardAddon = process.env.DASHBOARD_ADDON === '1';
   const components = clusterComponents({
     root,
     dataDir,
@@ -108,7 +106,8 @@ async function main(): Promise<void> {
     etcdPeerPort: await freePort(),
     nodes,
     proxyMode: process.env.PROXY_MODE ?? 'userspace',
-    addonsDir: dashboardAddon ? path.join(root, 'deploy', 'addons') : undefined,
+    // The dashboard runs in the cluster as an add-on, applied by the apiserver from deploy/addons.
+    addonsDir: path.join(root, 'deploy', 'addons'),
   });
   const credentials = {
     dataDir,
@@ -151,17 +150,7 @@ async function main(): Promise<void> {
   await waitUntilReady(running, ctx, 120_000);
   writeUserKubeconfigs(credentials);
   log.info({ kubeconfig: creds.adminKubeconfig, logs: logDir }, `cluster up: export KUBECONFIG=${creds.adminKubeconfig}`);
-  if (dashboardAddon) {
-    log.info({ url: DASHBOARD_PROXY_URL }, `dashboard: kubectl proxy, then ${DASHBOARD_PROXY_URL}`);
-    return;
-  }
-  // The dashboard needs the viewer's kubeconfig, written just now; DASHBOARD_PORT=0 leaves it out.
-  const dashboardPort = Number(process.env.DASHBOARD_PORT ?? 9090);
-  const dashboard = dashboardComponent({ root, dataDir }, dashboardPort);
-  if (dashboardPort && fs.existsSync(dashboard.entry!) && !stopping) {
-    supervise(dashboard);
-    log.info({ url: `http://127.0.0.1:${dashboardPort}/` }, `dashboard: http://127.0.0.1:${dashboardPort}/`);
-  }
+  log.info({ url: dashboardProxyURL() }, `dashboard: run kubectl proxy, then open ${dashboardProxyURL()}`);
 }
 
 main().catch((err) => {

@@ -19,7 +19,6 @@ export default async function globalSetup(): Promise<void> {
       ...process.env,
       DATA_DIR: E2E_DATA_DIR,
       APISERVER_PORT: String(port),
-      DASHBOARD_PORT: String(await freePort()),
       NODES: process.env.NODES ?? '2',
     },
     stdio: ['ignore', out, out],
