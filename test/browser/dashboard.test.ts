@@ -2,20 +2,22 @@
 // the checks its issue lists: both nodes and the seed Deployment's pods are shown; scaling 2 -> 4 shows
 // two more pods within 2 s without a reload; a deleted pod is shown replaced; 30 curls of the NodePort
 // raise kube-proxy's per-endpoint counters on at least two endpoints; a pod no node fits shows the
-// scheduler's reason. The dashboard is the one the launcher started, as `npm run up` does: a plain process
-// (`node dist/dashboard/main.js`) with the cluster's read-only viewer credentials.
+// scheduler's reason. The dashboard is the add-on pod `npm run up` runs (deploy/addons/dashboard.yaml), and
+// the page is loaded as a user reaches it: through the real `kubectl proxy` and the apiserver's service proxy.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { DATA_DIR, kubectl, kubectlOk, uniqueNamespace, waitFor } from '../e2e/cluster';
-import { ROOT } from '../processes';
+import { dashboardProxyURL } from '../../deploy/local/components';
+import { kubectl, kubectlOk, kubectlStream, uniqueNamespace, waitFor } from '../e2e/cluster';
+import { freePort, ROOT } from '../processes';
 import { launch, podsShown, screenshot, waitInPage } from './page';
 
 let ns: string;
 let browser: Browser;
 let page: Page;
 let url: string;
+let proxy: ReturnType<typeof kubectlStream> | undefined;
 
 const k = (...args: string[]) => kubectlOk(['-n', ns, ...args]);
 const curl = (u: string) => spawnSync('curl', ['-s', '-m', '3', u], { encoding: 'utf8' });
@@ -34,13 +36,19 @@ const seed = () =>
 
 beforeAll(async () => {
   ns = uniqueNamespace('dash');
-  // The dashboard the launcher started once the cluster was ready, as `npm run up` does (DASHBOARD_PORT).
-  const specFile = path.join(DATA_DIR, 'run', 'dashboard.json');
-  await waitFor(() => fs.existsSync(specFile), { what: 'the launcher to start the dashboard' });
-  const spec = JSON.parse(fs.readFileSync(specFile, 'utf8')) as { args: string[] };
-  const port = spec.args.find((a) => a.startsWith('--port='))!.slice('--port='.length);
-  url = `http://127.0.0.1:${port}/`;
-  await waitFor(() => fetch(`${url}healthz`).then((r) => r.ok), { what: 'the dashboard', timeoutMs: 30_000 });
+  // The add-on pod, then `kubectl proxy` on a free port (ended by its PID in afterAll).
+  kubectlOk(['-n', 'kube-system', 'rollout', 'status', 'deployment/dashboard', '--timeout=55s']);
+  const port = await freePort();
+  proxy = kubectlStream(['proxy', `--port=${port}`]);
+  url = dashboardProxyURL(port);
+  await waitFor(
+    () =>
+      fetch(`${url}healthz`).then(
+        (r) => r.ok,
+        () => false,
+      ),
+    { what: 'the dashboard through kubectl proxy', timeoutMs: 30_000 },
+  );
   kubectlOk(['-n', ns, 'apply', '-f', '-'], { input: seed() });
   k('rollout', 'status', 'deployment/myapp-deployment', '--timeout=55s');
   browser = await launch();
@@ -50,6 +58,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await browser?.close();
+  proxy?.stop();
   kubectl(['delete', 'namespace', ns, '--wait=false']);
 });
 
