@@ -7,6 +7,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { dashboardProxyURL } from '../../deploy/local/components';
 import { loadTokenFile } from '../../shared/tokenfile';
 import { kubeletRelists, startsCounter } from '../e2e/cluster';
 import { kubectlBinary, ROOT, waitFor } from '../processes';
@@ -241,6 +242,11 @@ it('serves a CustomResourceDefinition: the kind, its printer columns, validation
   });
   const gone = spawnSync(kubectlBinary(), ['--kubeconfig', KUBECONFIG, 'get', 'websites'], { encoding: 'utf8' });
   expect(gone.stderr).toContain(`the server doesn't have a resource type "websites"`);
+});
+
+it("runs the dashboard add-on, whose page answers through the apiserver's service proxy", () => {
+  kubectl('-n', 'kube-system', 'rollout', 'status', 'deployment/dashboard', '--timeout=55s');
+  expect(kubectl('get', '--raw', new URL(dashboardProxyURL()).pathname)).toContain('<title>mini-kubernetes dashboard</title>');
 });
 
 it('leaves nothing behind after docker-compose down -v', () => {
