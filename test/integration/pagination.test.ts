@@ -53,6 +53,30 @@ async function follow(query: string, accept = 'application/json'): Promise<any[]
   return pages;
 }
 
+/**
+ * `kubectl get <plural> -n <ns>` (kubectl 1.33, -v=6): the names it printed, and the lines of its log
+ * that are the responses to its list requests, to see how it paged.
+ */
+function kubectlGetInChunks(kubeconfig: string, plural: string, ns: string, flags: string[]) {
+  const r = spawnSync(
+    '/usr/lib/google-cloud-sdk/bin/kubectl.1.33',
+    ['--kubeconfig', kubeconfig, 'get', plural, '-n', ns, ...flags, '-v=6'],
+    {
+      encoding: 'utf8',
+      timeout: 60_000,
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
+  expect(r.status).toBe(0);
+  const listed = r.stdout
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(/\s+/)[0]);
+  const listResponse = new RegExp(`"Response" verb="GET" url="[^"]*/${plural}\\?`);
+  return { listed, responses: r.stderr.split('\n').filter((line) => listResponse.test(line)) };
+}
+
 const names = (pages: any[]) => pages.flatMap((p) => (p.items ?? p.rows).map((o: any) => o.metadata?.name ?? o.cells[0]));
 
 it('answers limit with a continue token and the remaining count, and the tokens lead to every object exactly once', async () => {
@@ -112,20 +136,9 @@ it('refuses a malformed continue token with 400', async () => {
 });
 
 it('lists everything with the real kubectl asking in chunks of 2', () => {
-  const r = spawnSync(
-    '/usr/lib/google-cloud-sdk/bin/kubectl.1.33',
-    ['--kubeconfig', cp.kubeconfig, 'get', 'configmaps', '-n', NS, '--chunk-size=2', '-v=6'],
-    { encoding: 'utf8', timeout: 60_000 },
-  );
-  expect(r.status).toBe(0);
-  const listed = r.stdout
-    .trim()
-    .split('\n')
-    .slice(1)
-    .map((line) => line.split(/\s+/)[0]);
+  const { listed, responses } = kubectlGetInChunks(cp.kubeconfig, 'configmaps', NS, ['--chunk-size=2']);
   expect(listed).toEqual(Array.from({ length: COUNT }, (_, i) => `cm-${String(i).padStart(2, '0')}`));
   // kubectl really paged: its first request asked for 2, and it followed the tokens.
-  const responses = r.stderr.split('\n').filter((line) => /"Response" verb="GET" url="[^"]*\/configmaps\?/.test(line));
   expect(responses[0]).toMatch(/configmaps\?limit=2" status="200 OK"/);
   expect(responses.filter((line) => /continue=[^&"]+&limit=2" status="200 OK"/.test(line))).toHaveLength(Math.ceil(COUNT / 2) - 1);
 });
@@ -210,19 +223,8 @@ describe('10,000 pods', () => {
   }, 60_000);
 
   it('lists them all with the real kubectl in its default chunks of 500', () => {
-    const r = spawnSync('/usr/lib/google-cloud-sdk/bin/kubectl.1.33', ['--kubeconfig', cp.kubeconfig, 'get', 'pods', '-n', ns, '-v=6'], {
-      encoding: 'utf8',
-      timeout: 60_000,
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    expect(r.status).toBe(0);
-    const listed = r.stdout
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((line) => line.split(/\s+/)[0]);
+    const { listed, responses } = kubectlGetInChunks(cp.kubeconfig, 'pods', ns, []);
     expect(listed).toEqual(Array.from({ length: total }, (_, i) => podName(i)));
-    const responses = r.stderr.split('\n').filter((line) => /"Response" verb="GET" url="[^"]*\/pods\?/.test(line));
     expect(responses[0]).toMatch(/pods\?limit=500" status="200 OK"/);
     expect(responses.filter((line) => /continue=[^&"]+&limit=500" status="200 OK"/.test(line))).toHaveLength(total / 500 - 1);
   }, 60_000);
