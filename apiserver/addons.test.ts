@@ -21,7 +21,7 @@ describe('add-on manifests', () => {
     expect(service.spec.ports[0].name).toBeUndefined();
   });
 
-  it('skips empty documents and files of other types, and names the file of a document without a kind', () => {
+  it('skips empty documents and files of other types, and names the file of a document without a kind or of invalid YAML', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'addons-'));
     try {
       fs.writeFileSync(path.join(dir, 'a.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: one, namespace: kube-system}\n---\n');
@@ -29,6 +29,8 @@ describe('add-on manifests', () => {
       expect(readAddons(dir).map((a) => a.object.metadata.name)).toEqual(['one']);
       fs.writeFileSync(path.join(dir, 'b.yml'), 'metadata: {name: two}\n');
       expect(() => readAddons(dir)).toThrow('b.yml: every document needs apiVersion, kind and metadata.name');
+      fs.writeFileSync(path.join(dir, 'b.yml'), 'kind: [ConfigMap\n');
+      expect(() => readAddons(dir)).toThrow(/^b\.yml: deficient indentation/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -7,7 +7,7 @@
 // Kinds are those this apiserver serves itself (not custom resources).
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { loadAll } from 'js-yaml';
 import type { KubeObject } from '../shared/api/meta';
 import { RESOURCES, resourcePath } from '../shared/api/resources';
 import type { ResourceInfo } from '../shared/api/resources';
@@ -22,6 +22,15 @@ export interface AddonObject {
   object: KubeObject & { apiVersion?: string; kind?: string };
 }
 
+/** The documents of one manifest file; a YAML error names the file. */
+function parseDocuments(file: string, text: string): unknown[] {
+  try {
+    return loadAll(text);
+  } catch (err) {
+    throw new Error(`${file}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
 /** The objects of the manifests in `dir`, in file-name order; a document that is not an object fails with its file named. */
 export function readAddons(dir: string): AddonObject[] {
   const files = fs
@@ -29,9 +38,8 @@ export function readAddons(dir: string): AddonObject[] {
     .filter((f) => /\.(ya?ml|json)$/.test(f))
     .sort();
   return files.flatMap((file) =>
-    parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8')).flatMap((doc) => {
-      if (doc.errors.length) throw new Error(`${file}: ${doc.errors[0].message}`);
-      const object = doc.toJSON() as AddonObject['object'] | null;
+    parseDocuments(file, fs.readFileSync(path.join(dir, file), 'utf8')).flatMap((doc) => {
+      const object = doc as AddonObject['object'] | null;
       if (object === null) return []; // an empty document (a trailing ---)
       if (typeof object !== 'object' || !object.kind || !object.apiVersion || !object.metadata?.name)
         throw new Error(`${file}: every document needs apiVersion, kind and metadata.name`);

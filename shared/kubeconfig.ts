@@ -1,7 +1,7 @@
 // kubeconfig files: what kubectl and every component read to find and authenticate to the apiserver.
 import fs from 'node:fs';
 import path from 'node:path';
-import { parse, stringify } from 'yaml';
+import { dump, load } from 'js-yaml';
 
 export interface ClientConfig {
   server: string;
@@ -38,7 +38,7 @@ const fromData = (data: string | undefined): Buffer | undefined => (data ? Buffe
 
 /** Reads the current context of a kubeconfig: its cluster and its user's credentials. */
 export function loadKubeconfig(file: string): ClientConfig {
-  const doc = parse(fs.readFileSync(file, 'utf8')) as {
+  const doc = load(fs.readFileSync(file, 'utf8')) as {
     'current-context'?: string;
     contexts?: Named<{ cluster: string; user: string }>[];
     clusters?: Named<Record<string, unknown>>[];
@@ -109,6 +109,6 @@ export function writeKubeconfig(file: string, o: KubeconfigOptions): void {
   };
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, stringify(doc), { mode: 0o600 });
+  fs.writeFileSync(tmp, dump(doc), { mode: 0o600 });
   fs.renameSync(tmp, file);
 }
