@@ -125,6 +125,13 @@ export function createApp({
   app.use(impersonate(authorizer));
   app.use(authorize(authorizer));
   app.use(watchLimit());
+  // Resource requests (nearly all of them) first: no path of the routers below names a served resource, and
+  // each router walked costs every create and get a path match per route.
+  const kubelets = new KubeletClient(kubeletClient);
+  const resources = new ResourceHandler(stores, namespaces, kubelets, admission, customResources, tokenIssuer, mutatingAdmission);
+  app.use(async (req, res, next) => {
+    if (!(await resources.handle(req, res))) next();
+  });
   app.get('/metrics', async (_req, res) => {
     res.type(registry.contentType).send(await registry.metrics());
   });
@@ -132,13 +139,7 @@ export function createApp({
   app.use(versionRouter());
   app.use(discoveryRouter(customResources && (() => customResources.resources())));
   app.use(openapiRouter(customResources));
-  const kubelets = new KubeletClient(kubeletClient);
   app.use(metricsRouter(kubelets, stores.of(Nodes), stores.of(Pods)));
-
-  const resources = new ResourceHandler(stores, namespaces, kubelets, admission, customResources, tokenIssuer, mutatingAdmission);
-  app.use(async (req, res, next) => {
-    if (!(await resources.handle(req, res))) next();
-  });
   app.use((_req, _res) => {
     throw new StatusError({ ...notFound('', '').status, message: 'the server could not find the requested resource', details: undefined });
   });
