@@ -66,6 +66,7 @@ export class FieldManager {
   private readonly apiVersion: string;
   private readonly hasStatus: boolean;
   private readonly now: () => Date;
+  private zero?: Record<string, Json>;
 
   constructor(
     readonly resource: ResourceInfo,
@@ -299,9 +300,14 @@ export class FieldManager {
 
   /**
    * The empty object of the kind, as Go has it: its structs that are not pointers present and empty, its
-   * required (not omitempty) lists and maps null.
+   * required (not omitempty) lists and maps null. Worked out from the schema once (every create compares
+   * with it; the walks only read it).
    */
   private zeroObject(): Record<string, Json> {
+    return (this.zero ??= this.zeroFromSchema());
+  }
+
+  private zeroFromSchema(): Record<string, Json> {
     const fill = (s: Schema | undefined, depth: number): Record<string, Json> => {
       const out: Record<string, Json> = {};
       const def = s?.$ref ? this.definitions[s.$ref] : s;
