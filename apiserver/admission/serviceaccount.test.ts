@@ -47,6 +47,7 @@ describe('ServiceAccount admission', () => {
       }),
     );
     expect(p.spec.serviceAccountName).toBe('default');
+    expect(p.spec.serviceAccount).toBe('default'); // the deprecated name, as the API serves it
     const volume = p.spec.volumes!.find((v) => v.name.startsWith('kube-api-access-'))!;
     expect(volume.name).toMatch(/^kube-api-access-[a-z0-9]{5}$/);
     expect(volume.projected).toEqual({

@@ -68,7 +68,7 @@ export function serviceAccountAdmission(getServiceAccount: ServiceAccountGetter)
       const pod = attrs.object as Pod;
       if (pod.metadata.annotations?.[MIRROR_POD_ANNOTATION] !== undefined) return;
       pod.spec.serviceAccountName ||= DEFAULT_SERVICE_ACCOUNT;
-      const name = pod.spec.serviceAccountName;
+      const name = (pod.spec.serviceAccount = pod.spec.serviceAccountName);
       let sa: ServiceAccount;
       try {
         sa = await getServiceAccount(attrs.namespace, name);
