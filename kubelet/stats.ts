@@ -1,10 +1,11 @@
 // Resource usage for `kubectl top` and the HorizontalPodAutoscaler: the kubelet samples its running
 // containers (Docker's stats) and the node (/proc) every few seconds and serves the latest sample in the
-// shape of the kubelet Summary API (`/stats/summary`, a subset of it).
+// shape of the kubelet Summary API (`/stats/summary`, a subset of it). A container's CPU rate comes from
+// two samples of its cumulative CPU time, as the kubelet computes usageNanoCores from CRI's stats.
 import fs from 'node:fs';
 import { rfc3339 } from '../shared/api/meta';
 import type { Logger } from '../shared/log';
-import type { ContainerRuntime, RuntimeContainer } from './runtime/interface';
+import type { ContainerRuntime, ContainerStats, RuntimeContainer } from './runtime/interface';
 
 export interface Usage {
   cpu: { usageNanoCores: number };
@@ -30,9 +31,22 @@ function memoryWorkingSet(): number {
   return kb('MemTotal') - kb('MemAvailable');
 }
 
+/**
+ * The CPU rate between two samples of one container, in nanocores. With no earlier sample, the average
+ * since the container started (the best one sample can say).
+ */
+export function usageNanoCores(current: ContainerStats, previous: ContainerStats | undefined, startedAt?: string): number {
+  const since = previous ?? { timestampMs: startedAt ? Date.parse(startedAt) : NaN, usageCoreNanoSeconds: 0 };
+  const elapsedNs = (current.timestampMs - since.timestampMs) * 1e6;
+  const usedNs = current.usageCoreNanoSeconds - since.usageCoreNanoSeconds;
+  return elapsedNs > 0 && usedNs > 0 ? Math.round((usedNs / elapsedNs) * 1e9) : 0;
+}
+
 export class StatsCollector {
   private latest: Summary;
   private lastCpu = readProcStat();
+  /** Each running container's previous sample, by container id. */
+  private previous = new Map<string, ContainerStats>();
 
   constructor(
     private readonly nodeName: string,
@@ -65,8 +79,11 @@ export class StatsCollector {
     );
     const time = rfc3339();
     const pods = new Map<string, Summary['pods'][number]>();
+    const previous = this.previous;
+    this.previous = new Map();
     for (const s of samples) {
       if (!s) continue;
+      this.previous.set(s.c.id, s.usage);
       const pod = pods.get(s.c.podUid) ?? {
         podRef: { name: s.c.podName, namespace: s.c.podNamespace, uid: s.c.podUid },
         time,
@@ -74,8 +91,8 @@ export class StatsCollector {
       };
       pod.containers.push({
         name: s.c.name,
-        cpu: { usageNanoCores: Math.round(s.usage.cpuCores * 1e9) },
-        memory: { workingSetBytes: s.usage.memoryBytes },
+        cpu: { usageNanoCores: usageNanoCores(s.usage, previous.get(s.c.id), s.c.startedAt) },
+        memory: { workingSetBytes: s.usage.workingSetBytes },
       });
       pods.set(s.c.podUid, pod);
     }

@@ -8,6 +8,7 @@ import { dialPodPort } from '../portforward';
 import {
   ContainerRuntime,
   ContainerSpec,
+  ContainerStats,
   INFRA_NAME,
   LABELS,
   LogOptions,
@@ -282,10 +283,16 @@ export class DockerRuntime implements ContainerRuntime {
     return out;
   }
 
-  async stats(id: string): Promise<{ cpuCores: number; memoryBytes: number }> {
-    const s = (await this.docker.getContainer(id).stats({ stream: false })) as Docker.ContainerStats;
+  async stats(id: string): Promise<ContainerStats> {
+    // one-shot (API 1.41): the engine answers with one sample at once; without it, it waits a second for
+    // a second sample, and each such call held the engine while the kubelet was starting pods.
+    const s = (await this.docker.getContainer(id).stats({ stream: false, 'one-shot': true })) as Docker.ContainerStats;
     const cache = (s.memory_stats.stats as Record<string, number> | undefined)?.inactive_file ?? 0;
-    return { cpuCores: cpuCores(s), memoryBytes: Math.max(0, (s.memory_stats.usage ?? 0) - cache) };
+    return {
+      timestampMs: Date.parse(s.read) || Date.now(),
+      usageCoreNanoSeconds: s.cpu_stats.cpu_usage.total_usage,
+      workingSetBytes: Math.max(0, (s.memory_stats.usage ?? 0) - cache),
+    };
   }
 
   async execSync(id: string, command: string[], timeoutMs: number): Promise<{ exitCode: number; output: string }> {
@@ -378,14 +385,6 @@ export class DockerRuntime implements ContainerRuntime {
 
 /** Output nobody asked for. */
 const discard = () => new Writable({ write: (_chunk, _encoding, callback) => callback() });
-
-/** CPU % as `docker stats` computes it: delta container usage / delta system usage x online CPUs. */
-export function cpuCores(s: Docker.ContainerStats): number {
-  const cpuDelta = s.cpu_stats.cpu_usage.total_usage - s.precpu_stats.cpu_usage.total_usage;
-  const systemDelta = (s.cpu_stats.system_cpu_usage ?? 0) - (s.precpu_stats.system_cpu_usage ?? 0);
-  const cpus = s.cpu_stats.online_cpus || s.cpu_stats.cpu_usage.percpu_usage?.length || 1;
-  return systemDelta > 0 && cpuDelta > 0 ? (cpuDelta / systemDelta) * cpus : 0;
-}
 
 /** Docker's multiplexed log format: 8-byte headers (stream, 0, 0, 0, size32) before each frame. */
 function demux(buf: Buffer): Buffer {

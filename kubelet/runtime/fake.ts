@@ -4,7 +4,7 @@
 // with real API traffic, and no engine behind it).
 import { Readable } from 'node:stream';
 import type { Clock } from '../../shared/clock';
-import { ContainerRuntime, ContainerSpec, LABELS, RuntimeContainer, SandboxSpec } from './interface';
+import { ContainerRuntime, ContainerSpec, ContainerStats, LABELS, RuntimeContainer, SandboxSpec } from './interface';
 
 export class FakeRuntime implements ContainerRuntime {
   readonly containers = new Map<string, RuntimeContainer & { node: string }>();
@@ -137,8 +137,8 @@ export class FakeRuntime implements ContainerRuntime {
     throw new Error('the in-memory runtime has no pod network to forward to');
   }
 
-  async stats(): Promise<{ cpuCores: number; memoryBytes: number }> {
-    return { cpuCores: 0, memoryBytes: 0 };
+  async stats(): Promise<ContainerStats> {
+    return { timestampMs: Date.now(), usageCoreNanoSeconds: 0, workingSetBytes: 0 };
   }
 }
 

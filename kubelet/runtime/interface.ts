@@ -40,6 +40,15 @@ export interface RuntimeContainer {
   ip?: string;
 }
 
+/** A container's usage at one moment: CPU time is cumulative, so a rate needs two samples (CRI's ContainerStats). */
+export interface ContainerStats {
+  /** When the sample was read, in milliseconds since the epoch. */
+  timestampMs: number;
+  /** CPU time used since the container started, in nanoseconds of one core. */
+  usageCoreNanoSeconds: number;
+  workingSetBytes: number;
+}
+
 /** A host path bound into a container. The host path must exist: the runtime never creates it. */
 export interface Mount {
   hostPath: string;
@@ -131,6 +140,6 @@ export interface ContainerRuntime {
   attach(id: string, io: StreamIO): Promise<void>;
   /** Joins `stream` to `port` in the pod's network namespace until either side is done (`kubectl port-forward`). */
   portForward(sandboxId: string, port: number, stream: Duplex): Promise<void>;
-  /** CPU (cores, averaged over about a second) and memory (working set bytes) of a running container. */
-  stats(id: string): Promise<{ cpuCores: number; memoryBytes: number }>;
+  /** One sample of a running container's usage (CRI's ContainerStats), read at once without waiting for a second one. */
+  stats(id: string): Promise<ContainerStats>;
 }
