@@ -20,11 +20,19 @@ const BENCHMARKS: [string, () => Promise<void>][] = [
   ['dashboard frame time in Chromium (bench/dashboard.ts)', dashboard],
 ];
 
+/** Issue #19: the whole run, every figure, in under this. */
+const RUN_LIMIT_MINUTES = 15;
+
 async function main(): Promise<void> {
+  const start = Date.now();
   for (const [name, run] of BENCHMARKS) {
     process.stdout.write(`\n== ${name}\n`);
     await run();
   }
+  const minutes = (Date.now() - start) / 60_000;
+  process.stdout.write(
+    `\nnpm run bench: ${minutes.toFixed(1)} min (goal: under ${RUN_LIMIT_MINUTES} min): ${minutes < RUN_LIMIT_MINUTES ? 'met' : 'NOT met'}\n`,
+  );
 }
 
 runIfMain(module, main);
