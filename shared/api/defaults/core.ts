@@ -46,7 +46,7 @@ function defaultContainer(c: Container): void {
 
 export function defaultPodSpec(spec: PodSpec): void {
   // serviceAccount is the deprecated name of serviceAccountName: either one sets both (v1 conversion).
-  spec.serviceAccountName ||= spec.serviceAccount;
+  if (!spec.serviceAccountName && spec.serviceAccount) spec.serviceAccountName = spec.serviceAccount;
   if (spec.serviceAccountName) spec.serviceAccount = spec.serviceAccountName;
   spec.restartPolicy ??= 'Always';
   spec.dnsPolicy ??= 'ClusterFirst';
