@@ -138,7 +138,7 @@ export class FakeRuntime implements ContainerRuntime {
   }
 
   async stats(): Promise<ContainerStats> {
-    return { timestampMs: Date.now(), usageCoreNanoSeconds: 0, workingSetBytes: 0 };
+    return { timestampMs: this.clock.now(), usageCoreNanoSeconds: 0, workingSetBytes: 0 };
   }
 }
 
