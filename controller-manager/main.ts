@@ -12,7 +12,7 @@ import { realClock } from '../shared/clock';
 import { DelegatedAuth } from '../shared/delegatedauth';
 import { EventRecorder } from '../shared/events';
 import { parseBool, parseFlags } from '../shared/flags';
-import { SharedInformerFactory } from '../shared/informer';
+import { SharedInformerFactory, stripManagedFields } from '../shared/informer';
 import { loadKubeconfig } from '../shared/kubeconfig';
 import { LeaderElector, runAsLeader } from '../shared/leaderelection';
 import { newLogger } from '../shared/log';
@@ -47,7 +47,7 @@ async function runControllers(signal: AbortSignal): Promise<void> {
   setMaxListeners(Infinity, signal);
   const ctx: ControllerContext = {
     client,
-    informers: new SharedInformerFactory(client, { logger: log }),
+    informers: new SharedInformerFactory(client, { logger: log, transform: stripManagedFields }),
     clock: realClock,
     flags,
     recorder: (component) => new EventRecorder(client, { component }, { logger: log }),

@@ -13,7 +13,7 @@ import type { Lifecycle } from '../shared/component';
 import { realClock } from '../shared/clock';
 import { EventRecorder } from '../shared/events';
 import { parseDuration, parseFlags } from '../shared/flags';
-import { SharedInformerFactory } from '../shared/informer';
+import { SharedInformerFactory, stripManagedFields } from '../shared/informer';
 import { loadKubeconfig } from '../shared/kubeconfig';
 import { newLogger } from '../shared/log';
 import { registry } from './metrics';
@@ -90,7 +90,7 @@ async function main(lifecycle: Lifecycle): Promise<void> {
   const isLocal = (ip: string) => localAddresses().includes(ip);
   const serviceCIDR = parseCidr(flags['service-cluster-ip-range']);
   const externalIPs = (ip: string) => servesExternalIP(ip, addresses, localAddresses(), (a) => cidrContains(serviceCIDR, a));
-  const informers = new SharedInformerFactory(client, { logger: log });
+  const informers = new SharedInformerFactory(client, { logger: log, transform: stripManagedFields });
   const recorder = new EventRecorder(client, { component: 'kube-proxy', host: flags['hostname-override'] }, { logger: log });
   const dnsAddress = flags['cluster-dns'] || undefined;
   const mode = flags['proxy-mode'];

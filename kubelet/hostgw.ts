@@ -14,7 +14,7 @@ import type { Node } from '../shared/api/core';
 import { Nodes } from '../shared/api/resources';
 import { Cidr, cidrWithin, isCIDR, isIPv4, parseCidr } from '../shared/cidr';
 import type { Client } from '../shared/client';
-import { Informer } from '../shared/informer';
+import { Informer, stripManagedFields } from '../shared/informer';
 import type { Logger } from '../shared/log';
 
 const run = promisify(execFile);
@@ -144,7 +144,7 @@ export class HostGateway {
 
   /** Follows the Nodes and keeps the routes in step with their podCIDRs and addresses. */
   run(client: Client): void {
-    this.nodes = new Informer<Node>(client, Nodes, { logger: this.log });
+    this.nodes = new Informer<Node>(client, Nodes, { logger: this.log, transform: stripManagedFields });
     const sync = () => {
       this.syncing = this.syncing
         .then(() => this.syncRoutes(this.nodes!.lister.list()))

@@ -16,7 +16,7 @@ import type { Client } from '../shared/client';
 import type { Clock } from '../shared/clock';
 import { isConflict, isNotFound } from '../shared/errors';
 import { EventRecorder } from '../shared/events';
-import { EventHandler, Informer } from '../shared/informer';
+import { EventHandler, Informer, stripManagedFields } from '../shared/informer';
 import type { Logger } from '../shared/log';
 import { Backoff } from './backoff';
 import { newConfigMapAndSecretManagers } from './configmapsecret';
@@ -87,8 +87,13 @@ export class Kubelet {
     private readonly clock: Clock,
     private readonly log: Logger,
   ) {
-    this.pods = new Informer<Pod>(client, Pods, { fieldSelector: `spec.nodeName=${config.name}`, logger: log, clock });
-    this.services = new Informer<Service>(client, Services, { logger: log, clock });
+    this.pods = new Informer<Pod>(client, Pods, {
+      fieldSelector: `spec.nodeName=${config.name}`,
+      logger: log,
+      clock,
+      transform: stripManagedFields,
+    });
+    this.services = new Informer<Service>(client, Services, { logger: log, clock, transform: stripManagedFields });
     this.podWorkers = new PodWorkers(clock);
     this.workerStarts = new PodWorkerStartTracker(clock);
     this.recorder = new EventRecorder(client, { component: 'kubelet', host: config.name }, { clock, logger: log });

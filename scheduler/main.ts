@@ -8,7 +8,7 @@ import type { Lifecycle } from '../shared/component';
 import { realClock } from '../shared/clock';
 import { DelegatedAuth } from '../shared/delegatedauth';
 import { parseBool, parseDuration, parseFlags } from '../shared/flags';
-import { SharedInformerFactory } from '../shared/informer';
+import { SharedInformerFactory, stripManagedFields } from '../shared/informer';
 import { loadKubeconfig } from '../shared/kubeconfig';
 import { LeaderElector, runAsLeader } from '../shared/leaderelection';
 import { newLogger } from '../shared/log';
@@ -31,7 +31,7 @@ const log = newLogger('scheduler');
 const client = new Client({ ...loadKubeconfig(flags.kubeconfig), userAgent: `kube-scheduler/${KUBERNETES_VERSION.gitVersion}` });
 
 async function lead(signal: AbortSignal): Promise<void> {
-  const informers = new SharedInformerFactory(client, { logger: log });
+  const informers = new SharedInformerFactory(client, { logger: log, transform: stripManagedFields });
   const scheduler = new Scheduler(client, informers, { schedulerName: flags['scheduler-name'] }, realClock, log);
   observePendingPods(() => scheduler.pendingPods());
   informers.start();

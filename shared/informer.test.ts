@@ -4,7 +4,7 @@ import { ConfigMaps } from './api/resources';
 import { FakeClock } from './clock';
 import type { ListOptions } from './client';
 import { gone } from './errors';
-import { Informer, ListerWatcher } from './informer';
+import { Informer, ListerWatcher, stripManagedFields } from './informer';
 import { newLogger } from './log';
 import { parseSelector } from './labels';
 
@@ -161,5 +161,35 @@ describe('Informer', () => {
     expect(events).toEqual(['add a@3', 'add b@4']);
     expect([source.lists, source.watches.length]).toEqual([1, 1]);
     informer.stop();
+  });
+
+  it('caches listed and watched objects through its transform: stripManagedFields drops managedFields only', async () => {
+    const source = new FakeSource();
+    const managed = (o: ConfigMap) => {
+      (o.metadata as { managedFields?: unknown }).managedFields = [{ manager: 'kubectl', operation: 'Apply', fieldsV1: { 'f:data': {} } }];
+      return o;
+    };
+    source.state = [managed(cm('a', 2))];
+    const informer = new Informer<ConfigMap>(source, ConfigMaps, {
+      transform: stripManagedFields,
+      logger: newLogger('test').child({ level: 'silent' }),
+    });
+    const handed: ConfigMap[] = [];
+    informer.addEventHandler({ add: (o) => handed.push(o) });
+    informer.run();
+    await informer.waitForSync();
+    await flush();
+    const watched = managed(cm('b', 3));
+    source.current.emit({ type: 'ADDED', object: watched });
+    await flush();
+    expect(handed.map((o) => o.metadata)).toEqual([cm('a', 2).metadata, cm('b', 3).metadata]);
+    expect(informer.lister.get('default', 'b')).toEqual(cm('b', 3));
+    expect(watched.metadata).toHaveProperty('managedFields'); // the received object itself is not changed
+    informer.stop();
+  });
+
+  it('stripManagedFields returns an object without managedFields as it is', () => {
+    const plain = cm('a', 1);
+    expect(stripManagedFields(plain)).toBe(plain);
   });
 });

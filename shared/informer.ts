@@ -2,7 +2,7 @@
 // resourceVersion, keeping a local read-only cache with indexes and calling handlers with old and new
 // objects. A watch that ends is resumed from the last resourceVersion seen; 410 Gone means relist.
 import type { Pod } from './api/core';
-import type { KubeObject, Status, WatchEvent } from './api/meta';
+import type { KubeObject, ObjectMeta, Status, WatchEvent } from './api/meta';
 import { objectKey } from './api/meta';
 import type { ResourceInfo } from './api/resources';
 import type { Client, ListOptions, ResourceClient } from './client';
@@ -97,7 +97,25 @@ export interface InformerOptions {
   resyncPeriodMs?: number;
   clock?: Clock;
   logger?: Logger;
+  /**
+   * Applied to every listed or watched object before it is cached and handed to handlers (client-go's
+   * SetTransform), e.g. stripManagedFields.
+   */
+  transform?: Transform;
 }
+
+/** What an informer keeps of an object it lists or watches: the object, or a part of it. */
+export type Transform = <T extends KubeObject>(obj: T) => T;
+
+/**
+ * Drops metadata.managedFields, which only the apiserver reads: it is often the largest part of an object,
+ * and a write without it keeps the live object's (client-go's TransformStripManagedFields, which
+ * kube-scheduler and kube-controller-manager set on their informers).
+ */
+export const stripManagedFields: Transform = (obj) => {
+  const { managedFields, ...metadata } = obj.metadata as ObjectMeta & { managedFields?: unknown };
+  return managedFields === undefined ? obj : { ...obj, metadata };
+};
 
 /** The list and watch calls an informer makes: a ResourceClient, or a fake in tests. */
 export type ListerWatcher<T extends KubeObject> = Pick<ResourceClient<T>, 'list' | 'watch'>;
@@ -256,7 +274,8 @@ export class Informer<T extends KubeObject> {
     if (gone) throw new StatusError(gone);
   }
 
-  private apply(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: T): void {
+  private apply(type: 'ADDED' | 'MODIFIED' | 'DELETED', received: T): void {
+    const obj = this.opts.transform ? this.opts.transform(received) : received;
     const key = objectKey(obj);
     const old = this.cache.items.get(key);
     if (type === 'DELETED') {
@@ -277,7 +296,7 @@ export class SharedInformerFactory {
 
   constructor(
     private readonly client: Client,
-    private readonly opts: { resyncPeriodMs?: number; logger?: Logger; clock?: Clock } = {},
+    private readonly opts: { resyncPeriodMs?: number; logger?: Logger; clock?: Clock; transform?: Transform } = {},
   ) {}
 
   informerFor<T extends KubeObject>(resource: ResourceInfo): Informer<T> {
