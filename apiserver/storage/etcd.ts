@@ -1,6 +1,7 @@
 // The etcd3 implementation of Storage and AllocationStorage: the only file of the project that imports etcd3. Every failure of
 // the etcd3 client leaves as a StorageError (or, when it is none of those, as it came).
-import { Etcd3, IKeyValue, isRecoverableError, Range, Watcher } from 'etcd3';
+import { handleWhen, retry } from 'cockatiel';
+import { Etcd3, GRPCDeadlineExceededError, IKeyValue, isRecoverableError, Range, Watcher } from 'etcd3';
 import type { KubeObject } from '../../shared/api/meta';
 import { StorageError } from './errors';
 import type { AllocationStorage, ListOptions, ListPage, Preconditions, Storage, StorageEvent, TTL, UpdateFunc } from './interface';
@@ -56,6 +57,25 @@ async function translated<T>(key: string, op: () => Promise<T>, revision?: strin
 
 const MAX_RESPONSE_BYTES = 2 * 1024 * 1024 * 1024 - 1;
 
+/**
+ * How long one etcd request may take. Without a deadline a request queued on a gRPC channel that is not
+ * ready has no end of its own (seen after connections were cut: writes unanswered for minutes), and while
+ * etcd3's circuit breaker is half-open every other request waits behind its one trial request: one such
+ * request held the whole apiserver. Watches and lease keep-alives are streams and live on.
+ */
+const REQUEST_TIMEOUT_MS = 5000;
+/**
+ * etcd3 tries a request that failed for want of etcd up to three more times, on the next host each time.
+ * Not one that ran out of time: its time is spent, and etcd may have applied it (a create tried again
+ * would find its own key and answer AlreadyExists).
+ */
+const retryUnlessTimedOut = retry(
+  handleWhen((err) => isRecoverableError(err) && !(err instanceof GRPCDeadlineExceededError)),
+  { maxAttempts: 3 },
+);
+/** Kubernetes' --etcd-healthcheck-timeout default: /readyz and /livez answer within it. */
+const HEALTH_CHECK_TIMEOUT_MS = 2000;
+
 export class EtcdStorage implements Storage, AllocationStorage {
   private readonly client: Etcd3;
   private readonly leases: LeaseManager;
@@ -67,6 +87,8 @@ export class EtcdStorage implements Storage, AllocationStorage {
     this.client = new Etcd3({
       hosts: endpoints,
       dialTimeout: 3000,
+      defaultCallOptions: (call) => (call.isStream ? {} : { deadline: Date.now() + REQUEST_TIMEOUT_MS }),
+      faultHandling: { global: retryUnlessTimedOut },
       grpcOptions: { 'grpc.max_receive_message_length': MAX_RESPONSE_BYTES },
       ...(tls ? { credentials: { rootCertificate: tls.ca, certChain: tls.cert, privateKey: tls.key } } : {}),
     });
@@ -252,7 +274,10 @@ export class EtcdStorage implements Storage, AllocationStorage {
 
   async healthy(): Promise<boolean> {
     try {
-      await this.client.get('/registry/__health__').exec();
+      await this.client
+        .get('/registry/__health__')
+        .options({ deadline: Date.now() + HEALTH_CHECK_TIMEOUT_MS })
+        .exec();
       return true;
     } catch {
       return false;
