@@ -456,6 +456,8 @@ export async function run(): Promise<void> {
     await scheduler?.stop();
     await cp.stop();
     await removeRaw(runtime).catch(() => undefined); // the network guard too, now the kubelet is gone
+    // What the kubelet's --cleanup-on-stop left for the guard's sake: a host keeps nothing of a finished run.
+    await runtime.removeNetworkIfUnused(POD_NETWORK).catch(() => undefined);
     const left = await runtime.listContainers(NODE);
     if (left.length) {
       process.stderr.write(`${left.length} containers of ${NODE} were left behind; removing them\n`);
