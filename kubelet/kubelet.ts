@@ -78,6 +78,8 @@ export class Kubelet {
   private readonly reasons = new ReasonCache();
   private readonly ipam = new PodIPAM();
   private readonly workerStarts: PodWorkerStartTracker;
+  /** The pods whose first sync (the one that starts them) is running, by uid. */
+  private readonly starting = new Set<string>();
   private running = true;
 
   constructor(
@@ -226,6 +228,11 @@ export class Kubelet {
     return this.pleg.containers();
   }
 
+  /** Whether a pod's first sync (the one that starts it) is running. */
+  podsStarting(): boolean {
+    return this.starting.size > 0;
+  }
+
   /** For the streaming server: what runs for a pod bound to this node, if there is such a pod. */
   async podRuntimeByName(namespace: string, name: string): Promise<PodRuntime | undefined> {
     const pod = this.pods.lister.get(namespace, name);
@@ -281,12 +288,15 @@ export class Kubelet {
   private async syncPod(key: string): Promise<void> {
     const pod = this.pods.lister.getByKey(key);
     if (!pod) return;
-    const create = this.workerStarts.workerStarted(pod.metadata.uid!);
+    const uid = pod.metadata.uid!;
+    const create = this.workerStarts.workerStarted(uid);
     const operationType = pod.metadata.deletionTimestamp ? 'kill' : create ? 'create' : 'sync';
     const done = podWorkerDuration.startTimer({ operation_type: operationType });
+    if (operationType === 'create') this.starting.add(uid);
     try {
       await this.syncPodOnce(pod, key);
     } finally {
+      this.starting.delete(uid);
       done();
     }
   }

@@ -25,8 +25,6 @@ import { instrumentedRuntime } from './runtime/instrumented';
 import { createKubeletServer, ServingTLS } from './server';
 import { StatsCollector } from './stats';
 
-const STATS_PERIOD_MS = 5_000;
-
 const flags = parseFlags({
   kubeconfig: { default: '/etc/kubernetes/kubelet.conf', help: 'kubeconfig of the apiserver' },
   'node-name': { default: os.hostname(), help: 'the Node this kubelet registers' },
@@ -138,8 +136,9 @@ async function main(lifecycle: Lifecycle): Promise<void> {
     realClock,
     log,
   );
-  const stats = new StatsCollector(flags['node-name'], runtime, () => kubelet.containers(), os.cpus().length, log);
-  const statsTimer = setInterval(() => void stats.collect().catch((err) => log.warn({ err }, 'stats collection failed')), STATS_PERIOD_MS);
+  const stats = new StatsCollector(flags['node-name'], runtime, kubelet, os.cpus().length, realClock, log);
+  const stopStats = new AbortController();
+  void stats.run(stopStats.signal);
   registerRunningGauges(() => kubelet.containers());
   // kubelet_pod_start_duration_seconds, from the pods the kubelet's informer sees.
   const podStarts = new PodStartupLatencyTracker(realClock);
@@ -166,7 +165,7 @@ async function main(lifecycle: Lifecycle): Promise<void> {
       await kubelet.removeAllPods().catch((err) => log.warn({ err }, 'pod cleanup failed'));
       fs.rmSync(flags['root-dir'], { recursive: true, force: true }); // volumes and the port's certificate
     }
-    clearInterval(statsTimer);
+    stopStats.abort();
     server.close();
     await hostGateway?.cleanup();
   });

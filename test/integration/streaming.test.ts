@@ -122,7 +122,14 @@ beforeAll(async () => {
   kubelet = createKubeletServer(
     runtime as unknown as ContainerRuntime,
     locator,
-    new StatsCollector('node-1', runtime as unknown as ContainerRuntime, () => [], 1, log),
+    new StatsCollector(
+      'node-1',
+      runtime as unknown as ContainerRuntime,
+      { containers: () => [], podsStarting: () => false },
+      1,
+      realClock,
+      log,
+    ),
     new Registry(),
     new KubeletAuth(new DelegatedAuth(nodeClient, realClock, log), 'node-1'),
     {
