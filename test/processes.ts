@@ -6,6 +6,7 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../deploy/local/ports';
+import { nodeOptions } from '../deploy/nodeoptions';
 import type { ClientConfig } from '../shared/kubeconfig';
 import { loadKubeconfig } from '../shared/kubeconfig';
 import { apiserverEtcdArgs, etcdArgs, etcdURL } from '../deploy/etcd';
@@ -145,6 +146,7 @@ export async function startControlPlane(
     `${dir}/etcd.log`,
   );
   const apiserverArgs = (port: number, extra: string[]) => [
+    ...nodeOptions('apiserver'),
     path.join(DIST, 'apiserver', 'main.js'),
     ...apiserverEtcdArgs(client, creds).map((a) => (a.startsWith('--etcd-servers=') ? `--etcd-servers=${apiserverEtcdUrl}` : a)),
     `--secure-port=${port}`,

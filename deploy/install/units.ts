@@ -4,6 +4,7 @@
 // network namespaces.
 import path from 'node:path';
 import { apiserverEtcdArgs, etcdArgs, EtcdMachineMember } from '../etcd';
+import { NodeComponent, nodeOptions } from '../nodeoptions';
 import { credentialPaths } from '../pki/credentials';
 
 export const SERVICE_CIDR = '10.96.0.0/12';
@@ -34,11 +35,11 @@ export interface Unit {
 
 const unitName = (component: string) => `mini-kubernetes-${component}`;
 
-function nodeUnit(l: MachineLayout, component: string, description: string, args: string[], after: string[] = []): Unit {
+function nodeUnit(l: MachineLayout, component: NodeComponent, description: string, args: string[], after: string[] = []): Unit {
   return {
     name: unitName(component),
     description,
-    command: [l.node, path.join(l.installDir, 'dist', component, 'main.js'), ...args],
+    command: [l.node, ...nodeOptions(component), path.join(l.installDir, 'dist', component, 'main.js'), ...args],
     after: after.map(unitName),
   };
 }

@@ -1,6 +1,7 @@
 // The processes of a local cluster and their flags: one table, in start order.
 import path from 'node:path';
 import { apiserverEtcdArgs, etcdArgs } from '../etcd';
+import { NodeComponent, nodeOptions } from '../nodeoptions';
 import { credentialPaths } from '../pki/credentials';
 import { DUMMY_INTERFACE } from '../../kube-proxy/netlink';
 import { gatewayOf } from '../../kubelet/network';
@@ -43,14 +44,14 @@ export const POD_NETWORK_GATEWAY = gatewayOf(CLUSTER_CIDR);
 const CLUSTER_DNS = '10.96.0.10';
 
 export function clusterComponents(l: ClusterLayout): Component[] {
-  const dist = (c: string) => path.join(l.root, 'dist', c, 'main.js');
+  const dist = (c: NodeComponent) => path.join(l.root, 'dist', c, 'main.js');
   const creds = credentialPaths(l.dataDir);
   const kubeconfig = (component: string) => `--kubeconfig=${creds.componentKubeconfig(component)}`;
-  const node = (name: string, entry: string, args: string[], readiness: Readiness): Component => ({
+  const node = (name: string, component: NodeComponent, args: string[], readiness: Readiness): Component => ({
     name,
     command: process.execPath,
-    args: [entry, ...args],
-    entry,
+    args: [...nodeOptions(component), dist(component), ...args],
+    entry: dist(component),
     readiness,
   });
   const components: Component[] = [
@@ -61,7 +62,7 @@ export function clusterComponents(l: ClusterLayout): Component[] {
     },
     node(
       'apiserver',
-      dist('apiserver'),
+      'apiserver',
       [
         ...apiserverEtcdArgs(l.etcdClientPort, creds),
         `--secure-port=${l.apiserverPort}`,
@@ -81,13 +82,13 @@ export function clusterComponents(l: ClusterLayout): Component[] {
       ],
       { kind: 'readyz', port: l.apiserverPort },
     ),
-    node('scheduler', dist('scheduler'), [kubeconfig('scheduler'), '--leader-elect=true', '--secure-port=10259'], {
+    node('scheduler', 'scheduler', [kubeconfig('scheduler'), '--leader-elect=true', '--secure-port=10259'], {
       kind: 'lease',
       name: 'kube-scheduler',
     }),
     node(
       'controller-manager',
-      dist('controller-manager'),
+      'controller-manager',
       [
         kubeconfig('controller-manager'),
         '--leader-elect=true',
@@ -102,7 +103,7 @@ export function clusterComponents(l: ClusterLayout): Component[] {
     ),
     node(
       'kube-proxy',
-      dist('kube-proxy'),
+      'kube-proxy',
       [
         kubeconfig('kube-proxy'),
         '--nodeport-addresses=127.0.0.1/32',
@@ -122,7 +123,7 @@ export function clusterComponents(l: ClusterLayout): Component[] {
     components.push(
       node(
         `kubelet-node-${n}`,
-        dist('kubelet'),
+        'kubelet',
         [
           kubeconfig(`kubelet-node-${n}`),
           `--client-ca-file=${creds.caFile}`,

@@ -3,8 +3,7 @@
 // by the same machinery as built-in kinds: CRUD, selectors, Table columns from additionalPrinterColumns,
 // schema validation, pruning and defaults, status and scale subresources, several versions. A second
 // apiserver on the same etcd learns it too. Deleting the CRD deletes its objects and its discovery entry.
-import path from 'node:path';
-import { ControlPlane, DIST, freePort, httpStatus, startControlPlane, startProcess, waitFor } from '../processes';
+import { ControlPlane, freePort, httpStatus, startControlPlane, startProcess, waitFor } from '../processes';
 import type { Proc } from '../processes';
 import { api } from './api';
 
@@ -260,14 +259,11 @@ describe('CustomResourceDefinitions', () => {
 
   it('are learnt by a second apiserver on the same etcd', async () => {
     const port = await freePort();
+    // The first apiserver's command line (node's options, its script, its flags) on another port.
     const args = (cp.apiserver.child.spawnargs.slice(1) as string[]).map((a) =>
       a.startsWith('--secure-port=') ? `--secure-port=${port}` : a,
     );
-    const second: Proc = startProcess(
-      process.execPath,
-      [path.join(DIST, 'apiserver', 'main.js'), ...args.slice(1)],
-      `${cp.dir}/apiserver-2.log`,
-    );
+    const second: Proc = startProcess(process.execPath, args, `${cp.dir}/apiserver-2.log`);
     try {
       const url = `https://127.0.0.1:${port}`;
       await waitFor(async () => (await httpStatus(`${url}/readyz`)) === 200, { what: 'the second apiserver' });
