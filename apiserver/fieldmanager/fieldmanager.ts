@@ -16,7 +16,7 @@ import { rfc3339 } from '../../shared/api/meta';
 import type { Definitions, Schema } from '../../shared/api/openapi';
 import { definitionName } from '../../shared/api/openapi';
 import { apiVersionOf, ResourceInfo } from '../../shared/api/resources';
-import { badRequest, StatusError } from '../../shared/errors';
+import { badRequest } from '../../shared/errors';
 import type { Json } from '../patch/merge';
 import { isObject } from '../patch/merge';
 import { Conflict, conflictError } from './conflict';
@@ -159,16 +159,9 @@ export class FieldManager {
         }
         throw conflictError(err.conflicts);
       }
-      // Not a Status in Kubernetes either: a 500 without a reason (kubectl: `Error from server: failed to ...`).
-      if (err instanceof SchemaError)
-        throw new StatusError({
-          kind: 'Status',
-          apiVersion: 'v1',
-          metadata: {},
-          status: 'Failure',
-          message: `failed to create typed patch object (${this.describe(cfg)}): ${err.message}`,
-          code: 500,
-        });
+      // The applier's object does not fit the schema: its error, so 400 (Kubernetes 1.27-1.33 answer 500
+      // without a reason here, a bug its issue #139253 fixes the same way, with the same message).
+      if (err instanceof SchemaError) throw badRequest(`failed to create typed patch object (${this.describe(cfg)}): ${err.message}`);
       throw err;
     }
   }

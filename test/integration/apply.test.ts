@@ -161,11 +161,12 @@ describe('server-side apply', () => {
     expect((await api(cp.config, 'GET', `${APPS}/nothing`)).code).toBe(404);
   });
 
-  it('refuses an applied list item without its key, as Kubernetes words it', async () => {
+  it('refuses an applied list item without its key as a bad request, in Kubernetes words', async () => {
     const bad = deployment('bad', 1);
     delete (bad.spec.template.spec.containers[0] as { name?: string }).name;
     const res = await apply(`${APPS}/bad`, bad, 'fieldManager=kubectl');
-    expect(res.code).toBe(500);
+    expect(res.code).toBe(400);
+    expect(res.body.reason).toBe('BadRequest');
     expect(res.body.message).toBe(
       'failed to create typed patch object (/bad; apps/v1, Kind=Deployment): .spec.template.spec.containers: element 0: associative list with keys has an element that omits key field "name" (and doesn\'t have default value)',
     );
