@@ -168,8 +168,10 @@ it('serves the seed examples on localhost:30008 to the admin, and reads to the v
 });
 
 it('keeps the pods of a kubelet that crashed and was restarted (restart: unless-stopped)', async () => {
-  // Every pod's containers first: one answer on the NodePort does not mean all three pods have started.
-  kubectl('wait', '--for=condition=Ready', 'pods', '--all', '--timeout=50s');
+  // Every pod's containers first: one answer on the NodePort does not mean all three pods have started,
+  // and the dashboard add-on's pod (kube-system) may still be starting on a busy machine.
+  kubectl('-n', 'kube-system', 'rollout', 'status', 'deployment/dashboard', '--timeout=55s');
+  kubectl('wait', '--for=condition=Ready', 'pods', '--all', '--all-namespaces', '--timeout=50s');
   const before = podContainers().sort();
   const kubelet = compose('ps', '-q', 'kubelet-1').trim();
   const startedAt = () => run('docker', ['inspect', '-f', '{{.State.StartedAt}}', kubelet]).trim();
