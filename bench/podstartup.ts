@@ -18,6 +18,7 @@ import type { Namespace, Node, Pod } from '../shared/api/core';
 import { Namespaces, Nodes, Pods } from '../shared/api/resources';
 import { Client } from '../shared/client';
 import { intToIp, parseCidr } from '../shared/cidr';
+import { nodeOptions } from '../deploy/nodeoptions';
 import { DockerRuntime } from '../kubelet/runtime/docker';
 import { INFRA_NAME, LABELS } from '../kubelet/runtime/interface';
 import { ControlPlane, DIST, freePort, Proc, startControlPlane, startProcess, waitFor } from '../test/processes';
@@ -153,6 +154,7 @@ async function startKubelet(cp: ControlPlane): Promise<Proc> {
   return startProcess(
     process.execPath,
     [
+      ...nodeOptions('kubelet'),
       ...profileArgs(),
       path.join(DIST, 'kubelet', 'main.js'),
       `--kubeconfig=${cp.componentKubeconfig(`kubelet-${NODE}`)}`,
