@@ -64,17 +64,23 @@ export async function paced(count: number, perSecond: number, task: (i: number) 
   return latencies;
 }
 
-/** Resident memory of a process in MB. */
-export function rssMB(pid: number): number {
-  const kB = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+/** A memory figure of /proc/<pid>/status, in MB. */
+function statusMB(pid: number, field: 'VmRSS' | 'VmHWM' | 'RssFile'): number {
+  const kB = new RegExp(`${field}:\\s+(\\d+) kB`).exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
   return kB ? Number(kB) / 1024 : NaN;
 }
 
+/** Resident memory of a process in MB. */
+export const rssMB = (pid: number): number => statusMB(pid, 'VmRSS');
+
+/**
+ * The part of a process's resident memory that is pages of files it maps, in MB: for a Node.js process
+ * mostly the node binary's code, one copy in memory for every process that runs it.
+ */
+export const fileRssMB = (pid: number): number => statusMB(pid, 'RssFile');
+
 /** The peak resident memory of a process in MB since it started or since the last resetPeakRss (VmHWM). */
-export function peakRssMB(pid: number): number {
-  const kB = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  return kB ? Number(kB) / 1024 : NaN;
-}
+export const peakRssMB = (pid: number): number => statusMB(pid, 'VmHWM');
 
 /** Starts a new peak for peakRssMB: writing 5 to clear_refs resets VmHWM to the current RSS (Linux, as the process's owner). */
 export function resetPeakRss(pid: number): void {
