@@ -31,6 +31,7 @@ import { applyAddons, readAddons } from './addons';
 import { newLoopback } from './auth/loopback';
 import { bootstrap } from './bootstrap';
 import { Client } from '../shared/client';
+import { answerParserErrors } from '../shared/clienterror';
 import { buildStores } from './registry';
 import { NamespaceLister } from './registry/core/namespaces';
 import { RbacEscalationCheck } from './registry/rbac/policybased';
@@ -234,7 +235,9 @@ const server = https.createServer(
 );
 serveUpgrades(server, app); // exec, attach, port-forward
 // A client has 60 s to send its whole request (headers and body); the response, a watch or a log stream,
-// may last as long as it likes. Headers are capped at Node's 16 KiB (431 beyond).
+// may last as long as it likes. Headers are capped at Node's 16 KiB (431 beyond, answered before the
+// connection closes).
+answerParserErrors(server);
 server.headersTimeout = 60_000;
 server.requestTimeout = 60_000;
 server.keepAliveTimeout = 65_000;

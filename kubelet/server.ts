@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../shared/log';
 import { asyncHandler } from '../shared/asynchandler';
+import { answerParserErrors } from '../shared/clienterror';
 import { writeMetrics } from '../shared/metricsserver';
 import { refuseUpgrade } from '../shared/streaming/httpstream';
 import type { KubeletAuth } from './auth';
@@ -105,5 +106,6 @@ export function createKubeletServer(
       socket.destroy();
     });
   });
+  answerParserErrors(server);
   return server;
 }

@@ -161,8 +161,13 @@ describe('selectors and query strings', () => {
     expect((await hostile('GET', url(Array.from({ length: 1200 }, (_, i) => `p${i}=${i}`).join('&')))).code).toBe(200);
   });
 
-  it('answers a 3 MiB query string with 431, as Node HTTP parser does before the apiserver sees it', async () => {
-    expect((await api(cp.config, 'GET', url(`labelSelector=${'a'.repeat(3 * MiB)}`))).code).toBe(431);
+  // Node's parser refuses the request line after 16 KiB, with most of the request still unread: the
+  // answer must reach the client before the connection is reset (Node's own handler lost it in 17 of 160
+  // tries, shared/clienterror.ts).
+  it('answers a 3 MiB query string with 431 every time, as Node HTTP parser refuses it before the apiserver sees it', async () => {
+    const codes = [];
+    for (let i = 0; i < 40; i++) codes.push((await api(cp.config, 'GET', url(`labelSelector=${'a'.repeat(3 * MiB)}`))).code);
+    expect(codes).toEqual(Array(40).fill(431));
     expect((await api(cp.config, 'GET', '/readyz')).code).toBe(200);
   });
 });
