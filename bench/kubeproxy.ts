@@ -3,10 +3,9 @@
 // the same one measured direct, with the load average beside each path (the machine is shared): bulk
 // throughput over 1 and 8 connections, 1-byte request/response latency over one connection, and small
 // HTTP requests from wrk (Debian's) at 1 to 64 connections, kept alive and with a new connection per
-// request (where a userspace proxy pays most; each such figure on a port of its own). The server is a
-// Node.js pod (the mini-k8s/node:20 image) with a source port, an echo port and HTTP ports (Node's server
-// keeps connections alive); the clients are this process and wrk, on the node (NodePort on 127.0.0.1,
-// ClusterIP through kube-ipvs0).
+// request (where a userspace proxy pays most). The server is a Node.js pod (the mini-k8s/node:20 image)
+// with a source port, an echo port and an HTTP port (Node's server keeps connections alive); the clients
+// are this process and wrk, on the node (NodePort on 127.0.0.1, ClusterIP through kube-ipvs0).
 //   npm run bench, or node dist/bench/kubeproxy.js
 import { execFileSync } from 'node:child_process';
 import net from 'node:net';
@@ -24,28 +23,14 @@ const ROUND_TRIPS = 2000;
 const WRK_SECONDS = Number(process.env.BENCH_WRK_SECONDS ?? 2);
 const CONNECTIONS = [1, 2, 4, 8, 16, 32, 64];
 const NAMESPACE = 'default';
-/** The new-connection figures of a run: four paths (two per mode), each beside direct, at every connection count. */
-const NEW_CONNECTION_FIGURES = 4 * 2 * CONNECTIONS.length;
-/**
- * The first of the HTTP ports that each serve one new-connection figure. A connection closed after one
- * request leaves a TIME_WAIT socket for 60 s on the side that closed first (the pod's server, or kube-proxy's
- * accepted side); the host's 28,232 ephemeral ports wrap within a few such figures, and a SYN on a
- * four-tuple still in TIME_WAIT waits for a retransmit: every path's rate then falls to a few hundred
- * requests a second. So no figure reuses a port an earlier one used.
- */
-const FRESH_HTTP_PORT = 10_000;
-const freshHttpPorts = Array.from({ length: NEW_CONNECTION_FIGURES }, (_, i) => FRESH_HTTP_PORT + i);
 
-/**
- * The server: 9000 streams a 1 MiB buffer for as long as the client reads, 9001 echoes, 9002 and the
- * fresh ports are HTTP.
- */
+/** The server: 9000 streams a 1 MiB buffer for as long as the client reads, 9001 echoes, 9002 is HTTP. */
 const SERVER = `
 const net = require('net'), http = require('http');
 const chunk = Buffer.alloc(1 << 20, 120);
 net.createServer((s) => { const more = () => { while (s.write(chunk)); }; s.on('drain', more); s.on('error', () => {}); more(); }).listen(9000);
 net.createServer((s) => { s.setNoDelay(true); s.pipe(s); s.on('error', () => {}); }).listen(9001);
-for (const port of [9002, ${freshHttpPorts.join(', ')}]) http.createServer((q, r) => r.end('ok')).listen(port);
+http.createServer((q, r) => r.end('ok')).listen(9002);
 `;
 
 function serverPod(): Pod {
@@ -72,7 +57,7 @@ function service(): Service {
     spec: {
       type: 'NodePort',
       selector: { app: 'proxy-bench' },
-      ports: [9000, 9001, 9002, ...freshHttpPorts].map((p) => ({ name: `p${p}`, port: p, targetPort: p, protocol: 'TCP' as const })),
+      ports: [9000, 9001, 9002].map((p) => ({ name: `p${p}`, port: p, targetPort: p, protocol: 'TCP' as const })),
     },
   };
 }
@@ -144,16 +129,7 @@ interface Point {
 }
 
 const keptAlive = (c: number): Point => ({ name: `kept alive ${c}`, measure: async (t) => wrk(t.host, t.port(9002), c, false) });
-const unusedHttpPorts = [...freshHttpPorts];
-function freshHttpPort(): number {
-  const port = unusedHttpPorts.shift();
-  if (port === undefined) throw new Error(`more than ${NEW_CONNECTION_FIGURES} new-connection figures`);
-  return port;
-}
-const newConnections = (c: number): Point => ({
-  name: `new conn ${c}`,
-  measure: async (t) => wrk(t.host, t.port(freshHttpPort()), c, true),
-});
+const newConnections = (c: number): Point => ({ name: `new conn ${c}`, measure: async (t) => wrk(t.host, t.port(9002), c, true) });
 
 const POINTS: Point[] = [
   { name: 'bulk 1 conn MB/s', measure: (t) => bulk(t.host, t.port(9000), 1) },
