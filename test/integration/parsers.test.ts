@@ -165,7 +165,7 @@ describe('selectors and query strings', () => {
   // answer must reach the client before the connection is reset (Node's own handler lost it in 17 of 160
   // tries, shared/clienterror.ts).
   it('answers a 3 MiB query string with 431 every time, as Node HTTP parser refuses it before the apiserver sees it', async () => {
-    const codes = [];
+    const codes: number[] = [];
     for (let i = 0; i < 40; i++) codes.push((await api(cp.config, 'GET', url(`labelSelector=${'a'.repeat(3 * MiB)}`))).code);
     expect(codes).toEqual(Array(40).fill(431));
     expect((await api(cp.config, 'GET', '/readyz')).code).toBe(200);
