@@ -221,8 +221,8 @@ function verdicts(all: Paired[]): string {
  * Linux's default, 2, allows it only on loopback. Without it, every new connection to the pod IP (wrk's
  * direct path and the userspace proxy's upstream side alike) made connect() search the 28,232 ephemeral
  * ports past those in TIME_WAIT: after about 16,000 connections in a minute, direct fell from 4,000 to
- * 200-400 req/s with wrk spending 1.9 of its 2 s in the kernel (2026-12-03 18:55, a busybox httpd pod);
- * with 1, 50,000 connections held 3,600-4,600 req/s. A load generator's host is set so; the benchmark
+ * 175-283 req/s with wrk spending 1.8-2.0 of its 2 s in the kernel (2026-12-03 18:55, a busybox httpd
+ * pod); with 1, 50,000 connections held 2,500-4,600 req/s. A load generator's host is set so; the benchmark
  * sets it for its run and puts the old value back.
  */
 const TIME_WAIT_REUSE = '/proc/sys/net/ipv4/tcp_tw_reuse';
