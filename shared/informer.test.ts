@@ -114,6 +114,28 @@ describe('Informer', () => {
     informer.stop();
   });
 
+  it('doubles its backoff while watches fail, and starts again at 200 ms after a watch that delivered an event', async () => {
+    const { source, clock, informer } = setup();
+    informer.run();
+    await informer.waitForSync();
+    await flush();
+    /** Ends the current watch with an error and returns how many ms later the informer watched again. */
+    const failAndTimeRetry = async (): Promise<number> => {
+      const before = source.watches.length;
+      source.current.end(new Error('connection reset'));
+      await flush();
+      for (let waited = 100; ; waited += 100) {
+        clock.step(100);
+        await flush();
+        if (source.watches.length > before) return waited;
+      }
+    };
+    expect([await failAndTimeRetry(), await failAndTimeRetry(), await failAndTimeRetry()]).toEqual([200, 400, 800]);
+    source.current.emit({ type: 'BOOKMARK', object: { metadata: { resourceVersion: '5' } } as ConfigMap });
+    expect(await failAndTimeRetry()).toBe(200);
+    informer.stop();
+  });
+
   it('keeps indexes consistent and selects by label', async () => {
     const { source, informer } = setup();
     informer.addIndexer('app', (o) => (o.metadata.labels?.app ? [o.metadata.labels.app] : []));

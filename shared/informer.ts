@@ -132,6 +132,8 @@ export class Informer<T extends KubeObject> {
   private syncWaiters: (() => void)[] = [];
   private lastResourceVersion = '';
   private running = false;
+  /** The wait before the next list or watch after a failure: doubles from 200 ms to 30 s. */
+  private backoffMs = 0;
 
   constructor(
     client: Client | ListerWatcher<T>,
@@ -205,9 +207,14 @@ export class Informer<T extends KubeObject> {
     return { labelSelector: this.opts.labelSelector, fieldSelector: this.opts.fieldSelector };
   }
 
-  /** list, then watch until the watch fails; 410 relists, other errors back off. */
+  /**
+   * list, then watch until the watch fails; 410 relists, other errors back off. The backoff grows while
+   * lists and watches keep failing and starts again at 200 ms once a watch delivers an event (a bookmark
+   * comes every 30 s): a watch that worked and then broke is a new outage, not one more failure of the
+   * last one. Else an informer that lived through a few short outages waited up to 30 s to resume after
+   * the next.
+   */
   private async loop(): Promise<void> {
-    let backoffMs = 0;
     let needList = true;
     while (this.running) {
       try {
@@ -216,7 +223,7 @@ export class Informer<T extends KubeObject> {
           needList = false;
         }
         await this.watch();
-        backoffMs = 0;
+        this.backoffMs = 0;
       } catch (err) {
         if (!this.running) return;
         if (isGone(err)) {
@@ -224,9 +231,9 @@ export class Informer<T extends KubeObject> {
           needList = true;
           continue;
         }
-        backoffMs = Math.min(Math.max(backoffMs * 2, 200), 30_000);
-        this.log.warn({ err, retryInMs: backoffMs }, 'list/watch failed');
-        await this.clock.sleep(backoffMs, this.abort.signal);
+        this.backoffMs = Math.min(Math.max(this.backoffMs * 2, 200), 30_000);
+        this.log.warn({ err, retryInMs: this.backoffMs }, 'list/watch failed');
+        await this.clock.sleep(this.backoffMs, this.abort.signal);
       }
     }
   }
@@ -265,6 +272,7 @@ export class Informer<T extends KubeObject> {
           gone = event.object as unknown as Status;
           return;
         }
+        this.backoffMs = 0; // the apiserver and its storage are answering again
         const rv = event.object.metadata?.resourceVersion;
         if (event.type !== 'BOOKMARK') this.apply(event.type, event.object);
         if (rv) this.lastResourceVersion = rv;

@@ -74,12 +74,25 @@ async function listConfigMaps(namespace: string): Promise<ConfigMap[]> {
   return list.body.items;
 }
 
-/** Waits until the informer's cache holds exactly what a fresh list returns. */
+/** Waits until the informer's cache holds exactly what a fresh list returns; says how they differ if it never does. */
 async function expectConverged(informer: Informer<ConfigMap>, namespace: string): Promise<void> {
-  await waitFor(
-    async () => JSON.stringify(versions(informer.lister.list(namespace))) === JSON.stringify(versions(await listConfigMaps(namespace))),
-    { timeoutMs: 20_000, what: 'the informer cache to equal a fresh list' },
-  );
+  let cached: string[] = [];
+  let listed: string[] = [];
+  try {
+    await waitFor(
+      async () => {
+        cached = versions(informer.lister.list(namespace));
+        listed = versions(await listConfigMaps(namespace));
+        return JSON.stringify(cached) === JSON.stringify(listed);
+      },
+      { timeoutMs: 20_000, what: 'the informer cache to equal a fresh list' },
+    );
+  } catch (err) {
+    const only = (a: string[], b: string[]) => a.filter((x) => !b.includes(x)).join(' ') || 'nothing';
+    throw new Error(`${(err as Error).message}; only in the cache: ${only(cached, listed)}; only in the list: ${only(listed, cached)}`, {
+      cause: err,
+    });
+  }
 }
 
 /** Every write to one configmap, in order: the value sent and whether a 2xx acknowledged it. */
