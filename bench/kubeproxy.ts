@@ -8,6 +8,7 @@
 // are this process and wrk, on the node (NodePort on 127.0.0.1, ClusterIP through kube-ipvs0).
 //   npm run bench, or node dist/bench/kubeproxy.js
 import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -148,6 +149,24 @@ interface Paired {
   proxied: number[];
   /** 1-minute load averages sampled at each point: the lowest and the highest. */
   load: [number, number];
+  /** SYNs this host sent again while measuring direct and while measuring the path (see synRetransmits). */
+  synRetransmits: { direct: number; proxied: number };
+}
+
+/**
+ * SYNs this host has sent again (TcpExt TCPSynRetrans): each is a connection that waited a second or
+ * more for its handshake. Through the iptables proxier they come from the pod refusing a SYN as old: the
+ * masquerade rule picks a random source port (`--random-fully`, as Kubernetes' kube-proxy does), so a new
+ * connection can meet, at the pod, the four-tuple of one in TIME_WAIT there (the server closes first),
+ * and this kernel's TCP timestamp offsets depend on the ports, so its timestamp is older than the last one
+ * the pod saw on that four-tuple (the pod counts it as TcpExt PAWSTimewait). Printed beside the figures
+ * so that a low one shows whether that is its cause.
+ */
+function synRetransmits(): number {
+  const lines = readFileSync('/proc/net/netstat', 'utf8').split('\n');
+  const at = lines.findIndex((l) => l.startsWith('TcpExt:'));
+  const names = lines[at].split(' ');
+  return Number(lines[at + 1].split(' ')[names.indexOf('TCPSynRetrans')]);
 }
 
 /**
@@ -155,12 +174,17 @@ interface Paired {
  * the run changes both figures of a pair alike and cannot fake a ratio.
  */
 async function measurePaired(direct: Target, path: Target): Promise<Paired> {
-  const pair: Paired = { name: path.name, direct: [], proxied: [], load: [Infinity, 0] };
+  const pair: Paired = { name: path.name, direct: [], proxied: [], load: [Infinity, 0], synRetransmits: { direct: 0, proxied: 0 } };
+  const measure = async (point: Point, target: Target, side: 'direct' | 'proxied') => {
+    const before = synRetransmits();
+    pair[side].push(await point.measure(target));
+    pair.synRetransmits[side] += synRetransmits() - before;
+  };
   for (const point of POINTS) {
     const load = os.loadavg()[0];
     pair.load = [Math.min(pair.load[0], load), Math.max(pair.load[1], load)];
-    pair.direct.push(await point.measure(direct));
-    pair.proxied.push(await point.measure(path));
+    await measure(point, direct, 'direct');
+    await measure(point, path, 'proxied');
   }
   return pair;
 }
@@ -192,6 +216,10 @@ function report(all: Paired[]): string {
       round,
       CONNECTIONS.map(String),
     ),
+    `SYNs sent again while measuring (TcpExt TCPSynRetrans, each a connection that waited 1 s or more):\n${table([
+      ['path', 'direct, just before', 'this path'],
+      ...all.map((p) => [p.name, String(p.synRetransmits.direct), String(p.synRetransmits.proxied)]),
+    ])}`,
   ].join('\n\n');
 }
 
@@ -229,11 +257,19 @@ const TIME_WAIT_REUSE = '/proc/sys/net/ipv4/tcp_tw_reuse';
 
 async function withTimeWaitReuse<T>(body: () => Promise<T>): Promise<T> {
   const before = (await readFile(TIME_WAIT_REUSE, 'utf8')).trim();
+  const restore = () => writeFileSync(TIME_WAIT_REUSE, before);
+  // Ctrl-C or a SIGTERM puts it back too, then ends the process as the signal would have.
+  const onSignal = (signal: NodeJS.Signals) => {
+    restore();
+    process.kill(process.pid, signal);
+  };
   await writeFile(TIME_WAIT_REUSE, '1');
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
   try {
     return await body();
   } finally {
-    await writeFile(TIME_WAIT_REUSE, before);
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    restore();
   }
 }
 
