@@ -1,5 +1,6 @@
 // The etcd3 implementation of Storage and AllocationStorage: the only file of the project that imports etcd3. Every failure of
 // the etcd3 client leaves as a StorageError (or, when it is none of those, as it came).
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { handleWhen, retry } from 'cockatiel';
 import { Etcd3, GRPCDeadlineExceededError, IKeyValue, isRecoverableError, Range, Watcher } from 'etcd3';
 import type { KubeObject } from '../../shared/api/meta';
@@ -65,12 +66,22 @@ const MAX_RESPONSE_BYTES = 2 * 1024 * 1024 * 1024 - 1;
  */
 const REQUEST_TIMEOUT_MS = 5000;
 /**
- * etcd3 tries a request that failed for want of etcd up to three more times, on the next host each time.
- * Not one that ran out of time: its time is spent, and etcd may have applied it (a create tried again
- * would find its own key and answer AlreadyExists).
+ * Set while a write (a transaction) is in flight. A write whose connection broke after it was sent may
+ * have been applied, and tried again it finds its own work: a create its own key (AlreadyExists for what
+ * it stored: 39 of 150 creates whose etcd connection was cut mid-request, 2026-12-04), a compare-and-swap
+ * its own revision (Conflict). Kubernetes' etcd client tries a write again only when no connection took
+ * it; etcd3's errors do not tell that apart, so a write is not tried again here: it fails as unavailable
+ * (503), and the client, which knows what it meant, tries again.
  */
-const retryUnlessTimedOut = retry(
-  handleWhen((err) => isRecoverableError(err) && !(err instanceof GRPCDeadlineExceededError)),
+const writing = new AsyncLocalStorage<true>();
+const unretried = <T>(write: () => Promise<T>): Promise<T> => writing.run(true, write);
+
+/**
+ * etcd3 tries a read that failed for want of etcd up to three more times, on the next host each time.
+ * Not one that ran out of time (its time is spent), and not a write (above).
+ */
+const retryReadsUnlessTimedOut = retry(
+  handleWhen((err) => isRecoverableError(err) && !(err instanceof GRPCDeadlineExceededError) && !writing.getStore()),
   { maxAttempts: 3 },
 );
 /** Kubernetes' --etcd-healthcheck-timeout default: /readyz and /livez answer within it. */
@@ -88,7 +99,7 @@ export class EtcdStorage implements Storage, AllocationStorage {
       hosts: endpoints,
       dialTimeout: 3000,
       defaultCallOptions: (call) => (call.isStream ? {} : { deadline: Date.now() + REQUEST_TIMEOUT_MS }),
-      faultHandling: { global: retryUnlessTimedOut },
+      faultHandling: { global: retryReadsUnlessTimedOut },
       grpcOptions: { 'grpc.max_receive_message_length': MAX_RESPONSE_BYTES },
       ...(tls ? { credentials: { rootCertificate: tls.ca, certChain: tls.cert, privateKey: tls.key } } : {}),
     });
@@ -109,10 +120,12 @@ export class EtcdStorage implements Storage, AllocationStorage {
   create(key: string, obj: KubeObject, ttl: TTL = {}): Promise<KubeObject> {
     return translated(key, async () => {
       const lease = await this.leaseFor(ttl);
-      const result = await this.client
-        .if(key, 'Create', '==', 0)
-        .then(this.put(key, encode(obj), lease))
-        .commit();
+      const result = await unretried(() =>
+        this.client
+          .if(key, 'Create', '==', 0)
+          .then(this.put(key, encode(obj), lease))
+          .commit(),
+      );
       if (!result.succeeded) throw new StorageError('KeyExists', key);
       return { ...obj, metadata: { ...obj.metadata, resourceVersion: String(result.header.revision) } };
     });
@@ -161,10 +174,12 @@ export class EtcdStorage implements Storage, AllocationStorage {
         const encoded = encode(next);
         if (encoded === encode(current)) return current; // nothing changed: no write, same resourceVersion
         const lease = await this.leaseFor(ttl);
-        const result = await this.client
-          .if(key, 'Mod', '==', kv.mod_revision)
-          .then(this.put(key, encoded, lease))
-          .commit();
+        const result = await unretried(() =>
+          this.client
+            .if(key, 'Mod', '==', kv.mod_revision)
+            .then(this.put(key, encoded, lease))
+            .commit(),
+        );
         if (result.succeeded) return { ...next, metadata: { ...next.metadata, resourceVersion: String(result.header.revision) } };
         // Lost a race: read again (a resourceVersion precondition fails then, as it should).
       }
@@ -175,7 +190,9 @@ export class EtcdStorage implements Storage, AllocationStorage {
     return translated(key, async () => {
       for (;;) {
         const { kv, current } = await this.readForWrite(key, preconditions);
-        const result = await this.client.if(key, 'Mod', '==', kv.mod_revision).then(this.client.delete().key(key)).commit();
+        const result = await unretried(() =>
+          this.client.if(key, 'Mod', '==', kv.mod_revision).then(this.client.delete().key(key)).commit(),
+        );
         if (result.succeeded) return { ...current, metadata: { ...current.metadata, resourceVersion: String(result.header.revision) } };
       }
     });
@@ -253,7 +270,7 @@ export class EtcdStorage implements Storage, AllocationStorage {
 
   reserve(key: string, owner: string): Promise<boolean> {
     return translated(key, async () => {
-      const result = await this.client.if(key, 'Create', '==', 0).then(this.client.put(key).value(owner)).commit();
+      const result = await unretried(() => this.client.if(key, 'Create', '==', 0).then(this.client.put(key).value(owner)).commit());
       return result.succeeded;
     });
   }

@@ -228,6 +228,35 @@ describe('between the apiserver and etcd', () => {
   });
 });
 
+describe('a create whose connection to etcd breaks before the answer', () => {
+  it('is answered 201 or 503, never AlreadyExists for its own write: a write is not tried again', async () => {
+    const ns = 'lost-answers';
+    await createNamespace(ns);
+    const wrong: string[] = [];
+    let storedUnacknowledged = 0;
+    for (let i = 0; i < 60; i++) {
+      const name = `c${i}`;
+      const creating = boundedApi('POST', `/api/v1/namespaces/${ns}/configmaps`, { metadata: { name } });
+      await sleep(1 + (i % 6)); // the cut lands before etcd has the request, while it applies it, or after
+      etcdProxy!.cut();
+      const res = await creating;
+      const stored = await waitFor(
+        async () => {
+          const got = await api(cp.config, 'GET', `/api/v1/namespaces/${ns}/configmaps/${name}`);
+          return got.code === 503 ? undefined : { found: got.code === 200 };
+        },
+        { what: `a read of ${name}` },
+      );
+      if (res.code === 201 && !stored.found) wrong.push(`${name}: 201 but not stored`);
+      else if (res.code === 503) storedUnacknowledged += stored.found ? 1 : 0;
+      else if (res.code !== 201) wrong.push(`${name}: HTTP ${res.code} ${res.body?.reason ?? ''}`);
+    }
+    expect(wrong).toEqual([]);
+    // The case that matters happened: etcd stored a create whose answer the cut lost.
+    expect(storedUnacknowledged).toBeGreaterThan(0);
+  });
+});
+
 describe('an etcd that accepts connections and never answers', () => {
   it('fails a request as unavailable within the request timeout instead of waiting for ever', async () => {
     const { hostname, port } = new URL(cp.etcdUrl);
